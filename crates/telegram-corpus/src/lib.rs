@@ -1,0 +1,1 @@
+//! Seeded, deterministic generator of realistic `getUpdates` responses.
