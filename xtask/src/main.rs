@@ -1,2 +1,40 @@
-//! Project automation.
-fn main() {}
+//! `cargo xtask codegen [--spec PATH]`: regenerates `crates/telegram-types/src/generated/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => codegen(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask codegen [--spec path/to/api.json]");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(args: &[String]) -> ExitCode {
+    let spec = match args {
+        [] => xtask::default_spec_path(),
+        [flag, path] if flag == "--spec" => PathBuf::from(path),
+        _ => {
+            eprintln!("usage: cargo xtask codegen [--spec path/to/api.json]");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = xtask::generate(&spec).and_then(|files| {
+        xtask::write(&files, &xtask::repo_root())?;
+        Ok(files.len())
+    });
+    match result {
+        Ok(count) => {
+            eprintln!("wrote {count} files to {}", xtask::GENERATED_DIR);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("codegen failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

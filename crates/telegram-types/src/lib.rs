@@ -1,1 +1,50 @@
-//! Bot API types.
+//! Every Telegram Bot API type and method payload, generated from the Bot API 10.3 spec, and the
+//! JSON layer that decodes them fast and never loses an update.
+//!
+//! # Brief overview
+//!
+//! - [`Update`] / [`UpdateKind`]: what `getUpdates` and webhooks deliver. A kind this version
+//!   does not know is [`UpdateKind::Unknown`], never a decode failure.
+//! - Every object type at the crate root ([`Message`], [`Chat`], [`User`], …), generated from
+//!   the spec; unions are enums told apart by their tag, each with an `Unknown` variant.
+//! - [`methods`]: one payload per API method, implementing [`Method`].
+//! - [`json`]: `from_slice` / `to_vec` through simd-json (feature `simd`, default) or serde_json.
+//! - [`batch::decode_updates`]: the `getUpdates` decoder that keeps a malformed update's id.
+//! - [`Response`]: the `{"ok", "result", …}` envelope.
+//!
+//! # Features
+//!
+//! | feature | default | what it does |
+//! | --- | --- | --- |
+//! | `simd` | yes | the JSON layer uses simd-json; without it, serde_json |
+//!
+//! # Regenerating
+//!
+//! `src/generated/` is written by `cargo xtask codegen` from `shared/bot-api/api.json`; a test
+//! fails when the committed files are stale. Hand-written types live outside that folder.
+
+pub mod batch;
+mod generated;
+pub mod input_file;
+pub mod json;
+mod maybe_inaccessible_message;
+mod message_or_bool;
+mod method;
+mod parse_mode;
+mod recipient;
+mod response;
+mod serde_support;
+mod update;
+
+pub use generated::enums::*;
+pub use generated::methods;
+pub use generated::types::*;
+pub use generated::update_kind::UpdateKind;
+pub use input_file::{InputFile, Upload, UploadSource};
+pub use maybe_inaccessible_message::MaybeInaccessibleMessage;
+pub use message_or_bool::MessageOrBool;
+pub use method::Method;
+pub use parse_mode::ParseMode;
+pub use recipient::Recipient;
+pub use response::{Response, ResponseError};
+pub use update::Update;

@@ -1,0 +1,132 @@
+//! Decoding a `getUpdates` response without ever losing an update.
+//!
+//! The whole batch is decoded in one typed pass first. Only when that fails (one update has a
+//! missing field or a wrong type) is the batch decoded again as a DOM and each update on its own,
+//! so the malformed one comes back as a [`MalformedUpdate`] that still carries its `update_id`
+//! (the offset must move past it) and the others decode as usual.
+
+use serde::Deserialize;
+
+use crate::{json, Response, Update};
+
+/// An update that could not be decoded, kept for diagnosis.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("update {} could not be decoded: {error}", update_id.map_or_else(|| "without an id".to_owned(), |id| id.to_string()))]
+pub struct MalformedUpdate {
+    /// The update's id, when it had a readable one.
+    pub update_id: Option<i64>,
+    /// Why it could not be decoded.
+    pub error: String,
+    /// The update as received.
+    pub raw: serde_json::Value,
+}
+
+/// One update of a batch: decoded, or kept as malformed.
+pub type UpdateResult = Result<Update, MalformedUpdate>;
+
+/// Decodes a `getUpdates` response body.
+///
+/// # Errors
+///
+/// Only when the body as a whole is unusable: not JSON, or not a response envelope whose
+/// `result` is an array. A single bad update is an `Err` entry inside the result instead.
+///
+/// ```
+/// use telegram_types::batch::decode_updates;
+///
+/// let mut body = br#"{"ok":true,"result":[
+///     {"update_id":1,"poll_answer":{"poll_id":"p","option_ids":[0]}},
+///     {"update_id":2,"message":{"message_id":"not a number"}},
+///     {"update_id":3,"some_future_kind":{"x":1}}]}"#.to_vec();
+/// let updates = decode_updates(&mut body)?.result.unwrap();
+/// assert!(updates[0].is_ok());
+/// assert_eq!(updates[1].as_ref().unwrap_err().update_id, Some(2));
+/// assert_eq!(updates[2].as_ref().unwrap().kind.key(), "some_future_kind");
+/// # Ok::<(), telegram_types::json::Error>(())
+/// ```
+pub fn decode_updates(body: &mut [u8]) -> Result<Response<Vec<UpdateResult>>, json::Error> {
+    backend::decode_updates(body)
+}
+
+fn malformed(
+    update_id: Option<i64>,
+    error: impl ToString,
+    raw: serde_json::Value,
+) -> MalformedUpdate {
+    MalformedUpdate {
+        update_id,
+        error: error.to_string(),
+        raw,
+    }
+}
+
+fn with_entries<T>(
+    response: Response<Vec<T>>,
+    decode: impl FnMut(T) -> UpdateResult,
+) -> Response<Vec<UpdateResult>> {
+    Response {
+        ok: response.ok,
+        result: response
+            .result
+            .map(|items| items.into_iter().map(decode).collect()),
+        error_code: response.error_code,
+        description: response.description,
+        parameters: response.parameters,
+    }
+}
+
+fn all_ok(response: Response<Vec<Update>>) -> Response<Vec<UpdateResult>> {
+    with_entries(response, Ok)
+}
+
+#[cfg(feature = "simd")]
+mod backend {
+    use super::*;
+    use simd_json::prelude::*;
+
+    pub(super) fn decode_updates(
+        body: &mut [u8],
+    ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
+        json::simd::with_buffers(|buffers| {
+            // Stage one builds the tape once; both passes read it.
+            let mut de = simd_json::Deserializer::from_slice_with_buffers(body, buffers)?;
+            if let Ok(response) = Response::<Vec<Update>>::deserialize(&mut de) {
+                return Ok(all_ok(response));
+            }
+            de.restart();
+            let response = Response::<Vec<simd_json::OwnedValue>>::deserialize(&mut de)?;
+            Ok(with_entries(response, decode_one))
+        })
+    }
+
+    fn decode_one(value: simd_json::OwnedValue) -> UpdateResult {
+        let update_id = value.get("update_id").and_then(|v| v.as_i64());
+        match Update::deserialize(value.clone()) {
+            Ok(update) => Ok(update),
+            Err(error) => {
+                let raw = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
+                Err(malformed(update_id, error, raw))
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "simd"))]
+mod backend {
+    use super::*;
+
+    pub(super) fn decode_updates(
+        body: &mut [u8],
+    ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
+        if let Ok(response) = serde_json::from_slice::<Response<Vec<Update>>>(body) {
+            return Ok(all_ok(response));
+        }
+        let response = serde_json::from_slice::<Response<Vec<serde_json::Value>>>(body)?;
+        Ok(with_entries(response, decode_one))
+    }
+
+    fn decode_one(value: serde_json::Value) -> UpdateResult {
+        let update_id = value.get("update_id").and_then(serde_json::Value::as_i64);
+        Update::deserialize(&value).map_err(|error| malformed(update_id, error, value))
+    }
+}

@@ -1,0 +1,87 @@
+//! The code generator behind `cargo xtask codegen`: reads the Bot API spec (`api.json`) and writes
+//! `crates/telegram-types/src/generated/`.
+//!
+//! `spec` reads the file, `model` decides what every spec entry becomes in Rust, `emit` prints it,
+//! and `rustfmt` formats the result so the committed files read like hand-written ones.
+
+pub mod emit;
+pub mod model;
+pub mod names;
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub use emit::{OutputFile, GENERATED_DIR};
+
+/// The repository root (the parent of this crate's folder).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repo")
+        .to_path_buf()
+}
+
+/// Where the spec is by default: `../shared/bot-api/api.json`, beside the repository.
+pub fn default_spec_path() -> PathBuf {
+    repo_root().join("../shared/bot-api/api.json")
+}
+
+/// Generates every file from the spec at `spec_path` and formats it with rustfmt.
+pub fn generate(spec_path: &Path) -> Result<Vec<OutputFile>, String> {
+    let spec = spec::Spec::load(spec_path)?;
+    let model = model::Model::build(&spec)?;
+    let files = emit::files(&model);
+    format_files(files)
+}
+
+/// Writes `files` under `root`, replacing the generated folder entirely so removed types vanish.
+pub fn write(files: &[OutputFile], root: &Path) -> Result<(), String> {
+    let dir = root.join(GENERATED_DIR);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    }
+    for f in files {
+        let path = root.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.contents)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Runs rustfmt once over the whole tree (it follows `mod` declarations from `mod.rs`).
+fn format_files(files: Vec<OutputFile>) -> Result<Vec<OutputFile>, String> {
+    let scratch = std::env::temp_dir().join(format!("xtask-codegen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    write(&files, &scratch)?;
+    let root_module = scratch.join(GENERATED_DIR).join("mod.rs");
+    let status = Command::new("rustfmt")
+        .args(["--edition", "2021", "--config", "max_width=100"])
+        .arg(&root_module)
+        .status()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "rustfmt failed on the generated code ({status}); see {}",
+            scratch.display()
+        ));
+    }
+    let formatted = files
+        .into_iter()
+        .map(|f| {
+            let contents = std::fs::read_to_string(scratch.join(&f.path))
+                .map_err(|e| format!("cannot read back {}: {e}", f.path))?;
+            Ok(OutputFile {
+                path: f.path,
+                contents,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>();
+    let _ = std::fs::remove_dir_all(&scratch);
+    formatted
+}
