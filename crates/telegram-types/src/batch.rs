@@ -35,7 +35,7 @@ pub type UpdateResult = Result<Update, MalformedUpdate>;
 /// use telegram_types::batch::decode_updates;
 ///
 /// let mut body = br#"{"ok":true,"result":[
-///     {"update_id":1,"poll_answer":{"poll_id":"p","option_ids":[0]}},
+///     {"update_id":1,"poll_answer":{"poll_id":"p","option_ids":[0],"option_persistent_ids":["a"]}},
 ///     {"update_id":2,"message":{"message_id":"not a number"}},
 ///     {"update_id":3,"some_future_kind":{"x":1}}]}"#.to_vec();
 /// let updates = decode_updates(&mut body)?.result.unwrap();

@@ -242,7 +242,7 @@ impl<'de> Deserialize<'de> for InputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::methods::SendPhoto;
+    use crate::methods::{SendDocument, SendPhoto};
 
     #[test]
     fn references_encode_as_strings() {
@@ -262,10 +262,10 @@ mod tests {
 
     #[test]
     fn uploads_are_collected_and_replaced_by_attach_references() {
-        let payload = SendPhoto::new(1, InputFile::bytes("a.jpg", vec![1, 2, 3]))
+        let payload = SendDocument::new(1, InputFile::bytes("a.pdf", vec![1, 2, 3]))
             .thumbnail(InputFile::bytes("t.jpg", vec![4]));
         let (value, uploads) = to_value_with_uploads(&payload).unwrap();
-        assert_eq!(value["photo"], "attach://file0");
+        assert_eq!(value["document"], "attach://file0");
         assert_eq!(value["thumbnail"], "attach://file1");
         assert_eq!(uploads.len(), 2);
         assert_eq!(uploads[1].upload.file_name, "t.jpg");

@@ -128,23 +128,28 @@ impl<'de> Visitor<'de> for UpdateVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Update, A::Error> {
         let mut update_id = None;
-        let mut kind = None;
+        let mut known = None;
+        // An unknown key is a new kind of update, or a new field beside a known kind; a known
+        // kind wins, so a future top-level field never hides the message it came with.
+        let mut unknown = None;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             if key == "update_id" {
                 update_id = Some(map.next_value::<i64>()?);
-            } else if kind.is_some() {
-                // Telegram sends one kind per update; a second one is ignored, not an error.
+            } else if known.is_some() {
                 map.next_value::<IgnoredAny>()?;
-            } else {
-                kind = Some(match UpdateKind::deserialize_known(&key, &mut map)? {
-                    Some(known) => known,
-                    None => UpdateKind::Unknown {
-                        kind: key.into_owned(),
-                        raw: Box::new(map.next_value()?),
-                    },
+            } else if let Some(kind) = UpdateKind::deserialize_known(&key, &mut map)? {
+                known = Some(kind);
+            } else if unknown.is_none() {
+                let raw = Box::new(map.next_value()?);
+                unknown = Some(UpdateKind::Unknown {
+                    kind: key.into_owned(),
+                    raw,
                 });
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
+        let kind = known.or(unknown);
         let update_id = update_id.ok_or_else(|| de::Error::missing_field("update_id"))?;
         let kind = kind
             .ok_or_else(|| de::Error::custom(format_args!("update {update_id} carries nothing")))?;

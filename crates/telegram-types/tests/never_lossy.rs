@@ -1,0 +1,173 @@
+//! What the decoder must never do: fail on something new, or lose an update of a batch.
+
+use serde_json::json;
+use telegram_types::batch::decode_updates;
+use telegram_types::{json, ChatMember, MessageEntityType, MessageOrigin, Update, UpdateKind};
+
+fn decode_update(value: serde_json::Value) -> Update {
+    let mut bytes = serde_json::to_vec(&value).unwrap();
+    json::from_slice(&mut bytes).unwrap()
+}
+
+fn text_message(update_id: i64, text: &str) -> serde_json::Value {
+    json!({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1_700_000_000,
+        "chat": {"id": 42, "type": "private", "first_name": "Ann"},
+        "from": {"id": 42, "is_bot": false, "first_name": "Ann"},
+        "text": text}})
+}
+
+#[test]
+fn unknown_fields_are_ignored_at_every_depth() {
+    let mut update = text_message(1, "hi");
+    update["future_top_level"] = json!({"a": [1, 2, {"b": null}]});
+    update["message"]["future_field"] = json!("x");
+    update["message"]["chat"]["future_chat_field"] = json!(true);
+    update["message"]["from"]["future_user_field"] = json!(3.5);
+    let decoded = decode_update(update);
+    let message = decoded.effective_message().expect("a message");
+    assert_eq!(message.text.as_deref(), Some("hi"));
+    assert_eq!(message.chat.id, 42);
+}
+
+#[test]
+fn unknown_update_kind_is_kept_raw() {
+    let decoded = decode_update(json!({"update_id": 9, "future_kind": {"x": [1, 2]}}));
+    assert_eq!(decoded.update_id, 9);
+    match &decoded.kind {
+        UpdateKind::Unknown { kind, raw } => {
+            assert_eq!(kind, "future_kind");
+            assert_eq!(**raw, json!({"x": [1, 2]}));
+        }
+        other => panic!("expected Unknown, got {other:?}"),
+    }
+    // And it encodes back to what came in.
+    let encoded: serde_json::Value =
+        serde_json::from_slice(&json::to_vec(&decoded).unwrap()).unwrap();
+    assert_eq!(
+        encoded,
+        json!({"update_id": 9, "future_kind": {"x": [1, 2]}})
+    );
+}
+
+#[test]
+fn a_malformed_update_does_not_fail_its_batch() {
+    let mut missing_field = text_message(2, "x");
+    missing_field["message"]
+        .as_object_mut()
+        .unwrap()
+        .remove("chat");
+    let mut wrong_type = text_message(3, "y");
+    wrong_type["message"]["date"] = json!("yesterday");
+    let body = json!({"ok": true, "result": [
+        text_message(1, "first"),
+        missing_field,
+        wrong_type,
+        {"update_id": 4, "future_kind": {}},
+        text_message(5, "last"),
+    ]});
+    let mut bytes = serde_json::to_vec(&body).unwrap();
+    let updates = decode_updates(&mut bytes).unwrap().result.unwrap();
+    assert_eq!(updates.len(), 5);
+    assert_eq!(updates[0].as_ref().unwrap().update_id, 1);
+    let missing = updates[1].as_ref().unwrap_err();
+    assert_eq!(missing.update_id, Some(2));
+    assert!(missing.error.contains("chat"), "{}", missing.error);
+    assert_eq!(missing.raw["message"]["text"], "x");
+    assert_eq!(updates[2].as_ref().unwrap_err().update_id, Some(3));
+    assert!(matches!(
+        updates[3].as_ref().unwrap().kind,
+        UpdateKind::Unknown { .. }
+    ));
+    assert_eq!(updates[4].as_ref().unwrap().update_id, 5);
+}
+
+#[test]
+fn an_update_without_an_id_is_reported_without_one() {
+    let body = json!({"ok": true, "result": [{"message": {}}, text_message(2, "ok")]});
+    let mut bytes = serde_json::to_vec(&body).unwrap();
+    let updates = decode_updates(&mut bytes).unwrap().result.unwrap();
+    assert_eq!(updates[0].as_ref().unwrap_err().update_id, None);
+    assert!(updates[1].is_ok());
+}
+
+#[test]
+fn a_body_that_is_not_json_is_an_error_for_the_whole_batch() {
+    let mut bytes = b"{\"ok\":true,\"result\":[{\"update_id\":1,".to_vec();
+    assert!(decode_updates(&mut bytes).is_err());
+}
+
+#[test]
+fn an_error_envelope_decodes_as_such() {
+    let mut bytes = br#"{"ok":false,"error_code":409,"description":"Conflict: terminated by other getUpdates request"}"#.to_vec();
+    let response = decode_updates(&mut bytes).unwrap();
+    assert!(!response.ok);
+    assert_eq!(response.into_result().unwrap_err().error_code, 409);
+}
+
+#[test]
+fn utf16_entity_offsets_are_left_intact() {
+    // "👍🏽 Привет @ann": the emoji pair is 4 UTF-16 units, so the mention starts at 12.
+    let text = "👍🏽 Привет @ann";
+    let mut update = text_message(1, text);
+    update["message"]["entities"] = json!([{"type": "mention", "offset": 12, "length": 4}]);
+    let decoded = decode_update(update);
+    let message = decoded.effective_message().unwrap();
+    let entity = &message.entities.as_ref().unwrap()[0];
+    assert_eq!((entity.offset, entity.length), (12, 4));
+    assert_eq!(entity.kind, MessageEntityType::Mention);
+    let utf16: Vec<u16> = message.text.as_ref().unwrap().encode_utf16().collect();
+    let mention = String::from_utf16(&utf16[12..16]).unwrap();
+    assert_eq!(mention, "@ann");
+}
+
+#[test]
+fn unknown_string_constants_fall_back_to_other() {
+    let mut update = text_message(1, "x");
+    update["message"]["chat"]["type"] = json!("community");
+    update["message"]["entities"] = json!([{"type": "future_entity", "offset": 0, "length": 1}]);
+    let decoded = decode_update(update);
+    let message = decoded.effective_message().unwrap();
+    assert_eq!(
+        message.chat.kind,
+        telegram_types::ChatType::Other("community".into())
+    );
+    assert_eq!(
+        message.entities.as_ref().unwrap()[0].kind,
+        MessageEntityType::Other("future_entity".into())
+    );
+}
+
+#[test]
+fn a_tag_after_other_keys_still_dispatches() {
+    // Telegram writes ChatMember's `user` before its `status`.
+    let member: ChatMember = serde_json::from_value(json!({
+        "user": {"id": 1, "is_bot": false, "first_name": "A"}, "status": "kicked", "until_date": 0
+    }))
+    .unwrap();
+    match &member {
+        ChatMember::Banned(banned) => assert_eq!(banned.user.id, 1),
+        other => panic!("expected Banned, got {other:?}"),
+    }
+    assert_eq!(member.user().map(|u| u.id), Some(1));
+    let origin: MessageOrigin =
+        serde_json::from_value(json!({"date": 5, "type": "hidden_user", "sender_user_name": "X"}))
+            .unwrap();
+    assert!(matches!(origin, MessageOrigin::HiddenUser(_)));
+}
+
+#[test]
+fn inaccessible_callback_messages_are_told_apart_by_date() {
+    let query = json!({"update_id": 1, "callback_query": {
+        "id": "q", "from": {"id": 1, "is_bot": false, "first_name": "A"}, "chat_instance": "c",
+        "message": {"message_id": 7, "date": 0, "chat": {"id": 1, "type": "private"}}}});
+    let decoded = decode_update(query);
+    let UpdateKind::CallbackQuery(q) = &decoded.kind else {
+        panic!("not a callback query")
+    };
+    let message = q.message.as_deref().unwrap();
+    assert!(message.message().is_none());
+    assert_eq!(message.message_id(), 7);
+    assert_eq!(decoded.effective_chat().map(|c| c.id), Some(1));
+    assert!(decoded.effective_message().is_none());
+}
