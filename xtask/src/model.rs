@@ -557,6 +557,10 @@ impl<'a> Builder<'a> {
         if (f.name == "parse_mode" || f.name.ends_with("_parse_mode")) && f.types == ["String"] {
             return Ok(Ty::Named("ParseMode".into()));
         }
+        // The spec types media of InputMedia* as String, but they take `attach://` uploads too.
+        if f.types == ["String"] && f.description.contains("attach://") {
+            return Ok(Ty::InputFile);
+        }
         let types: Vec<&str> = f.types.iter().map(String::as_str).collect();
         match types.as_slice() {
             [one] => self.single_type(one),

@@ -12,9 +12,7 @@ pub(super) fn emit(u: &Union, model: &Model) -> String {
     let mut names: BTreeSet<String> = u.variants.iter().map(|v| v.type_name.clone()).collect();
     let accessors = common_fields(u, model);
     for (_, ty, _) in &accessors {
-        if let Some(n) = ty.object() {
-            names.insert(n.to_string());
-        }
+        ty.names(&mut names);
     }
     let mut out = format!("//! The `{}` union.\n\n", u.name);
     out.push_str("use serde::{Deserialize, Deserializer, Serialize, Serializer};\n");

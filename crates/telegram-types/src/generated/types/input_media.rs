@@ -3,8 +3,8 @@
 //! The `InputMedia` union.
 
 use crate::{
-    InputMediaAnimation, InputMediaAudio, InputMediaDocument, InputMediaLivePhoto, InputMediaPhoto,
-    InputMediaVideo,
+    InputFile, InputMediaAnimation, InputMediaAudio, InputMediaDocument, InputMediaLivePhoto,
+    InputMediaPhoto, InputMediaVideo,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -41,7 +41,7 @@ pub enum InputMedia {
 
 impl InputMedia {
     /// The `media` field, which every known variant has; `None` for [`Self::Unknown`].
-    pub fn media(&self) -> Option<&str> {
+    pub fn media(&self) -> Option<&InputFile> {
         match self {
             Self::Animation(v) => Some(&v.media),
             Self::Audio(v) => Some(&v.media),

@@ -2,7 +2,7 @@
 
 //! The `InputMediaLivePhoto` type.
 
-use crate::{MessageEntity, ParseMode};
+use crate::{InputFile, MessageEntity, ParseMode};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputMediaLivePhoto {
     /// Video of the live photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending live photos by a URL is currently unsupported.
-    pub media: String,
+    pub media: InputFile,
     /// The static photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending live photos by a URL is currently unsupported.
-    pub photo: String,
+    pub photo: InputFile,
     /// Optional. Caption of the live photo to be sent, 0-1024 characters after entities parsing
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
@@ -32,7 +32,7 @@ pub struct InputMediaLivePhoto {
 
 impl InputMediaLivePhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: String, photo: String) -> Self {
+    pub fn new(media: InputFile, photo: InputFile) -> Self {
         Self {
             media,
             photo,

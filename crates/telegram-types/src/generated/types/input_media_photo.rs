@@ -2,7 +2,7 @@
 
 //! The `InputMediaPhoto` type.
 
-use crate::{MessageEntity, ParseMode};
+use crate::{InputFile, MessageEntity, ParseMode};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputMediaPhoto {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
-    pub media: String,
+    pub media: InputFile,
     /// Optional. Caption of the photo to be sent, 0-1024 characters after entities parsing
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
@@ -30,7 +30,7 @@ pub struct InputMediaPhoto {
 
 impl InputMediaPhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: String) -> Self {
+    pub fn new(media: InputFile) -> Self {
         Self {
             media,
             caption: None,

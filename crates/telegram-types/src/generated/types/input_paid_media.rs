@@ -2,7 +2,7 @@
 
 //! The `InputPaidMedia` union.
 
-use crate::{InputPaidMediaLivePhoto, InputPaidMediaPhoto, InputPaidMediaVideo};
+use crate::{InputFile, InputPaidMediaLivePhoto, InputPaidMediaPhoto, InputPaidMediaVideo};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// This object describes the paid media to be sent. Currently, it can be one of
@@ -26,7 +26,7 @@ pub enum InputPaidMedia {
 
 impl InputPaidMedia {
     /// The `media` field, which every known variant has; `None` for [`Self::Unknown`].
-    pub fn media(&self) -> Option<&str> {
+    pub fn media(&self) -> Option<&InputFile> {
         match self {
             Self::LivePhoto(v) => Some(&v.media),
             Self::Photo(v) => Some(&v.media),

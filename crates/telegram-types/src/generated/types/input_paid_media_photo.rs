@@ -2,6 +2,7 @@
 
 //! The `InputPaidMediaPhoto` type.
 
+use crate::InputFile;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputPaidMediaPhoto {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
-    pub media: String,
+    pub media: InputFile,
 }
 
 impl Serialize for InputPaidMediaPhoto {

@@ -2,6 +2,7 @@
 
 //! The `InputProfilePhotoAnimated` type.
 
+use crate::InputFile;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputProfilePhotoAnimated {
     /// The animated profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
-    pub animation: String,
+    pub animation: InputFile,
     /// Optional. Timestamp in seconds of the frame that will be used as the static profile photo. Defaults to 0.0.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub main_frame_timestamp: Option<f64>,
@@ -17,7 +18,7 @@ pub struct InputProfilePhotoAnimated {
 
 impl InputProfilePhotoAnimated {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(animation: String) -> Self {
+    pub fn new(animation: InputFile) -> Self {
         Self {
             animation,
             main_frame_timestamp: None,

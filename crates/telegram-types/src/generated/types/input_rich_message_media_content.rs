@@ -3,8 +3,8 @@
 //! The `InputRichMessageMediaContent` union.
 
 use crate::{
-    InputMediaAnimation, InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo,
-    InputMediaVoiceNote,
+    InputFile, InputMediaAnimation, InputMediaAudio, InputMediaDocument, InputMediaPhoto,
+    InputMediaVideo, InputMediaVoiceNote,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -29,7 +29,7 @@ pub enum InputRichMessageMediaContent {
 
 impl InputRichMessageMediaContent {
     /// The `media` field, which every known variant has; `None` for [`Self::Unknown`].
-    pub fn media(&self) -> Option<&str> {
+    pub fn media(&self) -> Option<&InputFile> {
         match self {
             Self::Animation(v) => Some(&v.media),
             Self::Audio(v) => Some(&v.media),

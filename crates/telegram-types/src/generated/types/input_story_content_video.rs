@@ -2,6 +2,7 @@
 
 //! The `InputStoryContentVideo` type.
 
+use crate::InputFile;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputStoryContentVideo {
     /// The video to post as a story. The video must be of the size 720x1280, streamable, encoded with H.265 codec, with key frames added each second in the MPEG4 format, and must not exceed 30 MB. The video can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the video was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
-    pub video: String,
+    pub video: InputFile,
     /// Optional. Precise duration of the video in seconds; 0-60
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
@@ -23,7 +24,7 @@ pub struct InputStoryContentVideo {
 
 impl InputStoryContentVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(video: String) -> Self {
+    pub fn new(video: InputFile) -> Self {
         Self {
             video,
             duration: None,
