@@ -5,13 +5,16 @@
 use telegram_corpus::{get_updates_response, CorpusConfig, Mix};
 use telegram_types::methods::{SendMediaGroup, SendMessage};
 use telegram_types::{
-    InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia, InputMediaPhoto, MessageEntity,
-    MessageEntityType, ParseMode,
+    InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia, InputMediaPhoto,
+    MessageEntity, MessageEntityType, ParseMode,
 };
 
 /// A realistic `getUpdates` response body with `updates` updates (same bytes for every bench).
 pub fn get_updates_body(updates: usize) -> Vec<u8> {
-    get_updates_response(&CorpusConfig { mix: Mix::Realistic, ..CorpusConfig::new(7, updates) })
+    get_updates_response(&CorpusConfig {
+        mix: Mix::Realistic,
+        ..CorpusConfig::new(7, updates)
+    })
 }
 
 /// A `sendMessage` payload with entities and a 2×2 inline keyboard, as bots send all day.
@@ -25,12 +28,10 @@ pub fn send_message_payload(i: usize) -> SendMessage {
         callback_data: Some(data.to_owned()),
         ..InlineKeyboardButton::new(label.to_owned())
     };
-    let keyboard = InlineKeyboardMarkup {
-        inline_keyboard: vec![
-            vec![button("Yes", "answer:yes"), button("No", "answer:no")],
-            vec![button("« Back", "nav:back"), button("Help", "nav:help")],
-        ],
-    };
+    let keyboard = InlineKeyboardMarkup::new(vec![
+        vec![button("Yes", "answer:yes"), button("No", "answer:no")],
+        vec![button("« Back", "nav:back"), button("Help", "nav:help")],
+    ]);
     SendMessage::new(100_000_000 + i as i64, text)
         .entities(entities)
         .parse_mode(ParseMode::Html)
@@ -43,7 +44,9 @@ pub fn media_group_payload() -> SendMediaGroup {
     let media = (0..5).map(|i| {
         InputMedia::from(InputMediaPhoto {
             caption: Some(format!("Photo {i} of 5 📷")),
-            ..InputMediaPhoto::new(InputFile::file_id(format!("AgACAgIAAxkBAAIBZ2V{i}xyzABCDEF")))
+            ..InputMediaPhoto::new(InputFile::file_id(format!(
+                "AgACAgIAAxkBAAIBZ2V{i}xyzABCDEF"
+            )))
         })
     });
     SendMediaGroup::new(-1_001_234_567_890, media)

@@ -1,4 +1,5 @@
 //! Typed decoding of `getUpdates` bodies on both JSON paths, against DOM parsing of the same
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 //! bytes and against teloxide-core's `Update`.
 //!
 //! `cargo bench -p benches --bench decode`
@@ -24,12 +25,18 @@ fn decode(c: &mut Criterion) {
         let input = || body.clone();
 
         group.bench_function(BenchmarkId::new("typed", "simd-json batch"), |b| {
-            b.iter_batched(input, |mut bytes| telegram_types::batch::decode_updates(&mut bytes).unwrap(), BatchSize::LargeInput)
+            b.iter_batched(
+                input,
+                |mut bytes| telegram_types::batch::decode_updates(&mut bytes).unwrap(),
+                BatchSize::LargeInput,
+            )
         });
         group.bench_function(BenchmarkId::new("typed", "simd-json"), |b| {
             b.iter_batched(
                 input,
-                |mut bytes| simd_json::serde::from_slice::<Response<Vec<Update>>>(&mut bytes).unwrap(),
+                |mut bytes| {
+                    simd_json::serde::from_slice::<Response<Vec<Update>>>(&mut bytes).unwrap()
+                },
                 BatchSize::LargeInput,
             )
         });
@@ -41,13 +48,25 @@ fn decode(c: &mut Criterion) {
             )
         });
         group.bench_function(BenchmarkId::new("dom", "serde_json::Value"), |b| {
-            b.iter_batched(input, |bytes| serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(), BatchSize::LargeInput)
+            b.iter_batched(
+                input,
+                |bytes| serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+                BatchSize::LargeInput,
+            )
         });
         group.bench_function(BenchmarkId::new("dom", "simd_json::OwnedValue"), |b| {
-            b.iter_batched(input, |mut bytes| simd_json::to_owned_value(&mut bytes).unwrap(), BatchSize::LargeInput)
+            b.iter_batched(
+                input,
+                |mut bytes| simd_json::to_owned_value(&mut bytes).unwrap(),
+                BatchSize::LargeInput,
+            )
         });
         group.bench_function(BenchmarkId::new("peer", "teloxide-core"), |b| {
-            b.iter_batched(input, |bytes| serde_json::from_slice::<TeloxideEnvelope>(&bytes).unwrap(), BatchSize::LargeInput)
+            b.iter_batched(
+                input,
+                |bytes| serde_json::from_slice::<TeloxideEnvelope>(&bytes).unwrap(),
+                BatchSize::LargeInput,
+            )
         });
         group.finish();
     }
@@ -55,9 +74,13 @@ fn decode(c: &mut Criterion) {
 
 /// Every contender must decode every update, or the comparison is void.
 fn check_everyone_decodes(body: &[u8], updates: usize) {
-    let ours = telegram_types::batch::decode_updates(&mut body.to_vec()).unwrap().result.unwrap();
+    let ours = telegram_types::batch::decode_updates(&mut body.to_vec())
+        .unwrap()
+        .result
+        .unwrap();
     assert_eq!(ours.iter().filter(|u| u.is_ok()).count(), updates);
-    let theirs = serde_json::from_slice::<TeloxideEnvelope>(body).expect("teloxide-core decodes the corpus");
+    let theirs =
+        serde_json::from_slice::<TeloxideEnvelope>(body).expect("teloxide-core decodes the corpus");
     assert_eq!(theirs.result.len(), updates);
 }
 

@@ -1,5 +1,5 @@
 //! The code generator behind `cargo xtask codegen`: reads the Bot API spec (`api.json`) and writes
-//! `crates/telegram-types/src/generated/`.
+//! `crates/telegram-types/src/generated/` and `crates/telegram-transport/src/generated/`.
 //!
 //! `spec` reads the file, `model` decides what every spec entry becomes in Rust, `emit` prints it,
 //! and `rustfmt` formats the result so the committed files read like hand-written ones.
@@ -12,7 +12,7 @@ pub mod spec;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use emit::{OutputFile, GENERATED_DIR};
+pub use emit::{OutputFile, GENERATED_DIR, GENERATED_DIRS, REQUESTS_DIR};
 
 /// The repository root (the parent of this crate's folder).
 pub fn repo_root() -> PathBuf {
@@ -31,16 +31,19 @@ pub fn default_spec_path() -> PathBuf {
 pub fn generate(spec_path: &Path) -> Result<Vec<OutputFile>, String> {
     let spec = spec::Spec::load(spec_path)?;
     let model = model::Model::build(&spec)?;
-    let files = emit::files(&model);
+    let mut files = emit::files(&model);
+    files.extend(emit::request_files(&model)?);
     format_files(files)
 }
 
-/// Writes `files` under `root`, replacing the generated folder entirely so removed types vanish.
+/// Writes `files` under `root`, replacing the generated folders entirely so removed types vanish.
 pub fn write(files: &[OutputFile], root: &Path) -> Result<(), String> {
-    let dir = root.join(GENERATED_DIR);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    for dir in GENERATED_DIRS {
+        let dir = root.join(dir);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+        }
     }
     for f in files {
         let path = root.join(&f.path);
@@ -54,15 +57,18 @@ pub fn write(files: &[OutputFile], root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs rustfmt once over the whole tree (it follows `mod` declarations from `mod.rs`).
+/// Runs rustfmt once over each generated tree (it follows `mod` declarations from `mod.rs`).
 fn format_files(files: Vec<OutputFile>) -> Result<Vec<OutputFile>, String> {
     let scratch = std::env::temp_dir().join(format!("xtask-codegen-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     write(&files, &scratch)?;
-    let root_module = scratch.join(GENERATED_DIR).join("mod.rs");
     let status = Command::new("rustfmt")
         .args(["--edition", "2021", "--config", "max_width=100"])
-        .arg(&root_module)
+        .args(
+            GENERATED_DIRS
+                .iter()
+                .map(|dir| scratch.join(dir).join("mod.rs")),
+        )
         .status()
         .map_err(|e| format!("cannot run rustfmt: {e}"))?;
     if !status.success() {

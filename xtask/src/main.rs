@@ -29,7 +29,10 @@ fn codegen(args: &[String]) -> ExitCode {
     });
     match result {
         Ok(count) => {
-            eprintln!("wrote {count} files to {}", xtask::GENERATED_DIR);
+            eprintln!(
+                "wrote {count} files to {}",
+                xtask::GENERATED_DIRS.join(", ")
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -64,15 +64,13 @@ fn words(name: &str) -> Vec<&str> {
 pub fn variant_names(subtypes: &[&str]) -> Vec<String> {
     let split: Vec<Vec<&str>> = subtypes.iter().map(|s| words(s)).collect();
     let mut common = 0;
-    'outer: loop {
-        let Some(word) = split[0].get(common) else {
+    // Keep at least one word of every name.
+    while let Some(word) = split[0].get(common) {
+        if split
+            .iter()
+            .any(|s| s.len() <= common + 1 || s[common] != *word)
+        {
             break;
-        };
-        for s in &split {
-            // Keep at least one word of every name.
-            if s.len() <= common + 1 || s[common] != *word {
-                break 'outer;
-            }
         }
         common += 1;
     }

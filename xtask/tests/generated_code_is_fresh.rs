@@ -24,9 +24,11 @@ fn generated_code_is_fresh() {
         }
     }
     let expected: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    for path in committed_files(&root.join(xtask::GENERATED_DIR), &root) {
-        if !expected.contains(&path) {
-            stale.push(format!("no longer generated: {path}"));
+    for dir in xtask::GENERATED_DIRS {
+        for path in committed_files(&root.join(dir), &root) {
+            if !expected.contains(&path) {
+                stale.push(format!("no longer generated: {path}"));
+            }
         }
     }
     assert!(

@@ -1,3 +1,4 @@
-//! `Application`, handlers, filters and the concurrency controls.
-//!
-//! Skeleton: the ext issue fills this crate.
+//! `Application`, handlers, filters and the concurrency controls: what python-telegram-bot's
+//! `telegram.ext` is, in Rust.
+
+pub mod filters;

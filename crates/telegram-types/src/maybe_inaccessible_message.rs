@@ -9,6 +9,9 @@ use crate::{Chat, InaccessibleMessage, Message};
 /// The two have no tag; an inaccessible message has exactly `chat`, `message_id` and `date`, all
 /// of which a `Message` requires too, so the object is decoded once as a `Message` and the date
 /// decides. No second pass, no try-each-variant.
+// Fields of this type are always boxed (`Option<Box<MaybeInaccessibleMessage>>`), so boxing
+// the message inside too would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum MaybeInaccessibleMessage {
     /// A message the bot can see.

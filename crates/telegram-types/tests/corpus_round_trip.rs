@@ -9,8 +9,14 @@ use telegram_types::{json, Update, UpdateKind};
 fn corpora() -> Vec<CorpusConfig> {
     let mut out = Vec::new();
     for seed in [1, 2, 3] {
-        out.push(CorpusConfig { mix: Mix::EveryKind, ..CorpusConfig::new(seed, 300) });
-        out.push(CorpusConfig { mix: Mix::Realistic, ..CorpusConfig::new(seed + 100, 300) });
+        out.push(CorpusConfig {
+            mix: Mix::EveryKind,
+            ..CorpusConfig::new(seed, 300)
+        });
+        out.push(CorpusConfig {
+            mix: Mix::Realistic,
+            ..CorpusConfig::new(seed + 100, 300)
+        });
     }
     out
 }
@@ -25,16 +31,26 @@ fn every_corpus_update_round_trips() {
         let decoded = decode_updates(&mut body.clone()).unwrap().result.unwrap();
         assert_eq!(decoded.len(), originals.len());
         for (update, raw) in decoded.iter().zip(originals) {
-            let update = update.as_ref().unwrap_or_else(|e| panic!("seed {}: {e}\n{raw}", config.seed));
+            let update = update
+                .as_ref()
+                .unwrap_or_else(|e| panic!("seed {}: {e}\n{raw}", config.seed));
             kinds_seen.insert(update.kind.key().to_owned());
             check_round_trip(update, raw);
         }
     }
     eprintln!("kinds seen: {}", kinds_seen.len());
     for kind in UPDATE_KINDS {
-        assert!(kinds_seen.contains(*kind), "the corpus never produced {kind}");
+        assert!(
+            kinds_seen.contains(*kind),
+            "the corpus never produced {kind}"
+        );
     }
-    assert!(kinds_seen.iter().any(|k| !UPDATE_KINDS.contains(&k.as_str())), "no unknown kind was exercised");
+    assert!(
+        kinds_seen
+            .iter()
+            .any(|k| !UPDATE_KINDS.contains(&k.as_str())),
+        "no unknown kind was exercised"
+    );
 }
 
 fn check_round_trip(update: &Update, raw: &Value) {
@@ -44,19 +60,31 @@ fn check_round_trip(update: &Update, raw: &Value) {
     assert_eq!(&again, update, "decode(encode(x)) != x for\n{raw}");
     assert_no_nulls(&encoded_value, "");
     if let UpdateKind::Unknown { .. } = update.kind {
-        assert_eq!(&encoded_value, raw, "an unknown kind must come back as it was");
+        assert_eq!(
+            &encoded_value, raw,
+            "an unknown kind must come back as it was"
+        );
     } else {
         let mut problems = Vec::new();
         compare(raw, &encoded_value, String::new(), &mut problems);
-        assert!(problems.is_empty(), "re-encoding changed the update:\n{}\n{raw}", problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "re-encoding changed the update:\n{}\n{raw}",
+            problems.join("\n")
+        );
     }
 }
 
 fn assert_no_nulls(value: &Value, path: &str) {
     match value {
         Value::Null => panic!("encoded a null at {path}"),
-        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| assert_no_nulls(v, &format!("{path}[{i}]"))),
-        Value::Object(map) => map.iter().for_each(|(k, v)| assert_no_nulls(v, &format!("{path}.{k}"))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| assert_no_nulls(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| assert_no_nulls(v, &format!("{path}.{k}"))),
         _ => {}
     }
 }

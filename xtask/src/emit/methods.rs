@@ -18,7 +18,14 @@ pub(super) fn emit(m: &Method) -> String {
     out.push('\n');
 
     out.push_str(&doc_comment(&m.doc, ""));
-    out.push_str("#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n");
+    let default = if m.params.iter().all(|p| !p.required) {
+        ", Default"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "#[derive(Debug, Clone, PartialEq{default}, Serialize, Deserialize)]\n"
+    ));
     out.push_str(&format!("pub struct {} {{\n", m.name));
     for p in &m.params {
         out.push_str(&doc_comment(std::slice::from_ref(&p.doc), "    "));
@@ -54,7 +61,7 @@ pub(super) fn emit(m: &Method) -> String {
 }
 
 /// How a setter or `new` takes a value of this type, and how it stores it.
-fn argument(ty: &Ty) -> (String, &'static str) {
+pub(super) fn argument(ty: &Ty) -> (String, &'static str) {
     match ty {
         Ty::Int | Ty::Float | Ty::Bool => (ty.rust(), ""),
         Ty::Vec(item) => (
@@ -78,7 +85,11 @@ fn constructor(m: &Method) -> String {
     for p in &m.params {
         if p.required {
             let (_, convert) = argument(&p.ty);
-            out.push_str(&format!("            {0}: {0}{convert},\n", p.rust));
+            if convert.is_empty() {
+                out.push_str(&format!("            {},\n", p.rust));
+            } else {
+                out.push_str(&format!("            {0}: {0}{convert},\n", p.rust));
+            }
         } else {
             out.push_str(&format!("            {}: None,\n", p.rust));
         }

@@ -2,6 +2,7 @@
 
 mod enums;
 mod methods;
+mod requests;
 mod structs;
 mod unions;
 mod update_kind;
@@ -21,6 +22,16 @@ pub struct OutputFile {
 
 /// The folder the generated files live in.
 pub const GENERATED_DIR: &str = "crates/telegram-types/src/generated";
+
+pub use requests::REQUESTS_DIR;
+
+/// Every folder the generator owns (each is replaced entirely on write).
+pub const GENERATED_DIRS: &[&str] = &[GENERATED_DIR, REQUESTS_DIR];
+
+/// The files of `telegram-transport/src/generated/`: the typed `Bot` methods and their setters.
+pub fn request_files(model: &Model) -> Result<Vec<OutputFile>, String> {
+    requests::files(model, &header(&model.version))
+}
 
 /// Every generated file of the model.
 pub fn files(model: &Model) -> Vec<OutputFile> {
@@ -78,8 +89,10 @@ pub fn files(model: &Model) -> Vec<OutputFile> {
     out.push(file(
         "mod.rs",
         &header,
-        "//! Code generated from the Bot API spec by `cargo xtask codegen`. Hand-written types live \
-         //! beside this folder, never inside it.\n\npub(crate) mod enums;\npub mod methods;\npub(crate) mod types;\npub(crate) mod update_kind;\n",
+        "//! Code generated from the Bot API spec by `cargo xtask codegen`. Hand-written types live\n\
+         //! beside this folder, never inside it.\n\n\
+         // Data enums mirror the API's unions, and constructors take every required field.\n\
+         #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]\n\npub(crate) mod enums;\npub mod methods;\npub(crate) mod types;\npub(crate) mod update_kind;\n",
     ));
     out
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::crate_uses;
-use crate::model::{Discriminant, Model, Union, Variant};
+use crate::model::{Discriminant, Model, Ty, Union, Variant};
 use crate::names::{doc_comment, literal};
 
 /// The source file of one union.
@@ -90,19 +90,17 @@ fn accessor_impl(u: &Union, accessors: &[(String, crate::model::Ty, String)]) ->
     }
     let mut out = format!("\nimpl {} {{\n", u.name);
     for (json, ty, rust) in accessors {
-        let (ret, borrow) = match ty {
-            crate::model::Ty::Int | crate::model::Ty::Float | crate::model::Ty::Bool => {
-                (ty.rust(), "*")
-            }
-            crate::model::Ty::Str => ("&str".to_string(), ""),
-            _ => (format!("&{}", ty.rust()), ""),
+        let (ret, read) = match ty {
+            Ty::Int | Ty::Float | Ty::Bool => (ty.rust(), format!("v.{rust}")),
+            Ty::Str => ("&str".to_string(), format!("v.{rust}.as_str()")),
+            _ => (format!("&{}", ty.rust()), format!("&v.{rust}")),
         };
         out.push_str(&format!(
             "    /// The `{json}` field, which every known variant has; `None` for [`Self::Unknown`].\n    pub fn {rust}(&self) -> Option<{ret}> {{\n        match self {{\n"
         ));
         for v in u.variants.iter() {
             out.push_str(&format!(
-                "            Self::{}(v) => Some({borrow}&v.{rust}),\n",
+                "            Self::{}(v) => Some({read}),\n",
                 v.rust
             ));
         }

@@ -20,7 +20,7 @@ impl AddStickerToSet {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, name: impl Into<String>, sticker: impl Into<InputSticker>) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             name: name.into(),
             sticker: sticker.into(),
         }

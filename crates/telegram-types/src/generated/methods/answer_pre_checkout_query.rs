@@ -22,7 +22,7 @@ impl AnswerPreCheckoutQuery {
     pub fn new(pre_checkout_query_id: impl Into<String>, ok: bool) -> Self {
         Self {
             pre_checkout_query_id: pre_checkout_query_id.into(),
-            ok: ok,
+            ok,
             error_message: None,
         }
     }

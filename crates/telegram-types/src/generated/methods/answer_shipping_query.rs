@@ -25,7 +25,7 @@ impl AnswerShippingQuery {
     pub fn new(shipping_query_id: impl Into<String>, ok: bool) -> Self {
         Self {
             shipping_query_id: shipping_query_id.into(),
-            ok: ok,
+            ok,
             shipping_options: None,
             error_message: None,
         }

@@ -25,7 +25,7 @@ impl BanChatMember {
     pub fn new(chat_id: impl Into<Recipient>, user_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            user_id: user_id,
+            user_id,
             until_date: None,
             revoke_messages: None,
         }

@@ -73,7 +73,7 @@ impl CopyMessage {
             message_thread_id: None,
             direct_messages_topic_id: None,
             from_chat_id: from_chat_id.into(),
-            message_id: message_id,
+            message_id,
             video_start_timestamp: None,
             caption: None,
             parse_mode: None,

@@ -29,8 +29,8 @@ impl CreateChatSubscriptionInviteLink {
         Self {
             chat_id: chat_id.into(),
             name: None,
-            subscription_period: subscription_period,
-            subscription_price: subscription_price,
+            subscription_period,
+            subscription_price,
         }
     }
 

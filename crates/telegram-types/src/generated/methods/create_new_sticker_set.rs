@@ -33,7 +33,7 @@ impl CreateNewStickerSet {
         stickers: impl IntoIterator<Item = InputSticker>,
     ) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             name: name.into(),
             title: title.into(),
             stickers: stickers.into_iter().collect(),

@@ -21,8 +21,8 @@ impl DeclineSuggestedPost {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(chat_id: i64, message_id: i64) -> Self {
         Self {
-            chat_id: chat_id,
-            message_id: message_id,
+            chat_id,
+            message_id,
             comment: None,
         }
     }

@@ -25,8 +25,8 @@ impl DeleteEphemeralMessage {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            receiver_user_id: receiver_user_id,
-            ephemeral_message_id: ephemeral_message_id,
+            receiver_user_id,
+            ephemeral_message_id,
         }
     }
 }

@@ -19,7 +19,7 @@ impl DeleteForumTopic {
     pub fn new(chat_id: impl Into<Recipient>, message_thread_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            message_thread_id: message_thread_id,
+            message_thread_id,
         }
     }
 }

@@ -39,7 +39,7 @@ impl DeleteMessage {
     pub fn new(chat_id: impl Into<Recipient>, message_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            message_id: message_id,
+            message_id,
         }
     }
 }

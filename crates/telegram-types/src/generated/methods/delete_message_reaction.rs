@@ -25,7 +25,7 @@ impl DeleteMessageReaction {
     pub fn new(chat_id: impl Into<Recipient>, message_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            message_id: message_id,
+            message_id,
             user_id: None,
             actor_chat_id: None,
         }

@@ -19,7 +19,7 @@ impl DeleteStory {
     pub fn new(business_connection_id: impl Into<String>, story_id: i64) -> Self {
         Self {
             business_connection_id: business_connection_id.into(),
-            story_id: story_id,
+            story_id,
         }
     }
 }

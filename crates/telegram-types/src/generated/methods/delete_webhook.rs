@@ -6,7 +6,7 @@ use crate::Method;
 use serde::{Deserialize, Serialize};
 
 /// Use this method to remove webhook integration if you decide to switch back to getUpdates. Returns True on success.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DeleteWebhook {
     /// Pass True to drop all pending updates
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -40,8 +40,8 @@ impl EditEphemeralMessageCaption {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            receiver_user_id: receiver_user_id,
-            ephemeral_message_id: ephemeral_message_id,
+            receiver_user_id,
+            ephemeral_message_id,
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -31,8 +31,8 @@ impl EditEphemeralMessageMedia {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            receiver_user_id: receiver_user_id,
-            ephemeral_message_id: ephemeral_message_id,
+            receiver_user_id,
+            ephemeral_message_id,
             media: media.into(),
             reply_markup: None,
         }

@@ -28,8 +28,8 @@ impl EditEphemeralMessageReplyMarkup {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            receiver_user_id: receiver_user_id,
-            ephemeral_message_id: ephemeral_message_id,
+            receiver_user_id,
+            ephemeral_message_id,
             reply_markup: None,
         }
     }

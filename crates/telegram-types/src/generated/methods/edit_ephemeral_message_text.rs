@@ -46,8 +46,8 @@ impl EditEphemeralMessageText {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            receiver_user_id: receiver_user_id,
-            ephemeral_message_id: ephemeral_message_id,
+            receiver_user_id,
+            ephemeral_message_id,
             text: None,
             parse_mode: None,
             entities: None,

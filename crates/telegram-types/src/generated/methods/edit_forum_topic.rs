@@ -25,7 +25,7 @@ impl EditForumTopic {
     pub fn new(chat_id: impl Into<Recipient>, message_thread_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            message_thread_id: message_thread_id,
+            message_thread_id,
             name: None,
             icon_custom_emoji_id: None,
         }

@@ -32,7 +32,7 @@ impl EditMessageChecklist {
         Self {
             business_connection_id: business_connection_id.into(),
             chat_id: chat_id.into(),
-            message_id: message_id,
+            message_id,
             checklist: checklist.into(),
             reply_markup: None,
         }

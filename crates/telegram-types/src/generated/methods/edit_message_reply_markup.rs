@@ -6,7 +6,7 @@ use crate::{InlineKeyboardMarkup, MessageOrBool, Method, Recipient};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to edit only the reply markup of messages. On success, if the edited message is not an inline message, the edited Message is returned, otherwise True is returned. Note that business messages that were not sent by the bot and do not contain an inline keyboard can only be edited within 48 hours from the time they were sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EditMessageReplyMarkup {
     /// Unique identifier of the business connection on behalf of which the message to be edited was sent
     #[serde(default, skip_serializing_if = "Option::is_none")]

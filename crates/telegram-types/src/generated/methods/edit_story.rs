@@ -37,7 +37,7 @@ impl EditStory {
     ) -> Self {
         Self {
             business_connection_id: business_connection_id.into(),
-            story_id: story_id,
+            story_id,
             content: content.into(),
             caption: None,
             parse_mode: None,

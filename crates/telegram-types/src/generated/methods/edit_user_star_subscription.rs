@@ -24,9 +24,9 @@ impl EditUserStarSubscription {
         is_canceled: bool,
     ) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             telegram_payment_charge_id: telegram_payment_charge_id.into(),
-            is_canceled: is_canceled,
+            is_canceled,
         }
     }
 }

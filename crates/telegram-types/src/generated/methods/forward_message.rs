@@ -54,7 +54,7 @@ impl ForwardMessage {
             protect_content: None,
             message_effect_id: None,
             suggested_post_parameters: None,
-            message_id: message_id,
+            message_id,
         }
     }
 

@@ -6,7 +6,7 @@ use crate::{Gifts, Method};
 use serde::{Deserialize, Serialize};
 
 /// Returns the list of gifts that can be sent by the bot to users and channel chats. Requires no parameters. Returns a Gifts object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetAvailableGifts {}
 
 impl GetAvailableGifts {

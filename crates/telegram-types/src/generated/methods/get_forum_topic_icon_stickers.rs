@@ -6,7 +6,7 @@ use crate::{Method, Sticker};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to get custom emoji stickers, which can be used as a forum topic icon by any user. Requires no parameters. Returns an Array of Sticker objects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetForumTopicIconStickers {}
 
 impl GetForumTopicIconStickers {

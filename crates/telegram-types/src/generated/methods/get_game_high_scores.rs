@@ -25,7 +25,7 @@ impl GetGameHighScores {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             chat_id: None,
             message_id: None,
             inline_message_id: None,

@@ -15,7 +15,7 @@ pub struct GetManagedBotAccessSettings {
 impl GetManagedBotAccessSettings {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64) -> Self {
-        Self { user_id: user_id }
+        Self { user_id }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{Method, User};
 use serde::{Deserialize, Serialize};
 
 /// A simple method for testing your bot's authentication token. Requires no parameters. Returns basic information about the bot in form of a User object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetMe {}
 
 impl GetMe {

@@ -6,7 +6,7 @@ use crate::{BotCommand, BotCommandScope, Method};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to get the current list of the bot's commands for the given scope and user language. Returns an Array of BotCommand objects. If commands aren't set, an empty list is returned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetMyCommands {
     /// A JSON-serialized object, describing scope of users. Defaults to BotCommandScopeDefault.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,7 @@ use crate::{ChatAdministratorRights, Method};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to get the current default administrator rights of the bot. Returns ChatAdministratorRights on success.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetMyDefaultAdministratorRights {
     /// Pass True to get default administrator rights of the bot in channels. Otherwise, default administrator rights of the bot for groups and supergroups will be returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,7 @@ use crate::{BotDescription, Method};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to get the current bot description for the given user language. Returns BotDescription on success.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetMyDescription {
     /// A two-letter ISO 639-1 language code or an empty string
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,7 @@ use crate::{BotName, Method};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to get the current bot name for the given user language. Returns BotName on success.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetMyName {
     /// A two-letter ISO 639-1 language code or an empty string
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,7 @@ use crate::{Method, StarAmount};
 use serde::{Deserialize, Serialize};
 
 /// A method to get the current Telegram Stars balance of the bot. Requires no parameters. On success, returns a StarAmount object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetMyStarBalance {}
 
 impl GetMyStarBalance {

@@ -6,7 +6,7 @@ use crate::{Method, StarTransactions};
 use serde::{Deserialize, Serialize};
 
 /// Returns the bot's Telegram Star transactions in chronological order. On success, returns a StarTransactions object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetStarTransactions {
     /// Number of transactions to skip in the response
     #[serde(default, skip_serializing_if = "Option::is_none")]

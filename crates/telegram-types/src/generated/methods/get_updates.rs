@@ -6,7 +6,7 @@ use crate::{Method, Update, UpdateType};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to receive incoming updates using long polling (wiki). Returns an Array of Update objects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetUpdates {
     /// Identifier of the first update to be returned. Must be greater by one than the highest among the identifiers of previously received updates. By default, updates starting with the earliest unconfirmed update are returned. An update is considered confirmed as soon as getUpdates is called with an offset higher than its update\_id. The negative offset can be specified to retrieve updates starting from -offset update from the end of the updates queue. All previous updates will be forgotten.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,7 +19,7 @@ impl GetUserChatBoosts {
     pub fn new(chat_id: impl Into<Recipient>, user_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            user_id: user_id,
+            user_id,
         }
     }
 }

@@ -40,7 +40,7 @@ impl GetUserGifts {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             exclude_unlimited: None,
             exclude_limited_upgradable: None,
             exclude_limited_non_upgradable: None,

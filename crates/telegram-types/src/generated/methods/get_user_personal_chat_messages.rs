@@ -17,10 +17,7 @@ pub struct GetUserPersonalChatMessages {
 impl GetUserPersonalChatMessages {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, limit: i64) -> Self {
-        Self {
-            user_id: user_id,
-            limit: limit,
-        }
+        Self { user_id, limit }
     }
 }
 

@@ -22,7 +22,7 @@ impl GetUserProfilePhotos {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             offset: None,
             limit: None,
         }

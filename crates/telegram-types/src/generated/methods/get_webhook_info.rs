@@ -6,7 +6,7 @@ use crate::{Method, WebhookInfo};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to get current webhook status. Requires no parameters. On success, returns a WebhookInfo object. If the bot is using getUpdates, will return an object with the url field empty.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetWebhookInfo {}
 
 impl GetWebhookInfo {

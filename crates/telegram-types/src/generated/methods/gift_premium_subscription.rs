@@ -29,9 +29,9 @@ impl GiftPremiumSubscription {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, month_count: i64, star_count: i64) -> Self {
         Self {
-            user_id: user_id,
-            month_count: month_count,
-            star_count: star_count,
+            user_id,
+            month_count,
+            star_count,
             text: None,
             text_parse_mode: None,
             text_entities: None,

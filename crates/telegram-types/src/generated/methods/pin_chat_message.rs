@@ -26,7 +26,7 @@ impl PinChatMessage {
         Self {
             business_connection_id: None,
             chat_id: chat_id.into(),
-            message_id: message_id,
+            message_id,
             disable_notification: None,
         }
     }

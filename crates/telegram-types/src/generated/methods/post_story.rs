@@ -44,7 +44,7 @@ impl PostStory {
         Self {
             business_connection_id: business_connection_id.into(),
             content: content.into(),
-            active_period: active_period,
+            active_period,
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -73,7 +73,7 @@ impl PromoteChatMember {
     pub fn new(chat_id: impl Into<Recipient>, user_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            user_id: user_id,
+            user_id,
             is_anonymous: None,
             can_manage_chat: None,
             can_delete_messages: None,

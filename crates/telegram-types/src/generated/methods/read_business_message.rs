@@ -21,8 +21,8 @@ impl ReadBusinessMessage {
     pub fn new(business_connection_id: impl Into<String>, chat_id: i64, message_id: i64) -> Self {
         Self {
             business_connection_id: business_connection_id.into(),
-            chat_id: chat_id,
-            message_id: message_id,
+            chat_id,
+            message_id,
         }
     }
 }

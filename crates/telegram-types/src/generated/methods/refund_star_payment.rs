@@ -18,7 +18,7 @@ impl RefundStarPayment {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, telegram_payment_charge_id: impl Into<String>) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             telegram_payment_charge_id: telegram_payment_charge_id.into(),
         }
     }

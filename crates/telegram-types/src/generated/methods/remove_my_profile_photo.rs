@@ -6,7 +6,7 @@ use crate::Method;
 use serde::{Deserialize, Serialize};
 
 /// Removes the profile photo of the bot. Requires no parameters. Returns True on success.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RemoveMyProfilePhoto {}
 
 impl RemoveMyProfilePhoto {

@@ -27,7 +27,7 @@ impl ReplaceStickerInSet {
         sticker: impl Into<InputSticker>,
     ) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             name: name.into(),
             old_sticker: old_sticker.into(),
             sticker: sticker.into(),

@@ -34,9 +34,9 @@ impl RepostStory {
     ) -> Self {
         Self {
             business_connection_id: business_connection_id.into(),
-            from_chat_id: from_chat_id,
-            from_story_id: from_story_id,
-            active_period: active_period,
+            from_chat_id,
+            from_story_id,
+            active_period,
             post_to_chat_page: None,
             protect_content: None,
         }

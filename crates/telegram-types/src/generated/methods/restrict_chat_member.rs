@@ -31,7 +31,7 @@ impl RestrictChatMember {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            user_id: user_id,
+            user_id,
             permissions: permissions.into(),
             use_independent_chat_permissions: None,
             until_date: None,

@@ -30,7 +30,7 @@ impl SavePreparedInlineMessage {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, result: impl Into<InlineQueryResult>) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             result: result.into(),
             allow_user_chats: None,
             allow_bot_chats: None,

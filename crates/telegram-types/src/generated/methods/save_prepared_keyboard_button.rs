@@ -18,7 +18,7 @@ impl SavePreparedKeyboardButton {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, button: impl Into<KeyboardButton>) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             button: button.into(),
         }
     }

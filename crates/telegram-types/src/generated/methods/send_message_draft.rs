@@ -36,9 +36,9 @@ impl SendMessageDraft {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(chat_id: i64, draft_id: i64) -> Self {
         Self {
-            chat_id: chat_id,
+            chat_id,
             message_thread_id: None,
-            draft_id: draft_id,
+            draft_id,
             text: None,
             parse_mode: None,
             entities: None,

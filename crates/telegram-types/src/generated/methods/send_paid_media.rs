@@ -73,7 +73,7 @@ impl SendPaidMedia {
             chat_id: chat_id.into(),
             message_thread_id: None,
             direct_messages_topic_id: None,
-            star_count: star_count,
+            star_count,
             media: media.into_iter().collect(),
             payload: None,
             caption: None,

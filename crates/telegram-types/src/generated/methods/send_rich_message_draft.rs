@@ -29,9 +29,9 @@ impl SendRichMessageDraft {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(chat_id: i64, draft_id: i64, rich_message: impl Into<InputRichMessage>) -> Self {
         Self {
-            chat_id: chat_id,
+            chat_id,
             message_thread_id: None,
-            draft_id: draft_id,
+            draft_id,
             rich_message: rich_message.into(),
             can_stop: None,
             keep_on_stop: None,

@@ -25,7 +25,7 @@ impl SetBusinessAccountGiftSettings {
     ) -> Self {
         Self {
             business_connection_id: business_connection_id.into(),
-            show_gift_button: show_gift_button,
+            show_gift_button,
             accepted_gift_types: accepted_gift_types.into(),
         }
     }

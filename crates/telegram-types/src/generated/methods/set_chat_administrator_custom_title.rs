@@ -25,7 +25,7 @@ impl SetChatAdministratorCustomTitle {
     ) -> Self {
         Self {
             chat_id: chat_id.into(),
-            user_id: user_id,
+            user_id,
             custom_title: custom_title.into(),
         }
     }

@@ -6,7 +6,7 @@ use crate::{MenuButton, Method};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to change the bot's menu button in a private chat, or the default menu button. Returns True on success.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SetChatMenuButton {
     /// Unique identifier for the target private chat. If not specified, the bot's default menu button will be changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]

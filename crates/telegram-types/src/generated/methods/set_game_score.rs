@@ -33,8 +33,8 @@ impl SetGameScore {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, score: i64) -> Self {
         Self {
-            user_id: user_id,
-            score: score,
+            user_id,
+            score,
             force: None,
             disable_edit_message: None,
             chat_id: None,

@@ -21,8 +21,8 @@ impl SetManagedBotAccessSettings {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, is_access_restricted: bool) -> Self {
         Self {
-            user_id: user_id,
-            is_access_restricted: is_access_restricted,
+            user_id,
+            is_access_restricted,
             added_user_ids: None,
         }
     }

@@ -25,7 +25,7 @@ impl SetMessageReaction {
     pub fn new(chat_id: impl Into<Recipient>, message_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            message_id: message_id,
+            message_id,
             reaction: None,
             is_big: None,
         }

@@ -20,7 +20,7 @@ impl SetPassportDataErrors {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64, errors: impl IntoIterator<Item = PassportElementError>) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             errors: errors.into_iter().collect(),
         }
     }

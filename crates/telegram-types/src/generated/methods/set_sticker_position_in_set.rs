@@ -19,7 +19,7 @@ impl SetStickerPositionInSet {
     pub fn new(sticker: impl Into<String>, position: i64) -> Self {
         Self {
             sticker: sticker.into(),
-            position: position,
+            position,
         }
     }
 }

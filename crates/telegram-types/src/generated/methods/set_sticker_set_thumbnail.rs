@@ -24,7 +24,7 @@ impl SetStickerSetThumbnail {
     pub fn new(name: impl Into<String>, user_id: i64, format: impl Into<StickerFormat>) -> Self {
         Self {
             name: name.into(),
-            user_id: user_id,
+            user_id,
             thumbnail: None,
             format: format.into(),
         }

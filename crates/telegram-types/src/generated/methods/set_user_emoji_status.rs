@@ -22,7 +22,7 @@ impl SetUserEmojiStatus {
     /// Creates the payload from its required parameters; the optional ones are set with the builder methods.
     pub fn new(user_id: i64) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             emoji_status_custom_emoji_id: None,
             emoji_status_expiration_date: None,
         }

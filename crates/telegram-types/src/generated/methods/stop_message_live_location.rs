@@ -6,7 +6,7 @@ use crate::{InlineKeyboardMarkup, MessageOrBool, Method, Recipient};
 use serde::{Deserialize, Serialize};
 
 /// Use this method to stop updating a live location message before live\_period expires. On success, if the message is not an inline message, the edited Message is returned, otherwise True is returned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StopMessageLiveLocation {
     /// Unique identifier of the business connection on behalf of which the message to be edited was sent
     #[serde(default, skip_serializing_if = "Option::is_none")]

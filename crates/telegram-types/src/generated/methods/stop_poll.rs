@@ -26,7 +26,7 @@ impl StopPoll {
         Self {
             business_connection_id: None,
             chat_id: chat_id.into(),
-            message_id: message_id,
+            message_id,
             reply_markup: None,
         }
     }

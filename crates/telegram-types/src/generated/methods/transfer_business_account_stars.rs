@@ -19,7 +19,7 @@ impl TransferBusinessAccountStars {
     pub fn new(business_connection_id: impl Into<String>, star_count: i64) -> Self {
         Self {
             business_connection_id: business_connection_id.into(),
-            star_count: star_count,
+            star_count,
         }
     }
 }

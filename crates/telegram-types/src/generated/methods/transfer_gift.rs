@@ -29,7 +29,7 @@ impl TransferGift {
         Self {
             business_connection_id: business_connection_id.into(),
             owned_gift_id: owned_gift_id.into(),
-            new_owner_chat_id: new_owner_chat_id,
+            new_owner_chat_id,
             star_count: None,
         }
     }

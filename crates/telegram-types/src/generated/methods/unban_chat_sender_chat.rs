@@ -19,7 +19,7 @@ impl UnbanChatSenderChat {
     pub fn new(chat_id: impl Into<Recipient>, sender_chat_id: i64) -> Self {
         Self {
             chat_id: chat_id.into(),
-            sender_chat_id: sender_chat_id,
+            sender_chat_id,
         }
     }
 }

@@ -24,7 +24,7 @@ impl UploadStickerFile {
         sticker_format: impl Into<StickerFormat>,
     ) -> Self {
         Self {
-            user_id: user_id,
+            user_id,
             sticker: sticker.into(),
             sticker_format: sticker_format.into(),
         }

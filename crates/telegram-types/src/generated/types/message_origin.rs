@@ -32,10 +32,10 @@ impl MessageOrigin {
     /// The `date` field, which every known variant has; `None` for [`Self::Unknown`].
     pub fn date(&self) -> Option<i64> {
         match self {
-            Self::User(v) => Some(*&v.date),
-            Self::HiddenUser(v) => Some(*&v.date),
-            Self::Chat(v) => Some(*&v.date),
-            Self::Channel(v) => Some(*&v.date),
+            Self::User(v) => Some(v.date),
+            Self::HiddenUser(v) => Some(v.date),
+            Self::Chat(v) => Some(v.date),
+            Self::Channel(v) => Some(v.date),
             Self::Unknown(_) => None,
         }
     }

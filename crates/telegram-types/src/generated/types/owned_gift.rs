@@ -24,8 +24,8 @@ impl OwnedGift {
     /// The `send_date` field, which every known variant has; `None` for [`Self::Unknown`].
     pub fn send_date(&self) -> Option<i64> {
         match self {
-            Self::Regular(v) => Some(*&v.send_date),
-            Self::Unique(v) => Some(*&v.send_date),
+            Self::Regular(v) => Some(v.send_date),
+            Self::Unique(v) => Some(v.send_date),
             Self::Unknown(_) => None,
         }
     }

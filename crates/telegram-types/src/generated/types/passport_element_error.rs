@@ -57,30 +57,30 @@ impl PassportElementError {
     /// The `type` field, which every known variant has; `None` for [`Self::Unknown`].
     pub fn kind(&self) -> Option<&str> {
         match self {
-            Self::DataField(v) => Some(&v.kind),
-            Self::FrontSide(v) => Some(&v.kind),
-            Self::ReverseSide(v) => Some(&v.kind),
-            Self::Selfie(v) => Some(&v.kind),
-            Self::File(v) => Some(&v.kind),
-            Self::Files(v) => Some(&v.kind),
-            Self::TranslationFile(v) => Some(&v.kind),
-            Self::TranslationFiles(v) => Some(&v.kind),
-            Self::Unspecified(v) => Some(&v.kind),
+            Self::DataField(v) => Some(v.kind.as_str()),
+            Self::FrontSide(v) => Some(v.kind.as_str()),
+            Self::ReverseSide(v) => Some(v.kind.as_str()),
+            Self::Selfie(v) => Some(v.kind.as_str()),
+            Self::File(v) => Some(v.kind.as_str()),
+            Self::Files(v) => Some(v.kind.as_str()),
+            Self::TranslationFile(v) => Some(v.kind.as_str()),
+            Self::TranslationFiles(v) => Some(v.kind.as_str()),
+            Self::Unspecified(v) => Some(v.kind.as_str()),
             Self::Unknown(_) => None,
         }
     }
     /// The `message` field, which every known variant has; `None` for [`Self::Unknown`].
     pub fn message(&self) -> Option<&str> {
         match self {
-            Self::DataField(v) => Some(&v.message),
-            Self::FrontSide(v) => Some(&v.message),
-            Self::ReverseSide(v) => Some(&v.message),
-            Self::Selfie(v) => Some(&v.message),
-            Self::File(v) => Some(&v.message),
-            Self::Files(v) => Some(&v.message),
-            Self::TranslationFile(v) => Some(&v.message),
-            Self::TranslationFiles(v) => Some(&v.message),
-            Self::Unspecified(v) => Some(&v.message),
+            Self::DataField(v) => Some(v.message.as_str()),
+            Self::FrontSide(v) => Some(v.message.as_str()),
+            Self::ReverseSide(v) => Some(v.message.as_str()),
+            Self::Selfie(v) => Some(v.message.as_str()),
+            Self::File(v) => Some(v.message.as_str()),
+            Self::Files(v) => Some(v.message.as_str()),
+            Self::TranslationFile(v) => Some(v.message.as_str()),
+            Self::TranslationFiles(v) => Some(v.message.as_str()),
+            Self::Unspecified(v) => Some(v.message.as_str()),
             Self::Unknown(_) => None,
         }
     }

@@ -1,0 +1,167 @@
+//! `ApplicationBuilder`: bot, transport, state and hooks; checked in `build`.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+
+use telegram_transport::{Bot, Transport};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::groups::Groups;
+use super::{Application, Inner};
+use crate::{BuildError, HandlerResult};
+
+/// A lifecycle hook: an async function of the application.
+pub type Hook<S> = Box<dyn Fn(Application<S>) -> Pin<Box<dyn Future<Output = HandlerResult> + Send>> + Send + Sync>;
+
+pub(crate) struct Hooks<S> {
+    pub(crate) post_init: Option<Hook<S>>,
+    pub(crate) post_stop: Option<Hook<S>>,
+    pub(crate) post_shutdown: Option<Hook<S>>,
+}
+
+/// Configures an [`Application`]: `Application::builder().token(t).build()?`.
+#[must_use]
+pub struct ApplicationBuilder<S> {
+    token: Option<String>,
+    bot: Option<Bot>,
+    base_url: Option<String>,
+    transport: Option<Arc<dyn Transport>>,
+    state: Arc<S>,
+    hooks: Hooks<S>,
+}
+
+impl ApplicationBuilder<()> {
+    pub(crate) fn new() -> Self {
+        ApplicationBuilder {
+            token: None,
+            bot: None,
+            base_url: None,
+            transport: None,
+            state: Arc::new(()),
+            hooks: Hooks { post_init: None, post_stop: None, post_shutdown: None },
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
+    /// The bot token (a bot with the default transport is built from it).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// A ready bot, instead of a token.
+    pub fn bot(mut self, bot: Bot) -> Self {
+        self.bot = Some(bot);
+        self
+    }
+
+    /// The Bot API server to talk to (a local Bot API server, or `telegram-test`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The transport to use with the token.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Typed application state, handed to every callback as `ctx.state` (an `Arc<T>`).
+    pub fn state<T: Send + Sync + 'static>(self, state: T) -> ApplicationBuilder<T> {
+        ApplicationBuilder {
+            token: self.token,
+            bot: self.bot,
+            base_url: self.base_url,
+            transport: self.transport,
+            state: Arc::new(state),
+            hooks: Hooks { post_init: None, post_stop: None, post_shutdown: None },
+        }
+    }
+
+    /// Runs after `initialize` (getMe), before updates are fetched.
+    pub fn post_init<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        self.hooks.post_init = Some(boxed_hook(hook));
+        self
+    }
+
+    /// Runs after `stop`: updates are no longer fetched and the fetched ones are done.
+    pub fn post_stop<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        self.hooks.post_stop = Some(boxed_hook(hook));
+        self
+    }
+
+    /// Runs last, after `shutdown`.
+    pub fn post_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        self.hooks.post_shutdown = Some(boxed_hook(hook));
+        self
+    }
+
+    /// Builds the application.
+    ///
+    /// # Errors
+    ///
+    /// No token and no bot; or the default transport cannot be built.
+    pub fn build(self) -> Result<Application<S>, BuildError> {
+        let bot = match (self.bot, self.token) {
+            (Some(bot), _) => bot,
+            (None, Some(token)) => match self.transport {
+                Some(transport) => Bot::with_transport(token, transport),
+                None => Bot::try_new(token).map_err(BuildError::Transport)?,
+            },
+            (None, None) => return Err(BuildError::NoBot),
+        };
+        let bot = match self.base_url {
+            Some(url) => bot.with_api_url(url),
+            None => bot,
+        };
+        Ok(Application {
+            inner: Arc::new(Inner {
+                bot,
+                state: self.state,
+                groups: Groups::new(),
+                error_handlers: RwLock::new(Arc::new(Vec::new())),
+                identity: RwLock::new(Arc::default()),
+                hooks: self.hooks,
+                tasks: TaskTracker::new(),
+                stop_requested: RwLock::new(CancellationToken::new()),
+                initialized: AtomicBool::new(false),
+                running: AtomicBool::new(false),
+            }),
+        })
+    }
+}
+
+fn boxed_hook<S, F, Fut>(hook: F) -> Hook<S>
+where
+    F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = HandlerResult> + Send + 'static,
+{
+    Box::new(move |app| Box::pin(hook(app)))
+}
+
+impl<S> fmt::Debug for ApplicationBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplicationBuilder")
+            .field("has_token", &self.token.is_some())
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}

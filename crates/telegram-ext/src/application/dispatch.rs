@@ -1,0 +1,100 @@
+//! `process_update`: one update through the handler groups, with python-telegram-bot's semantics.
+//!
+//! - Groups run in ascending order; in each, the first handler whose `check` passes handles the
+//!   update, then the next group is tried.
+//! - A handler returning [`HandlerError::Stop`](crate::HandlerError::Stop) ends the update: no
+//!   later group sees it.
+//! - Any other error (or a panic) goes to every error handler with the update, and the next group
+//!   still runs. An error inside an error handler is logged, never handed on.
+//! - A non-blocking handler (`block(false)`) runs as a tracked task; dispatch goes on at once.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use telegram_types::Update;
+use tracing::Instrument;
+
+use super::Application;
+use crate::handlers::HandlerFuture;
+use crate::{Context, HandlerError, HandlerResult};
+
+impl<S: Send + Sync + 'static> Application<S> {
+    /// Runs one update through the handler groups. Returns when every blocking handler is done;
+    /// non-blocking ones may still be running as tracked tasks.
+    pub async fn process_update(&self, update: impl Into<Arc<Update>>) {
+        let update = update.into();
+        let span = update_span(&update);
+        self.dispatch(update).instrument(span).await;
+    }
+
+    async fn dispatch(&self, update: Arc<Update>) {
+        let groups = self.inner.groups.snapshot();
+        let identity = self.bot_identity();
+        let mut handled = false;
+        for (group, handlers) in groups.iter() {
+            let Some((handler, found)) = handlers.iter().find_map(|(_, h)| h.check(&update, &identity).map(|m| (h, m)))
+            else {
+                continue;
+            };
+            handled = true;
+            let ctx = Context::new(self.clone(), found.args, found.matches);
+            let run = guarded(handler.handle(update.clone(), ctx));
+            if handler.is_blocking() {
+                match run.await {
+                    Ok(()) => {}
+                    Err(HandlerError::Stop) => {
+                        tracing::debug!(group, "handler stopped propagation");
+                        return;
+                    }
+                    Err(error) => self.route_error(update.clone(), error).await,
+                }
+            } else {
+                let app = self.clone();
+                let update = update.clone();
+                self.inner.tasks.spawn(
+                    async move {
+                        match run.await {
+                            Ok(()) => {}
+                            Err(HandlerError::Stop) => {
+                                tracing::warn!("a non-blocking handler cannot stop propagation; ignored");
+                            }
+                            Err(error) => app.route_error(update, error).await,
+                        }
+                    }
+                    .in_current_span(),
+                );
+            }
+        }
+        if !handled {
+            tracing::debug!("no handler for this update");
+        }
+    }
+
+    /// Hands `error` to every error handler; their own errors are logged only.
+    pub(crate) async fn route_error(&self, update: Arc<Update>, error: HandlerError) {
+        let handlers = self.inner.error_handlers.read().map(|h| h.clone()).unwrap_or_default();
+        if handlers.is_empty() {
+            tracing::error!(%error, "unhandled error in a handler (add an error handler to see it)");
+            return;
+        }
+        let error = Arc::new(error);
+        for handler in handlers.iter() {
+            let ctx = Context::for_error(self.clone(), error.clone());
+            if let Err(inner) = guarded(handler.call(update.clone(), ctx)).await {
+                tracing::error!(error = %inner, original = %error, "error handler failed");
+            }
+        }
+    }
+}
+
+/// The handler future with its panics caught and turned into errors.
+pub(crate) fn guarded(future: HandlerFuture) -> impl std::future::Future<Output = HandlerResult> + Send {
+    AssertUnwindSafe(future).catch_unwind().map(|result| result.unwrap_or_else(|panic| Err(HandlerError::from_panic(panic))))
+}
+
+/// One span per update: its id, kind and chat.
+fn update_span(update: &Update) -> tracing::Span {
+    let chat_id = update.effective_chat().map(|c| c.id);
+    tracing::debug_span!("update", update_id = update.update_id, kind = update.kind.key(), chat_id)
+}

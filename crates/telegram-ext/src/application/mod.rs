@@ -1,0 +1,160 @@
+//! `Application`: the handler groups, the error handlers, the bot and the state, and the
+//! lifecycle that runs them against an update source.
+//!
+//! `builder.rs` configures one, `groups.rs` stores the handlers, `dispatch.rs` runs an update
+//! through them (python-telegram-bot's `process_update` semantics), `lifecycle.rs` initializes,
+//! runs, stops and shuts down.
+
+mod builder;
+mod dispatch;
+mod groups;
+mod lifecycle;
+
+pub use self::builder::{ApplicationBuilder, Hook};
+
+use std::fmt;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+
+use telegram_transport::Bot;
+use telegram_types::UpdateType;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use self::groups::Groups;
+use crate::handlers::{BotIdentity, Callback, Handler};
+
+/// A bot application: handlers in numbered groups, error handlers, the bot, typed state.
+///
+/// Cheap to clone (an `Arc` inside), `Send + Sync`, usable from any thread of a multi-threaded
+/// runtime. Handlers can be added and removed while it runs.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use telegram_ext::{filters, handlers::{CommandHandler, MessageHandler}, Application, Context, HandlerResult, PollingConfig};
+/// use telegram_types::Update;
+///
+/// async fn start(update: Arc<Update>, ctx: Context) -> HandlerResult {
+///     let chat = update.effective_chat().map(|c| c.id).unwrap_or_default();
+///     ctx.bot.send_message(chat, "Hello!").await?;
+///     Ok(())
+/// }
+///
+/// async fn echo(update: Arc<Update>, ctx: Context) -> HandlerResult {
+///     let Some(message) = update.effective_message() else { return Ok(()) };
+///     ctx.bot.send_message(message.chat.id, message.text.clone().unwrap_or_default()).await?;
+///     Ok(())
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let app = Application::builder().token(std::env::var("TELEGRAM_BOT_TOKEN")?).build()?;
+/// app.add_handler(CommandHandler::new("start", start)?, 0);
+/// app.add_handler(MessageHandler::new(filters::TEXT & !filters::COMMAND, echo), 0);
+/// app.run_polling(PollingConfig::default()).await?;
+/// # Ok(()) }
+/// ```
+pub struct Application<S = ()> {
+    inner: Arc<Inner<S>>,
+}
+
+struct Inner<S> {
+    bot: Bot,
+    state: Arc<S>,
+    groups: Groups<S>,
+    error_handlers: RwLock<Arc<Vec<Arc<dyn Callback<S>>>>>,
+    identity: RwLock<Arc<BotIdentity>>,
+    hooks: builder::Hooks<S>,
+    /// Non-blocking handlers and their error handling.
+    tasks: TaskTracker,
+    /// Cancelled by `stop_running` (or a signal) to end `run_polling` / `run_webhook`.
+    stop_requested: RwLock<CancellationToken>,
+    initialized: AtomicBool,
+    running: AtomicBool,
+}
+
+impl Application<()> {
+    /// Starts configuring an application without state.
+    pub fn builder() -> ApplicationBuilder<()> {
+        ApplicationBuilder::new()
+    }
+}
+
+impl<S: Send + Sync + 'static> Application<S> {
+    /// The bot.
+    pub fn bot(&self) -> &Bot {
+        &self.inner.bot
+    }
+
+    /// The typed state handed to callbacks.
+    pub fn state(&self) -> &Arc<S> {
+        &self.inner.state
+    }
+
+    /// Who the bot is (after `initialize`; empty before).
+    pub fn bot_identity(&self) -> Arc<BotIdentity> {
+        self.inner.identity.read().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    /// Adds `handler` to `group`. Groups run in ascending order (negative first); within a group
+    /// the first handler whose check passes handles the update.
+    pub fn add_handler(&self, handler: impl Handler<S>, group: i32) -> HandlerId {
+        self.inner.groups.add(Arc::new(handler), group)
+    }
+
+    /// Adds several handlers to `group`, in order.
+    pub fn add_handlers<I>(&self, handlers: I, group: i32) -> Vec<HandlerId>
+    where
+        I: IntoIterator<Item = Box<dyn Handler<S>>>,
+    {
+        handlers.into_iter().map(|h| self.inner.groups.add(Arc::from(h), group)).collect()
+    }
+
+    /// Removes a handler; `false` when it was not there.
+    pub fn remove_handler(&self, id: HandlerId) -> bool {
+        self.inner.groups.remove(id)
+    }
+
+    /// Adds an error handler: a callback that gets the update and, in `ctx.error`, the error
+    /// a handler returned (or its panic). Every error handler sees every error.
+    pub fn add_error_handler(&self, callback: impl Callback<S>) {
+        if let Ok(mut handlers) = self.inner.error_handlers.write() {
+            let mut list = handlers.as_ref().clone();
+            list.push(Arc::new(callback));
+            *handlers = Arc::new(list);
+        }
+    }
+
+    /// The update kinds the registered handlers can handle: what polling asks for when
+    /// `allowed_updates` is not given.
+    pub fn allowed_updates(&self) -> Vec<UpdateType> {
+        self.inner.groups.update_types()
+    }
+
+    /// Asks the running application to stop. Callable from inside a handler.
+    pub fn stop_running(&self) {
+        if let Ok(token) = self.inner.stop_requested.read() {
+            token.cancel();
+        }
+    }
+
+    /// Number of non-blocking handler tasks still running.
+    pub fn running_tasks(&self) -> usize {
+        self.inner.tasks.len()
+    }
+}
+
+impl<S> Clone for Application<S> {
+    fn clone(&self) -> Self {
+        Application { inner: self.inner.clone() }
+    }
+}
+
+impl<S> fmt::Debug for Application<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Application").field("bot", &self.inner.bot).finish_non_exhaustive()
+    }
+}
+
+/// Identifies a registered handler, for [`Application::remove_handler`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HandlerId(u64);

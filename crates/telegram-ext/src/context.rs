@@ -1,0 +1,74 @@
+//! `Context`: what a callback gets besides the update.
+
+use std::fmt;
+use std::sync::Arc;
+
+use telegram_transport::Bot;
+
+use crate::filters::RegexMatch;
+use crate::{Application, HandlerError};
+
+/// What a callback gets besides the update: the bot, the typed application state, what the
+/// handler's check found (command `args`, regex `matches`), the error (in error handlers), and a
+/// handle on the application (to stop it, to spawn tracked tasks).
+///
+/// Cheap to clone: a few `Arc`s.
+pub struct Context<S = ()> {
+    /// The bot, to answer with.
+    pub bot: Bot,
+    /// The application's typed state (`ApplicationBuilder::state`).
+    pub state: Arc<S>,
+    /// Command arguments: `/transfer 10 bob` → `["10", "bob"]`.
+    pub args: Vec<String>,
+    /// Regex captures of the handler's pattern or data filters.
+    pub matches: Vec<RegexMatch>,
+    /// In an error handler: the error being handled.
+    pub error: Option<Arc<HandlerError>>,
+    app: Application<S>,
+}
+
+impl<S: Send + Sync + 'static> Context<S> {
+    pub(crate) fn new(app: Application<S>, args: Vec<String>, matches: Vec<RegexMatch>) -> Self {
+        Context { bot: app.bot().clone(), state: app.state().clone(), args, matches, error: None, app }
+    }
+
+    pub(crate) fn for_error(app: Application<S>, error: Arc<HandlerError>) -> Self {
+        let mut ctx = Context::new(app, Vec::new(), Vec::new());
+        ctx.error = Some(error);
+        ctx
+    }
+
+    /// The application this callback runs in.
+    pub fn application(&self) -> &Application<S> {
+        &self.app
+    }
+
+    /// Asks the running application to stop (python-telegram-bot's `stop_running`): polling or
+    /// the webhook stops, what was fetched is finished, then the shutdown hooks run.
+    pub fn stop_running(&self) {
+        self.app.stop_running();
+    }
+}
+
+impl<S> Clone for Context<S> {
+    fn clone(&self) -> Self {
+        Context {
+            bot: self.bot.clone(),
+            state: self.state.clone(),
+            args: self.args.clone(),
+            matches: self.matches.clone(),
+            error: self.error.clone(),
+            app: self.app.clone(),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Context<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("args", &self.args)
+            .field("matches", &self.matches)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,138 @@
+//! Errors of the ext layer: what a handler returns, what building and running an application
+//! can fail with.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// What a callback returns: `Ok(())`, or an error for the error handlers.
+pub type HandlerResult = Result<(), HandlerError>;
+
+/// An error out of a callback (or a panic in one), routed to the error handlers.
+///
+/// Any `Error + Send + Sync` converts into it, so `?` works in callbacks. It is deliberately not
+/// an `Error` itself (that is what makes the blanket `From` possible, as with `anyhow`).
+///
+/// [`HandlerError::Stop`] is not a failure: it is python-telegram-bot's
+/// `ApplicationHandlerStop`, which ends processing of the update (no later group runs). Return it
+/// with [`stop`].
+#[non_exhaustive]
+pub enum HandlerError {
+    /// The callback failed.
+    Failed(Box<dyn StdError + Send + Sync>),
+    /// The callback panicked; the panic's message.
+    Panicked(String),
+    /// The callback asked that no later handler group sees the update.
+    Stop,
+    /// The drain timeout ran out while the task was still running; it was cancelled.
+    Cancelled,
+}
+
+/// Ends processing of the update here: no handler of a later group sees it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use telegram_ext::{stop, Context, HandlerResult};
+/// use telegram_types::Update;
+///
+/// async fn ban_check(update: Arc<Update>, _ctx: Context) -> HandlerResult {
+///     let banned = update.effective_user().is_some_and(|u| u.id == 666);
+///     if banned { stop() } else { Ok(()) }
+/// }
+/// ```
+pub fn stop() -> HandlerResult {
+    Err(HandlerError::Stop)
+}
+
+impl HandlerError {
+    /// An error with just a message.
+    pub fn msg(message: impl fmt::Display) -> Self {
+        HandlerError::Failed(message.to_string().into())
+    }
+
+    /// The underlying error, for `Failed`.
+    pub fn source_error(&self) -> Option<&(dyn StdError + Send + Sync + 'static)> {
+        match self {
+            HandlerError::Failed(error) => Some(error.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a caught panic.
+    pub fn is_panic(&self) -> bool {
+        matches!(self, HandlerError::Panicked(_))
+    }
+
+    /// Turns a panic payload into an error, keeping its message.
+    pub(crate) fn from_panic(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
+        HandlerError::Panicked(message)
+    }
+}
+
+impl<E: StdError + Send + Sync + 'static> From<E> for HandlerError {
+    fn from(error: E) -> Self {
+        HandlerError::Failed(Box::new(error))
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandlerError::Failed(error) => write!(f, "{error}"),
+            HandlerError::Panicked(message) => write!(f, "handler panicked: {message}"),
+            HandlerError::Stop => f.write_str("handler stopped the update's propagation"),
+            HandlerError::Cancelled => f.write_str("task cancelled at the end of the drain timeout"),
+        }
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandlerError::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
+            HandlerError::Panicked(message) => f.debug_tuple("Panicked").field(message).finish(),
+            HandlerError::Stop => f.write_str("Stop"),
+            HandlerError::Cancelled => f.write_str("Cancelled"),
+        }
+    }
+}
+
+/// Why an application could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Neither a token nor a bot was given.
+    #[error("no bot: call .token(..) or .bot(..) on the builder")]
+    NoBot,
+    /// The default transport could not be built.
+    #[error("cannot build the transport")]
+    Transport(#[source] telegram_transport::Error),
+}
+
+/// Why running an application stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// `getMe` kept failing at initialization.
+    #[error("initialization failed: getMe did not succeed")]
+    Initialize(#[source] telegram_transport::Error),
+    /// Telegram rejected the token (401) or the bot does not exist (404).
+    #[error("telegram rejected the bot token ({0}); check TELEGRAM_BOT_TOKEN")]
+    InvalidToken(#[source] telegram_transport::Error),
+    /// Another `getUpdates` consumer, or a webhook, holds the updates (409).
+    #[error("conflict: another instance is polling this bot, or a webhook is set ({0})")]
+    Conflict(#[source] telegram_transport::Error),
+    /// A call to Telegram failed.
+    #[error("telegram call failed")]
+    Api(#[source] telegram_transport::Error),
+    /// The webhook server could not start or failed.
+    #[error("webhook server: {0}")]
+    Webhook(String),
+    /// The application was already running, or not initialized.
+    #[error("lifecycle: {0}")]
+    Lifecycle(&'static str),
+}

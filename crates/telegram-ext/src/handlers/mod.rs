@@ -1,0 +1,113 @@
+//! Handlers: a cheap synchronous `check` that decides whether a handler wants an update, then an
+//! async `handle` that runs its callback.
+//!
+//! A callback is a plain async function, checked by the compiler:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use telegram_ext::{filters, handlers::MessageHandler, Context, HandlerResult};
+//! use telegram_types::Update;
+//!
+//! async fn echo(update: Arc<Update>, ctx: Context) -> HandlerResult {
+//!     if let Some(message) = update.effective_message() {
+//!         let text = message.text.clone().unwrap_or_default();
+//!         ctx.bot.send_message(message.chat.id, text).await?;
+//!     }
+//!     Ok(())
+//! }
+//!
+//! let handler = MessageHandler::new(filters::TEXT & !filters::COMMAND, echo).block(false);
+//! # let _ = handler;
+//! ```
+//!
+//! # `block(false)` compared to `create_task`
+//!
+//! `block(false)` runs the whole callback as a tracked task, so dispatch goes on to the next group
+//! at once; its errors still reach the error handlers. `Context::create_task` (in the concurrency
+//! layer) spawns just a part of a callback's work. Both are awaited on a graceful stop.
+
+mod message;
+mod type_handler;
+
+pub use self::message::MessageHandler;
+pub use self::type_handler::TypeHandler;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use telegram_types::{Update, UpdateType};
+
+use crate::filters::RegexMatch;
+use crate::{Context, HandlerResult};
+
+/// The boxed future a handler's `handle` returns.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = HandlerResult> + Send + 'static>>;
+
+/// What a handler's `check` found: command arguments, regex captures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Match {
+    /// Command arguments (`/cmd a b` → `["a", "b"]`).
+    pub args: Vec<String>,
+    /// Regex captures of data filters and patterns.
+    pub matches: Vec<RegexMatch>,
+}
+
+/// Who the bot is, as `getMe` said: command handlers need the username for `/cmd@botname`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BotIdentity {
+    /// The bot's user id.
+    pub id: i64,
+    /// The bot's username, without `@`.
+    pub username: String,
+}
+
+/// Something that may handle an update. Groups of the application store `Box<dyn Handler<S>>`.
+pub trait Handler<S = ()>: Send + Sync + 'static {
+    /// Does this handler want the update? Synchronous, cheap, no I/O.
+    fn check(&self, update: &Update, bot: &BotIdentity) -> Option<Match>;
+
+    /// Runs the callback; the match from `check` is already in the context.
+    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture;
+
+    /// Whether dispatch waits for this handler (`true`, the default) or runs it as a tracked task.
+    fn is_blocking(&self) -> bool {
+        true
+    }
+
+    /// The kinds of update this handler can match, for computing `allowed_updates`.
+    fn update_types(&self) -> Vec<UpdateType>;
+}
+
+/// A callback: `async fn(Arc<Update>, Context<S>) -> HandlerResult`.
+///
+/// Implemented for every function and closure of that shape; there is nothing to implement by
+/// hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler callback",
+    note = "a callback is `async fn name(update: Arc<Update>, ctx: Context<S>) -> HandlerResult`, with `S` the application's state type (`()` by default)"
+)]
+pub trait Callback<S>: Send + Sync + 'static {
+    /// Calls the callback.
+    fn call(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture;
+}
+
+impl<S, F, Fut> Callback<S> for F
+where
+    F: Fn(Arc<Update>, Context<S>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = HandlerResult> + Send + 'static,
+{
+    fn call(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
+        Box::pin(self(update, ctx))
+    }
+}
+
+/// The update kinds that carry a message (what message filters and command handlers look at).
+pub(crate) const MESSAGE_KINDS: &[UpdateType] = &[
+    UpdateType::Message,
+    UpdateType::EditedMessage,
+    UpdateType::ChannelPost,
+    UpdateType::EditedChannelPost,
+    UpdateType::BusinessMessage,
+    UpdateType::EditedBusinessMessage,
+];

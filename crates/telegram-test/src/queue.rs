@@ -1,0 +1,194 @@
+//! The queue of updates waiting for the bot: ids, offset confirmation, `allowed_updates`
+//! filtering. `api::updates` serves it over `getUpdates`; `webhook` pushes it to a URL.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+/// Update kinds Telegram leaves out when `allowed_updates` is empty.
+const NOT_DELIVERED_BY_DEFAULT: &[&str] =
+    &["chat_member", "message_reaction", "message_reaction_count"];
+
+/// One update waiting to be fetched.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingUpdate {
+    /// Its `update_id` (assigned by the server for malformed raw JSON).
+    pub(crate) id: i64,
+    /// The update serialized exactly as it will be sent.
+    pub(crate) json: String,
+    /// Its kind (the first key besides `update_id`), when it could be read.
+    pub(crate) kind: Option<String>,
+}
+
+/// Pending updates in id order plus the confirmed offset.
+#[derive(Debug)]
+pub(crate) struct UpdateQueue {
+    pending: VecDeque<PendingUpdate>,
+    next_id: i64,
+    confirmed_offset: i64,
+    allowed: Vec<String>,
+}
+
+impl Default for UpdateQueue {
+    fn default() -> Self {
+        Self {
+            pending: VecDeque::new(),
+            next_id: 10_000,
+            confirmed_offset: 0,
+            allowed: Vec::new(),
+        }
+    }
+}
+
+impl UpdateQueue {
+    /// Enqueues an update object, assigning `update_id` when absent; returns the id.
+    pub(crate) fn push(&mut self, mut update: Value) -> i64 {
+        let given = update.get("update_id").and_then(Value::as_i64);
+        let id = given.unwrap_or(self.next_id);
+        if let Value::Object(map) = &mut update {
+            map.insert("update_id".to_owned(), Value::from(id));
+        }
+        let kind = kind_of(&update);
+        self.enqueue(PendingUpdate {
+            id,
+            json: update.to_string(),
+            kind,
+        });
+        id
+    }
+
+    /// Enqueues raw JSON text verbatim; its id is read from it when possible, else assigned.
+    pub(crate) fn push_raw(&mut self, json: String) -> i64 {
+        let parsed: Option<Value> = serde_json::from_str(&json).ok();
+        let id = parsed
+            .as_ref()
+            .and_then(|v| v.get("update_id"))
+            .and_then(Value::as_i64)
+            .unwrap_or(self.next_id);
+        let kind = parsed.as_ref().and_then(kind_of);
+        self.enqueue(PendingUpdate { id, json, kind });
+        id
+    }
+
+    fn enqueue(&mut self, update: PendingUpdate) {
+        self.next_id = self.next_id.max(update.id + 1);
+        self.pending.push_back(update);
+    }
+
+    /// Applies a `getUpdates` offset: confirms and drops every update with a lower id.
+    /// A negative offset keeps only the last `-offset` updates, as Telegram does.
+    pub(crate) fn confirm(&mut self, offset: i64) {
+        if offset < 0 {
+            let keep = usize::try_from(offset.unsigned_abs()).unwrap_or(usize::MAX);
+            while self.pending.len() > keep {
+                self.pending.pop_front();
+            }
+            return;
+        }
+        self.pending.retain(|u| u.id >= offset);
+        self.confirmed_offset = self.confirmed_offset.max(offset);
+    }
+
+    /// Sets the `allowed_updates` list (`None` keeps the previous one, as Telegram does).
+    pub(crate) fn set_allowed(&mut self, allowed: Option<Vec<String>>) {
+        if let Some(allowed) = allowed {
+            self.allowed = allowed;
+        }
+    }
+
+    /// Drops the updates the current `allowed_updates` excludes.
+    fn drop_filtered(&mut self) {
+        let allowed = &self.allowed;
+        self.pending.retain(|u| match &u.kind {
+            None => true,
+            Some(kind) if allowed.is_empty() => !NOT_DELIVERED_BY_DEFAULT.contains(&kind.as_str()),
+            Some(kind) => allowed.iter().any(|a| a == kind),
+        });
+    }
+
+    /// The first `limit` deliverable updates, oldest first (they stay queued until confirmed).
+    pub(crate) fn peek(&mut self, limit: usize) -> Vec<PendingUpdate> {
+        self.drop_filtered();
+        self.pending.iter().take(limit).cloned().collect()
+    }
+
+    /// Removes the update with this id (a webhook delivery succeeded).
+    pub(crate) fn remove(&mut self, id: i64) {
+        self.pending.retain(|u| u.id != id);
+    }
+
+    /// Drops every pending update (`drop_pending_updates`).
+    pub(crate) fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Number of updates waiting.
+    pub(crate) fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Is an update waiting?
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// The highest offset confirmed by `getUpdates`.
+    pub(crate) fn confirmed_offset(&self) -> i64 {
+        self.confirmed_offset
+    }
+
+    /// The current `allowed_updates` list.
+    pub(crate) fn allowed(&self) -> &[String] {
+        &self.allowed
+    }
+}
+
+/// The update's kind: its first key other than `update_id`.
+fn kind_of(update: &Value) -> Option<String> {
+    update
+        .as_object()?
+        .keys()
+        .find(|k| *k != "update_id")
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_assigned_and_offsets_confirm() {
+        let mut queue = UpdateQueue::default();
+        let a = queue.push(json!({"message": {}}));
+        let b = queue.push(json!({"message": {}}));
+        assert_eq!(b, a + 1);
+        queue.confirm(b);
+        assert_eq!(queue.peek(100).len(), 1);
+        assert_eq!(queue.confirmed_offset(), b);
+    }
+
+    #[test]
+    fn allowed_updates_filter_kinds() {
+        let mut queue = UpdateQueue::default();
+        queue.push(json!({"message": {}}));
+        queue.push(json!({"callback_query": {}}));
+        queue.push(json!({"chat_member": {}}));
+        assert_eq!(queue.peek(100).len(), 2);
+        queue.set_allowed(Some(vec!["callback_query".to_owned()]));
+        let left = queue.peek(100);
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].kind.as_deref(), Some("callback_query"));
+    }
+
+    #[test]
+    fn raw_json_keeps_its_id_or_gets_one() {
+        let mut queue = UpdateQueue::default();
+        assert_eq!(
+            queue.push_raw(r#"{"update_id": 50000, "message": 1}"#.to_owned()),
+            50_000
+        );
+        assert_eq!(queue.push_raw("{not json".to_owned()), 50_001);
+    }
+}
