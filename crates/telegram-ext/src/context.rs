@@ -29,7 +29,14 @@ pub struct Context<S = ()> {
 
 impl<S: Send + Sync + 'static> Context<S> {
     pub(crate) fn new(app: Application<S>, args: Vec<String>, matches: Vec<RegexMatch>) -> Self {
-        Context { bot: app.bot().clone(), state: app.state().clone(), args, matches, error: None, app }
+        Context {
+            bot: app.bot().clone(),
+            state: app.state().clone(),
+            args,
+            matches,
+            error: None,
+            app,
+        }
     }
 
     pub(crate) fn for_error(app: Application<S>, error: Arc<HandlerError>) -> Self {

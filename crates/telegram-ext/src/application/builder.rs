@@ -15,7 +15,9 @@ use super::{Application, Inner};
 use crate::{BuildError, HandlerResult};
 
 /// A lifecycle hook: an async function of the application.
-pub type Hook<S> = Box<dyn Fn(Application<S>) -> Pin<Box<dyn Future<Output = HandlerResult> + Send>> + Send + Sync>;
+pub type Hook<S> = Box<
+    dyn Fn(Application<S>) -> Pin<Box<dyn Future<Output = HandlerResult> + Send>> + Send + Sync,
+>;
 
 pub(crate) struct Hooks<S> {
     pub(crate) post_init: Option<Hook<S>>,
@@ -42,7 +44,11 @@ impl ApplicationBuilder<()> {
             base_url: None,
             transport: None,
             state: Arc::new(()),
-            hooks: Hooks { post_init: None, post_stop: None, post_shutdown: None },
+            hooks: Hooks {
+                post_init: None,
+                post_stop: None,
+                post_shutdown: None,
+            },
         }
     }
 }
@@ -80,7 +86,11 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             base_url: self.base_url,
             transport: self.transport,
             state: Arc::new(state),
-            hooks: Hooks { post_init: None, post_stop: None, post_shutdown: None },
+            hooks: Hooks {
+                post_init: None,
+                post_stop: None,
+                post_shutdown: None,
+            },
         }
     }
 
@@ -123,8 +133,8 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
         let bot = match (self.bot, self.token) {
             (Some(bot), _) => bot,
             (None, Some(token)) => match self.transport {
-                Some(transport) => Bot::with_transport(token, transport),
-                None => Bot::try_new(token).map_err(BuildError::Transport)?,
+                Some(transport) => Bot::with_shared_transport(token, transport),
+                None => Bot::new(token),
             },
             (None, None) => return Err(BuildError::NoBot),
         };

@@ -33,7 +33,9 @@ impl<S: Send + Sync + 'static> Application<S> {
         let identity = self.bot_identity();
         let mut handled = false;
         for (group, handlers) in groups.iter() {
-            let Some((handler, found)) = handlers.iter().find_map(|(_, h)| h.check(&update, &identity).map(|m| (h, m)))
+            let Some((handler, found)) = handlers
+                .iter()
+                .find_map(|(_, h)| h.check(&update, &identity).map(|m| (h, m)))
             else {
                 continue;
             };
@@ -57,7 +59,9 @@ impl<S: Send + Sync + 'static> Application<S> {
                         match run.await {
                             Ok(()) => {}
                             Err(HandlerError::Stop) => {
-                                tracing::warn!("a non-blocking handler cannot stop propagation; ignored");
+                                tracing::warn!(
+                                    "a non-blocking handler cannot stop propagation; ignored"
+                                );
                             }
                             Err(error) => app.route_error(update, error).await,
                         }
@@ -73,7 +77,12 @@ impl<S: Send + Sync + 'static> Application<S> {
 
     /// Hands `error` to every error handler; their own errors are logged only.
     pub(crate) async fn route_error(&self, update: Arc<Update>, error: HandlerError) {
-        let handlers = self.inner.error_handlers.read().map(|h| h.clone()).unwrap_or_default();
+        let handlers = self
+            .inner
+            .error_handlers
+            .read()
+            .map(|h| h.clone())
+            .unwrap_or_default();
         if handlers.is_empty() {
             tracing::error!(%error, "unhandled error in a handler (add an error handler to see it)");
             return;
@@ -89,12 +98,21 @@ impl<S: Send + Sync + 'static> Application<S> {
 }
 
 /// The handler future with its panics caught and turned into errors.
-pub(crate) fn guarded(future: HandlerFuture) -> impl std::future::Future<Output = HandlerResult> + Send {
-    AssertUnwindSafe(future).catch_unwind().map(|result| result.unwrap_or_else(|panic| Err(HandlerError::from_panic(panic))))
+pub(crate) fn guarded(
+    future: HandlerFuture,
+) -> impl std::future::Future<Output = HandlerResult> + Send {
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .map(|result| result.unwrap_or_else(|panic| Err(HandlerError::from_panic(panic))))
 }
 
 /// One span per update: its id, kind and chat.
 fn update_span(update: &Update) -> tracing::Span {
     let chat_id = update.effective_chat().map(|c| c.id);
-    tracing::debug_span!("update", update_id = update.update_id, kind = update.kind.key(), chat_id)
+    tracing::debug_span!(
+        "update",
+        update_id = update.update_id,
+        kind = update.kind.key(),
+        chat_id
+    )
 }

@@ -21,9 +21,12 @@ pub(crate) struct Groups<S> {
     next_id: AtomicU64,
 }
 
-impl<S> Groups<S> {
+impl<S: 'static> Groups<S> {
     pub(crate) fn new() -> Self {
-        Groups { current: RwLock::new(Arc::new(BTreeMap::new())), next_id: AtomicU64::new(0) }
+        Groups {
+            current: RwLock::new(Arc::new(BTreeMap::new())),
+            next_id: AtomicU64::new(0),
+        }
     }
 
     /// The groups as they are now; later changes do not affect it.

@@ -92,7 +92,11 @@ impl<S: Send + Sync + 'static> Application<S> {
 
     /// Who the bot is (after `initialize`; empty before).
     pub fn bot_identity(&self) -> Arc<BotIdentity> {
-        self.inner.identity.read().map(|i| i.clone()).unwrap_or_default()
+        self.inner
+            .identity
+            .read()
+            .map(|i| i.clone())
+            .unwrap_or_default()
     }
 
     /// Adds `handler` to `group`. Groups run in ascending order (negative first); within a group
@@ -106,7 +110,10 @@ impl<S: Send + Sync + 'static> Application<S> {
     where
         I: IntoIterator<Item = Box<dyn Handler<S>>>,
     {
-        handlers.into_iter().map(|h| self.inner.groups.add(Arc::from(h), group)).collect()
+        handlers
+            .into_iter()
+            .map(|h| self.inner.groups.add(Arc::from(h), group))
+            .collect()
     }
 
     /// Removes a handler; `false` when it was not there.
@@ -145,13 +152,17 @@ impl<S: Send + Sync + 'static> Application<S> {
 
 impl<S> Clone for Application<S> {
     fn clone(&self) -> Self {
-        Application { inner: self.inner.clone() }
+        Application {
+            inner: self.inner.clone(),
+        }
     }
 }
 
 impl<S> fmt::Debug for Application<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Application").field("bot", &self.inner.bot).finish_non_exhaustive()
+        f.debug_struct("Application")
+            .field("bot", &self.inner.bot)
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,0 +1,49 @@
+//! Update sources: long polling (`polling.rs`, with `backoff.rs`) and the webhook server
+//! (`webhook.rs`). Each feeds updates to [`Application::process_update`](crate::Application).
+
+mod backoff;
+mod polling;
+#[cfg(feature = "webhook")]
+mod webhook;
+
+pub use self::backoff::Backoff;
+pub(crate) use self::polling::run_polling_loop;
+pub use self::polling::PollingConfig;
+#[cfg(feature = "webhook")]
+pub(crate) use self::webhook::serve_webhook;
+#[cfg(feature = "webhook")]
+pub use self::webhook::WebhookConfig;
+
+use telegram_transport::Error;
+
+/// What to do after a failed call to Telegram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The long poll timed out on our side: ask again at once.
+    Timeout,
+    /// Flood control: wait this long.
+    RetryAfter(std::time::Duration),
+    /// 401 / 404: the token is wrong; stop.
+    InvalidToken,
+    /// 409: another poller or a webhook; stop.
+    Conflict,
+    /// Anything else: back off and try again.
+    Transient,
+}
+
+impl Failure {
+    pub(crate) fn classify(error: &Error) -> Failure {
+        if let Some(wait) = error.retry_after() {
+            return Failure::RetryAfter(wait);
+        }
+        match error.error_code() {
+            Some(401) | Some(404) => return Failure::InvalidToken,
+            Some(409) => return Failure::Conflict,
+            _ => {}
+        }
+        match error {
+            Error::Transport(transport) if transport.is_timeout() => Failure::Timeout,
+            _ => Failure::Transient,
+        }
+    }
+}

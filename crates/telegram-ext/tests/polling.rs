@@ -1,0 +1,191 @@
+//! Long polling against the fake Bot API: offsets and failure classes.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use telegram_ext::handlers::TypeHandler;
+use telegram_ext::{Application, Backoff, Context, HandlerResult, PollingConfig, RunError, Update};
+use telegram_test::{FakeBotApi, Fault, Schedule};
+
+/// Update ids seen, and how many to wait for before stopping.
+struct Seen {
+    ids: Mutex<Vec<i64>>,
+    expected: usize,
+}
+
+async fn record(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
+    let done = {
+        let mut ids = ctx.state.ids.lock().unwrap();
+        ids.push(update.update_id);
+        ids.len() >= ctx.state.expected
+    };
+    if done {
+        ctx.stop_running();
+    }
+    Ok(())
+}
+
+fn app(server: &FakeBotApi, expected: usize) -> Application<Seen> {
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Seen {
+            ids: Mutex::new(Vec::new()),
+            expected,
+        })
+        .build()
+        .unwrap();
+    app.add_handler(TypeHandler::new(|_: &Update| true, record), 0);
+    app
+}
+
+fn config() -> PollingConfig {
+    PollingConfig::default()
+        .timeout(Duration::from_secs(1))
+        .stop_signals(false)
+        .backoff(Backoff::new(
+            Duration::from_millis(50),
+            Duration::from_millis(200),
+        ))
+}
+
+async fn push_messages(server: &FakeBotApi, count: usize) {
+    let users: Vec<_> = (0..5).map(|i| server.user(&format!("user{i}"))).collect();
+    for i in 0..count {
+        users[i % users.len()]
+            .send_text(format!("message {i}"))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn every_update_is_handled_once_in_order_and_the_offset_is_confirmed_on_stop() {
+    let server = FakeBotApi::start().await;
+    push_messages(&server, 250).await;
+    let app = app(&server, 250);
+    app.run_polling(config().limit(100)).await.unwrap();
+    let ids = app.state().ids.lock().unwrap().clone();
+    assert_eq!(ids.len(), 250);
+    assert!(
+        ids.windows(2).all(|w| w[1] == w[0] + 1),
+        "ids not consecutive: {ids:?}"
+    );
+    assert_eq!(server.confirmed_offset(), ids.last().unwrap() + 1);
+    assert_eq!(server.pending_updates(), 0);
+}
+
+#[tokio::test]
+async fn a_second_run_continues_where_the_first_stopped() {
+    let server = FakeBotApi::start().await;
+    push_messages(&server, 30).await;
+    let first = app(&server, 30);
+    first.run_polling(config()).await.unwrap();
+    push_messages(&server, 20).await;
+    let second = app(&server, 20);
+    second.run_polling(config()).await.unwrap();
+    let a: HashSet<i64> = first.state().ids.lock().unwrap().iter().copied().collect();
+    let b: HashSet<i64> = second.state().ids.lock().unwrap().iter().copied().collect();
+    assert_eq!((a.len(), b.len()), (30, 20));
+    assert!(a.is_disjoint(&b), "an update was handled twice");
+}
+
+#[tokio::test]
+async fn flood_control_waits_retry_after_before_polling_again() {
+    let server = FakeBotApi::start().await;
+    push_messages(&server, 3).await;
+    server.inject("getUpdates", Fault::RetryAfter(1), Schedule::Times(1));
+    let app = app(&server, 3);
+    app.run_polling(config()).await.unwrap();
+    assert_eq!(app.state().ids.lock().unwrap().len(), 3);
+    let faulted = server.faulted_requests();
+    assert_eq!(faulted.len(), 1);
+    let retry = server
+        .requests_for("getUpdates")
+        .into_iter()
+        .find(|r| r.received_at > faulted[0].received_at)
+        .unwrap();
+    assert!(retry.received_at - faulted[0].received_at >= Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn server_errors_back_off_and_polling_recovers() {
+    let server = FakeBotApi::start().await;
+    push_messages(&server, 3).await;
+    server.inject("getUpdates", Fault::ServerError(502), Schedule::Times(3));
+    let app = app(&server, 3);
+    app.run_polling(config()).await.unwrap();
+    assert_eq!(app.state().ids.lock().unwrap().len(), 3);
+    let mut times: Vec<_> = server
+        .faulted_requests()
+        .iter()
+        .map(|r| r.received_at)
+        .collect();
+    times.extend(
+        server
+            .requests_for("getUpdates")
+            .iter()
+            .map(|r| r.received_at),
+    );
+    times.sort();
+    // Backoff of 50 ms doubling (with jitter down to half): gaps of at least 25, 50, 100 ms.
+    for (gap, min_ms) in times.windows(2).zip([25, 50, 100]) {
+        assert!(
+            gap[1] - gap[0] >= Duration::from_millis(min_ms),
+            "retried after {:?}",
+            gap[1] - gap[0]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_token_stops_with_a_clear_error() {
+    let server = FakeBotApi::start().await;
+    let app = Application::builder()
+        .token("1:wrong")
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let error = app.run_polling(config()).await.unwrap_err();
+    assert!(matches!(error, RunError::InvalidToken(_)), "{error:?}");
+    assert!(
+        error.to_string().contains("rejected the bot token"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn lifecycle_hooks_run_in_order() {
+    let server = FakeBotApi::start().await;
+    push_messages(&server, 1).await;
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let hook = |name: &'static str| {
+        let order = order.clone();
+        move |_app: Application<Seen>| {
+            let order = order.clone();
+            async move {
+                order.lock().unwrap().push(name);
+                Ok(())
+            }
+        }
+    };
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Seen {
+            ids: Mutex::new(Vec::new()),
+            expected: 1,
+        })
+        .post_init(hook("post_init"))
+        .post_stop(hook("post_stop"))
+        .post_shutdown(hook("post_shutdown"))
+        .build()
+        .unwrap();
+    app.add_handler(TypeHandler::new(|_: &Update| true, record), 0);
+    app.run_polling(config()).await.unwrap();
+    assert_eq!(
+        *order.lock().unwrap(),
+        ["post_init", "post_stop", "post_shutdown"]
+    );
+    assert!(!app.is_running());
+}

@@ -1,0 +1,204 @@
+//! The webhook source: Telegram (the fake server) POSTs updates; bad requests are refused without
+//! taking the server down.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use telegram_ext::handlers::TypeHandler;
+use telegram_ext::{Application, Context, HandlerResult, Update, WebhookConfig};
+use telegram_test::FakeBotApi;
+use tokio::sync::Notify;
+
+#[derive(Default)]
+struct Seen {
+    ids: Mutex<Vec<i64>>,
+    changed: Notify,
+}
+
+async fn record(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
+    ctx.state.ids.lock().unwrap().push(update.update_id);
+    ctx.state.changed.notify_waiters();
+    Ok(())
+}
+
+impl Seen {
+    async fn wait_for(&self, count: usize) -> Vec<i64> {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let notified = self.changed.notified();
+                let ids = self.ids.lock().unwrap().clone();
+                if ids.len() >= count {
+                    return ids;
+                }
+                notified.await;
+            }
+        })
+        .await
+        .expect("updates did not arrive")
+    }
+}
+
+struct Running {
+    app: Application<Seen>,
+    url: String,
+    runner: tokio::task::JoinHandle<Result<(), telegram_ext::RunError>>,
+}
+
+async fn start(
+    server: &FakeBotApi,
+    configure: impl FnOnce(WebhookConfig) -> WebhookConfig,
+) -> Running {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Seen::default())
+        .build()
+        .unwrap();
+    app.add_handler(TypeHandler::new(|_: &Update| true, record), 0);
+    let config = configure(
+        WebhookConfig::new(listener.local_addr().unwrap(), "/hook")
+            .with_listener(listener)
+            .stop_signals(false),
+    );
+    let runner = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_webhook(config).await })
+    };
+    Running { app, url, runner }
+}
+
+async fn post(url: &str, secret: Option<&str>, body: impl Into<Bytes>) -> u16 {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = http::Request::post(url).header("content-type", "application/json");
+    if let Some(secret) = secret {
+        request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+    }
+    let response = client
+        .request(request.body(Full::new(body.into())).unwrap())
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+fn update_json(id: i64) -> String {
+    format!(
+        r#"{{"update_id":{id},"message":{{"message_id":1,"date":1,"chat":{{"id":5,"type":"private"}},"text":"hi"}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn telegram_delivers_updates_with_the_secret() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| {
+        c.secret_token("s3cret").delete_webhook_on_stop(true)
+    })
+    .await;
+    // Register the webhook the way run_webhook would with a public URL.
+    running
+        .app
+        .bot()
+        .set_webhook(running.url.clone())
+        .secret_token("s3cret")
+        .await
+        .unwrap();
+    let alice = server.user("alice");
+    alice.send_text("one").await;
+    alice.send_text("two").await;
+    let ids = running.app.state().wait_for(2).await;
+    assert_eq!(ids.len(), 2);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+    assert!(server.requests_for("deleteWebhook").len() >= 1);
+}
+
+#[tokio::test]
+async fn run_webhook_sets_the_webhook_it_serves() {
+    let server = FakeBotApi::start().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Seen::default())
+        .build()
+        .unwrap();
+    app.add_handler(TypeHandler::new(|_: &Update| true, record), 0);
+    let config = WebhookConfig::new(addr, "/tg")
+        .with_listener(listener)
+        .webhook_url(format!("http://{addr}/tg"))
+        .secret_token("abc")
+        .max_connections(10)
+        .stop_signals(false);
+    let runner = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_webhook(config).await })
+    };
+    let set = server.next_request("setWebhook").await.unwrap();
+    assert_eq!(set.params["secret_token"], "abc");
+    assert_eq!(set.params["max_connections"], 10);
+    server.user("bob").send_text("hello").await;
+    app.state().wait_for(1).await;
+    app.stop_running();
+    runner.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_secret_is_refused() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| c.secret_token("s3cret")).await;
+    assert_eq!(post(&running.url, None, update_json(1)).await, 403);
+    assert_eq!(post(&running.url, Some("guess"), update_json(2)).await, 403);
+    assert_eq!(
+        post(&running.url, Some("s3cret"), update_json(3)).await,
+        200
+    );
+    assert_eq!(running.app.state().wait_for(1).await, [3]);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn bad_json_gets_400_and_the_next_good_update_is_still_handled() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| c).await;
+    assert_eq!(post(&running.url, None, "{not json").await, 400);
+    assert_eq!(
+        post(&running.url, None, r#"{"no_update_id":true}"#).await,
+        400
+    );
+    assert_eq!(post(&running.url, None, update_json(10)).await, 200);
+    assert_eq!(running.app.state().wait_for(1).await, [10]);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| c.max_body_size(1024)).await;
+    let huge = format!(
+        r#"{{"update_id":1,"message":{{"text":"{}"}}}}"#,
+        "x".repeat(4096)
+    );
+    assert_eq!(post(&running.url, None, huge).await, 413);
+    assert_eq!(post(&running.url, None, update_json(2)).await, 200);
+    assert_eq!(running.app.state().wait_for(1).await, [2]);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn wrong_path_or_method_is_not_found() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| c).await;
+    let other = running.url.replace("/hook", "/other");
+    assert_eq!(post(&other, None, update_json(1)).await, 404);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+}
