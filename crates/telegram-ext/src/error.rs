@@ -85,7 +85,9 @@ impl fmt::Display for HandlerError {
             HandlerError::Failed(error) => write!(f, "{error}"),
             HandlerError::Panicked(message) => write!(f, "handler panicked: {message}"),
             HandlerError::Stop => f.write_str("handler stopped the update's propagation"),
-            HandlerError::Cancelled => f.write_str("task cancelled at the end of the drain timeout"),
+            HandlerError::Cancelled => {
+                f.write_str("task cancelled at the end of the drain timeout")
+            }
         }
     }
 }
@@ -135,4 +137,28 @@ pub enum RunError {
     /// The application was already running, or not initialized.
     #[error("lifecycle: {0}")]
     Lifecycle(&'static str),
+}
+
+/// Why a command name was refused by `CommandHandler`: a command is 1 to 32 characters of
+/// `a-z`, `0-9` and `_` (upper case is lowered first, as Telegram ignores case).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidCommand {
+    /// No command was given at all.
+    #[error("a command handler needs at least one command")]
+    NoCommands,
+    /// The command is the empty string.
+    #[error("a command cannot be empty")]
+    Empty,
+    /// The command has more than 32 characters.
+    #[error("command `{0}` is longer than 32 characters")]
+    TooLong(String),
+    /// The command has a character Telegram does not allow in commands.
+    #[error("command `{command}` contains `{character}`; only a-z, 0-9 and _ are allowed")]
+    Character {
+        /// The command, lowercased.
+        command: String,
+        /// The first character not allowed.
+        character: char,
+    },
 }

@@ -19,7 +19,7 @@ mod sources;
 
 pub use application::{Application, ApplicationBuilder, HandlerId, Hook};
 pub use context::Context;
-pub use error::{stop, BuildError, HandlerError, HandlerResult, RunError};
+pub use error::{stop, BuildError, HandlerError, HandlerResult, InvalidCommand, RunError};
 #[cfg(feature = "webhook")]
 pub use sources::WebhookConfig;
 pub use sources::{Backoff, PollingConfig};

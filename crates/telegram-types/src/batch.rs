@@ -87,14 +87,13 @@ mod backend {
     pub(super) fn decode_updates(
         body: &mut [u8],
     ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
-        json::simd::with_buffers(|buffers| {
-            // Stage one builds the tape once; both passes read it.
-            let mut de = simd_json::Deserializer::from_slice_with_buffers(body, buffers)?;
-            if let Ok(response) = Response::<Vec<Update>>::deserialize(&mut de) {
+        json::simd::with_deserializer(body, |de| {
+            // Stage one built the tape once; both passes read it.
+            if let Ok(response) = Response::<Vec<Update>>::deserialize(&mut *de) {
                 return Ok(all_ok(response));
             }
             de.restart();
-            let response = Response::<Vec<simd_json::OwnedValue>>::deserialize(&mut de)?;
+            let response = Response::<Vec<simd_json::OwnedValue>>::deserialize(&mut *de)?;
             Ok(with_entries(response, decode_one))
         })
     }

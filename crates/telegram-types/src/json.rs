@@ -47,8 +47,7 @@ pub const BACKEND: &str = if cfg!(feature = "simd") {
 pub fn from_slice<T: DeserializeOwned>(bytes: &mut [u8]) -> Result<T, Error> {
     #[cfg(feature = "simd")]
     {
-        simd::with_buffers(|buffers| simd_json::serde::from_slice_with_buffers(bytes, buffers))
-            .map_err(Error::from)
+        simd::with_deserializer(bytes, |de| T::deserialize(de).map_err(Error::from))
     }
     #[cfg(not(feature = "simd"))]
     {
@@ -94,19 +93,44 @@ pub fn to_writer<W: std::io::Write, T: Serialize + ?Sized>(
 
 #[cfg(feature = "simd")]
 pub(crate) mod simd {
-    //! simd-json's scratch buffers, kept per thread so decoding a batch allocates only its values.
+    //! simd-json's scratch buffers and tape, kept per thread: decoding a batch then allocates
+    //! only the values it produces, not the parser's working memory (a tape of several MB for a
+    //! full getUpdates batch).
 
     use std::cell::RefCell;
 
-    thread_local! {
-        static BUFFERS: RefCell<simd_json::Buffers> = RefCell::new(simd_json::Buffers::default());
+    use simd_json::{Buffers, Deserializer, Tape};
+
+    struct Scratch {
+        buffers: Buffers,
+        tape: Tape<'static>,
     }
 
-    /// Runs `f` with this thread's buffers (fresh ones if they are in use further up the stack).
-    pub(crate) fn with_buffers<R>(f: impl FnOnce(&mut simd_json::Buffers) -> R) -> R {
-        BUFFERS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buffers) => f(&mut buffers),
-            Err(_) => f(&mut simd_json::Buffers::default()),
+    thread_local! {
+        static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch { buffers: Buffers::default(), tape: Tape::null() });
+    }
+
+    /// Parses `bytes` onto this thread's tape and hands `f` a deserializer over it. Fresh
+    /// scratch space is used when this thread's is in use further up the stack.
+    pub(crate) fn with_deserializer<R>(
+        bytes: &mut [u8],
+        f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
+    ) -> Result<R, super::Error> {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let Scratch { buffers, tape } = &mut *scratch;
+                let mut reused = std::mem::replace(tape, Tape::null()).reset();
+                let result =
+                    simd_json::fill_tape(bytes, buffers, &mut reused).map_err(super::Error::from);
+                let mut de = Deserializer::from_tape(reused);
+                let result = result.and_then(|()| f(&mut de));
+                *tape = de.into_tape().reset();
+                result
+            }
+            Err(_) => {
+                let mut de = Deserializer::from_slice(bytes)?;
+                f(&mut de)
+            }
         })
     }
 }

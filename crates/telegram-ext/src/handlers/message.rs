@@ -22,7 +22,11 @@ pub struct MessageHandler<F, C> {
 impl<F, C> MessageHandler<F, C> {
     /// Handles messages passing `filter` with `callback`.
     pub fn new(filter: F, callback: C) -> Self {
-        MessageHandler { filter, callback, block: true }
+        MessageHandler {
+            filter,
+            callback,
+            block: true,
+        }
     }
 
     /// `false`: run the callback as a tracked task, without holding up dispatch.
@@ -44,7 +48,10 @@ where
             return None;
         }
         let result = self.filter.check(update);
-        result.is_match().then(|| Match { args: Vec::new(), matches: result.into_matches() })
+        result.is_match().then(|| Match {
+            args: Vec::new(),
+            matches: result.into_matches(),
+        })
     }
 
     fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {

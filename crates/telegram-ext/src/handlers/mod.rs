@@ -20,17 +20,76 @@
 //! # let _ = handler;
 //! ```
 //!
+//! # Handler kinds
+//!
+//! One per kind of update, as in python-telegram-bot, each in its own file:
+//!
+//! - messages: [`MessageHandler`] (a filter), [`CommandHandler`] (`/start@bot args`),
+//!   [`PrefixHandler`] (`!help`);
+//! - buttons and inline mode: [`CallbackQueryHandler`], [`InlineQueryHandler`],
+//!   [`ChosenInlineResultHandler`], with an optional [`Pattern`];
+//! - chats: [`ChatMemberHandler`], [`ChatJoinRequestHandler`], [`MessageReactionHandler`],
+//!   [`ChatBoostHandler`];
+//! - polls and payments: [`PollHandler`], [`PollAnswerHandler`], [`PreCheckoutQueryHandler`],
+//!   [`ShippingQueryHandler`], [`PaidMediaPurchasedHandler`];
+//! - business accounts: [`BusinessConnectionHandler`], [`BusinessMessagesDeletedHandler`];
+//! - anything else: [`TypeHandler`] (a predicate on the whole update).
+//!
+//! Each matches its own update kinds only, reports them in [`Handler::update_types`] (the
+//! application's `allowed_updates`), and takes `.block(false)`.
+//!
 //! # `block(false)` compared to `create_task`
 //!
 //! `block(false)` runs the whole callback as a tracked task, so dispatch goes on to the next group
 //! at once; its errors still reach the error handlers. `Context::create_task` (in the concurrency
 //! layer) spawns just a part of a callback's work. Both are awaited on a graceful stop.
 
+mod allow_list;
+mod business_connection;
+mod business_messages_deleted;
+mod callback_query;
+mod chat_boost;
+mod chat_join_request;
+mod chat_member;
+mod chosen_inline_result;
+mod command;
+mod inline_query;
 mod message;
+mod message_reaction;
+mod paid_media_purchased;
+mod pattern;
+mod poll;
+mod poll_answer;
+mod pre_checkout_query;
+mod prefix;
+mod shipping_query;
 mod type_handler;
 
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+
+pub use self::business_connection::BusinessConnectionHandler;
+pub use self::business_messages_deleted::BusinessMessagesDeletedHandler;
+pub use self::callback_query::CallbackQueryHandler;
+pub use self::chat_boost::{ChatBoostHandler, ChatBoostUpdates};
+pub use self::chat_join_request::ChatJoinRequestHandler;
+pub use self::chat_member::{ChatMemberHandler, ChatMemberUpdates};
+pub use self::chosen_inline_result::ChosenInlineResultHandler;
+pub use self::command::CommandHandler;
+pub use self::inline_query::InlineQueryHandler;
 pub use self::message::MessageHandler;
+pub use self::message_reaction::{MessageReactionHandler, MessageReactionUpdates};
+pub use self::paid_media_purchased::PaidMediaPurchasedHandler;
+pub use self::pattern::Pattern;
+pub use self::poll::PollHandler;
+pub use self::poll_answer::PollAnswerHandler;
+pub use self::pre_checkout_query::PreCheckoutQueryHandler;
+pub use self::prefix::PrefixHandler;
+pub use self::shipping_query::ShippingQueryHandler;
 pub use self::type_handler::TypeHandler;
+pub use crate::error::InvalidCommand;
 
 use std::future::Future;
 use std::pin::Pin;

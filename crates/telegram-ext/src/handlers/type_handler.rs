@@ -30,14 +30,20 @@ pub struct TypeHandler<P, C> {
 
 impl<P, C> std::fmt::Debug for TypeHandler<P, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TypeHandler").field("block", &self.block).finish_non_exhaustive()
+        f.debug_struct("TypeHandler")
+            .field("block", &self.block)
+            .finish_non_exhaustive()
     }
 }
 
 impl<P, C> TypeHandler<P, C> {
     /// Handles updates for which `predicate` is true.
     pub fn new(predicate: P, callback: C) -> Self {
-        TypeHandler { predicate, callback, block: true }
+        TypeHandler {
+            predicate,
+            callback,
+            block: true,
+        }
     }
 
     /// `false`: run the callback as a tracked task, without holding up dispatch.
