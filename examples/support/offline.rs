@@ -6,8 +6,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use telegram_ext::{Application, PollingConfig};
-use telegram_test::FakeBotApi;
+use serde_json::Value;
+use telegram_ext::{Application, PollingConfig, RunError, WebhookConfig};
+use telegram_test::{FakeBotApi, RecordedRequest};
 
 /// The token, when one is set.
 pub(crate) fn token() -> Option<String> {
@@ -37,8 +38,8 @@ pub(crate) fn builder(server: Option<&FakeBotApi>) -> telegram_ext::ApplicationB
     }
 }
 
-/// Runs `app` against Telegram (until ctrl-c), or offline: polls the fake server in the
-/// background while `script` plays the users' side, then stops the bot.
+/// Runs `app` against Telegram with long polling (until ctrl-c), or offline: polls the fake
+/// server in the background while `script` plays the users' side, then stops the bot.
 pub(crate) async fn run<S, F, Fut>(
     app: Application<S>,
     server: Option<FakeBotApi>,
@@ -54,17 +55,69 @@ where
         app.run_polling(PollingConfig::default()).await?;
         return Ok(());
     };
+    let config = PollingConfig::default()
+        .timeout(Duration::from_secs(1))
+        .stop_signals(false);
+    play(
+        app,
+        server,
+        |app| async move { app.run_polling(config).await },
+        script,
+    )
+    .await
+}
+
+/// Runs `app` behind the webhook `config` describes: for Telegram until ctrl-c, or offline,
+/// where the fake server POSTs the updates `script` makes to it, then the bot stops.
+pub(crate) async fn run_webhook<S, F, Fut>(
+    app: Application<S>,
+    server: Option<FakeBotApi>,
+    config: WebhookConfig,
+    script: F,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    S: Send + Sync + 'static,
+    F: FnOnce(FakeBotApi) -> Fut,
+    Fut: Future<Output = Result<(), Box<dyn std::error::Error>>>,
+{
+    let Some(server) = server else {
+        println!(
+            "serving the webhook on {}; press ctrl-c to stop",
+            config.listen
+        );
+        app.run_webhook(config).await?;
+        return Ok(());
+    };
+    let config = config.stop_signals(false);
+    play(
+        app,
+        server,
+        |app| async move { app.run_webhook(config).await },
+        script,
+    )
+    .await
+}
+
+/// Runs the bot with `source` in the background while `script` plays the users' side, then
+/// stops it.
+async fn play<S, R, RFut, F, Fut>(
+    app: Application<S>,
+    server: FakeBotApi,
+    source: R,
+    script: F,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    S: Send + Sync + 'static,
+    R: FnOnce(Application<S>) -> RFut,
+    RFut: Future<Output = Result<(), RunError>> + Send + 'static,
+    F: FnOnce(FakeBotApi) -> Fut,
+    Fut: Future<Output = Result<(), Box<dyn std::error::Error>>>,
+{
     println!(
         "no TELEGRAM_BOT_TOKEN set: running offline against the fake Bot API at {}\n",
         server.url()
     );
-    let runner = {
-        let app = app.clone();
-        let config = PollingConfig::default()
-            .timeout(Duration::from_secs(1))
-            .stop_signals(false);
-        tokio::spawn(async move { app.run_polling(config).await })
-    };
+    let runner = tokio::spawn(source(app.clone()));
     let outcome = script(server.clone()).await;
     app.stop_running();
     runner.await??;
@@ -73,13 +126,37 @@ where
     outcome
 }
 
+/// The message the bot sent with `reply` (the `result` of that `sendMessage`), e.g. to press
+/// one of its buttons. `replies_to` hands a call out when it arrives, so this waits until the
+/// server has recorded its answer.
+pub(crate) async fn sent_message(
+    server: &FakeBotApi,
+    reply: &RecordedRequest,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    let deadline = tokio::time::Instant::now() + server.default_timeout();
+    loop {
+        let answered = server
+            .requests_for(&reply.method)
+            .into_iter()
+            .find(|r| r.received_at == reply.received_at)
+            .and_then(|r| r.result().cloned());
+        if let Some(message) = answered {
+            return Ok(message);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!("{} was never answered", reply.method).into());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Prints a user's message and the bot's replies to it.
 pub(crate) async fn converse(
     server: &FakeBotApi,
     user: &telegram_test::SimUser,
     text: &str,
     replies: usize,
-) -> Result<Vec<telegram_test::RecordedRequest>, Box<dyn std::error::Error>> {
+) -> Result<Vec<RecordedRequest>, Box<dyn std::error::Error>> {
     println!(
         "{:>8}: {text}",
         user.user()["first_name"].as_str().unwrap_or("user")
@@ -87,7 +164,8 @@ pub(crate) async fn converse(
     user.send_text(text).await;
     let answers = server.replies_to(user, replies).await?;
     for answer in &answers {
-        println!("{:>8}: {}", "bot", answer.text().unwrap_or("<no text>"));
+        let text = answer.text().unwrap_or("<no text>");
+        println!("{:>8}: {}", "bot", text.replace('\n', "\n          "));
     }
     Ok(answers)
 }

@@ -45,8 +45,6 @@
 //! layer) spawns just a part of a callback's work. Both are awaited on a graceful stop.
 
 mod allow_list;
-mod business_connection;
-mod business_messages_deleted;
 mod callback_query;
 mod chat_boost;
 mod chat_join_request;
@@ -56,13 +54,13 @@ mod command;
 mod inline_query;
 mod message;
 mod message_reaction;
-mod paid_media_purchased;
 mod pattern;
 mod poll;
 mod poll_answer;
 mod pre_checkout_query;
 mod prefix;
 mod shipping_query;
+mod subject;
 mod type_handler;
 
 #[cfg(test)]
@@ -70,8 +68,6 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 
-pub use self::business_connection::BusinessConnectionHandler;
-pub use self::business_messages_deleted::BusinessMessagesDeletedHandler;
 pub use self::callback_query::CallbackQueryHandler;
 pub use self::chat_boost::{ChatBoostHandler, ChatBoostUpdates};
 pub use self::chat_join_request::ChatJoinRequestHandler;
@@ -81,13 +77,17 @@ pub use self::command::CommandHandler;
 pub use self::inline_query::InlineQueryHandler;
 pub use self::message::MessageHandler;
 pub use self::message_reaction::{MessageReactionHandler, MessageReactionUpdates};
-pub use self::paid_media_purchased::PaidMediaPurchasedHandler;
 pub use self::pattern::Pattern;
 pub use self::poll::PollHandler;
 pub use self::poll_answer::PollAnswerHandler;
 pub use self::pre_checkout_query::PreCheckoutQueryHandler;
 pub use self::prefix::PrefixHandler;
 pub use self::shipping_query::ShippingQueryHandler;
+pub use self::subject::{
+    BusinessConnectionHandler, BusinessConnectionSubject, BusinessMessagesDeletedHandler,
+    BusinessMessagesDeletedSubject, PaidMediaPurchasedHandler, PaidMediaPurchasedSubject, Subject,
+    SubjectHandler,
+};
 pub use self::type_handler::TypeHandler;
 pub use crate::error::InvalidCommand;
 
