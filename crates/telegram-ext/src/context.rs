@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use telegram_transport::Bot;
+use telegram_types::Update;
 
 use crate::filters::RegexMatch;
 use crate::{Application, HandlerError};
@@ -24,23 +25,34 @@ pub struct Context<S = ()> {
     pub matches: Vec<RegexMatch>,
     /// In an error handler: the error being handled.
     pub error: Option<Arc<HandlerError>>,
+    update: Option<Arc<Update>>,
     app: Application<S>,
 }
 
 impl<S: Send + Sync + 'static> Context<S> {
-    pub(crate) fn new(app: Application<S>, args: Vec<String>, matches: Vec<RegexMatch>) -> Self {
+    pub(crate) fn new(
+        app: Application<S>,
+        update: Option<Arc<Update>>,
+        args: Vec<String>,
+        matches: Vec<RegexMatch>,
+    ) -> Self {
         Context {
             bot: app.bot().clone(),
             state: app.state().clone(),
             args,
             matches,
             error: None,
+            update,
             app,
         }
     }
 
-    pub(crate) fn for_error(app: Application<S>, error: Arc<HandlerError>) -> Self {
-        let mut ctx = Context::new(app, Vec::new(), Vec::new());
+    pub(crate) fn for_error(
+        app: Application<S>,
+        update: Arc<Update>,
+        error: Arc<HandlerError>,
+    ) -> Self {
+        let mut ctx = Context::new(app, Some(update), Vec::new(), Vec::new());
         ctx.error = Some(error);
         ctx
     }
@@ -48,6 +60,20 @@ impl<S: Send + Sync + 'static> Context<S> {
     /// The application this callback runs in.
     pub fn application(&self) -> &Application<S> {
         &self.app
+    }
+
+    /// Spawns `future` as a tracked task tied to this update: its error goes to the error
+    /// handlers with the update, and `stop` waits for it. See [`Application::create_task`].
+    ///
+    /// # Comparison to `block(false)`
+    ///
+    /// `block(false)` runs a whole handler as a task; `create_task` spawns part of a handler's
+    /// work (a notification, a slow follow-up) while the handler returns.
+    pub fn create_task<F>(&self, future: F)
+    where
+        F: std::future::Future<Output = crate::HandlerResult> + Send + 'static,
+    {
+        self.app.create_task(future, self.update.clone());
     }
 
     /// Asks the running application to stop (python-telegram-bot's `stop_running`): polling or
@@ -65,6 +91,7 @@ impl<S> Clone for Context<S> {
             args: self.args.clone(),
             matches: self.matches.clone(),
             error: self.error.clone(),
+            update: self.update.clone(),
             app: self.app.clone(),
         }
     }

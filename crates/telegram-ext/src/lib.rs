@@ -15,6 +15,7 @@ mod context;
 mod error;
 pub mod filters;
 pub mod handlers;
+pub mod processing;
 mod sources;
 
 pub use application::{Application, ApplicationBuilder, HandlerId, Hook};

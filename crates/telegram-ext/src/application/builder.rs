@@ -6,12 +6,14 @@ use std::pin::Pin;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
+use std::time::Duration;
 use telegram_transport::{Bot, Transport};
+
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use super::groups::Groups;
 use super::{Application, Inner};
+use crate::processing::{Concurrent, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
 
 /// A lifecycle hook: an async function of the application.
@@ -34,7 +36,12 @@ pub struct ApplicationBuilder<S> {
     transport: Option<Arc<dyn Transport>>,
     state: Arc<S>,
     hooks: Hooks<S>,
+    processor: Option<Arc<dyn UpdateProcessor>>,
+    drain_timeout: Duration,
 }
+
+/// How long `stop` waits for tracked tasks by default.
+const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl ApplicationBuilder<()> {
     pub(crate) fn new() -> Self {
@@ -49,6 +56,8 @@ impl ApplicationBuilder<()> {
                 post_stop: None,
                 post_shutdown: None,
             },
+            processor: None,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
         }
     }
 }
@@ -91,7 +100,29 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
                 post_stop: None,
                 post_shutdown: None,
             },
+            processor: self.processor,
+            drain_timeout: self.drain_timeout,
         }
+    }
+
+    /// Processes up to `limit` updates at once ([`Concurrent`]); python-telegram-bot's
+    /// `concurrent_updates(True)` is `Concurrent::DEFAULT_LIMIT` (256).
+    pub fn concurrent_updates(self, limit: usize) -> Self {
+        self.processor(Concurrent::new(limit))
+    }
+
+    /// Sets the update processor ([`Sequential`] by default; [`Concurrent`],
+    /// [`Keyed`](crate::processing::Keyed), or your own).
+    pub fn processor(mut self, processor: impl UpdateProcessor) -> Self {
+        self.processor = Some(Arc::new(processor));
+        self
+    }
+
+    /// How long `stop` waits for tracked tasks before cancelling them (and reporting each as
+    /// [`HandlerError::Cancelled`](crate::HandlerError::Cancelled)). 30 s by default.
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
     }
 
     /// Runs after `initialize` (getMe), before updates are fetched.
@@ -150,7 +181,11 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
                 error_handlers: RwLock::new(Arc::new(Vec::new())),
                 identity: RwLock::new(Arc::default()),
                 hooks: self.hooks,
-                tasks: TaskTracker::new(),
+                tasks: Tasks::default(),
+                processor: self
+                    .processor
+                    .unwrap_or_else(|| Arc::new(Sequential::new())),
+                drain_timeout: self.drain_timeout,
                 stop_requested: RwLock::new(CancellationToken::new()),
                 initialized: AtomicBool::new(false),
                 running: AtomicBool::new(false),

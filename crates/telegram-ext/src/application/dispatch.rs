@@ -40,7 +40,12 @@ impl<S: Send + Sync + 'static> Application<S> {
                 continue;
             };
             handled = true;
-            let ctx = Context::new(self.clone(), found.args, found.matches);
+            let ctx = Context::new(
+                self.clone(),
+                Some(update.clone()),
+                found.args,
+                found.matches,
+            );
             let run = guarded(handler.handle(update.clone(), ctx));
             if handler.is_blocking() {
                 match run.await {
@@ -53,25 +58,27 @@ impl<S: Send + Sync + 'static> Application<S> {
                 }
             } else {
                 let app = self.clone();
-                let update = update.clone();
-                self.inner.tasks.spawn(
-                    async move {
-                        match run.await {
-                            Ok(()) => {}
-                            Err(HandlerError::Stop) => {
-                                tracing::warn!(
-                                    "a non-blocking handler cannot stop propagation; ignored"
-                                );
-                            }
-                            Err(error) => app.route_error(update, error).await,
-                        }
-                    }
-                    .in_current_span(),
-                );
+                let update = Some(update.clone());
+                self.inner
+                    .tasks
+                    .spawn(run.in_current_span(), move |error| async move {
+                        app.report_task_error(update, error).await;
+                    });
             }
         }
         if !handled {
             tracing::debug!("no handler for this update");
+        }
+    }
+
+    /// The error of a tracked task: to the error handlers when it came with an update.
+    pub(crate) async fn report_task_error(&self, update: Option<Arc<Update>>, error: HandlerError) {
+        match (error, update) {
+            (HandlerError::Stop, _) => {
+                tracing::warn!("a task or non-blocking handler cannot stop propagation; ignored");
+            }
+            (error, Some(update)) => self.route_error(update, error).await,
+            (error, None) => tracing::error!(%error, "a task without an update failed"),
         }
     }
 
@@ -89,7 +96,7 @@ impl<S: Send + Sync + 'static> Application<S> {
         }
         let error = Arc::new(error);
         for handler in handlers.iter() {
-            let ctx = Context::for_error(self.clone(), error.clone());
+            let ctx = Context::for_error(self.clone(), update.clone(), error.clone());
             if let Err(inner) = guarded(handler.call(update.clone(), ctx)).await {
                 tracing::error!(error = %inner, original = %error, "error handler failed");
             }

@@ -74,12 +74,25 @@ impl<S: Send + Sync + 'static> Application<S> {
         Ok(())
     }
 
-    /// Waits for the non-blocking handler tasks, then marks the application stopped.
+    /// The graceful stop, once the sources stopped fetching: waits until every admitted update
+    /// is processed, then for every tracked task (tasks spawned meanwhile included) up to the
+    /// drain timeout, after which the rest are cancelled and reported to the error handlers.
     pub async fn stop(&self) {
-        self.inner.tasks.close();
-        self.inner.tasks.wait().await;
-        self.inner.tasks.reopen();
+        self.inner.processor.drain().await;
+        let cancelled = self.inner.tasks.drain(self.inner.drain_timeout).await;
+        if cancelled > 0 {
+            tracing::warn!(
+                cancelled,
+                "tasks still running at the end of the drain timeout were cancelled"
+            );
+        }
         self.inner.running.store(false, Ordering::SeqCst);
+    }
+
+    /// Cancels every tracked task now: the second ctrl-c.
+    pub fn force_stop(&self) {
+        self.stop_running();
+        self.inner.tasks.cancel_all();
     }
 
     /// Marks the application uninitialized; `initialize` may be called again.
@@ -129,7 +142,7 @@ impl<S: Send + Sync + 'static> Application<S> {
             .await;
         self.start().await?;
         let stop = self.stop_token();
-        let signals = stop_signals.then(|| tokio::spawn(stop_on_signal(stop.clone())));
+        let signals = stop_signals.then(|| tokio::spawn(stop_on_signal(self.clone())));
         let result = source(self.clone(), stop.clone()).await;
         if let Some(signals) = signals {
             signals.abort();
@@ -160,25 +173,28 @@ impl<S: Send + Sync + 'static> Application<S> {
     }
 }
 
-/// Cancels `stop` on ctrl-c or SIGTERM.
-async fn stop_on_signal(stop: CancellationToken) {
+/// The first ctrl-c or SIGTERM stops gracefully; a second one forces the stop.
+async fn stop_on_signal<S: Send + Sync + 'static>(app: Application<S>) {
+    next_signal().await;
+    tracing::info!("stop signal received; finishing what was fetched (again to force)");
+    app.stop_running();
+    next_signal().await;
+    tracing::warn!("second stop signal: cancelling running tasks");
+    app.force_stop();
+}
+
+/// Waits for ctrl-c or SIGTERM.
+async fn next_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
-            let _ = tokio::signal::ctrl_c().await;
-            stop.cancel();
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
             return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!("stop signal received; finishing what was fetched");
-    stop.cancel();
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -17,12 +17,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 use telegram_transport::Bot;
-use telegram_types::UpdateType;
+use telegram_types::{Update, UpdateType};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use self::groups::Groups;
 use crate::handlers::{BotIdentity, Callback, Handler};
+use crate::processing::{Tasks, UpdateProcessor};
 
 /// A bot application: handlers in numbered groups, error handlers, the bot, typed state.
 ///
@@ -64,8 +64,12 @@ struct Inner<S> {
     error_handlers: RwLock<Arc<Vec<Arc<dyn Callback<S>>>>>,
     identity: RwLock<Arc<BotIdentity>>,
     hooks: builder::Hooks<S>,
-    /// Non-blocking handlers and their error handling.
-    tasks: TaskTracker,
+    /// Non-blocking handlers and `create_task` futures.
+    tasks: Tasks,
+    /// Decides when each update's dispatch runs.
+    processor: Arc<dyn UpdateProcessor>,
+    /// How long `stop` waits for tracked tasks before cancelling them.
+    drain_timeout: std::time::Duration,
     /// Cancelled by `stop_running` (or a signal) to end `run_polling` / `run_webhook`.
     stop_requested: RwLock<CancellationToken>,
     initialized: AtomicBool,
@@ -144,9 +148,56 @@ impl<S: Send + Sync + 'static> Application<S> {
         }
     }
 
-    /// Number of non-blocking handler tasks still running.
+    /// Tracked tasks still running (non-blocking handlers, `create_task`).
     pub fn running_tasks(&self) -> usize {
         self.inner.tasks.len()
+    }
+
+    /// Updates being processed now.
+    pub fn in_flight(&self) -> usize {
+        self.inner.processor.in_flight()
+    }
+
+    /// Updates admitted but waiting for their key (keyed processing).
+    pub fn queued(&self) -> usize {
+        self.inner.processor.queued()
+    }
+
+    /// Per-key queue lengths (keyed processing), for metrics and tests.
+    pub fn key_queues(&self) -> Vec<(String, usize)> {
+        self.inner.processor.key_queues()
+    }
+
+    /// The update processor.
+    pub fn processor(&self) -> &Arc<dyn UpdateProcessor> {
+        &self.inner.processor
+    }
+
+    /// Hands `update` to the processor: returns once it is admitted (for the default sequential
+    /// processor, once it is processed). Update sources call this; tests may too.
+    pub async fn submit_update(&self, update: impl Into<Arc<Update>>) {
+        let update = update.into();
+        let app = self.clone();
+        let work = {
+            let update = update.clone();
+            Box::pin(async move { app.process_update(update).await })
+        };
+        self.inner.processor.submit(update, work).await;
+    }
+
+    /// Spawns `future` as a tracked task (python-telegram-bot's `create_task`): its error, or
+    /// its panic, goes to the error handlers with `update`; `stop` waits for it (up to the drain
+    /// timeout). It never waits for a processing slot, so tasks spawned from tasks cannot
+    /// deadlock under a concurrency limit.
+    pub fn create_task<F>(&self, future: F, update: Option<Arc<Update>>)
+    where
+        F: std::future::Future<Output = crate::HandlerResult> + Send + 'static,
+    {
+        let app = self.clone();
+        let guarded = dispatch::guarded(Box::pin(future));
+        self.inner.tasks.spawn(guarded, move |error| async move {
+            app.report_task_error(update, error).await
+        });
     }
 }
 

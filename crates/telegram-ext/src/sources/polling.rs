@@ -111,11 +111,22 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
     let mut backoff = config.backoff.clone();
     let mut offset: Option<i64> = None;
     let mut confirmed: Option<i64> = None;
+    let processor = app.processor().clone();
     let outcome = loop {
+        // Backpressure: fetch no more than the processor can admit; fetch nothing while it is
+        // full (Telegram keeps the rest).
+        if processor.available() == 0 {
+            tokio::select! {
+                biased;
+                () = stop.cancelled() => break Ok(()),
+                () = processor.wait_available() => {}
+            }
+        }
+        let limit = processor.available().clamp(1, usize::from(config.limit));
         let mut request = bot
             .get_updates()
             .timeout(config.timeout.as_secs() as i64)
-            .limit(i64::from(config.limit))
+            .limit(limit as i64)
             .allowed_updates(allowed.iter().cloned());
         if let Some(offset) = offset {
             request = request.offset(offset);
@@ -133,7 +144,7 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
                     match entry {
                         Ok(update) => {
                             offset = Some(update.update_id + 1);
-                            app.process_update(update).await;
+                            app.submit_update(update).await;
                         }
                         Err(malformed) => {
                             tracing::warn!(error = %malformed, "skipping an update that could not be decoded");

@@ -251,7 +251,7 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
     loop {
         tokio::select! {
             update = updates.recv() => match update {
-                Some(update) => app.process_update(update).await,
+                Some(update) => app.submit_update(update).await,
                 None => break,
             },
             () = stop.cancelled() => break,
@@ -261,7 +261,7 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
     connections.close();
     connections.wait().await;
     while let Ok(update) = updates.try_recv() {
-        app.process_update(update).await;
+        app.submit_update(update).await;
     }
     if config.delete_webhook_on_stop {
         if let Err(error) = app.bot().delete_webhook().await {
