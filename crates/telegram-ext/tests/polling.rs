@@ -189,3 +189,13 @@ async fn lifecycle_hooks_run_in_order() {
     );
     assert!(!app.is_running());
 }
+
+#[tokio::test]
+async fn a_conflict_stops_with_a_clear_error() {
+    let server = FakeBotApi::start().await;
+    server.inject("getUpdates", Fault::ServerError(409), Schedule::Always);
+    let app = app(&server, 1);
+    let error = app.run_polling(config()).await.unwrap_err();
+    assert!(matches!(error, RunError::Conflict(_)), "{error:?}");
+    assert!(error.to_string().contains("another instance is polling"), "{error}");
+}
