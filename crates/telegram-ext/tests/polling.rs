@@ -197,5 +197,8 @@ async fn a_conflict_stops_with_a_clear_error() {
     let app = app(&server, 1);
     let error = app.run_polling(config()).await.unwrap_err();
     assert!(matches!(error, RunError::Conflict(_)), "{error:?}");
-    assert!(error.to_string().contains("another instance is polling"), "{error}");
+    assert!(
+        error.to_string().contains("another instance is polling"),
+        "{error}"
+    );
 }
