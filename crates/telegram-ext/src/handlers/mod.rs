@@ -49,17 +49,13 @@ mod callback_query;
 mod chat_boost;
 mod chat_join_request;
 mod chat_member;
-mod chosen_inline_result;
 mod command;
 mod inline_query;
+mod kind;
 mod message;
 mod message_reaction;
 mod pattern;
-mod poll;
-mod poll_answer;
-mod pre_checkout_query;
 mod prefix;
-mod shipping_query;
 mod subject;
 mod type_handler;
 
@@ -72,17 +68,17 @@ pub use self::callback_query::CallbackQueryHandler;
 pub use self::chat_boost::{ChatBoostHandler, ChatBoostUpdates};
 pub use self::chat_join_request::ChatJoinRequestHandler;
 pub use self::chat_member::{ChatMemberHandler, ChatMemberUpdates};
-pub use self::chosen_inline_result::ChosenInlineResultHandler;
 pub use self::command::CommandHandler;
 pub use self::inline_query::InlineQueryHandler;
+pub use self::kind::{
+    ChosenInlineResultHandler, ChosenInlineResultKind, Kind, KindHandler, PatternHandler,
+    PatternKind, PollAnswerHandler, PollAnswerKind, PollHandler, PollKind, PreCheckoutQueryHandler,
+    PreCheckoutQueryKind, ShippingQueryHandler, ShippingQueryKind,
+};
 pub use self::message::MessageHandler;
 pub use self::message_reaction::{MessageReactionHandler, MessageReactionUpdates};
 pub use self::pattern::Pattern;
-pub use self::poll::PollHandler;
-pub use self::poll_answer::PollAnswerHandler;
-pub use self::pre_checkout_query::PreCheckoutQueryHandler;
 pub use self::prefix::PrefixHandler;
-pub use self::shipping_query::ShippingQueryHandler;
 pub use self::subject::{
     BusinessConnectionHandler, BusinessConnectionSubject, BusinessMessagesDeletedHandler,
     BusinessMessagesDeletedSubject, PaidMediaPurchasedHandler, PaidMediaPurchasedSubject, Subject,
