@@ -24,6 +24,7 @@
 //! fails when the committed files are stale. Hand-written types live outside that folder.
 
 pub mod batch;
+mod entity;
 mod generated;
 pub mod input_file;
 pub mod json;

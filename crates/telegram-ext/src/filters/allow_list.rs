@@ -32,7 +32,7 @@ impl AllowList {
             return self.allow_empty;
         }
         entries.ids.contains(&id)
-            || username.is_some_and(|name| entries.usernames.contains(&normalize(name)))
+            || username.is_some_and(|name| entries.usernames.contains(&normalize_username(name)))
     }
 
     /// Sets what an empty list means.
@@ -57,7 +57,7 @@ impl AllowList {
     pub(super) fn add_usernames<S: AsRef<str>>(&self, usernames: impl IntoIterator<Item = S>) {
         let usernames: Vec<String> = usernames
             .into_iter()
-            .map(|n| normalize(n.as_ref()))
+            .map(|n| normalize_username(n.as_ref()))
             .collect();
         self.write().usernames.extend(usernames);
     }
@@ -66,7 +66,7 @@ impl AllowList {
     pub(super) fn remove_usernames<S: AsRef<str>>(&self, usernames: impl IntoIterator<Item = S>) {
         let usernames: Vec<String> = usernames
             .into_iter()
-            .map(|n| normalize(n.as_ref()))
+            .map(|n| normalize_username(n.as_ref()))
             .collect();
         let mut entries = self.write();
         for name in &usernames {
@@ -106,9 +106,9 @@ impl fmt::Debug for AllowList {
     }
 }
 
-/// A username as stored: without its leading `@`, in ASCII lowercase (usernames are ASCII and
-/// case-insensitive).
-fn normalize(name: &str) -> String {
+/// A username as every list in this crate stores it: without its leading `@`, in ASCII
+/// lowercase (usernames are ASCII and case-insensitive).
+pub(crate) fn normalize_username(name: &str) -> String {
     name.strip_prefix('@').unwrap_or(name).to_ascii_lowercase()
 }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use telegram_types::{MessageEntity, MessageEntityType, Update};
 
+use super::allow_list::normalize_username;
 use super::{filter_ops, Filter, FilterResult};
 
 /// One user a [`Mention`] looks for: an id or a username (with or without the leading `@`).
@@ -72,7 +73,7 @@ impl Mention {
         for target in targets {
             match target.into() {
                 MentionTarget::Id(id) => ids.push(id),
-                MentionTarget::Username(name) => usernames.push(normalize(&name)),
+                MentionTarget::Username(name) => usernames.push(normalize_username(&name)),
             }
         }
         Mention {
@@ -109,7 +110,8 @@ impl Mention {
                         .as_deref()
                         .is_some_and(|name| self.has_username(name))
             }),
-            MessageEntityType::Mention => utf16_slice(text, entity.offset, entity.length)
+            MessageEntityType::Mention => entity
+                .text_in(text)
                 .is_some_and(|mention| self.has_username(mention)),
             _ => false,
         })
@@ -144,37 +146,6 @@ impl Filter for Mention {
 }
 
 filter_ops!([] Mention);
-
-/// A username without its leading `@`, in ASCII lowercase.
-fn normalize(name: &str) -> String {
-    name.strip_prefix('@').unwrap_or(name).to_ascii_lowercase()
-}
-
-/// The part of `text` an entity covers: `offset` and `length` count UTF-16 code units. `None`
-/// when the range is negative, past the end, or splits a character.
-fn utf16_slice(text: &str, offset: i64, length: i64) -> Option<&str> {
-    let start = usize::try_from(offset).ok()?;
-    let end = start.checked_add(usize::try_from(length).ok()?)?;
-    let boundaries = text
-        .char_indices()
-        .map(|(index, ch)| (index, ch.len_utf16()))
-        .chain(std::iter::once((text.len(), 0)));
-    let mut units = 0;
-    let mut begin = None;
-    for (index, width) in boundaries {
-        if units == start {
-            begin = Some(index);
-        }
-        if units == end {
-            return text.get(begin?..index);
-        }
-        if units > end {
-            return None;
-        }
-        units += width;
-    }
-    None
-}
 
 #[cfg(test)]
 mod tests {
@@ -235,16 +206,5 @@ mod tests {
     fn mention_needs_an_entity() {
         assert!(!Mention::usernames(["alice"]).matches(&text("hi @alice")));
         assert!(!Mention::usernames(["alice"]).matches(&no_message()));
-    }
-
-    #[test]
-    fn utf16_slice_rejects_ranges_out_of_bounds_or_inside_a_character() {
-        assert_eq!(utf16_slice("a🎉b", 1, 2), Some("🎉"));
-        assert_eq!(utf16_slice("a🎉b", 3, 1), Some("b"));
-        assert_eq!(utf16_slice("a🎉b", 4, 0), Some(""));
-        assert_eq!(utf16_slice("a🎉b", 2, 1), None);
-        assert_eq!(utf16_slice("a🎉b", 3, 5), None);
-        assert_eq!(utf16_slice("abc", -1, 1), None);
-        assert_eq!(utf16_slice("abc", 0, i64::MAX), None);
     }
 }

@@ -242,6 +242,7 @@ macro_rules! filter_ops {
         }
     )*};
 }
+pub(crate) use self::allow_list::normalize_username;
 pub(crate) use filter_ops;
 
 filter_ops!([F: Fn(&Update) -> bool + Send + Sync + 'static,] Custom<F>);

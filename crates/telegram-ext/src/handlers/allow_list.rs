@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use crate::filters::normalize_username;
+
 /// Ids and usernames; usernames are stored without `@`, in ASCII lowercase.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct AllowList {
@@ -23,7 +25,7 @@ impl AllowList {
     /// several lists and decide what "no list at all" means.
     pub(super) fn contains(&self, id: Option<i64>, username: Option<&str>) -> bool {
         id.is_some_and(|id| self.ids.contains(&id))
-            || username.is_some_and(|name| self.usernames.contains(&normalize(name)))
+            || username.is_some_and(|name| self.usernames.contains(&normalize_username(name)))
     }
 
     /// Adds `ids`.
@@ -33,8 +35,11 @@ impl AllowList {
 
     /// Adds `usernames` (with or without `@`, any case).
     pub(super) fn add_usernames<S: AsRef<str>>(&mut self, usernames: impl IntoIterator<Item = S>) {
-        self.usernames
-            .extend(usernames.into_iter().map(|n| normalize(n.as_ref())));
+        self.usernames.extend(
+            usernames
+                .into_iter()
+                .map(|n| normalize_username(n.as_ref())),
+        );
     }
 }
 
@@ -45,11 +50,6 @@ pub(super) fn allows(lists: &[(&AllowList, Option<i64>, Option<&str>)]) -> bool 
         || lists
             .iter()
             .any(|(list, id, name)| list.contains(*id, *name))
-}
-
-/// A username as stored: without its leading `@`, in ASCII lowercase.
-fn normalize(name: &str) -> String {
-    name.strip_prefix('@').unwrap_or(name).to_ascii_lowercase()
 }
 
 #[cfg(test)]
