@@ -40,6 +40,9 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 #![allow(clippy::print_stdout)] // the `E2E_ECHO_REPORT=1` resource report prints a table
 
+#[path = "support/raw_client.rs"]
+mod raw_client;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -47,22 +50,19 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use http_body_util::{BodyExt, Full};
-use hyper::header::CONTENT_TYPE;
-use hyper::{StatusCode, Uri};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper::Uri;
 use serde_json::json;
 use telegram_ext::handlers::MessageHandler;
 use telegram_ext::processing::{Concurrent, Keyed, Sequential};
 use telegram_ext::{filters, Application, Context, HandlerResult, PollingConfig, Update};
 use telegram_test::{FakeBotApi, Fault, Schedule};
 use telegram_types::methods::SendMessage;
-use telegram_types::{Message, Response};
+use telegram_types::Message;
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
+
+use raw_client::{post, raw_client};
 
 /// What the server holds back every `sendMessage` answer by.
 const LATENCY: Duration = Duration::from_millis(50);
@@ -72,11 +72,6 @@ const LIMIT: usize = 256;
 const DEADLINE: Duration = Duration::from_secs(120);
 
 /// The same pool settings `HyperTransportBuilder` defaults to.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
-const POOL_MAX_IDLE_PER_HOST: usize = 32;
-const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
-
-type RawClient = Client<HttpConnector, Full<Bytes>>;
 
 #[derive(Debug, Clone, Copy)]
 struct Workload {
@@ -297,40 +292,6 @@ async fn run_raw(server: &FakeBotApi, n: usize) -> Duration {
     .await
     .expect("all replies arrive before the deadline");
     started.elapsed()
-}
-
-/// One JSON POST, its body read and decoded like `Bot` decodes it.
-async fn post<T: serde::de::DeserializeOwned>(client: &RawClient, uri: Uri, body: Bytes) -> T {
-    let request = hyper::Request::post(uri)
-        .header(CONTENT_TYPE, "application/json")
-        .body(Full::new(body))
-        .expect("a valid request");
-    let response = client.request(request).await.expect("the server answers");
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("the body arrives")
-        .to_bytes();
-    // simd-json rewrites the buffer, hence the copy.
-    telegram_types::json::from_slice::<Response<T>>(&mut body.to_vec())
-        .expect("a Bot API envelope")
-        .into_result()
-        .expect("the call succeeds")
-}
-
-/// A hyper-util pooled client configured like `HyperTransport`'s (HTTP/1 on `http://`).
-fn raw_client() -> RawClient {
-    let mut http = HttpConnector::new();
-    http.set_nodelay(true);
-    http.set_keepalive(Some(TCP_KEEPALIVE));
-    Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .timer(TokioTimer::new())
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
-        .build(http)
 }
 
 /// `Keyed(chat)` on workload B answers every chat in the order its messages came; every mode

@@ -15,33 +15,26 @@
 //!
 //! `cargo bench -p benches --bench transport`
 
+#[path = "support/raw_client.rs"]
+mod raw_client;
+
 use std::future::Future;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use http_body_util::{BodyExt, Full};
-use hyper::header::CONTENT_TYPE;
-use hyper::{StatusCode, Uri};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper::Uri;
 use telegram_test::FakeBotApi;
 use telegram_transport::Bot;
 use telegram_types::methods::SendMessage;
-use telegram_types::{Message, Response};
+use telegram_types::Message;
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
+use raw_client::{post, raw_client, RawClient};
+
 const TEXT: &str = "Hello from the transport bench";
-
-/// The same pool settings `HyperTransportBuilder` defaults to.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
-const POOL_MAX_IDLE_PER_HOST: usize = 32;
-const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
-
-type RawClient = Client<HttpConnector, Full<Bytes>>;
 
 fn transport(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -130,42 +123,9 @@ impl Fixture {
     }
 
     async fn raw_call(self) {
-        let request = hyper::Request::post(self.uri)
-            .header(CONTENT_TYPE, "application/json")
-            .body(Full::new(self.body))
-            .expect("a valid request");
-        let response = self
-            .raw
-            .request(request)
-            .await
-            .expect("sendMessage answers");
-        assert_eq!(response.status(), StatusCode::OK);
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("the body arrives")
-            .to_bytes();
-        // Decoded like `Bot` decodes it: simd-json rewrites the buffer, hence the copy.
-        let message = telegram_types::json::from_slice::<Response<Message>>(&mut body.to_vec())
-            .expect("a sendMessage envelope")
-            .into_result()
-            .expect("sendMessage succeeds");
+        let message: Message = post(&self.raw, self.uri, self.body).await;
         black_box(message);
     }
-}
-
-/// A hyper-util pooled client configured like `HyperTransport`'s (HTTP/1 on `http://`).
-fn raw_client() -> RawClient {
-    let mut http = HttpConnector::new();
-    http.set_nodelay(true);
-    http.set_keepalive(Some(TCP_KEEPALIVE));
-    Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .timer(TokioTimer::new())
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
-        .build(http)
 }
 
 /// Times `iters` batches of `in_flight` concurrent `call`s against a fresh fixture, after one
