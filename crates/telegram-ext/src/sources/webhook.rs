@@ -374,7 +374,8 @@ async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Ful
             return reply(StatusCode::BAD_REQUEST, "unreadable body");
         }
     };
-    let mut bytes = body.to_vec();
+    // Nothing needs the original after decoding: reuse its buffer when it is not shared.
+    let mut bytes = Vec::from(body);
     let update: Update = match telegram_types::json::from_slice(&mut bytes) {
         Ok(update) => update,
         Err(error) => {
