@@ -105,7 +105,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     offline::run(app, server, |server| async move {
         let alice = server.user("alice");
         let replies = offline::converse(&server, &alice, "/start", 1).await?;
-        let keyboard = offline::sent_message(&server, &replies[0]).await?;
+        let keyboard = replies[0]
+            .result()
+            .cloned()
+            .ok_or("sendMessage was not answered")?;
         let rows = keyboard["reply_markup"]["inline_keyboard"].as_array();
         for row in rows.into_iter().flatten() {
             let buttons = row.as_array().into_iter().flatten();

@@ -6,7 +6,6 @@
 use std::future::Future;
 use std::time::Duration;
 
-use serde_json::Value;
 use telegram_ext::{Application, PollingConfig, RunError, WebhookConfig};
 use telegram_test::{FakeBotApi, RecordedRequest};
 
@@ -124,30 +123,6 @@ where
     // The server lives until the bot has confirmed its last offset.
     drop(server);
     outcome
-}
-
-/// The message the bot sent with `reply` (the `result` of that `sendMessage`), e.g. to press
-/// one of its buttons. `replies_to` hands a call out when it arrives, so this waits until the
-/// server has recorded its answer.
-pub(crate) async fn sent_message(
-    server: &FakeBotApi,
-    reply: &RecordedRequest,
-) -> Result<Value, Box<dyn std::error::Error>> {
-    let deadline = tokio::time::Instant::now() + server.default_timeout();
-    loop {
-        let answered = server
-            .requests_for(&reply.method)
-            .into_iter()
-            .find(|r| r.received_at == reply.received_at)
-            .and_then(|r| r.result().cloned());
-        if let Some(message) = answered {
-            return Ok(message);
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(format!("{} was never answered", reply.method).into());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// Prints a user's message and the bot's replies to it.

@@ -45,7 +45,8 @@ impl FakeBotApi {
 
     /// The next `n` replies to `chat` (executed `send*` calls except `sendChatAction`, plus
     /// copies and forwards, whose `chat_id` is that chat), in arrival order; waits until that many
-    /// arrived. Each reply is handed out once.
+    /// arrived and were answered (their `response` is filled in; injected latency may still hold
+    /// the answer back from the bot). Each reply is handed out once.
     ///
     /// # Errors
     ///
