@@ -75,8 +75,20 @@ fn with_entries<T>(
     }
 }
 
-fn all_ok(response: Response<Vec<Update>>) -> Response<Vec<UpdateResult>> {
-    with_entries(response, Ok)
+/// An update of the fast path, decoded straight into its batch entry: the result vector is then
+/// the one serde filled, not a second one of wider elements.
+#[repr(transparent)]
+struct Entry(UpdateResult);
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Update::deserialize(deserializer).map(|update| Entry(Ok(update)))
+    }
+}
+
+/// Same size and alignment, so `collect` reuses the allocation.
+fn all_ok(response: Response<Vec<Entry>>) -> Response<Vec<UpdateResult>> {
+    with_entries(response, |entry| entry.0)
 }
 
 #[cfg(feature = "simd")]
@@ -89,7 +101,7 @@ mod backend {
     ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
         json::simd::with_deserializer(body, |de| {
             // Stage one built the tape once; both passes read it.
-            if let Ok(response) = Response::<Vec<Update>>::deserialize(&mut *de) {
+            if let Ok(response) = Response::<Vec<Entry>>::deserialize(&mut *de) {
                 return Ok(all_ok(response));
             }
             de.restart();
@@ -117,7 +129,7 @@ mod backend {
     pub(super) fn decode_updates(
         body: &mut [u8],
     ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
-        if let Ok(response) = serde_json::from_slice::<Response<Vec<Update>>>(body) {
+        if let Ok(response) = serde_json::from_slice::<Response<Vec<Entry>>>(body) {
             return Ok(all_ok(response));
         }
         let response = serde_json::from_slice::<Response<Vec<serde_json::Value>>>(body)?;

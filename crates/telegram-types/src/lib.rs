@@ -25,6 +25,7 @@
 
 pub mod batch;
 mod entity;
+mod field_group;
 mod generated;
 pub mod input_file;
 pub mod json;

@@ -1,6 +1,7 @@
 //! Printing the model as Rust source files. One module per kind of output file.
 
 mod enums;
+mod grouped;
 mod methods;
 mod requests;
 mod structs;
@@ -46,6 +47,12 @@ pub fn files(model: &Model) -> Vec<OutputFile> {
             &structs::emit(s, model),
         ));
         type_modules.push((module, s.name.clone()));
+        if let Some(group) = structs::emit_group(s, model) {
+            let body = &s.group.as_ref().expect("emitted").body;
+            let module = crate::names::snake(&body.name);
+            out.push(file(&format!("types/{module}.rs"), &header, &group));
+            type_modules.push((module, body.name.clone()));
+        }
     }
     for u in &model.unions {
         let module = crate::names::snake(&u.name);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::crate_uses;
+use super::{crate_uses, grouped};
 use crate::model::{Field, Model, Struct};
 use crate::names::{doc_comment, literal};
 
@@ -12,9 +12,14 @@ pub(super) fn emit(s: &Struct, _model: &Model) -> String {
     for f in &s.fields {
         f.ty.names(&mut names);
     }
+    if let Some(group) = &s.group {
+        names.insert(group.body.name.clone());
+    }
     let mut out = format!("//! The `{}` type.\n\n", s.name);
     let derive_serialize = s.tag.is_none();
-    out.push_str(if derive_serialize {
+    out.push_str(if s.group.is_some() {
+        grouped::OWNER_USES
+    } else if derive_serialize {
         "use serde::{Deserialize, Serialize};\n"
     } else {
         "use serde::ser::SerializeStruct;\nuse serde::{Deserialize, Serialize, Serializer};\n"
@@ -31,11 +36,16 @@ pub(super) fn emit(s: &Struct, _model: &Model) -> String {
     if derive_serialize {
         derives.push("Serialize");
     }
-    derives.push("Deserialize");
+    if s.group.is_none() {
+        derives.push("Deserialize");
+    }
     out.push_str(&format!("#[derive({})]\n", derives.join(", ")));
     out.push_str(&format!("pub struct {} {{\n", s.name));
     for f in &s.fields {
         out.push_str(&field(f));
+    }
+    if let Some(group) = &s.group {
+        out.push_str(&grouped::owner_field(group));
     }
     out.push_str("}\n");
 
@@ -45,7 +55,22 @@ pub(super) fn emit(s: &Struct, _model: &Model) -> String {
     if let Some((key, value)) = &s.tag {
         out.push_str(&tagged_serialize(s, key, value));
     }
+    if let Some(group) = &s.group {
+        out.push_str(&grouped::owner_impls(s, group));
+    }
     out
+}
+
+/// The source file of a group's struct (see [`crate::model::Group`]).
+pub(super) fn emit_group(owner: &Struct, model: &Model) -> Option<String> {
+    let group = owner.group.as_ref()?;
+    let mut out = emit(&group.body, model);
+    out.push_str(&grouped::empty_const(
+        &group.body,
+        &owner.name,
+        &group.field,
+    ));
+    Some(out)
 }
 
 fn field(f: &Field) -> String {
@@ -87,6 +112,9 @@ fn constructor(s: &Struct) -> String {
         } else {
             out.push_str(&format!("            {}: None,\n", f.rust));
         }
+    }
+    if let Some(group) = &s.group {
+        out.push_str(&format!("            {}: None,\n", group.field));
     }
     out.push_str("        }\n    }\n}\n");
     out

@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::config::{HAND_WRITTEN, STRING_ENUMS, SYNTHETIC_UNIONS};
+use super::config::{FIELD_GROUPS, HAND_WRITTEN, STRING_ENUMS, SYNTHETIC_UNIONS};
 use super::{
-    Discriminant, Field, Method, Model, StringEnum, Struct, Ty, Union, UpdateKind, Variant,
+    Discriminant, Field, Group, Method, Model, StringEnum, Struct, Ty, Union, UpdateKind, Variant,
 };
 use crate::names;
 use crate::spec::{FieldDef, Spec, TypeDef};
@@ -17,6 +17,7 @@ impl Model {
         builder.classify_unions()?;
         builder.build_structs()?;
         builder.box_recursive_fields();
+        builder.group_rare_fields()?;
         let methods = builder.build_methods()?;
         let update_kinds = builder.update_kinds()?;
         Ok(Model {
@@ -221,6 +222,7 @@ impl<'a> Builder<'a> {
                     doc: type_doc(name, &def.description),
                     fields,
                     tag,
+                    group: None,
                 },
             );
         }
@@ -346,6 +348,57 @@ impl<'a> Builder<'a> {
                 break;
             }
         }
+    }
+
+    /// Moves each [`FIELD_GROUPS`] entry's fields out of its owner into the group's struct.
+    fn group_rare_fields(&mut self) -> Result<(), String> {
+        for config in FIELD_GROUPS {
+            let owner = self
+                .structs
+                .get_mut(config.owner)
+                .ok_or_else(|| format!("field group: no struct {}", config.owner))?;
+            for member in config.members {
+                if !owner.fields.iter().any(|f| f.json == *member) {
+                    return Err(format!("field group: {}.{member} is gone", config.owner));
+                }
+            }
+            // The generated visitor's own locals share the field names' namespace.
+            if let Some(clash) = owner
+                .fields
+                .iter()
+                .find(|f| [config.field, "map", "key"].contains(&f.rust.as_str()))
+            {
+                return Err(format!(
+                    "field group: {}.{} clashes",
+                    config.owner, clash.rust
+                ));
+            }
+            let (members, kept): (Vec<Field>, Vec<Field>) = std::mem::take(&mut owner.fields)
+                .into_iter()
+                .partition(|f| {
+                    f.doc.to_lowercase().contains(config.marker)
+                        || config.members.contains(&f.json.as_str())
+                });
+            owner.fields = kept;
+            if let Some(required) = members.iter().find(|f| f.required) {
+                return Err(format!("field group: {} is required", required.json));
+            }
+            owner.group = Some(Box::new(Group {
+                field: config.field.to_owned(),
+                field_doc: config.field_doc.to_owned(),
+                body: Struct {
+                    name: config.type_name.to_owned(),
+                    doc: vec![config.type_doc.to_owned()],
+                    fields: members,
+                    tag: None,
+                    group: None,
+                },
+            }));
+            if self.spec.type_def(config.type_name).is_some() {
+                return Err(format!("field group: the spec has a {}", config.type_name));
+            }
+        }
+        Ok(())
     }
 
     /// Whether `from` holds `to` by value (through unboxed fields and union variants).

@@ -57,7 +57,7 @@ message_filters! {
     /// Messages with an invoice.
     INVOICE: Invoice = |m| m.invoice.is_some();
     /// Service messages about a successful payment.
-    SUCCESSFUL_PAYMENT: SuccessfulPayment = |m| m.successful_payment.is_some();
+    SUCCESSFUL_PAYMENT: SuccessfulPayment = |m| m.service().successful_payment.is_some();
     /// Messages with a forwarded story.
     STORY: Story = |m| m.story.is_some();
     /// Messages with paid media.
@@ -93,7 +93,7 @@ fn has_attachment(m: &telegram_types::Message) -> bool {
         || m.poll.is_some()
         || m.sticker.is_some()
         || m.story.is_some()
-        || m.successful_payment.is_some()
+        || m.service().successful_payment.is_some()
         || m.venue.is_some()
         || m.video.is_some()
         || m.video_note.is_some()

@@ -69,109 +69,109 @@ impl StatusUpdate {
 
 status_updates! {
     /// New members joined or were added (`new_chat_members`).
-    NEW_CHAT_MEMBERS = |m| m.new_chat_members.is_some();
+    NEW_CHAT_MEMBERS = |m| m.service().new_chat_members.is_some();
     /// A member left or was removed (`left_chat_member`).
-    LEFT_CHAT_MEMBER = |m| m.left_chat_member.is_some();
+    LEFT_CHAT_MEMBER = |m| m.service().left_chat_member.is_some();
     /// The chat title changed (`new_chat_title`).
-    NEW_CHAT_TITLE = |m| m.new_chat_title.is_some();
+    NEW_CHAT_TITLE = |m| m.service().new_chat_title.is_some();
     /// The chat photo changed (`new_chat_photo`).
-    NEW_CHAT_PHOTO = |m| m.new_chat_photo.is_some();
+    NEW_CHAT_PHOTO = |m| m.service().new_chat_photo.is_some();
     /// The chat photo was deleted (`delete_chat_photo`).
-    DELETE_CHAT_PHOTO = |m| m.delete_chat_photo.unwrap_or(false);
+    DELETE_CHAT_PHOTO = |m| m.service().delete_chat_photo.unwrap_or(false);
     /// A group, supergroup or channel was created (`*_chat_created`).
     CHAT_CREATED = |m| {
-        m.group_chat_created.unwrap_or(false)
-            || m.supergroup_chat_created.unwrap_or(false)
-            || m.channel_chat_created.unwrap_or(false)
+        m.service().group_chat_created.unwrap_or(false)
+            || m.service().supergroup_chat_created.unwrap_or(false)
+            || m.service().channel_chat_created.unwrap_or(false)
     };
     /// The auto-delete timer changed (`message_auto_delete_timer_changed`).
-    MESSAGE_AUTO_DELETE_TIMER_CHANGED = |m| m.message_auto_delete_timer_changed.is_some();
+    MESSAGE_AUTO_DELETE_TIMER_CHANGED = |m| m.service().message_auto_delete_timer_changed.is_some();
     /// A group migrated to a supergroup (`migrate_to_chat_id` or `migrate_from_chat_id`).
-    MIGRATE = |m| m.migrate_to_chat_id.is_some() || m.migrate_from_chat_id.is_some();
+    MIGRATE = |m| m.service().migrate_to_chat_id.is_some() || m.service().migrate_from_chat_id.is_some();
     /// A message was pinned (`pinned_message`).
-    PINNED_MESSAGE = |m| m.pinned_message.is_some();
+    PINNED_MESSAGE = |m| m.service().pinned_message.is_some();
     /// The user logged in on a website with the bot (`connected_website`).
-    CONNECTED_WEBSITE = |m| m.connected_website.is_some();
+    CONNECTED_WEBSITE = |m| m.service().connected_website.is_some();
     /// A user in the chat came near another (`proximity_alert_triggered`).
-    PROXIMITY_ALERT_TRIGGERED = |m| m.proximity_alert_triggered.is_some();
+    PROXIMITY_ALERT_TRIGGERED = |m| m.service().proximity_alert_triggered.is_some();
     /// A forum topic was created (`forum_topic_created`).
-    FORUM_TOPIC_CREATED = |m| m.forum_topic_created.is_some();
+    FORUM_TOPIC_CREATED = |m| m.service().forum_topic_created.is_some();
     /// A forum topic was edited (`forum_topic_edited`).
-    FORUM_TOPIC_EDITED = |m| m.forum_topic_edited.is_some();
+    FORUM_TOPIC_EDITED = |m| m.service().forum_topic_edited.is_some();
     /// A forum topic was closed (`forum_topic_closed`).
-    FORUM_TOPIC_CLOSED = |m| m.forum_topic_closed.is_some();
+    FORUM_TOPIC_CLOSED = |m| m.service().forum_topic_closed.is_some();
     /// A forum topic was reopened (`forum_topic_reopened`).
-    FORUM_TOPIC_REOPENED = |m| m.forum_topic_reopened.is_some();
+    FORUM_TOPIC_REOPENED = |m| m.service().forum_topic_reopened.is_some();
     /// The General forum topic was hidden (`general_forum_topic_hidden`).
-    GENERAL_FORUM_TOPIC_HIDDEN = |m| m.general_forum_topic_hidden.is_some();
+    GENERAL_FORUM_TOPIC_HIDDEN = |m| m.service().general_forum_topic_hidden.is_some();
     /// The General forum topic was unhidden (`general_forum_topic_unhidden`).
-    GENERAL_FORUM_TOPIC_UNHIDDEN = |m| m.general_forum_topic_unhidden.is_some();
+    GENERAL_FORUM_TOPIC_UNHIDDEN = |m| m.service().general_forum_topic_unhidden.is_some();
     /// A video chat was scheduled (`video_chat_scheduled`).
-    VIDEO_CHAT_SCHEDULED = |m| m.video_chat_scheduled.is_some();
+    VIDEO_CHAT_SCHEDULED = |m| m.service().video_chat_scheduled.is_some();
     /// A video chat started (`video_chat_started`).
-    VIDEO_CHAT_STARTED = |m| m.video_chat_started.is_some();
+    VIDEO_CHAT_STARTED = |m| m.service().video_chat_started.is_some();
     /// A video chat ended (`video_chat_ended`).
-    VIDEO_CHAT_ENDED = |m| m.video_chat_ended.is_some();
+    VIDEO_CHAT_ENDED = |m| m.service().video_chat_ended.is_some();
     /// Users were invited to a video chat (`video_chat_participants_invited`).
-    VIDEO_CHAT_PARTICIPANTS_INVITED = |m| m.video_chat_participants_invited.is_some();
+    VIDEO_CHAT_PARTICIPANTS_INVITED = |m| m.service().video_chat_participants_invited.is_some();
     /// A Web App sent data (`web_app_data`).
-    WEB_APP_DATA = |m| m.web_app_data.is_some();
+    WEB_APP_DATA = |m| m.service().web_app_data.is_some();
     /// The user allowed the bot to write to them (`write_access_allowed`).
-    WRITE_ACCESS_ALLOWED = |m| m.write_access_allowed.is_some();
+    WRITE_ACCESS_ALLOWED = |m| m.service().write_access_allowed.is_some();
     /// Users were shared with the bot (`users_shared`).
-    USERS_SHARED = |m| m.users_shared.is_some();
+    USERS_SHARED = |m| m.service().users_shared.is_some();
     /// A chat was shared with the bot (`chat_shared`).
-    CHAT_SHARED = |m| m.chat_shared.is_some();
+    CHAT_SHARED = |m| m.service().chat_shared.is_some();
     /// A giveaway was created (`giveaway_created`).
-    GIVEAWAY_CREATED = |m| m.giveaway_created.is_some();
+    GIVEAWAY_CREATED = |m| m.service().giveaway_created.is_some();
     /// A giveaway without public winners completed (`giveaway_completed`).
-    GIVEAWAY_COMPLETED = |m| m.giveaway_completed.is_some();
+    GIVEAWAY_COMPLETED = |m| m.service().giveaway_completed.is_some();
     /// A user boosted the chat (`boost_added`).
-    BOOST_ADDED = |m| m.boost_added.is_some();
+    BOOST_ADDED = |m| m.service().boost_added.is_some();
     /// The chat background was set (`chat_background_set`).
-    CHAT_BACKGROUND_SET = |m| m.chat_background_set.is_some();
+    CHAT_BACKGROUND_SET = |m| m.service().chat_background_set.is_some();
     /// A payment was refunded (`refunded_payment`).
-    REFUNDED_PAYMENT = |m| m.refunded_payment.is_some();
+    REFUNDED_PAYMENT = |m| m.service().refunded_payment.is_some();
     /// A regular gift was sent or received (`gift`).
-    GIFT = |m| m.gift.is_some();
+    GIFT = |m| m.service().gift.is_some();
     /// A unique gift was sent or received (`unique_gift`).
-    UNIQUE_GIFT = |m| m.unique_gift.is_some();
+    UNIQUE_GIFT = |m| m.service().unique_gift.is_some();
     /// An upgrade of a gift was purchased (`gift_upgrade_sent`).
-    GIFT_UPGRADE_SENT = |m| m.gift_upgrade_sent.is_some();
+    GIFT_UPGRADE_SENT = |m| m.service().gift_upgrade_sent.is_some();
     /// The price of paid messages changed (`paid_message_price_changed`).
-    PAID_MESSAGE_PRICE_CHANGED = |m| m.paid_message_price_changed.is_some();
+    PAID_MESSAGE_PRICE_CHANGED = |m| m.service().paid_message_price_changed.is_some();
     /// The price of direct messages changed (`direct_message_price_changed`).
-    DIRECT_MESSAGE_PRICE_CHANGED = |m| m.direct_message_price_changed.is_some();
+    DIRECT_MESSAGE_PRICE_CHANGED = |m| m.service().direct_message_price_changed.is_some();
     /// Checklist tasks were marked done or not done (`checklist_tasks_done`).
-    CHECKLIST_TASKS_DONE = |m| m.checklist_tasks_done.is_some();
+    CHECKLIST_TASKS_DONE = |m| m.service().checklist_tasks_done.is_some();
     /// Tasks were added to a checklist (`checklist_tasks_added`).
-    CHECKLIST_TASKS_ADDED = |m| m.checklist_tasks_added.is_some();
+    CHECKLIST_TASKS_ADDED = |m| m.service().checklist_tasks_added.is_some();
     /// A suggested post was approved (`suggested_post_approved`).
-    SUGGESTED_POST_APPROVED = |m| m.suggested_post_approved.is_some();
+    SUGGESTED_POST_APPROVED = |m| m.service().suggested_post_approved.is_some();
     /// Approving a suggested post failed (`suggested_post_approval_failed`).
-    SUGGESTED_POST_APPROVAL_FAILED = |m| m.suggested_post_approval_failed.is_some();
+    SUGGESTED_POST_APPROVAL_FAILED = |m| m.service().suggested_post_approval_failed.is_some();
     /// A suggested post was declined (`suggested_post_declined`).
-    SUGGESTED_POST_DECLINED = |m| m.suggested_post_declined.is_some();
+    SUGGESTED_POST_DECLINED = |m| m.service().suggested_post_declined.is_some();
     /// A suggested post was paid for (`suggested_post_paid`).
-    SUGGESTED_POST_PAID = |m| m.suggested_post_paid.is_some();
+    SUGGESTED_POST_PAID = |m| m.service().suggested_post_paid.is_some();
     /// The payment for a suggested post was refunded (`suggested_post_refunded`).
-    SUGGESTED_POST_REFUNDED = |m| m.suggested_post_refunded.is_some();
+    SUGGESTED_POST_REFUNDED = |m| m.service().suggested_post_refunded.is_some();
     /// The chat owner left (`chat_owner_left`).
-    CHAT_OWNER_LEFT = |m| m.chat_owner_left.is_some();
+    CHAT_OWNER_LEFT = |m| m.service().chat_owner_left.is_some();
     /// The chat owner changed (`chat_owner_changed`).
-    CHAT_OWNER_CHANGED = |m| m.chat_owner_changed.is_some();
+    CHAT_OWNER_CHANGED = |m| m.service().chat_owner_changed.is_some();
     /// The chat was added to a community (`community_chat_added`).
-    COMMUNITY_CHAT_ADDED = |m| m.community_chat_added.is_some();
+    COMMUNITY_CHAT_ADDED = |m| m.service().community_chat_added.is_some();
     /// The chat joined a community (`community_chat_joined`).
-    COMMUNITY_CHAT_JOINED = |m| m.community_chat_joined.is_some();
+    COMMUNITY_CHAT_JOINED = |m| m.service().community_chat_joined.is_some();
     /// The chat was removed from a community (`community_chat_removed`).
-    COMMUNITY_CHAT_REMOVED = |m| m.community_chat_removed.is_some();
+    COMMUNITY_CHAT_REMOVED = |m| m.service().community_chat_removed.is_some();
     /// A managed bot was created (`managed_bot_created`).
-    MANAGED_BOT_CREATED = |m| m.managed_bot_created.is_some();
+    MANAGED_BOT_CREATED = |m| m.service().managed_bot_created.is_some();
     /// An option was added to a poll (`poll_option_added`).
-    POLL_OPTION_ADDED = |m| m.poll_option_added.is_some();
+    POLL_OPTION_ADDED = |m| m.service().poll_option_added.is_some();
     /// An option was deleted from a poll (`poll_option_deleted`).
-    POLL_OPTION_DELETED = |m| m.poll_option_deleted.is_some();
+    POLL_OPTION_DELETED = |m| m.service().poll_option_deleted.is_some();
 }
 
 #[cfg(test)]

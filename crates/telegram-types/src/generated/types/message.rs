@@ -2,26 +2,22 @@
 
 //! The `Message` type.
 
+use std::fmt;
+
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::field_group::{group_mut, required, KeySeed, ObjectKey};
 use crate::{
-    Animation, Audio, Chat, ChatBackground, ChatBoostAdded, ChatOwnerChanged, ChatOwnerLeft,
-    ChatShared, Checklist, ChecklistTasksAdded, ChecklistTasksDone, CommunityChatAdded,
-    CommunityChatJoined, CommunityChatRemoved, Contact, Dice, DirectMessagePriceChanged,
-    DirectMessagesTopic, Document, ExternalReplyInfo, ForumTopicClosed, ForumTopicCreated,
-    ForumTopicEdited, ForumTopicReopened, Game, GeneralForumTopicHidden, GeneralForumTopicUnhidden,
-    GiftInfo, Giveaway, GiveawayCompleted, GiveawayCreated, GiveawayWinners, InlineKeyboardMarkup,
-    Invoice, LinkPreviewOptions, LivePhoto, Location, ManagedBotCreated, MaybeInaccessibleMessage,
-    MessageAutoDeleteTimerChanged, MessageEntity, MessageOrigin, PaidMediaInfo,
-    PaidMessagePriceChanged, PassportData, PhotoSize, Poll, PollOptionAdded, PollOptionDeleted,
-    ProximityAlertTriggered, RefundedPayment, RichMessage, Sticker, Story, SuccessfulPayment,
-    SuggestedPostApprovalFailed, SuggestedPostApproved, SuggestedPostDeclined, SuggestedPostInfo,
-    SuggestedPostPaid, SuggestedPostRefunded, TextQuote, UniqueGiftInfo, User, UsersShared, Venue,
-    Video, VideoChatEnded, VideoChatParticipantsInvited, VideoChatScheduled, VideoChatStarted,
-    VideoNote, Voice, WebAppData, WriteAccessAllowed,
+    Animation, Audio, Chat, Checklist, Contact, Dice, DirectMessagesTopic, Document,
+    ExternalReplyInfo, Game, Giveaway, GiveawayWinners, InlineKeyboardMarkup, Invoice,
+    LinkPreviewOptions, LivePhoto, Location, MessageEntity, MessageOrigin, MessageService,
+    PaidMediaInfo, PassportData, PhotoSize, Poll, RichMessage, Sticker, Story, SuggestedPostInfo,
+    TextQuote, User, Venue, Video, VideoNote, Voice,
 };
-use serde::{Deserialize, Serialize};
 
 /// This object represents a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     /// Unique message identifier inside this chat; 0 for ephemeral messages. In specific instances (e.g., a message containing a video sent to a big chat), the server might automatically schedule a message instead of sending it immediately. In such cases, this field will be 0 and the relevant message will be unusable until it is actually sent.
     pub message_id: i64,
@@ -203,183 +199,24 @@ pub struct Message {
     /// Optional. Message is a shared location, information about the location
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Box<Location>>,
-    /// Optional. New members that were added to the group or supergroup and information about them (the bot itself may be one of these members)
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_chat_members: Option<Vec<User>>,
-    /// Optional. A member was removed from the group, information about them (this member may be the bot itself)
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub left_chat_member: Option<Box<User>>,
-    /// Optional. Service message: chat owner has left
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat_owner_left: Option<Box<ChatOwnerLeft>>,
-    /// Optional. Service message: chat owner has changed
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat_owner_changed: Option<Box<ChatOwnerChanged>>,
-    /// Optional. A chat title was changed to this value
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_chat_title: Option<String>,
-    /// Optional. A chat photo was change to this value
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_chat_photo: Option<Vec<PhotoSize>>,
-    /// Optional. Service message: the chat photo was deleted
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delete_chat_photo: Option<bool>,
-    /// Optional. Service message: the group has been created
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_chat_created: Option<bool>,
-    /// Optional. Service message: the supergroup has been created. This field can't be received in a message coming through updates, because bot can't be a member of a supergroup when it is created. It can only be found in reply\_to\_message if someone replies to a very first message in a directly created supergroup.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub supergroup_chat_created: Option<bool>,
-    /// Optional. Service message: the channel has been created. This field can't be received in a message coming through updates, because bot can't be a member of a channel when it is created. It can only be found in reply\_to\_message if someone replies to a very first message in a channel.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel_chat_created: Option<bool>,
-    /// Optional. Service message: auto-delete timer settings changed in the chat
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_auto_delete_timer_changed: Option<Box<MessageAutoDeleteTimerChanged>>,
-    /// Optional. The group has been migrated to a supergroup with the specified identifier. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this identifier.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub migrate_to_chat_id: Option<i64>,
-    /// Optional. The supergroup has been migrated from a group with the specified identifier. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this identifier.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub migrate_from_chat_id: Option<i64>,
-    /// Optional. Specified message was pinned. Note that the Message object in this field will not contain further reply\_to\_message fields even if it itself is a reply.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pinned_message: Option<Box<MaybeInaccessibleMessage>>,
     /// Optional. Message is an invoice for a payment, information about the invoice. More about payments: https://core.telegram.org/bots/api\#payments
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Box<Invoice>>,
-    /// Optional. Message is a service message about a successful payment, information about the payment. More about payments: https://core.telegram.org/bots/api\#payments
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub successful_payment: Option<Box<SuccessfulPayment>>,
-    /// Optional. Message is a service message about a refunded payment, information about the payment. More about payments: https://core.telegram.org/bots/api\#payments
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refunded_payment: Option<Box<RefundedPayment>>,
-    /// Optional. Service message: users were shared with the bot
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub users_shared: Option<Box<UsersShared>>,
-    /// Optional. Service message: a chat was shared with the bot
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat_shared: Option<Box<ChatShared>>,
-    /// Optional. Service message: a regular gift was sent or received
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gift: Option<Box<GiftInfo>>,
-    /// Optional. Service message: a unique gift was sent or received
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unique_gift: Option<Box<UniqueGiftInfo>>,
-    /// Optional. Service message: upgrade of a gift was purchased after the gift was sent
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gift_upgrade_sent: Option<Box<GiftInfo>>,
-    /// Optional. The domain name of the website on which the user has logged in. More about Telegram Login: https://core.telegram.org/widgets/login
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connected_website: Option<String>,
-    /// Optional. Service message: the user allowed the bot to write messages after adding it to the attachment or side menu, launching a Web App from a link, or accepting an explicit request from a Web App sent by the method requestWriteAccess
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub write_access_allowed: Option<Box<WriteAccessAllowed>>,
     /// Optional. Telegram Passport data
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passport_data: Option<Box<PassportData>>,
-    /// Optional. Service message: a user in the chat triggered another user's proximity alert while sharing Live Location
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proximity_alert_triggered: Option<Box<ProximityAlertTriggered>>,
-    /// Optional. Service message: user boosted the chat
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub boost_added: Option<Box<ChatBoostAdded>>,
-    /// Optional. Service message: chat background set
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chat_background_set: Option<Box<ChatBackground>>,
-    /// Optional. Service message: some tasks in a checklist were marked as done or not done
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checklist_tasks_done: Option<Box<ChecklistTasksDone>>,
-    /// Optional. Service message: tasks were added to a checklist
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checklist_tasks_added: Option<Box<ChecklistTasksAdded>>,
-    /// Optional. Service message: chat or bot added to a Community
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub community_chat_added: Option<Box<CommunityChatAdded>>,
-    /// Optional. Service message: chat was joined by a user from a Community
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub community_chat_joined: Option<Box<CommunityChatJoined>>,
-    /// Optional. Service message: chat or bot removed from a Community
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub community_chat_removed: Option<CommunityChatRemoved>,
-    /// Optional. Service message: the price for paid messages in the corresponding direct messages chat of a channel has changed
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub direct_message_price_changed: Option<Box<DirectMessagePriceChanged>>,
-    /// Optional. Service message: forum topic created
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forum_topic_created: Option<Box<ForumTopicCreated>>,
-    /// Optional. Service message: forum topic edited
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forum_topic_edited: Option<Box<ForumTopicEdited>>,
-    /// Optional. Service message: forum topic closed
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forum_topic_closed: Option<ForumTopicClosed>,
-    /// Optional. Service message: forum topic reopened
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forum_topic_reopened: Option<ForumTopicReopened>,
-    /// Optional. Service message: the 'General' forum topic hidden
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub general_forum_topic_hidden: Option<GeneralForumTopicHidden>,
-    /// Optional. Service message: the 'General' forum topic unhidden
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub general_forum_topic_unhidden: Option<GeneralForumTopicUnhidden>,
-    /// Optional. Service message: a scheduled giveaway was created
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub giveaway_created: Option<Box<GiveawayCreated>>,
     /// Optional. The message is a scheduled giveaway message
     #[serde(skip_serializing_if = "Option::is_none")]
     pub giveaway: Option<Box<Giveaway>>,
     /// Optional. A giveaway with public winners was completed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub giveaway_winners: Option<Box<GiveawayWinners>>,
-    /// Optional. Service message: a giveaway without public winners was completed
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub giveaway_completed: Option<Box<GiveawayCompleted>>,
-    /// Optional. Service message: user created a bot that will be managed by the current bot
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub managed_bot_created: Option<Box<ManagedBotCreated>>,
-    /// Optional. Service message: the price for paid messages has changed in the chat
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paid_message_price_changed: Option<Box<PaidMessagePriceChanged>>,
-    /// Optional. Service message: answer option was added to a poll
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub poll_option_added: Option<Box<PollOptionAdded>>,
-    /// Optional. Service message: answer option was deleted from a poll
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub poll_option_deleted: Option<Box<PollOptionDeleted>>,
-    /// Optional. Service message: a suggested post was approved
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suggested_post_approved: Option<Box<SuggestedPostApproved>>,
-    /// Optional. Service message: approval of a suggested post has failed
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suggested_post_approval_failed: Option<Box<SuggestedPostApprovalFailed>>,
-    /// Optional. Service message: a suggested post was declined
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suggested_post_declined: Option<Box<SuggestedPostDeclined>>,
-    /// Optional. Service message: payment for a suggested post was received
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suggested_post_paid: Option<Box<SuggestedPostPaid>>,
-    /// Optional. Service message: payment for a suggested post was refunded
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub suggested_post_refunded: Option<Box<SuggestedPostRefunded>>,
-    /// Optional. Service message: video chat scheduled
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_chat_scheduled: Option<Box<VideoChatScheduled>>,
-    /// Optional. Service message: video chat started
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_chat_started: Option<VideoChatStarted>,
-    /// Optional. Service message: video chat ended
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_chat_ended: Option<Box<VideoChatEnded>>,
-    /// Optional. Service message: new participants invited to a video chat
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_chat_participants_invited: Option<Box<VideoChatParticipantsInvited>>,
-    /// Optional. Service message: data sent by a Web App
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub web_app_data: Option<Box<WebAppData>>,
     /// Optional. Inline keyboard attached to the message. login\_url buttons are represented as ordinary url buttons.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
+    /// The service-message fields (\`new\_chat\_members\`, \`pinned\_message\`, \`successful\_payment\`, …), boxed together because they are rare: \`None\` on an ordinary message. \[\`Message::service\`\] reads them without unwrapping.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Box<MessageService>>,
 }
 
 impl Message {
@@ -447,65 +284,900 @@ impl Message {
             poll: None,
             venue: None,
             location: None,
-            new_chat_members: None,
-            left_chat_member: None,
-            chat_owner_left: None,
-            chat_owner_changed: None,
-            new_chat_title: None,
-            new_chat_photo: None,
-            delete_chat_photo: None,
-            group_chat_created: None,
-            supergroup_chat_created: None,
-            channel_chat_created: None,
-            message_auto_delete_timer_changed: None,
-            migrate_to_chat_id: None,
-            migrate_from_chat_id: None,
-            pinned_message: None,
             invoice: None,
-            successful_payment: None,
-            refunded_payment: None,
-            users_shared: None,
-            chat_shared: None,
-            gift: None,
-            unique_gift: None,
-            gift_upgrade_sent: None,
-            connected_website: None,
-            write_access_allowed: None,
             passport_data: None,
-            proximity_alert_triggered: None,
-            boost_added: None,
-            chat_background_set: None,
-            checklist_tasks_done: None,
-            checklist_tasks_added: None,
-            community_chat_added: None,
-            community_chat_joined: None,
-            community_chat_removed: None,
-            direct_message_price_changed: None,
-            forum_topic_created: None,
-            forum_topic_edited: None,
-            forum_topic_closed: None,
-            forum_topic_reopened: None,
-            general_forum_topic_hidden: None,
-            general_forum_topic_unhidden: None,
-            giveaway_created: None,
             giveaway: None,
             giveaway_winners: None,
-            giveaway_completed: None,
-            managed_bot_created: None,
-            paid_message_price_changed: None,
-            poll_option_added: None,
-            poll_option_deleted: None,
-            suggested_post_approved: None,
-            suggested_post_approval_failed: None,
-            suggested_post_declined: None,
-            suggested_post_paid: None,
-            suggested_post_refunded: None,
-            video_chat_scheduled: None,
-            video_chat_started: None,
-            video_chat_ended: None,
-            video_chat_participants_invited: None,
-            web_app_data: None,
             reply_markup: None,
+            service: None,
         }
+    }
+}
+
+impl Message {
+    /// The fields of [`MessageService`], all empty when `service` is `None`: reads them without unwrapping.
+    pub fn service(&self) -> &MessageService {
+        static EMPTY: MessageService = MessageService::EMPTY;
+        self.service.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Message", MessageKey::ALL, MessageVisitor)
+    }
+}
+
+/// A key of a `Message` object, the `service` group's included.
+#[derive(Clone, Copy)]
+enum MessageKey {
+    MessageId,
+    MessageThreadId,
+    DirectMessagesTopic,
+    From,
+    SenderChat,
+    SenderBoostCount,
+    SenderBusinessBot,
+    SenderTag,
+    ReceiverUser,
+    EphemeralMessageId,
+    Date,
+    GuestQueryId,
+    BusinessConnectionId,
+    Chat,
+    ForwardOrigin,
+    IsTopicMessage,
+    IsAutomaticForward,
+    ReplyToMessage,
+    ExternalReply,
+    Quote,
+    ReplyToStory,
+    ReplyToChecklistTaskId,
+    ReplyToPollOptionId,
+    ViaBot,
+    GuestBotCallerUser,
+    GuestBotCallerChat,
+    EditDate,
+    HasProtectedContent,
+    IsFromOffline,
+    IsPaidPost,
+    MediaGroupId,
+    AuthorSignature,
+    PaidStarCount,
+    Text,
+    Entities,
+    LinkPreviewOptions,
+    SuggestedPostInfo,
+    EffectId,
+    RichMessage,
+    Animation,
+    Audio,
+    Document,
+    LivePhoto,
+    PaidMedia,
+    Photo,
+    Sticker,
+    Story,
+    Video,
+    VideoNote,
+    Voice,
+    Caption,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    HasMediaSpoiler,
+    Checklist,
+    Contact,
+    Dice,
+    Game,
+    Poll,
+    Venue,
+    Location,
+    Invoice,
+    PassportData,
+    Giveaway,
+    GiveawayWinners,
+    ReplyMarkup,
+    NewChatMembers,
+    LeftChatMember,
+    ChatOwnerLeft,
+    ChatOwnerChanged,
+    NewChatTitle,
+    NewChatPhoto,
+    DeleteChatPhoto,
+    GroupChatCreated,
+    SupergroupChatCreated,
+    ChannelChatCreated,
+    MessageAutoDeleteTimerChanged,
+    MigrateToChatId,
+    MigrateFromChatId,
+    PinnedMessage,
+    SuccessfulPayment,
+    RefundedPayment,
+    UsersShared,
+    ChatShared,
+    Gift,
+    UniqueGift,
+    GiftUpgradeSent,
+    ConnectedWebsite,
+    WriteAccessAllowed,
+    ProximityAlertTriggered,
+    BoostAdded,
+    ChatBackgroundSet,
+    ChecklistTasksDone,
+    ChecklistTasksAdded,
+    CommunityChatAdded,
+    CommunityChatJoined,
+    CommunityChatRemoved,
+    DirectMessagePriceChanged,
+    ForumTopicCreated,
+    ForumTopicEdited,
+    ForumTopicClosed,
+    ForumTopicReopened,
+    GeneralForumTopicHidden,
+    GeneralForumTopicUnhidden,
+    GiveawayCreated,
+    GiveawayCompleted,
+    ManagedBotCreated,
+    PaidMessagePriceChanged,
+    PollOptionAdded,
+    PollOptionDeleted,
+    SuggestedPostApproved,
+    SuggestedPostApprovalFailed,
+    SuggestedPostDeclined,
+    SuggestedPostPaid,
+    SuggestedPostRefunded,
+    VideoChatScheduled,
+    VideoChatStarted,
+    VideoChatEnded,
+    VideoChatParticipantsInvited,
+    WebAppData,
+    Unknown,
+}
+
+impl MessageKey {
+    /// Every key, in spec order.
+    const ALL: &'static [&'static str] = &[
+        "message_id",
+        "message_thread_id",
+        "direct_messages_topic",
+        "from",
+        "sender_chat",
+        "sender_boost_count",
+        "sender_business_bot",
+        "sender_tag",
+        "receiver_user",
+        "ephemeral_message_id",
+        "date",
+        "guest_query_id",
+        "business_connection_id",
+        "chat",
+        "forward_origin",
+        "is_topic_message",
+        "is_automatic_forward",
+        "reply_to_message",
+        "external_reply",
+        "quote",
+        "reply_to_story",
+        "reply_to_checklist_task_id",
+        "reply_to_poll_option_id",
+        "via_bot",
+        "guest_bot_caller_user",
+        "guest_bot_caller_chat",
+        "edit_date",
+        "has_protected_content",
+        "is_from_offline",
+        "is_paid_post",
+        "media_group_id",
+        "author_signature",
+        "paid_star_count",
+        "text",
+        "entities",
+        "link_preview_options",
+        "suggested_post_info",
+        "effect_id",
+        "rich_message",
+        "animation",
+        "audio",
+        "document",
+        "live_photo",
+        "paid_media",
+        "photo",
+        "sticker",
+        "story",
+        "video",
+        "video_note",
+        "voice",
+        "caption",
+        "caption_entities",
+        "show_caption_above_media",
+        "has_media_spoiler",
+        "checklist",
+        "contact",
+        "dice",
+        "game",
+        "poll",
+        "venue",
+        "location",
+        "invoice",
+        "passport_data",
+        "giveaway",
+        "giveaway_winners",
+        "reply_markup",
+        "new_chat_members",
+        "left_chat_member",
+        "chat_owner_left",
+        "chat_owner_changed",
+        "new_chat_title",
+        "new_chat_photo",
+        "delete_chat_photo",
+        "group_chat_created",
+        "supergroup_chat_created",
+        "channel_chat_created",
+        "message_auto_delete_timer_changed",
+        "migrate_to_chat_id",
+        "migrate_from_chat_id",
+        "pinned_message",
+        "successful_payment",
+        "refunded_payment",
+        "users_shared",
+        "chat_shared",
+        "gift",
+        "unique_gift",
+        "gift_upgrade_sent",
+        "connected_website",
+        "write_access_allowed",
+        "proximity_alert_triggered",
+        "boost_added",
+        "chat_background_set",
+        "checklist_tasks_done",
+        "checklist_tasks_added",
+        "community_chat_added",
+        "community_chat_joined",
+        "community_chat_removed",
+        "direct_message_price_changed",
+        "forum_topic_created",
+        "forum_topic_edited",
+        "forum_topic_closed",
+        "forum_topic_reopened",
+        "general_forum_topic_hidden",
+        "general_forum_topic_unhidden",
+        "giveaway_created",
+        "giveaway_completed",
+        "managed_bot_created",
+        "paid_message_price_changed",
+        "poll_option_added",
+        "poll_option_deleted",
+        "suggested_post_approved",
+        "suggested_post_approval_failed",
+        "suggested_post_declined",
+        "suggested_post_paid",
+        "suggested_post_refunded",
+        "video_chat_scheduled",
+        "video_chat_started",
+        "video_chat_ended",
+        "video_chat_participants_invited",
+        "web_app_data",
+    ];
+}
+
+impl ObjectKey for MessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "message_id" => Self::MessageId,
+            "message_thread_id" => Self::MessageThreadId,
+            "direct_messages_topic" => Self::DirectMessagesTopic,
+            "from" => Self::From,
+            "sender_chat" => Self::SenderChat,
+            "sender_boost_count" => Self::SenderBoostCount,
+            "sender_business_bot" => Self::SenderBusinessBot,
+            "sender_tag" => Self::SenderTag,
+            "receiver_user" => Self::ReceiverUser,
+            "ephemeral_message_id" => Self::EphemeralMessageId,
+            "date" => Self::Date,
+            "guest_query_id" => Self::GuestQueryId,
+            "business_connection_id" => Self::BusinessConnectionId,
+            "chat" => Self::Chat,
+            "forward_origin" => Self::ForwardOrigin,
+            "is_topic_message" => Self::IsTopicMessage,
+            "is_automatic_forward" => Self::IsAutomaticForward,
+            "reply_to_message" => Self::ReplyToMessage,
+            "external_reply" => Self::ExternalReply,
+            "quote" => Self::Quote,
+            "reply_to_story" => Self::ReplyToStory,
+            "reply_to_checklist_task_id" => Self::ReplyToChecklistTaskId,
+            "reply_to_poll_option_id" => Self::ReplyToPollOptionId,
+            "via_bot" => Self::ViaBot,
+            "guest_bot_caller_user" => Self::GuestBotCallerUser,
+            "guest_bot_caller_chat" => Self::GuestBotCallerChat,
+            "edit_date" => Self::EditDate,
+            "has_protected_content" => Self::HasProtectedContent,
+            "is_from_offline" => Self::IsFromOffline,
+            "is_paid_post" => Self::IsPaidPost,
+            "media_group_id" => Self::MediaGroupId,
+            "author_signature" => Self::AuthorSignature,
+            "paid_star_count" => Self::PaidStarCount,
+            "text" => Self::Text,
+            "entities" => Self::Entities,
+            "link_preview_options" => Self::LinkPreviewOptions,
+            "suggested_post_info" => Self::SuggestedPostInfo,
+            "effect_id" => Self::EffectId,
+            "rich_message" => Self::RichMessage,
+            "animation" => Self::Animation,
+            "audio" => Self::Audio,
+            "document" => Self::Document,
+            "live_photo" => Self::LivePhoto,
+            "paid_media" => Self::PaidMedia,
+            "photo" => Self::Photo,
+            "sticker" => Self::Sticker,
+            "story" => Self::Story,
+            "video" => Self::Video,
+            "video_note" => Self::VideoNote,
+            "voice" => Self::Voice,
+            "caption" => Self::Caption,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "has_media_spoiler" => Self::HasMediaSpoiler,
+            "checklist" => Self::Checklist,
+            "contact" => Self::Contact,
+            "dice" => Self::Dice,
+            "game" => Self::Game,
+            "poll" => Self::Poll,
+            "venue" => Self::Venue,
+            "location" => Self::Location,
+            "invoice" => Self::Invoice,
+            "passport_data" => Self::PassportData,
+            "giveaway" => Self::Giveaway,
+            "giveaway_winners" => Self::GiveawayWinners,
+            "reply_markup" => Self::ReplyMarkup,
+            "new_chat_members" => Self::NewChatMembers,
+            "left_chat_member" => Self::LeftChatMember,
+            "chat_owner_left" => Self::ChatOwnerLeft,
+            "chat_owner_changed" => Self::ChatOwnerChanged,
+            "new_chat_title" => Self::NewChatTitle,
+            "new_chat_photo" => Self::NewChatPhoto,
+            "delete_chat_photo" => Self::DeleteChatPhoto,
+            "group_chat_created" => Self::GroupChatCreated,
+            "supergroup_chat_created" => Self::SupergroupChatCreated,
+            "channel_chat_created" => Self::ChannelChatCreated,
+            "message_auto_delete_timer_changed" => Self::MessageAutoDeleteTimerChanged,
+            "migrate_to_chat_id" => Self::MigrateToChatId,
+            "migrate_from_chat_id" => Self::MigrateFromChatId,
+            "pinned_message" => Self::PinnedMessage,
+            "successful_payment" => Self::SuccessfulPayment,
+            "refunded_payment" => Self::RefundedPayment,
+            "users_shared" => Self::UsersShared,
+            "chat_shared" => Self::ChatShared,
+            "gift" => Self::Gift,
+            "unique_gift" => Self::UniqueGift,
+            "gift_upgrade_sent" => Self::GiftUpgradeSent,
+            "connected_website" => Self::ConnectedWebsite,
+            "write_access_allowed" => Self::WriteAccessAllowed,
+            "proximity_alert_triggered" => Self::ProximityAlertTriggered,
+            "boost_added" => Self::BoostAdded,
+            "chat_background_set" => Self::ChatBackgroundSet,
+            "checklist_tasks_done" => Self::ChecklistTasksDone,
+            "checklist_tasks_added" => Self::ChecklistTasksAdded,
+            "community_chat_added" => Self::CommunityChatAdded,
+            "community_chat_joined" => Self::CommunityChatJoined,
+            "community_chat_removed" => Self::CommunityChatRemoved,
+            "direct_message_price_changed" => Self::DirectMessagePriceChanged,
+            "forum_topic_created" => Self::ForumTopicCreated,
+            "forum_topic_edited" => Self::ForumTopicEdited,
+            "forum_topic_closed" => Self::ForumTopicClosed,
+            "forum_topic_reopened" => Self::ForumTopicReopened,
+            "general_forum_topic_hidden" => Self::GeneralForumTopicHidden,
+            "general_forum_topic_unhidden" => Self::GeneralForumTopicUnhidden,
+            "giveaway_created" => Self::GiveawayCreated,
+            "giveaway_completed" => Self::GiveawayCompleted,
+            "managed_bot_created" => Self::ManagedBotCreated,
+            "paid_message_price_changed" => Self::PaidMessagePriceChanged,
+            "poll_option_added" => Self::PollOptionAdded,
+            "poll_option_deleted" => Self::PollOptionDeleted,
+            "suggested_post_approved" => Self::SuggestedPostApproved,
+            "suggested_post_approval_failed" => Self::SuggestedPostApprovalFailed,
+            "suggested_post_declined" => Self::SuggestedPostDeclined,
+            "suggested_post_paid" => Self::SuggestedPostPaid,
+            "suggested_post_refunded" => Self::SuggestedPostRefunded,
+            "video_chat_scheduled" => Self::VideoChatScheduled,
+            "video_chat_started" => Self::VideoChatStarted,
+            "video_chat_ended" => Self::VideoChatEnded,
+            "video_chat_participants_invited" => Self::VideoChatParticipantsInvited,
+            "web_app_data" => Self::WebAppData,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+struct MessageVisitor;
+
+impl<'de> Visitor<'de> for MessageVisitor {
+    type Value = Message;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Message object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
+        let mut message_id = None;
+        let mut message_thread_id = None;
+        let mut direct_messages_topic = None;
+        let mut from = None;
+        let mut sender_chat = None;
+        let mut sender_boost_count = None;
+        let mut sender_business_bot = None;
+        let mut sender_tag = None;
+        let mut receiver_user = None;
+        let mut ephemeral_message_id = None;
+        let mut date = None;
+        let mut guest_query_id = None;
+        let mut business_connection_id = None;
+        let mut chat = None;
+        let mut forward_origin = None;
+        let mut is_topic_message = false;
+        let mut is_automatic_forward = false;
+        let mut reply_to_message = None;
+        let mut external_reply = None;
+        let mut quote = None;
+        let mut reply_to_story = None;
+        let mut reply_to_checklist_task_id = None;
+        let mut reply_to_poll_option_id = None;
+        let mut via_bot = None;
+        let mut guest_bot_caller_user = None;
+        let mut guest_bot_caller_chat = None;
+        let mut edit_date = None;
+        let mut has_protected_content = false;
+        let mut is_from_offline = false;
+        let mut is_paid_post = false;
+        let mut media_group_id = None;
+        let mut author_signature = None;
+        let mut paid_star_count = None;
+        let mut text = None;
+        let mut entities = None;
+        let mut link_preview_options = None;
+        let mut suggested_post_info = None;
+        let mut effect_id = None;
+        let mut rich_message = None;
+        let mut animation = None;
+        let mut audio = None;
+        let mut document = None;
+        let mut live_photo = None;
+        let mut paid_media = None;
+        let mut photo = None;
+        let mut sticker = None;
+        let mut story = None;
+        let mut video = None;
+        let mut video_note = None;
+        let mut voice = None;
+        let mut caption = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = false;
+        let mut has_media_spoiler = false;
+        let mut checklist = None;
+        let mut contact = None;
+        let mut dice = None;
+        let mut game = None;
+        let mut poll = None;
+        let mut venue = None;
+        let mut location = None;
+        let mut invoice = None;
+        let mut passport_data = None;
+        let mut giveaway = None;
+        let mut giveaway_winners = None;
+        let mut reply_markup = None;
+        let mut service: Option<Box<MessageService>> = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageKey::MessageId => message_id = Some(map.next_value()?),
+                MessageKey::MessageThreadId => message_thread_id = map.next_value()?,
+                MessageKey::DirectMessagesTopic => direct_messages_topic = map.next_value()?,
+                MessageKey::From => from = map.next_value()?,
+                MessageKey::SenderChat => sender_chat = map.next_value()?,
+                MessageKey::SenderBoostCount => sender_boost_count = map.next_value()?,
+                MessageKey::SenderBusinessBot => sender_business_bot = map.next_value()?,
+                MessageKey::SenderTag => sender_tag = map.next_value()?,
+                MessageKey::ReceiverUser => receiver_user = map.next_value()?,
+                MessageKey::EphemeralMessageId => ephemeral_message_id = map.next_value()?,
+                MessageKey::Date => date = Some(map.next_value()?),
+                MessageKey::GuestQueryId => guest_query_id = map.next_value()?,
+                MessageKey::BusinessConnectionId => business_connection_id = map.next_value()?,
+                MessageKey::Chat => chat = Some(map.next_value()?),
+                MessageKey::ForwardOrigin => forward_origin = map.next_value()?,
+                MessageKey::IsTopicMessage => is_topic_message = map.next_value()?,
+                MessageKey::IsAutomaticForward => is_automatic_forward = map.next_value()?,
+                MessageKey::ReplyToMessage => reply_to_message = map.next_value()?,
+                MessageKey::ExternalReply => external_reply = map.next_value()?,
+                MessageKey::Quote => quote = map.next_value()?,
+                MessageKey::ReplyToStory => reply_to_story = map.next_value()?,
+                MessageKey::ReplyToChecklistTaskId => {
+                    reply_to_checklist_task_id = map.next_value()?
+                }
+                MessageKey::ReplyToPollOptionId => reply_to_poll_option_id = map.next_value()?,
+                MessageKey::ViaBot => via_bot = map.next_value()?,
+                MessageKey::GuestBotCallerUser => guest_bot_caller_user = map.next_value()?,
+                MessageKey::GuestBotCallerChat => guest_bot_caller_chat = map.next_value()?,
+                MessageKey::EditDate => edit_date = map.next_value()?,
+                MessageKey::HasProtectedContent => has_protected_content = map.next_value()?,
+                MessageKey::IsFromOffline => is_from_offline = map.next_value()?,
+                MessageKey::IsPaidPost => is_paid_post = map.next_value()?,
+                MessageKey::MediaGroupId => media_group_id = map.next_value()?,
+                MessageKey::AuthorSignature => author_signature = map.next_value()?,
+                MessageKey::PaidStarCount => paid_star_count = map.next_value()?,
+                MessageKey::Text => text = map.next_value()?,
+                MessageKey::Entities => entities = map.next_value()?,
+                MessageKey::LinkPreviewOptions => link_preview_options = map.next_value()?,
+                MessageKey::SuggestedPostInfo => suggested_post_info = map.next_value()?,
+                MessageKey::EffectId => effect_id = map.next_value()?,
+                MessageKey::RichMessage => rich_message = map.next_value()?,
+                MessageKey::Animation => animation = map.next_value()?,
+                MessageKey::Audio => audio = map.next_value()?,
+                MessageKey::Document => document = map.next_value()?,
+                MessageKey::LivePhoto => live_photo = map.next_value()?,
+                MessageKey::PaidMedia => paid_media = map.next_value()?,
+                MessageKey::Photo => photo = map.next_value()?,
+                MessageKey::Sticker => sticker = map.next_value()?,
+                MessageKey::Story => story = map.next_value()?,
+                MessageKey::Video => video = map.next_value()?,
+                MessageKey::VideoNote => video_note = map.next_value()?,
+                MessageKey::Voice => voice = map.next_value()?,
+                MessageKey::Caption => caption = map.next_value()?,
+                MessageKey::CaptionEntities => caption_entities = map.next_value()?,
+                MessageKey::ShowCaptionAboveMedia => show_caption_above_media = map.next_value()?,
+                MessageKey::HasMediaSpoiler => has_media_spoiler = map.next_value()?,
+                MessageKey::Checklist => checklist = map.next_value()?,
+                MessageKey::Contact => contact = map.next_value()?,
+                MessageKey::Dice => dice = map.next_value()?,
+                MessageKey::Game => game = map.next_value()?,
+                MessageKey::Poll => poll = map.next_value()?,
+                MessageKey::Venue => venue = map.next_value()?,
+                MessageKey::Location => location = map.next_value()?,
+                MessageKey::Invoice => invoice = map.next_value()?,
+                MessageKey::PassportData => passport_data = map.next_value()?,
+                MessageKey::Giveaway => giveaway = map.next_value()?,
+                MessageKey::GiveawayWinners => giveaway_winners = map.next_value()?,
+                MessageKey::ReplyMarkup => reply_markup = map.next_value()?,
+                MessageKey::NewChatMembers => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).new_chat_members = Some(value);
+                    }
+                }
+                MessageKey::LeftChatMember => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).left_chat_member = Some(value);
+                    }
+                }
+                MessageKey::ChatOwnerLeft => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).chat_owner_left = Some(value);
+                    }
+                }
+                MessageKey::ChatOwnerChanged => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).chat_owner_changed = Some(value);
+                    }
+                }
+                MessageKey::NewChatTitle => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).new_chat_title = Some(value);
+                    }
+                }
+                MessageKey::NewChatPhoto => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).new_chat_photo = Some(value);
+                    }
+                }
+                MessageKey::DeleteChatPhoto => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).delete_chat_photo = Some(value);
+                    }
+                }
+                MessageKey::GroupChatCreated => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).group_chat_created = Some(value);
+                    }
+                }
+                MessageKey::SupergroupChatCreated => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).supergroup_chat_created = Some(value);
+                    }
+                }
+                MessageKey::ChannelChatCreated => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).channel_chat_created = Some(value);
+                    }
+                }
+                MessageKey::MessageAutoDeleteTimerChanged => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).message_auto_delete_timer_changed = Some(value);
+                    }
+                }
+                MessageKey::MigrateToChatId => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).migrate_to_chat_id = Some(value);
+                    }
+                }
+                MessageKey::MigrateFromChatId => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).migrate_from_chat_id = Some(value);
+                    }
+                }
+                MessageKey::PinnedMessage => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).pinned_message = Some(value);
+                    }
+                }
+                MessageKey::SuccessfulPayment => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).successful_payment = Some(value);
+                    }
+                }
+                MessageKey::RefundedPayment => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).refunded_payment = Some(value);
+                    }
+                }
+                MessageKey::UsersShared => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).users_shared = Some(value);
+                    }
+                }
+                MessageKey::ChatShared => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).chat_shared = Some(value);
+                    }
+                }
+                MessageKey::Gift => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).gift = Some(value);
+                    }
+                }
+                MessageKey::UniqueGift => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).unique_gift = Some(value);
+                    }
+                }
+                MessageKey::GiftUpgradeSent => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).gift_upgrade_sent = Some(value);
+                    }
+                }
+                MessageKey::ConnectedWebsite => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).connected_website = Some(value);
+                    }
+                }
+                MessageKey::WriteAccessAllowed => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).write_access_allowed = Some(value);
+                    }
+                }
+                MessageKey::ProximityAlertTriggered => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).proximity_alert_triggered = Some(value);
+                    }
+                }
+                MessageKey::BoostAdded => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).boost_added = Some(value);
+                    }
+                }
+                MessageKey::ChatBackgroundSet => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).chat_background_set = Some(value);
+                    }
+                }
+                MessageKey::ChecklistTasksDone => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).checklist_tasks_done = Some(value);
+                    }
+                }
+                MessageKey::ChecklistTasksAdded => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).checklist_tasks_added = Some(value);
+                    }
+                }
+                MessageKey::CommunityChatAdded => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).community_chat_added = Some(value);
+                    }
+                }
+                MessageKey::CommunityChatJoined => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).community_chat_joined = Some(value);
+                    }
+                }
+                MessageKey::CommunityChatRemoved => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).community_chat_removed = Some(value);
+                    }
+                }
+                MessageKey::DirectMessagePriceChanged => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).direct_message_price_changed = Some(value);
+                    }
+                }
+                MessageKey::ForumTopicCreated => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).forum_topic_created = Some(value);
+                    }
+                }
+                MessageKey::ForumTopicEdited => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).forum_topic_edited = Some(value);
+                    }
+                }
+                MessageKey::ForumTopicClosed => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).forum_topic_closed = Some(value);
+                    }
+                }
+                MessageKey::ForumTopicReopened => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).forum_topic_reopened = Some(value);
+                    }
+                }
+                MessageKey::GeneralForumTopicHidden => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).general_forum_topic_hidden = Some(value);
+                    }
+                }
+                MessageKey::GeneralForumTopicUnhidden => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).general_forum_topic_unhidden = Some(value);
+                    }
+                }
+                MessageKey::GiveawayCreated => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).giveaway_created = Some(value);
+                    }
+                }
+                MessageKey::GiveawayCompleted => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).giveaway_completed = Some(value);
+                    }
+                }
+                MessageKey::ManagedBotCreated => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).managed_bot_created = Some(value);
+                    }
+                }
+                MessageKey::PaidMessagePriceChanged => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).paid_message_price_changed = Some(value);
+                    }
+                }
+                MessageKey::PollOptionAdded => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).poll_option_added = Some(value);
+                    }
+                }
+                MessageKey::PollOptionDeleted => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).poll_option_deleted = Some(value);
+                    }
+                }
+                MessageKey::SuggestedPostApproved => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).suggested_post_approved = Some(value);
+                    }
+                }
+                MessageKey::SuggestedPostApprovalFailed => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).suggested_post_approval_failed = Some(value);
+                    }
+                }
+                MessageKey::SuggestedPostDeclined => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).suggested_post_declined = Some(value);
+                    }
+                }
+                MessageKey::SuggestedPostPaid => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).suggested_post_paid = Some(value);
+                    }
+                }
+                MessageKey::SuggestedPostRefunded => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).suggested_post_refunded = Some(value);
+                    }
+                }
+                MessageKey::VideoChatScheduled => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).video_chat_scheduled = Some(value);
+                    }
+                }
+                MessageKey::VideoChatStarted => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).video_chat_started = Some(value);
+                    }
+                }
+                MessageKey::VideoChatEnded => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).video_chat_ended = Some(value);
+                    }
+                }
+                MessageKey::VideoChatParticipantsInvited => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).video_chat_participants_invited = Some(value);
+                    }
+                }
+                MessageKey::WebAppData => {
+                    if let Some(value) = map.next_value()? {
+                        group_mut(&mut service).web_app_data = Some(value);
+                    }
+                }
+                MessageKey::Unknown => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Message {
+            message_id: required(message_id, "message_id")?,
+            message_thread_id,
+            direct_messages_topic,
+            from,
+            sender_chat,
+            sender_boost_count,
+            sender_business_bot,
+            sender_tag,
+            receiver_user,
+            ephemeral_message_id,
+            date: required(date, "date")?,
+            guest_query_id,
+            business_connection_id,
+            chat: required(chat, "chat")?,
+            forward_origin,
+            is_topic_message,
+            is_automatic_forward,
+            reply_to_message,
+            external_reply,
+            quote,
+            reply_to_story,
+            reply_to_checklist_task_id,
+            reply_to_poll_option_id,
+            via_bot,
+            guest_bot_caller_user,
+            guest_bot_caller_chat,
+            edit_date,
+            has_protected_content,
+            is_from_offline,
+            is_paid_post,
+            media_group_id,
+            author_signature,
+            paid_star_count,
+            text,
+            entities,
+            link_preview_options,
+            suggested_post_info,
+            effect_id,
+            rich_message,
+            animation,
+            audio,
+            document,
+            live_photo,
+            paid_media,
+            photo,
+            sticker,
+            story,
+            video,
+            video_note,
+            voice,
+            caption,
+            caption_entities,
+            show_caption_above_media,
+            has_media_spoiler,
+            checklist,
+            contact,
+            dice,
+            game,
+            poll,
+            venue,
+            location,
+            invoice,
+            passport_data,
+            giveaway,
+            giveaway_winners,
+            reply_markup,
+            service,
+        })
     }
 }
