@@ -7,6 +7,11 @@
 //!   does not know is [`UpdateKind::Unknown`], never a decode failure.
 //! - Every object type at the crate root ([`Message`], [`Chat`], [`User`], …), generated from
 //!   the spec; unions are enums told apart by their tag, each with an `Unknown` variant.
+//! - One departure from the spec's shape: a [`Message`]'s 54 service-message fields
+//!   (`new_chat_members`, `pinned_message`, `successful_payment`, …) live in one boxed
+//!   [`MessageService`], `message.service` (`None` on ordinary messages), so that every
+//!   `Message` stays small; `message.service()` reads them without unwrapping. On the wire the
+//!   object stays flat.
 //! - [`methods`]: one payload per API method, implementing [`Method`].
 //! - [`json`]: `from_slice` / `to_vec` through simd-json (feature `simd`, default) or serde_json.
 //! - [`batch::decode_updates`]: the `getUpdates` decoder that keeps a malformed update's id.
