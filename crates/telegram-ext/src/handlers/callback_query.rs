@@ -122,13 +122,8 @@ where
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{bot, callback_query, text};
+    use super::super::test_support::{bot, callback_query, noop, text};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn regex(pattern: &str) -> Pattern {
         Pattern::regex(pattern).expect("test pattern compiles")

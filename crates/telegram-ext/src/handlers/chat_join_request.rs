@@ -107,13 +107,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{bot, samples};
+    use super::super::test_support::{bot, noop, samples};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn request() -> Update {
         samples()

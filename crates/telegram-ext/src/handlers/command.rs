@@ -236,13 +236,8 @@ fn validate(command: &str) -> Result<String, InvalidCommand> {
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{bot, command, command_of_kind, message_of_kind, text};
+    use super::super::test_support::{bot, command, command_of_kind, message_of_kind, noop, text};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn start() -> CommandHandler<impl Callback<()>> {
         CommandHandler::new("start", noop).expect("valid command")

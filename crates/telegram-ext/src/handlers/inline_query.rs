@@ -124,13 +124,8 @@ where
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{ann, bot, of_kind, text};
+    use super::super::test_support::{ann, bot, noop, of_kind, text};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn query(text: &str, chat_type: Option<&str>) -> Update {
         let mut query = json!({"id": "i1", "from": ann(), "query": text, "offset": ""});

@@ -278,13 +278,8 @@ where
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{ann, bot, of_kind};
+    use super::super::test_support::{ann, bot, noop, of_kind};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn chosen(result_id: &str) -> Update {
         of_kind(

@@ -182,21 +182,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{bot, samples};
+    use super::super::test_support::{matched_kinds, noop};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
-
-    fn matched_kinds(handler: &impl Handler) -> Vec<&'static str> {
-        samples()
-            .into_iter()
-            .filter(|(_, update)| handler.check(update, &bot()).is_some())
-            .map(|(kind, _)| kind)
-            .collect()
-    }
 
     #[test]
     fn selector_picks_the_update_kinds() {

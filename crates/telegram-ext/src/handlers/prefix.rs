@@ -152,13 +152,8 @@ where
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{bot, callback_query, message_of_kind, text};
+    use super::super::test_support::{bot, callback_query, message_of_kind, noop, text};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn help() -> PrefixHandler<impl Callback<()>> {
         PrefixHandler::new(["!", "#"], ["help", "Start"], noop)

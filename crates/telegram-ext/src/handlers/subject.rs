@@ -172,13 +172,8 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{bot, samples};
+    use super::super::test_support::{bot, noop, samples};
     use super::*;
-    use crate::HandlerResult;
-
-    async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-        Ok(())
-    }
 
     fn sample(kind: &str) -> Update {
         samples()

@@ -2,10 +2,27 @@
 //! would send it, with one sample per update kind. Test-only; the handlers live in the sibling
 //! files.
 
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 use telegram_types::Update;
 
-use super::BotIdentity;
+use super::{BotIdentity, Handler};
+use crate::{Context, HandlerResult};
+
+/// A callback that does nothing, for handlers whose `check` is under test.
+pub(crate) async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
+    Ok(())
+}
+
+/// The kinds of [`samples`] that `handler` takes, in sample order.
+pub(crate) fn matched_kinds(handler: &impl Handler) -> Vec<&'static str> {
+    samples()
+        .into_iter()
+        .filter(|(_, update)| handler.check(update, &bot()).is_some())
+        .map(|(kind, _)| kind)
+        .collect()
+}
 
 /// The identity of the bot under test: `@TestBot`, stored as Telegram's `getMe` spells it.
 pub(crate) fn bot() -> BotIdentity {

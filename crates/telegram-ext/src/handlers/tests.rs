@@ -3,17 +3,11 @@
 //!
 //! Behaviour of one handler (patterns, lists, command parsing) is tested in its own file.
 
-use std::sync::Arc;
+use telegram_types::UpdateType;
 
-use telegram_types::{Update, UpdateType};
-
-use super::test_support::{bot, samples};
+use super::test_support::{bot, noop, samples};
 use super::*;
-use crate::{filters, Context, HandlerResult};
-
-async fn noop(_: Arc<Update>, _: Context) -> HandlerResult {
-    Ok(())
-}
+use crate::filters;
 
 const MESSAGES: &[&str] = &[
     "message",
