@@ -25,8 +25,8 @@ pub(super) fn empty_const(body: &Struct, owner: &str, field: &str) -> String {
         body.name
     );
     for f in &body.fields {
-        let empty = if f.flag { "false" } else { "None" };
-        out.push_str(&format!("        {}: {empty},\n", f.rust));
+        let absent = f.absent().expect("group fields are optional");
+        out.push_str(&format!("        {}: {absent},\n", f.rust));
     }
     out.push_str("    };\n}\n");
     out
@@ -98,8 +98,9 @@ fn visitor(s: &Struct, group: &Group) -> String {
         literal(&format!("a {name} object"))
     );
     for f in &s.fields {
-        let init = if f.flag { "false" } else { "None" };
-        out.push_str(&format!("        let mut {} = {init};\n", f.rust));
+        // A required field starts as `None` too, checked by `required` at the end.
+        let start = f.absent().unwrap_or("None");
+        out.push_str(&format!("        let mut {} = {start};\n", f.rust));
     }
     out.push_str(&format!(
         "        let mut {}: Option<Box<{}>> = None;\n",

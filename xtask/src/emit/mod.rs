@@ -47,11 +47,11 @@ pub fn files(model: &Model) -> Vec<OutputFile> {
             &structs::emit(s, model),
         ));
         type_modules.push((module, s.name.clone()));
-        if let Some(group) = structs::emit_group(s, model) {
-            let body = &s.group.as_ref().expect("emitted").body;
-            let module = crate::names::snake(&body.name);
-            out.push(file(&format!("types/{module}.rs"), &header, &group));
-            type_modules.push((module, body.name.clone()));
+        if let Some(group) = &s.group {
+            let module = crate::names::snake(&group.body.name);
+            let contents = structs::emit_group(s, group, model);
+            out.push(file(&format!("types/{module}.rs"), &header, &contents));
+            type_modules.push((module, group.body.name.clone()));
         }
     }
     for u in &model.unions {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::{crate_uses, grouped};
-use crate::model::{Field, Model, Struct};
+use crate::model::{Field, Group, Model, Struct};
 use crate::names::{doc_comment, literal};
 
 /// The source file of one struct.
@@ -61,16 +61,15 @@ pub(super) fn emit(s: &Struct, _model: &Model) -> String {
     out
 }
 
-/// The source file of a group's struct (see [`crate::model::Group`]).
-pub(super) fn emit_group(owner: &Struct, model: &Model) -> Option<String> {
-    let group = owner.group.as_ref()?;
+/// The source file of `owner`'s group's struct (see [`crate::model::Group`]).
+pub(super) fn emit_group(owner: &Struct, group: &Group, model: &Model) -> String {
     let mut out = emit(&group.body, model);
     out.push_str(&grouped::empty_const(
         &group.body,
         &owner.name,
         &group.field,
     ));
-    Some(out)
+    out
 }
 
 fn field(f: &Field) -> String {
@@ -105,12 +104,9 @@ fn constructor(s: &Struct) -> String {
         params.join(", ")
     );
     for f in &s.fields {
-        if f.required {
-            out.push_str(&format!("            {},\n", f.rust));
-        } else if f.flag {
-            out.push_str(&format!("            {}: false,\n", f.rust));
-        } else {
-            out.push_str(&format!("            {}: None,\n", f.rust));
+        match f.absent() {
+            None => out.push_str(&format!("            {},\n", f.rust)),
+            Some(absent) => out.push_str(&format!("            {}: {absent},\n", f.rust)),
         }
     }
     if let Some(group) = &s.group {

@@ -92,6 +92,16 @@ pub struct Field {
 }
 
 impl Field {
+    /// The value of the field when the JSON leaves it out: `false` for a flag, `None` for any
+    /// other optional field. Required fields have none.
+    pub fn absent(&self) -> Option<&'static str> {
+        match (self.required, self.flag) {
+            (true, _) => None,
+            (false, true) => Some("false"),
+            (false, false) => Some("None"),
+        }
+    }
+
     /// The full Rust type of the struct field.
     pub fn rust_type(&self) -> String {
         let inner = if self.boxed {
