@@ -25,19 +25,20 @@ pub trait Payload: Method + 'static {
     /// What a successful request returns.
     type Response: Send + 'static;
 
-    /// Decodes a response body (rewritten in place by the simd backend).
-    fn decode(body: &mut [u8]) -> Decoded<Self::Response>;
+    /// Decodes a response body (rewritten in place by the simd backend; see
+    /// [`json::padded_copy`] for the buffer it parses without another copy).
+    fn decode(body: &mut Vec<u8>) -> Decoded<Self::Response>;
 }
 
 /// Decodes the standard envelope, `{"ok": true, "result": T}`.
-pub fn decode_envelope<T: serde::de::DeserializeOwned>(body: &mut [u8]) -> Decoded<T> {
-    json::from_slice::<Response<T>>(body).map(Response::into_result)
+pub fn decode_envelope<T: serde::de::DeserializeOwned>(body: &mut Vec<u8>) -> Decoded<T> {
+    json::from_vec::<Response<T>>(body).map(Response::into_result)
 }
 
 impl Payload for GetUpdates {
     type Response = Vec<UpdateResult>;
 
-    fn decode(body: &mut [u8]) -> Decoded<Self::Response> {
+    fn decode(body: &mut Vec<u8>) -> Decoded<Self::Response> {
         decode_updates(body).map(Response::into_result)
     }
 }

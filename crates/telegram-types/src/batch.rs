@@ -24,7 +24,9 @@ pub struct MalformedUpdate {
 /// One update of a batch: decoded, or kept as malformed.
 pub type UpdateResult = Result<Update, MalformedUpdate>;
 
-/// Decodes a `getUpdates` response body.
+/// Decodes a `getUpdates` response body, where it lies on the simd path when it has
+/// [`json::PADDING`] spare capacity (see [`json::padded_copy`], as the transport does; see
+/// [`json::from_vec`]). The contents are unspecified afterwards.
 ///
 /// # Errors
 ///
@@ -44,7 +46,7 @@ pub type UpdateResult = Result<Update, MalformedUpdate>;
 /// assert_eq!(updates[2].as_ref().unwrap().kind.key(), "some_future_kind");
 /// # Ok::<(), telegram_types::json::Error>(())
 /// ```
-pub fn decode_updates(body: &mut [u8]) -> Result<Response<Vec<UpdateResult>>, json::Error> {
+pub fn decode_updates(body: &mut Vec<u8>) -> Result<Response<Vec<UpdateResult>>, json::Error> {
     backend::decode_updates(body)
 }
 
@@ -97,9 +99,9 @@ mod backend {
     use simd_json::prelude::*;
 
     pub(super) fn decode_updates(
-        body: &mut [u8],
+        body: &mut Vec<u8>,
     ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
-        json::simd::with_deserializer(body, |de| {
+        json::simd::with_padded_deserializer(body, |de| {
             // Stage one built the tape once; both passes read it.
             if let Ok(response) = Response::<Vec<Entry>>::deserialize(&mut *de) {
                 return Ok(all_ok(response));
@@ -127,7 +129,7 @@ mod backend {
     use super::*;
 
     pub(super) fn decode_updates(
-        body: &mut [u8],
+        body: &mut Vec<u8>,
     ) -> Result<Response<Vec<UpdateResult>>, json::Error> {
         if let Ok(response) = serde_json::from_slice::<Response<Vec<Entry>>>(body) {
             return Ok(all_ok(response));

@@ -55,6 +55,52 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &mut [u8]) -> Result<T, Error> {
     }
 }
 
+/// Bytes the simd backend needs after a document to parse it where it lies (0 for serde_json).
+pub const PADDING: usize = {
+    #[cfg(feature = "simd")]
+    {
+        simd_json::INPUT_PADDING
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        0
+    }
+};
+
+/// Copies a response body into a vector with [`PADDING`] bytes of spare capacity, the buffer
+/// [`from_vec`] and [`crate::batch::decode_updates`] parse without copying it again.
+///
+/// ```
+/// use telegram_types::json;
+///
+/// let body = json::padded_copy(br#"{"ok":true,"result":true}"#);
+/// assert!(body.capacity() >= body.len() + json::PADDING);
+/// ```
+pub fn padded_copy(bytes: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(bytes.len() + PADDING);
+    body.extend_from_slice(bytes);
+    body
+}
+
+/// Decodes `body` as [`from_slice`] does. On the simd path a body with [`PADDING`] spare
+/// capacity (see [`padded_copy`]) is parsed where it lies, saving the copy into the parser's
+/// own padded buffer; any other body is grown once. The contents are unspecified afterwards;
+/// the length is kept.
+///
+/// # Errors
+///
+/// Invalid JSON, or JSON whose shape does not fit `T`.
+pub fn from_vec<T: DeserializeOwned>(body: &mut Vec<u8>) -> Result<T, Error> {
+    #[cfg(feature = "simd")]
+    {
+        simd::with_padded_deserializer(body, |de| T::deserialize(de).map_err(Error::from))
+    }
+    #[cfg(not(feature = "simd"))]
+    {
+        serde_json::from_slice(body).map_err(Error::from)
+    }
+}
+
 /// Encodes `value` as compact JSON.
 ///
 /// # Errors
@@ -99,7 +145,7 @@ pub(crate) mod simd {
 
     use std::cell::RefCell;
 
-    use simd_json::{Buffers, Deserializer, Tape};
+    use simd_json::{Buffers, Deserializer, Tape, INPUT_PADDING};
 
     struct Scratch {
         buffers: Buffers,
@@ -110,28 +156,68 @@ pub(crate) mod simd {
         static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch { buffers: Buffers::default(), tape: Tape::null() });
     }
 
-    /// Parses `bytes` onto this thread's tape and hands `f` a deserializer over it. Fresh
-    /// scratch space is used when this thread's is in use further up the stack.
+    /// Where the document lies: in a plain slice simd-json copies into its padded buffer, or
+    /// in the first `len` bytes of a slice that already carries the padding after them.
+    enum Input<'a> {
+        Copied(&'a mut [u8]),
+        Padded(&'a mut [u8], usize),
+    }
+
+    /// Parses `bytes` onto this thread's tape and hands `f` a deserializer over it.
     pub(crate) fn with_deserializer<R>(
         bytes: &mut [u8],
+        f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
+    ) -> Result<R, super::Error> {
+        parse(Input::Copied(bytes), f)
+    }
+
+    /// As [`with_deserializer`], parsing `body` where it lies: the padding goes into its
+    /// spare capacity (no reallocation when it came from [`super::padded_copy`]) and is cut
+    /// off again afterwards.
+    pub(crate) fn with_padded_deserializer<R>(
+        body: &mut Vec<u8>,
+        f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
+    ) -> Result<R, super::Error> {
+        let len = body.len();
+        body.resize(len + INPUT_PADDING, b' ');
+        let result = parse(Input::Padded(body, len), f);
+        body.truncate(len);
+        result
+    }
+
+    /// Fresh scratch space is used when this thread's is in use further up the stack.
+    fn parse<R>(
+        input: Input<'_>,
         f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
     ) -> Result<R, super::Error> {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 let Scratch { buffers, tape } = &mut *scratch;
                 let mut reused = std::mem::replace(tape, Tape::null()).reset();
-                let result =
-                    simd_json::fill_tape(bytes, buffers, &mut reused).map_err(super::Error::from);
+                let filled = fill(input, buffers, &mut reused);
                 let mut de = Deserializer::from_tape(reused);
-                let result = result.and_then(|()| f(&mut de));
+                let result = filled.and_then(|()| f(&mut de));
                 *tape = de.into_tape().reset();
                 result
             }
             Err(_) => {
-                let mut de = Deserializer::from_slice(bytes)?;
-                f(&mut de)
+                let mut tape = Tape::null();
+                fill(input, &mut Buffers::default(), &mut tape)?;
+                f(&mut Deserializer::from_tape(tape))
             }
         })
+    }
+
+    fn fill<'de>(
+        input: Input<'de>,
+        buffers: &mut Buffers,
+        tape: &mut Tape<'de>,
+    ) -> Result<(), super::Error> {
+        match input {
+            Input::Copied(bytes) => simd_json::fill_tape(bytes, buffers, tape)?,
+            Input::Padded(bytes, len) => simd_json::fill_tape_padded(bytes, len, buffers, tape)?,
+        }
+        Ok(())
     }
 }
 
@@ -150,6 +236,37 @@ mod tests {
         assert_eq!(user.id, 7);
         let encoded = String::from_utf8(to_vec(&user).unwrap()).unwrap();
         assert_eq!(encoded, r#"{"id":7,"is_bot":false,"first_name":"Ann"}"#);
+    }
+
+    #[test]
+    fn from_vec_parses_a_padded_copy_and_keeps_its_length() {
+        let text = br#"{"ok":true,"result":{"id":7,"is_bot":false,"first_name":"A\u00e9"}}"#;
+        let mut body = padded_copy(text);
+        let (capacity, len) = (body.capacity(), body.len());
+        let response: Response<User> = from_vec(&mut body).unwrap();
+        assert_eq!(response.result.unwrap().first_name, "Aé");
+        assert_eq!((body.capacity(), body.len()), (capacity, len));
+    }
+
+    #[test]
+    fn from_vec_grows_a_body_without_room_for_the_padding() {
+        let mut body = b"[1,2,3]".to_vec();
+        body.shrink_to_fit();
+        assert_eq!(from_vec::<Vec<i64>>(&mut body).unwrap(), [1, 2, 3]);
+        assert_eq!(body.len(), 7);
+    }
+
+    #[test]
+    fn from_vec_reads_a_document_that_ends_in_a_bare_number() {
+        // simd-json needs the byte after a root-level atom; the padding supplies it.
+        assert_eq!(from_vec::<i64>(&mut padded_copy(b"42")).unwrap(), 42);
+        assert!(from_vec::<bool>(&mut padded_copy(b"true")).unwrap());
+    }
+
+    #[test]
+    fn from_vec_reports_invalid_json() {
+        let err = from_vec::<Response<User>>(&mut padded_copy(b"{\"ok\":tru")).unwrap_err();
+        assert!(err.to_string().starts_with("invalid json"), "{err}");
     }
 
     #[test]

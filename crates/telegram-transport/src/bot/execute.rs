@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use telegram_types::Method;
+use telegram_types::{json, Method};
 
 use super::encode::encode;
 use super::Bot;
@@ -18,7 +18,7 @@ const LONG_POLL_MARGIN: Duration = Duration::from_secs(10);
 pub(crate) async fn execute<P: Method, R>(
     bot: &Bot,
     payload: &P,
-    decode: fn(&mut [u8]) -> Decoded<R>,
+    decode: fn(&mut Vec<u8>) -> Decoded<R>,
     timeout: Option<Duration>,
 ) -> Result<R, Error> {
     let long_poll = long_poll_timeout(payload);
@@ -66,11 +66,12 @@ pub(crate) async fn execute<P: Method, R>(
 async fn send_once<R>(
     bot: &Bot,
     request: TransportRequest,
-    decode: fn(&mut [u8]) -> Decoded<R>,
+    decode: fn(&mut Vec<u8>) -> Decoded<R>,
 ) -> Result<R, Error> {
     let response = bot.transport().send(request).await?;
-    // The simd backend rewrites the buffer; the original stays for the error.
-    let mut buffer = response.body.to_vec();
+    // The simd backend rewrites the buffer; the original stays for the error. The padded copy
+    // is parsed where it lies, not copied again into the parser's buffer.
+    let mut buffer = json::padded_copy(&response.body);
     match decode(&mut buffer) {
         Ok(Ok(result)) => Ok(result),
         Ok(Err(api)) => Err(Error::from_response(api)),
