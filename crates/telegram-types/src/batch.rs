@@ -24,9 +24,9 @@ pub struct MalformedUpdate {
 /// One update of a batch: decoded, or kept as malformed.
 pub type UpdateResult = Result<Update, MalformedUpdate>;
 
-/// Decodes a `getUpdates` response body, where it lies on the simd path when it has
-/// [`json::PADDING`] spare capacity (see [`json::padded_copy`], as the transport does; see
-/// [`json::from_vec`]). The contents are unspecified afterwards.
+/// Decodes a `getUpdates` response body. Like [`json::from_vec`], the simd path parses a body
+/// with [`json::PADDING`] spare capacity where it lies (the transport hands it a
+/// [`json::padded_copy`]); the contents are unspecified afterwards.
 ///
 /// # Errors
 ///

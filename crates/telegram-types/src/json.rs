@@ -145,7 +145,7 @@ pub(crate) mod simd {
 
     use std::cell::RefCell;
 
-    use simd_json::{Buffers, Deserializer, Tape, INPUT_PADDING};
+    use simd_json::{Buffers, Deserializer, Tape};
 
     struct Scratch {
         buffers: Buffers,
@@ -179,7 +179,7 @@ pub(crate) mod simd {
         f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
     ) -> Result<R, super::Error> {
         let len = body.len();
-        body.resize(len + INPUT_PADDING, b' ');
+        body.resize(len + super::PADDING, b' ');
         let result = parse(Input::Padded(body, len), f);
         body.truncate(len);
         result
