@@ -1,8 +1,9 @@
 //! Typed decoding of `getUpdates` bodies on both JSON paths, against DOM parsing of the same
-#![allow(missing_docs)] // criterion_group! generates undocumented functions
 //! bytes and against teloxide-core's `Update`.
 //!
 //! `cargo bench -p benches --bench decode`
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use serde::Deserialize;

@@ -1,7 +1,8 @@
 //! Encoding outgoing payloads on both JSON paths.
-#![allow(missing_docs)] // criterion_group! generates undocumented functions
 //!
 //! `cargo bench -p benches --bench encode`
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 

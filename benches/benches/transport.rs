@@ -1,5 +1,4 @@
 //! `sendMessage` round trips to the fake Bot API on loopback, 1 and 64 requests in flight:
-#![allow(missing_docs)] // criterion_group! generates undocumented functions
 //! `Bot` (default `HyperTransport`) against a raw hyper-util pooled client posting the same JSON.
 //!
 //! Both sides do the same work per request: one HTTP/1.1 `POST /bot<token>/sendMessage` on a
@@ -14,6 +13,8 @@
 //! concurrent calls, each spawned as its own task as a bot's handlers would be.
 //!
 //! `cargo bench -p benches --bench transport`
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 #[path = "support/raw_client.rs"]
 mod raw_client;

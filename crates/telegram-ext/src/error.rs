@@ -23,7 +23,9 @@ pub enum HandlerError {
     Panicked(String),
     /// The callback asked that no later handler group sees the update.
     Stop,
-    /// The drain timeout ran out while the task was still running; it was cancelled.
+    /// The stop cancelled it: the drain timeout ran out while the task was still running, or
+    /// the stop was forced ([`Application::force_stop`](crate::Application::force_stop), a
+    /// second ctrl-c) while it or its update was still running.
     Cancelled,
 }
 
@@ -86,7 +88,7 @@ impl fmt::Display for HandlerError {
             HandlerError::Panicked(message) => write!(f, "handler panicked: {message}"),
             HandlerError::Stop => f.write_str("handler stopped the update's propagation"),
             HandlerError::Cancelled => {
-                f.write_str("task cancelled at the end of the drain timeout")
+                f.write_str("cancelled by the stop (drain timeout or forced stop)")
             }
         }
     }

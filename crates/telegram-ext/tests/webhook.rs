@@ -9,7 +9,7 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use telegram_ext::handlers::TypeHandler;
-use telegram_ext::{Application, Context, HandlerResult, Update, WebhookConfig};
+use telegram_ext::{Application, Context, HandlerError, HandlerResult, Update, WebhookConfig};
 use telegram_test::FakeBotApi;
 use tokio::sync::Notify;
 
@@ -17,11 +17,24 @@ use tokio::sync::Notify;
 struct Seen {
     ids: Mutex<Vec<i64>>,
     changed: Notify,
+    cancelled: Mutex<Vec<i64>>,
 }
 
 async fn record(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
     ctx.state.ids.lock().unwrap().push(update.update_id);
     ctx.state.changed.notify_waiters();
+    Ok(())
+}
+
+async fn record_and_hang(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
+    record(update, ctx).await?;
+    std::future::pending().await
+}
+
+async fn record_cancelled(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
+    if matches!(ctx.error.as_deref(), Some(HandlerError::Cancelled)) {
+        ctx.state.cancelled.lock().unwrap().push(update.update_id);
+    }
     Ok(())
 }
 
@@ -201,4 +214,44 @@ async fn wrong_path_or_method_is_not_found() {
     assert_eq!(post(&other, None, update_json(1)).await, 404);
     running.app.stop_running();
     running.runner.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_forced_stop_reports_every_accepted_update_it_did_not_finish() {
+    let server = FakeBotApi::start().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Seen::default())
+        .build()
+        .unwrap();
+    app.add_handler(TypeHandler::new(|_: &Update| true, record_and_hang), 0);
+    app.add_error_handler(record_cancelled);
+    let config = WebhookConfig::new(addr, "/hook")
+        .with_listener(listener)
+        .stop_signals(false);
+    let runner = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_webhook(config).await })
+    };
+    let url = format!("http://{addr}/hook");
+    for id in 1..=3 {
+        assert_eq!(post(&url, None, update_json(id)).await, 200);
+    }
+    // 1 never finishes; 2 and 3 wait in the queue. Telegram got its 200 for all three, so
+    // none can come again: each is reported.
+    app.state().wait_for(1).await;
+    app.stop_running();
+    app.force_stop();
+    tokio::time::timeout(Duration::from_secs(30), runner)
+        .await
+        .expect("the forced stop hung")
+        .unwrap()
+        .unwrap();
+    let mut cancelled = app.state().cancelled.lock().unwrap().clone();
+    cancelled.sort_unstable();
+    assert_eq!(cancelled, [1, 2, 3]);
+    assert_eq!(*app.state().ids.lock().unwrap(), [1]);
 }

@@ -9,8 +9,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use telegram_transport::{Bot, Transport};
 
-use tokio_util::sync::CancellationToken;
-
 use super::groups::Groups;
 use super::{Application, Inner};
 use crate::processing::{Concurrent, Sequential, Tasks, UpdateProcessor};
@@ -186,7 +184,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
                     .processor
                     .unwrap_or_else(|| Arc::new(Sequential::new())),
                 drain_timeout: self.drain_timeout,
-                stop_requested: RwLock::new(CancellationToken::new()),
+                stop: RwLock::default(),
                 initialized: AtomicBool::new(false),
                 running: AtomicBool::new(false),
             }),

@@ -59,9 +59,10 @@ impl<S: Send + Sync + 'static> Application<S> {
             } else {
                 let app = self.clone();
                 let update = Some(update.clone());
+                let forced = self.stop_tokens().forced;
                 self.inner
                     .tasks
-                    .spawn(run.in_current_span(), move |error| async move {
+                    .spawn(run.in_current_span(), forced, move |error| async move {
                         app.report_task_error(update, error).await;
                     });
             }

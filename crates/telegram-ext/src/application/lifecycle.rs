@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::builder::Hook;
-use super::Application;
+use super::{Application, StopTokens};
 use crate::handlers::BotIdentity;
 use crate::sources::{run_polling_loop, Backoff, Failure, PollingConfig};
 use crate::RunError;
@@ -66,10 +66,8 @@ impl<S: Send + Sync + 'static> Application<S> {
         if self.inner.running.swap(true, Ordering::SeqCst) {
             return Err(RunError::Lifecycle("already running"));
         }
-        if let Ok(mut token) = self.inner.stop_requested.write() {
-            if token.is_cancelled() {
-                *token = CancellationToken::new();
-            }
+        if let Ok(mut tokens) = self.inner.stop.write() {
+            *tokens = StopTokens::default();
         }
         Ok(())
     }
@@ -77,22 +75,22 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// The graceful stop, once the sources stopped fetching: waits until every admitted update
     /// is processed, then for every tracked task (tasks spawned meanwhile included) up to the
     /// drain timeout, after which the rest are cancelled and reported to the error handlers.
+    /// [`force_stop`](Self::force_stop) cuts both waits short.
     pub async fn stop(&self) {
+        let forced = self.stop_tokens().forced;
         self.inner.processor.drain().await;
-        let cancelled = self.inner.tasks.drain(self.inner.drain_timeout).await;
+        let cancelled = self
+            .inner
+            .tasks
+            .drain(self.inner.drain_timeout, &forced)
+            .await;
         if cancelled > 0 {
             tracing::warn!(
                 cancelled,
-                "tasks still running at the end of the drain timeout were cancelled"
+                "tasks still running at the end of the stop were cancelled"
             );
         }
         self.inner.running.store(false, Ordering::SeqCst);
-    }
-
-    /// Cancels every tracked task now: the second ctrl-c.
-    pub fn force_stop(&self) {
-        self.stop_running();
-        self.inner.tasks.cancel_all();
     }
 
     /// Marks the application uninitialized; `initialize` may be called again.
@@ -141,27 +139,23 @@ impl<S: Send + Sync + 'static> Application<S> {
         self.run_hook(self.inner.hooks.post_init.as_ref(), "post_init")
             .await;
         self.start().await?;
-        let stop = self.stop_token();
-        let signals = stop_signals.then(|| tokio::spawn(stop_on_signal(self.clone())));
-        let result = source(self.clone(), stop.clone()).await;
+        let stop = self.stop_tokens().requested;
+        let signals = stop_signals
+            .then(StopSignals::listen)
+            .flatten()
+            .map(|signals| tokio::spawn(stop_on_signal(self.clone(), signals)));
+        let result = source(self.clone(), stop).await;
+        // The signals are watched through the drain: that is when a second one forces the stop.
+        self.stop().await;
         if let Some(signals) = signals {
             signals.abort();
         }
-        self.stop().await;
         self.run_hook(self.inner.hooks.post_stop.as_ref(), "post_stop")
             .await;
         self.shutdown().await;
         self.run_hook(self.inner.hooks.post_shutdown.as_ref(), "post_shutdown")
             .await;
         result
-    }
-
-    fn stop_token(&self) -> CancellationToken {
-        self.inner
-            .stop_requested
-            .read()
-            .map(|t| t.clone())
-            .unwrap_or_default()
     }
 
     async fn run_hook(&self, hook: Option<&Hook<S>>, name: &'static str) {
@@ -174,27 +168,60 @@ impl<S: Send + Sync + 'static> Application<S> {
 }
 
 /// The first ctrl-c or SIGTERM stops gracefully; a second one forces the stop.
-async fn stop_on_signal<S: Send + Sync + 'static>(app: Application<S>) {
-    next_signal().await;
+async fn stop_on_signal<S: Send + Sync + 'static>(app: Application<S>, mut signals: StopSignals) {
+    signals.next().await;
     tracing::info!("stop signal received; finishing what was fetched (again to force)");
     app.stop_running();
-    next_signal().await;
-    tracing::warn!("second stop signal: cancelling running tasks");
+    signals.next().await;
+    tracing::warn!("second stop signal: cancelling what is still running");
     app.force_stop();
 }
 
-/// Waits for ctrl-c or SIGTERM.
-async fn next_signal() {
+/// ctrl-c and SIGTERM, listened to for the whole run: a signal that comes while the first is
+/// being acted on is not lost.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// `None` (with a warning) when the signals cannot be listened to.
+    fn listen() -> Option<Self> {
+        match Self::try_listen() {
+            Ok(signals) => Some(signals),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for ctrl-c / SIGTERM; stop with stop_running");
+                None
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+
+    #[cfg(unix)]
+    fn try_listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(StopSignals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn try_listen() -> std::io::Result<Self> {
+        Ok(StopSignals {})
+    }
+
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

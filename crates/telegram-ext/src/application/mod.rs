@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use self::groups::Groups;
 use crate::handlers::{BotIdentity, Callback, Handler};
 use crate::processing::{Tasks, UpdateProcessor};
+use crate::HandlerError;
 
 /// A bot application: handlers in numbered groups, error handlers, the bot, typed state.
 ///
@@ -70,8 +71,8 @@ struct Inner<S> {
     processor: Arc<dyn UpdateProcessor>,
     /// How long `stop` waits for tracked tasks before cancelling them.
     drain_timeout: std::time::Duration,
-    /// Cancelled by `stop_running` (or a signal) to end `run_polling` / `run_webhook`.
-    stop_requested: RwLock<CancellationToken>,
+    /// This run's stop requests; fresh ones at every `start`.
+    stop: RwLock<StopTokens>,
     initialized: AtomicBool,
     running: AtomicBool,
 }
@@ -141,11 +142,44 @@ impl<S: Send + Sync + 'static> Application<S> {
         self.inner.groups.update_types()
     }
 
-    /// Asks the running application to stop. Callable from inside a handler.
+    /// Asks the running application to stop: the sources stop fetching, what was fetched is
+    /// still processed and tracked tasks are awaited (see [`stop`](Self::stop)). Callable from
+    /// inside a handler.
     pub fn stop_running(&self) {
-        if let Ok(token) = self.inner.stop_requested.read() {
-            token.cancel();
-        }
+        self.stop_tokens().requested.cancel();
+    }
+
+    /// Stops at once, as a second ctrl-c or SIGTERM does. On top of
+    /// [`stop_running`](Self::stop_running), every update the processor admitted (running or
+    /// waiting for its turn) and every tracked task is cancelled and reported to the error
+    /// handlers as [`HandlerError::Cancelled`](crate::HandlerError::Cancelled). Polling leaves
+    /// the rest of its batch unconfirmed, so Telegram sends those updates to the next run; a
+    /// webhook already answered 200 for the updates in its queue, so those are reported as
+    /// cancelled too.
+    pub fn force_stop(&self) {
+        let tokens = self.stop_tokens();
+        tokens.requested.cancel();
+        tokens.forced.cancel();
+    }
+
+    /// Whether a stop was asked for during this run: [`stop_running`](Self::stop_running), a
+    /// signal, or [`force_stop`](Self::force_stop).
+    pub fn is_stopping(&self) -> bool {
+        self.stop_tokens().requested.is_cancelled()
+    }
+
+    /// Whether [`force_stop`](Self::force_stop) was called (or a second signal came) during
+    /// this run.
+    pub fn is_force_stopping(&self) -> bool {
+        self.stop_tokens().forced.is_cancelled()
+    }
+
+    fn stop_tokens(&self) -> StopTokens {
+        self.inner
+            .stop
+            .read()
+            .map(|tokens| tokens.clone())
+            .unwrap_or_default()
     }
 
     /// Tracked tasks still running (non-blocking handlers, `create_task`).
@@ -175,12 +209,22 @@ impl<S: Send + Sync + 'static> Application<S> {
 
     /// Hands `update` to the processor: returns once it is admitted (for the default sequential
     /// processor, once it is processed). Update sources call this; tests may too.
+    ///
+    /// A forced stop cancels the update's processing (reporting it as cancelled), also when it
+    /// is still waiting for its turn.
     pub async fn submit_update(&self, update: impl Into<Arc<Update>>) {
         let update = update.into();
         let app = self.clone();
+        let forced = self.stop_tokens().forced;
         let work = {
             let update = update.clone();
-            Box::pin(async move { app.process_update(update).await })
+            Box::pin(async move {
+                tokio::select! {
+                    biased;
+                    () = forced.cancelled() => app.route_error(update, HandlerError::Cancelled).await,
+                    () = app.process_update(update.clone()) => {}
+                }
+            })
         };
         self.inner.processor.submit(update, work).await;
     }
@@ -195,10 +239,21 @@ impl<S: Send + Sync + 'static> Application<S> {
     {
         let app = self.clone();
         let guarded = dispatch::guarded(Box::pin(future));
-        self.inner.tasks.spawn(guarded, move |error| async move {
-            app.report_task_error(update, error).await
-        });
+        let forced = self.stop_tokens().forced;
+        self.inner
+            .tasks
+            .spawn(guarded, forced, move |error| async move {
+                app.report_task_error(update, error).await
+            });
     }
+}
+
+/// One run's stop requests: `requested` ends the update sources (a graceful stop), `forced`
+/// also cancels what is still running.
+#[derive(Debug, Clone, Default)]
+struct StopTokens {
+    requested: CancellationToken,
+    forced: CancellationToken,
 }
 
 impl<S> Clone for Application<S> {

@@ -2,7 +2,9 @@
 //!
 //! Offsets: an update is confirmed to Telegram by the *next* `getUpdates` whose offset is past
 //! it. Every update of a fetched batch is processed before the next call, and on stop the last
-//! offset is confirmed with one more short call, so no update is handled twice or skipped.
+//! offset is confirmed with one more short call, so no update is handled twice or skipped. A
+//! forced stop leaves the batch where it is: the updates it did not start are not confirmed, so
+//! Telegram sends them to the next run.
 //!
 //! Failures are classified: a client-side timeout retries at once; 429 waits `retry_after`;
 //! 401/404 (bad token) and 409 (another poller, or a webhook) stop with a clear error; anything
@@ -31,7 +33,7 @@ pub struct PollingConfig {
     pub drop_pending_updates: bool,
     /// Backoff for unclassified failures.
     pub backoff: Backoff,
-    /// Stop on ctrl-c / SIGTERM.
+    /// Stop on ctrl-c / SIGTERM (a second one forces the stop).
     pub stop_signals: bool,
 }
 
@@ -84,7 +86,8 @@ impl PollingConfig {
         self
     }
 
-    /// Whether ctrl-c / SIGTERM stop the application (default true).
+    /// Whether ctrl-c / SIGTERM stop the application (default true): the first gracefully, a
+    /// second at once ([`Application::force_stop`](crate::Application::force_stop)).
     #[must_use]
     pub fn stop_signals(mut self, enabled: bool) -> Self {
         self.stop_signals = enabled;
@@ -141,6 +144,10 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
                 confirmed = offset;
                 backoff.reset();
                 for entry in batch {
+                    // A forced stop leaves the rest unconfirmed: Telegram sends them again.
+                    if app.is_force_stopping() {
+                        break;
+                    }
                     match entry {
                         Ok(update) => {
                             offset = Some(update.update_id + 1);

@@ -57,7 +57,7 @@ pub struct WebhookConfig {
     pub queue_size: usize,
     /// Serve HTTPS with this rustls configuration.
     pub tls: Option<Arc<rustls::ServerConfig>>,
-    /// Stop on ctrl-c / SIGTERM.
+    /// Stop on ctrl-c / SIGTERM (a second one forces the stop).
     pub stop_signals: bool,
     listener: Option<Arc<std::sync::Mutex<Option<std::net::TcpListener>>>>,
 }
@@ -173,7 +173,8 @@ impl WebhookConfig {
         self
     }
 
-    /// Whether ctrl-c / SIGTERM stop the application (default true).
+    /// Whether ctrl-c / SIGTERM stop the application (default true): the first gracefully, a
+    /// second at once ([`Application::force_stop`](crate::Application::force_stop)).
     #[must_use]
     pub fn stop_signals(mut self, enabled: bool) -> Self {
         self.stop_signals = enabled;
