@@ -45,8 +45,10 @@ pub trait UpdateProcessor: Send + Sync + 'static {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future before it completes drops the update unprocessed; sources only drop
-    /// it on a forced stop.
+    /// Dropping the future before it completes drops the update unprocessed; the sources never
+    /// do. A forced stop ends `work` itself instead (see
+    /// [`Application::submit_update`](crate::Application::submit_update)), so the processor
+    /// sees it finish and its drain ends.
     fn submit(&self, update: Arc<Update>, work: BoxFuture<'static, ()>) -> BoxFuture<'_, ()>;
 
     /// How many more updates would be admitted now without waiting.
