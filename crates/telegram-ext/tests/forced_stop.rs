@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use telegram_ext::handlers::TypeHandler;
+use telegram_ext::processing::{Concurrent, Keyed, Sequential, UpdateProcessor};
 use telegram_ext::{Application, Context, HandlerError, HandlerResult, PollingConfig, Update};
 use telegram_test::FakeBotApi;
 use tokio::sync::Notify;
@@ -56,17 +57,16 @@ async fn record_cancelled(update: Arc<Update>, ctx: Context<Stuck>) -> HandlerRe
     Ok(())
 }
 
-/// Sequential, or four updates at once; tasks are waited for an hour.
-fn app(server: &FakeBotApi, concurrent: bool) -> Application<Stuck> {
-    let mut builder = Application::builder()
+/// An application whose graceful stop would wait an hour for its tasks.
+fn app(server: &FakeBotApi, processor: impl UpdateProcessor) -> Application<Stuck> {
+    let app = Application::builder()
         .token(server.token())
         .base_url(server.url())
         .state(Stuck::default())
-        .drain_timeout(Duration::from_secs(3600));
-    if concurrent {
-        builder = builder.concurrent_updates(4);
-    }
-    let app = builder.build().unwrap();
+        .processor(processor)
+        .drain_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
     app.add_error_handler(record_cancelled);
     app
 }
@@ -113,7 +113,7 @@ async fn a_stuck_update_is_cancelled_and_the_rest_of_the_batch_comes_again() {
         .map(|i| text_update(&server, &format!("m{i}")))
         .collect();
     // The batch's updates one after another; `m0` never ends.
-    let app = app(&server, false);
+    let app = app(&server, Sequential::new());
     app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
 
     let runner = run(&app, false);
@@ -143,7 +143,7 @@ async fn a_forced_stop_cancels_the_tasks_a_graceful_one_waits_for() {
     let ids: Vec<i64> = (0..2)
         .map(|i| text_update(&server, &format!("t{i}")))
         .collect();
-    let app = app(&server, false);
+    let app = app(&server, Sequential::new());
     app.add_handler(TypeHandler::new(|_: &Update| true, hang).block(false), 0);
 
     let runner = run(&app, false);
@@ -159,13 +159,41 @@ async fn a_forced_stop_cancels_the_tasks_a_graceful_one_waits_for() {
     assert_eq!(app.running_tasks(), 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_waiting_for_their_chat_are_cancelled_with_the_stuck_one() {
+    let server = FakeBotApi::start().await;
+    let ids: Vec<i64> = (0..3)
+        .map(|i| text_update(&server, &format!("m{i}")))
+        .collect();
+    // One chat: `m1` and `m2` are admitted but queue behind `m0`, which never ends.
+    let app = app(&server, Keyed::by_chat(8));
+    app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
+
+    let runner = run(&app, false);
+    wait_started(&app, 1).await;
+    while app.queued() < 2 {
+        tokio::task::yield_now().await;
+    }
+    app.force_stop();
+    ended(runner).await;
+    assert_eq!(started(&app), ["m0"]);
+    let mut reported = cancelled(&app);
+    reported.sort_unstable();
+    assert_eq!(reported, ids);
+    assert_eq!(
+        server.pending_updates(),
+        0,
+        "admitted updates were confirmed"
+    );
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_sigterm_forces_the_stop_the_first_began() {
     let server = FakeBotApi::start().await;
     let id = text_update(&server, "m0");
     // `m0` is admitted and never ends, so the graceful stop cannot finish.
-    let app = app(&server, true);
+    let app = app(&server, Concurrent::new(4));
     app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
 
     // The run listens for signals before it polls, so once the handler runs a SIGTERM reaches it.
