@@ -102,16 +102,17 @@ fn started(app: &Application<Stuck>) -> Vec<String> {
     app.state().started.lock().unwrap().clone()
 }
 
+/// The ids reported as cancelled, in ascending order (tasks report in any order).
 fn cancelled(app: &Application<Stuck>) -> Vec<i64> {
-    app.state().cancelled.lock().unwrap().clone()
+    let mut ids = app.state().cancelled.lock().unwrap().clone();
+    ids.sort_unstable();
+    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_update_is_cancelled_and_the_rest_of_the_batch_comes_again() {
     let server = FakeBotApi::start().await;
-    let ids: Vec<i64> = (0..3)
-        .map(|i| text_update(&server, &format!("m{i}")))
-        .collect();
+    let ids = text_updates(&server, "m", 3);
     // The batch's updates one after another; `m0` never ends.
     let app = app(&server, Sequential::new());
     app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
@@ -140,9 +141,7 @@ async fn a_stuck_update_is_cancelled_and_the_rest_of_the_batch_comes_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forced_stop_cancels_the_tasks_a_graceful_one_waits_for() {
     let server = FakeBotApi::start().await;
-    let ids: Vec<i64> = (0..2)
-        .map(|i| text_update(&server, &format!("t{i}")))
-        .collect();
+    let ids = text_updates(&server, "t", 2);
     let app = app(&server, Sequential::new());
     app.add_handler(TypeHandler::new(|_: &Update| true, hang).block(false), 0);
 
@@ -153,18 +152,14 @@ async fn a_forced_stop_cancels_the_tasks_a_graceful_one_waits_for() {
     app.stop_running();
     app.force_stop();
     ended(runner).await;
-    let mut reported = cancelled(&app);
-    reported.sort_unstable();
-    assert_eq!(reported, ids);
+    assert_eq!(cancelled(&app), ids);
     assert_eq!(app.running_tasks(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn updates_waiting_for_their_chat_are_cancelled_with_the_stuck_one() {
     let server = FakeBotApi::start().await;
-    let ids: Vec<i64> = (0..3)
-        .map(|i| text_update(&server, &format!("m{i}")))
-        .collect();
+    let ids = text_updates(&server, "m", 3);
     // One chat: `m1` and `m2` are admitted but queue behind `m0`, which never ends.
     let app = app(&server, Keyed::by_chat(8));
     app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
@@ -177,9 +172,7 @@ async fn updates_waiting_for_their_chat_are_cancelled_with_the_stuck_one() {
     app.force_stop();
     ended(runner).await;
     assert_eq!(started(&app), ["m0"]);
-    let mut reported = cancelled(&app);
-    reported.sort_unstable();
-    assert_eq!(reported, ids);
+    assert_eq!(cancelled(&app), ids);
     assert_eq!(
         server.pending_updates(),
         0,
@@ -209,6 +202,13 @@ async fn a_second_sigterm_forces_the_stop_the_first_began() {
     ended(runner).await;
     assert!(app.is_force_stopping());
     assert_eq!(cancelled(&app), [id]);
+}
+
+/// `n` text updates `{prefix}0`, `{prefix}1`, …, from one chat; their ids.
+fn text_updates(server: &FakeBotApi, prefix: &str, n: usize) -> Vec<i64> {
+    (0..n)
+        .map(|i| text_update(server, &format!("{prefix}{i}")))
+        .collect()
 }
 
 fn text_update(server: &FakeBotApi, text: &str) -> i64 {

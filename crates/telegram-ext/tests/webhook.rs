@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use telegram_ext::handlers::TypeHandler;
+use telegram_ext::handlers::{Handler, TypeHandler};
 use telegram_ext::{Application, Context, HandlerError, HandlerResult, Update, WebhookConfig};
 use telegram_test::FakeBotApi;
 use tokio::sync::Notify;
@@ -61,8 +61,22 @@ struct Running {
     runner: tokio::task::JoinHandle<Result<(), telegram_ext::RunError>>,
 }
 
+/// Serves `/hook` with a handler that records every update.
 async fn start(
     server: &FakeBotApi,
+    configure: impl FnOnce(WebhookConfig) -> WebhookConfig,
+) -> Running {
+    start_with(
+        server,
+        TypeHandler::new(|_: &Update| true, record),
+        configure,
+    )
+    .await
+}
+
+async fn start_with(
+    server: &FakeBotApi,
+    handler: impl Handler<Seen>,
     configure: impl FnOnce(WebhookConfig) -> WebhookConfig,
 ) -> Running {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -73,7 +87,7 @@ async fn start(
         .state(Seen::default())
         .build()
         .unwrap();
-    app.add_handler(TypeHandler::new(|_: &Update| true, record), 0);
+    app.add_handler(handler, 0);
     let config = configure(
         WebhookConfig::new(listener.local_addr().unwrap(), "/hook")
             .with_listener(listener)
@@ -219,24 +233,9 @@ async fn wrong_path_or_method_is_not_found() {
 #[tokio::test]
 async fn a_forced_stop_reports_every_accepted_update_it_did_not_finish() {
     let server = FakeBotApi::start().await;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = Application::builder()
-        .token(server.token())
-        .base_url(server.url())
-        .state(Seen::default())
-        .build()
-        .unwrap();
-    app.add_handler(TypeHandler::new(|_: &Update| true, record_and_hang), 0);
+    let handler = TypeHandler::new(|_: &Update| true, record_and_hang);
+    let Running { app, url, runner } = start_with(&server, handler, |c| c).await;
     app.add_error_handler(record_cancelled);
-    let config = WebhookConfig::new(addr, "/hook")
-        .with_listener(listener)
-        .stop_signals(false);
-    let runner = {
-        let app = app.clone();
-        tokio::spawn(async move { app.run_webhook(config).await })
-    };
-    let url = format!("http://{addr}/hook");
     for id in 1..=3 {
         assert_eq!(post(&url, None, update_json(id)).await, 200);
     }
