@@ -1,0 +1,29 @@
+//! The storage under a bot's state: one small async [`Store`] trait over keys holding versioned
+//! bytes, and its backends.
+//!
+//! This crate knows nothing of Telegram or handlers; `telegram-ext` builds typed chat / user /
+//! bot data, conversations and jobs on top of it.
+//!
+//! # Brief overview
+//!
+//! - [`Store`]: `get`, compare-and-set [`put`](Store::put), compare-and-delete
+//!   [`delete`](Store::delete), paged [`scan`](Store::scan) by key prefix, optional per-key TTL.
+//! - [`MemoryStore`]: in the process (the default; tests).
+//! - `SqliteStore` (feature `sqlite`): an embedded SQLite file, the production default on one
+//!   machine.
+//! - `RedisStore` (feature `redis`): a Redis server, for several processes.
+//! - [`StoreError`]: conflict, backend unavailable, corrupt value.
+//!
+//! # Optional features
+//!
+//! | feature | what it adds |
+//! | --- | --- |
+//! | `sqlite` | `SqliteStore` |
+//! | `redis` | `RedisStore` |
+//! | `conformance` | `conformance`: the suite every backend passes |
+
+mod error;
+mod store;
+
+pub use error::StoreError;
+pub use store::{Entry, ScanPage, Store, Version};
