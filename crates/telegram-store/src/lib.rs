@@ -22,8 +22,20 @@
 //! | `redis` | `RedisStore` |
 //! | `conformance` | `conformance`: the suite every backend passes |
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod store;
 
 pub use error::StoreError;
+pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 pub use store::{Entry, ScanPage, Store, Version};

@@ -1,0 +1,1 @@
+//! The conformance suite: TO BE WRITTEN (helper store)

@@ -1,0 +1,1 @@
+//! `RedisStore`: TO BE WRITTEN (helper redis)

@@ -1,0 +1,1 @@
+//! `SqliteStore`: TO BE WRITTEN (helper store)
