@@ -21,6 +21,7 @@ use telegram_types::{Update, UpdateType};
 use tokio_util::sync::CancellationToken;
 
 use self::groups::Groups;
+use crate::data::Data;
 use crate::handlers::{BotIdentity, Callback, Handler};
 use crate::processing::{Tasks, UpdateProcessor};
 use crate::HandlerError;
@@ -61,6 +62,8 @@ pub struct Application<S = ()> {
 struct Inner<S> {
     bot: Bot,
     state: Arc<S>,
+    /// Typed chat / user / bot data in the application's store.
+    data: Data,
     groups: Groups<S>,
     error_handlers: RwLock<Arc<Vec<Arc<dyn Callback<S>>>>>,
     identity: RwLock<Arc<BotIdentity>>,
@@ -93,6 +96,12 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// The typed state handed to callbacks.
     pub fn state(&self) -> &Arc<S> {
         &self.inner.state
+    }
+
+    /// The application's typed data (chat / user / bot slots) in its store
+    /// ([`ApplicationBuilder::store`]; in memory by default).
+    pub fn data(&self) -> &Data {
+        &self.inner.data
     }
 
     /// Who the bot is (after `initialize`; empty before).
