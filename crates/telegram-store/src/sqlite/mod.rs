@@ -1,1 +1,5 @@
 //! `SqliteStore`: TO BE WRITTEN (helper store)
+
+/// Placeholder.
+#[derive(Debug)]
+pub struct SqliteStore;
