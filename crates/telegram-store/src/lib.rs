@@ -37,5 +37,5 @@ pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use sqlite::{Durability, SqliteStore, SqliteStoreBuilder};
 pub use store::{Entry, ScanPage, Store, Version};
