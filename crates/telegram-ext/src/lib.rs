@@ -26,6 +26,7 @@ pub use error::{stop, BuildError, HandlerError, HandlerResult, InvalidCommand, R
 #[cfg(feature = "webhook")]
 pub use sources::WebhookConfig;
 pub use sources::{Backoff, PollingConfig};
+pub use telegram_store as store;
 pub use telegram_store::{MemoryStore, Store};
 pub use telegram_transport::Bot;
 pub use telegram_types::{Update, UpdateKind};

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use telegram_ext::data::{BotSlot, ChatSlot, ChatUserSlot, DataError, MigrationError, UserSlot};
 use telegram_ext::handlers::TypeHandler;
 use telegram_ext::{Application, Context, HandlerResult, MemoryStore, Store, Update};
-use telegram_store::{Entry, ScanPage, StoreError, Version};
+use telegram_store::{Entry, RedisStore, ScanPage, SqliteStore, StoreError, Version};
 
 const COUNTER: ChatSlot<u64> = ChatSlot::new("counter");
 const SEEN: UserSlot<u64> = UserSlot::new("seen");
@@ -135,6 +135,25 @@ async fn futures_sum(app: &Application) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_increments_are_exact_in_memory() {
     concurrent_increments_are_exact(Arc::new(MemoryStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_increments_are_exact_in_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("data.sqlite")).unwrap();
+    concurrent_increments_are_exact(Arc::new(store)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_increments_are_exact_in_redis() {
+    let Ok(url) = std::env::var("TELEGRAM_TEST_REDIS_URL") else {
+        println!("skipped: TELEGRAM_TEST_REDIS_URL is not set");
+        return;
+    };
+    // A fresh namespace per run, so earlier runs' counters do not count.
+    let prefix = format!("test-data-{}:", std::process::id());
+    let store = RedisStore::connect(&url).await.unwrap().with_prefix(prefix);
+    concurrent_increments_are_exact(Arc::new(store)).await;
 }
 
 // ---- migrations and undecodable values ------------------------------------------------------
