@@ -48,7 +48,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// Writes `value` under `key` if the key's version is `expected` (`None`: the key must not
     /// exist yet), and returns the new version. `ttl`: the key expires that long after this
-    /// write (`None`: never; a later write sets its own).
+    /// write (`None`: never; a later write sets its own). Backends keep expiry to the
+    /// millisecond, rounded up, so a key never expires before its TTL has run out.
     ///
     /// # Errors
     ///
@@ -70,7 +71,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// Up to `limit` keys starting with `prefix` and strictly after `after` (a page's `next`),
     /// in ascending byte order, with their entries. A page may hold fewer than `limit` entries
-    /// and still have a `next`; the scan is complete when `next` is `None`. Keys written during
+    /// (a backend may cap a page; a `limit` of 0 is read as 1) and still have a `next`; the
+    /// scan is complete when `next` is `None`. Keys written during
     /// a scan may or may not appear; a key present during the whole scan appears exactly once.
     async fn scan(
         &self,
