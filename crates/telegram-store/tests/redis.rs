@@ -297,6 +297,35 @@ async fn expired_keys_leave_the_indexes() {
     );
     assert_eq!(sizes, (0, 0), "an expired key is purged by the next write");
 
+    // A key re-created after it expired (here: deleted behind the store's back) without a TTL
+    // leaves the expiry index; an expiry member out of date (its key kept, without TTL) is
+    // dropped from the expiry index alone by the next purge, whatever its place in it.
+    store
+        .put(b"again", "x".into(), None, Some(Duration::from_secs(60)))
+        .await
+        .expect("put");
+    let _: () = raw.del(key_in(&store, b"k:again")).await.expect("DEL");
+    store
+        .put(b"again", "y".into(), None, None)
+        .await
+        .expect("an expired key is created again");
+    let stale: Option<f64> = raw.zscore(&ttl_index, b"again").await.expect("ZSCORE");
+    assert_eq!(stale, None, "the re-created key has no expiry member");
+    let _: () = raw.zadd(&ttl_index, b"again", 0).await.expect("ZADD");
+    store
+        .put(b"other", "x".into(), None, Some(Duration::ZERO))
+        .await
+        .expect("put");
+    let stale: Option<f64> = raw.zscore(&ttl_index, b"again").await.expect("ZSCORE");
+    assert_eq!(stale, None, "the purge drops an expiry member out of date");
+    assert_eq!(
+        store.get(b"again").await.expect("get").map(|e| e.version),
+        Some(1),
+        "and leaves its key"
+    );
+    let _: u64 = raw.del(key_in(&store, b"k:again")).await.expect("DEL");
+    let _: u64 = raw.zrem(&index, b"again").await.expect("ZREM");
+
     // A member whose key vanished behind the store's back (expired before any purge) is
     // skipped by a scan, which removes it.
     store

@@ -21,12 +21,14 @@
 //! (`bot1:` and `bot1:k:` would overlap): use names ending with `:` that are not nested.
 //!
 //! Redis expires an entry by itself; its index members go when a `scan` meets them, when the
-//! key is deleted, or when a later write in the namespace purges up to 16 members whose expiry
-//! time has passed (so the index shrinks even when nobody scans).
+//! key is deleted, or when a later write with a TTL (or a delete) in the
+//! namespace purges up to 16 members whose expiry time has passed. Each write with a TTL adds
+//! at most one member and purges up to 16, so dead members cannot pile up even when nobody
+//! scans.
 //!
-//! Every call is one Lua script (`EVALSHA`), atomic on the server: `put` checks the version,
-//! writes the value, bumps the version, sets or clears the TTL and updates the indexes in one
-//! step. The scripts touch keys they compute from the namespace, so the store needs a single
+//! `get` is one `HGETALL`; `put`, `delete` and `scan` are each one Lua script (`EVALSHA`),
+//! atomic on the server: `put` checks the version, writes the value, bumps the version, sets or
+//! clears the TTL and updates the indexes in one step. The scripts touch keys they compute from the namespace, so the store needs a single
 //! Redis server (or a primary with replicas), not Redis Cluster.
 //!
 //! # Errors and connection loss
@@ -173,12 +175,18 @@ impl RedisStore {
 #[async_trait]
 impl Store for RedisStore {
     async fn get(&self, key: &[u8]) -> Result<Option<Entry>, StoreError> {
-        let mut invocation = SCRIPTS.get.prepare_invoke();
-        invocation.key(self.layout.entry(key));
-        match self.run(&invocation, key).await? {
-            Reply::Absent => Ok(None),
-            Reply::Entry(entry) => Ok(Some(entry)),
-            other => Err(other.unexpected(key)),
+        let mut conn = self.conn.clone();
+        let fields: Result<Value, RedisError> = redis::cmd("HGETALL")
+            .arg(self.layout.entry(key))
+            .query_async(&mut conn)
+            .await;
+        match fields {
+            Ok(fields) => reply::entry_from_fields(fields).map_err(|reason| corrupt(key, reason)),
+            // The protocol's error code for a command on a key of another type.
+            Err(error) if error.code() == Some("WRONGTYPE") => {
+                Err(corrupt(key, "not an entry hash (WRONGTYPE)"))
+            }
+            Err(error) => Err(unavailable(error)),
         }
     }
 
