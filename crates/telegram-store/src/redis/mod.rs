@@ -52,6 +52,7 @@ use bytes::Bytes;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{IntoConnectionInfo, RedisError, ScriptInvocation, Value};
 
+use crate::store::{prefix_successor, ttl_millis};
 use crate::{Entry, ScanPage, Store, StoreError, Version};
 
 use self::reply::Reply;
@@ -60,6 +61,10 @@ use self::scripts::SCRIPTS;
 /// How long a command may wait for its reply (the redis crate's default, 500 ms, is short
 /// for a 1 MiB value on a busy server).
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest TTL given to Redis (about 35 000 years): a longer one would overflow its expiry
+/// clock or the expiry index's scores (exact integers up to 2^53).
+const MAX_TTL_MILLIS: u64 = 1 << 50;
 
 /// How long connecting may take.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
@@ -168,7 +173,7 @@ impl RedisStore {
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        Reply::decode(value).map_err(|reason| corrupt(key, reason))
+        Reply::decode(value).map_err(|reason| StoreError::corrupt(key, reason))
     }
 }
 
@@ -181,10 +186,12 @@ impl Store for RedisStore {
             .query_async(&mut conn)
             .await;
         match fields {
-            Ok(fields) => reply::entry_from_fields(fields).map_err(|reason| corrupt(key, reason)),
+            Ok(fields) => {
+                reply::entry_from_fields(fields).map_err(|reason| StoreError::corrupt(key, reason))
+            }
             // The protocol's error code for a command on a key of another type.
             Err(error) if error.code() == Some("WRONGTYPE") => {
-                Err(corrupt(key, "not an entry hash (WRONGTYPE)"))
+                Err(StoreError::corrupt(key, "not an entry hash (WRONGTYPE)"))
             }
             Err(error) => Err(unavailable(error)),
         }
@@ -204,7 +211,7 @@ impl Store for RedisStore {
             .key(&self.layout.ttl_index)
             .arg(expected.map(|v| v.to_string()).unwrap_or_default())
             .arg(value.as_ref())
-            .arg(ttl.map(ttl_millis).unwrap_or_default())
+            .arg(ttl.map(pexpire_millis).unwrap_or_default())
             .arg(key)
             .arg(&self.layout.entry_prefix);
         match self.run(&invocation, key).await? {
@@ -252,7 +259,7 @@ impl Store for RedisStore {
             .arg(limit.clamp(1, Self::MAX_PAGE));
         match self.run(&invocation, prefix).await? {
             Reply::Page(page) => Ok(page),
-            Reply::CorruptMember { key, reason } => Err(corrupt(&key, reason)),
+            Reply::CorruptMember { key, reason } => Err(StoreError::corrupt(&key, reason)),
             other => Err(other.unexpected(prefix)),
         }
     }
@@ -284,11 +291,9 @@ impl Layout {
     }
 }
 
-/// A TTL in whole milliseconds for `PEXPIRE`, rounded up so that a sub-millisecond TTL does
-/// not become "expire now".
-fn ttl_millis(ttl: Duration) -> String {
-    let millis = ttl.as_nanos().div_ceil(1_000_000);
-    millis.to_string()
+/// A TTL in whole milliseconds for `PEXPIRE` (rounded up), at most [`MAX_TTL_MILLIS`].
+fn pexpire_millis(ttl: Duration) -> String {
+    ttl_millis(ttl).min(MAX_TTL_MILLIS).to_string()
 }
 
 /// A `ZRANGEBYLEX` bound: `(` exclusive or `[` inclusive, then the member bytes.
@@ -299,25 +304,9 @@ fn lex_bound(kind: u8, member: &[u8]) -> Vec<u8> {
     bound
 }
 
-/// The smallest byte string greater than every string starting with `prefix`, or `None` when
-/// there is none (the prefix is empty or all `0xff`).
-fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let last = prefix.iter().rposition(|&b| b != 0xff)?;
-    let mut successor = prefix[..=last].to_vec();
-    successor[last] += 1;
-    Some(successor)
-}
-
 fn unavailable(error: RedisError) -> StoreError {
     tracing::warn!(%error, "redis store call failed");
     StoreError::unavailable(error)
-}
-
-fn corrupt(key: &[u8], reason: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        key: String::from_utf8_lossy(key).into_owned(),
-        reason: reason.into(),
-    }
 }
 
 #[cfg(test)]
@@ -325,18 +314,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn successor_of_a_prefix_bounds_every_key_with_it() {
-        assert_eq!(prefix_successor(b"tg:1:"), Some(b"tg:1;".to_vec()));
-        assert_eq!(prefix_successor(b"a\xff\xff"), Some(b"b".to_vec()));
-        assert_eq!(prefix_successor(b"\xff"), None);
-        assert_eq!(prefix_successor(b""), None);
-    }
-
-    #[test]
-    fn ttl_rounds_up_to_a_whole_millisecond() {
-        assert_eq!(ttl_millis(Duration::from_micros(1)), "1");
-        assert_eq!(ttl_millis(Duration::from_millis(1500)), "1500");
-        assert_eq!(ttl_millis(Duration::ZERO), "0");
+    fn ttl_is_whole_milliseconds_within_what_redis_takes() {
+        assert_eq!(pexpire_millis(Duration::from_micros(1)), "1");
+        assert_eq!(pexpire_millis(Duration::ZERO), "0");
+        assert_eq!(pexpire_millis(Duration::MAX), MAX_TTL_MILLIS.to_string());
     }
 
     #[test]

@@ -82,10 +82,7 @@ impl Reply {
             Reply::Corrupt(reason) => reason,
             other => format!("unexpected reply {other:?}"),
         };
-        StoreError::Corrupt {
-            key: String::from_utf8_lossy(key).into_owned(),
-            reason,
-        }
+        StoreError::corrupt(key, reason)
     }
 }
 
