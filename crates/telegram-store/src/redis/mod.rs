@@ -1,45 +1,8 @@
 //! `RedisStore`: the store on a Redis server, shared by several processes.
 //!
 //! This file owns the connection, the key layout and the mapping of replies to the [`Store`]
-//! contract; the Lua scripts that make each call atomic on the server live in `scripts.rs`,
-//! the decoding of their replies in `reply.rs`.
-//!
-//! # Key layout
-//!
-//! Every Redis key the store touches starts with its namespace `{ns}` (default
-//! [`RedisStore::DEFAULT_PREFIX`], set with [`RedisStore::with_prefix`]); user keys (which the layers above
-//! already shape as `tg:{bot_id}:chat:{id}:…`) are appended as raw bytes:
-//!
-//! | Redis key | type | holds |
-//! | --- | --- | --- |
-//! | `{ns}k:{key}` | hash | field `ver`: the version (decimal), field `val`: the value bytes; the Redis TTL is the entry's TTL |
-//! | `{ns}idx` | sorted set | every user key written (score 0, member = the user key): the ordered index `scan` walks |
-//! | `{ns}ttl` | sorted set | the user keys written with a TTL, scored by their expiry time (Unix ms) |
-//!
-//! The entry key and the two index keys differ in the byte right after `{ns}` (`k`, `i`, `t`), so
-//! no user key can collide with an index. Two namespaces must not start one with the other
-//! (`bot1:` and `bot1:k:` would overlap): use names ending with `:` that are not nested.
-//!
-//! Redis expires an entry by itself; its index members go when a `scan` meets them, when the
-//! key is deleted, or when a later write with a TTL (or a delete) in the
-//! namespace purges up to 16 members whose expiry time has passed. Each write with a TTL adds
-//! at most one member and purges up to 16, so dead members cannot pile up even when nobody
-//! scans.
-//!
-//! `get` is one `HGETALL`; `put`, `delete` and `scan` are each one Lua script (`EVALSHA`),
-//! atomic on the server: `put` checks the version, writes the value, bumps the version, sets or
-//! clears the TTL and updates the indexes in one step. The scripts touch keys they compute from the namespace, so the store needs a single
-//! Redis server (or a primary with replicas), not Redis Cluster.
-//!
-//! # Errors and connection loss
-//!
-//! The connection is the redis crate's `ConnectionManager`: one multiplexed connection shared
-//! by every clone of the store, re-established in the background after it drops. A call made
-//! while the connection is lost fails with [`StoreError::Unavailable`] (the redis error is its
-//! source) and a later call goes through the new connection. An `Unavailable` `put` or `delete`
-//! may or may not have been applied (the reply was lost): read the key again before retrying.
-//! A Redis key of the store's layout that holds something the store did not write (another
-//! type, missing fields, a version that is not a number) gives [`StoreError::Corrupt`].
+//! contract (all documented on [`RedisStore`]); the Lua scripts that make the writes atomic on
+//! the server live in `scripts.rs`, the decoding of their replies in `reply.rs`.
 
 mod reply;
 mod scripts;
@@ -62,19 +25,65 @@ use self::scripts::SCRIPTS;
 /// for a 1 MiB value on a busy server).
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long connecting may take.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The longest TTL given to Redis (about 35 000 years): a longer one would overflow its expiry
 /// clock or the expiry index's scores (exact integers up to 2^53).
 const MAX_TTL_MILLIS: u64 = 1 << 50;
-
-/// How long connecting may take.
-const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A store on a Redis server: several processes (replicas of a bot) share it, and every write
 /// is a compare-and-set run atomically on the server.
 ///
 /// Cloning is cheap: clones share the connection. [`with_prefix`](Self::with_prefix) gives a
-/// store over the same connection in another namespace. The key layout is described in this
-/// module's docs.
+/// store over the same connection in another namespace.
+///
+/// # Key layout
+///
+/// Every Redis key the store touches starts with its namespace `{ns}` (default
+/// [`RedisStore::DEFAULT_PREFIX`], set with [`RedisStore::with_prefix`]); user keys (which the
+/// layers above already shape as `tg:{bot_id}:chat:{id}:…`) follow as raw bytes:
+///
+/// | Redis key | type | holds |
+/// | --- | --- | --- |
+/// | `{ns}k:{key}` | hash | `ver`: the version (decimal text), `val`: the value; the key's Redis TTL is the entry's TTL |
+/// | `{ns}idx` | sorted set | every user key written, score 0: the byte-ordered index `scan` walks (`ZRANGEBYLEX`) |
+/// | `{ns}ttl` | sorted set | the user keys written with a TTL, scored by their expiry time (Unix ms) |
+///
+/// The entry keys and the two index keys differ in the byte right after `{ns}` (`k`, `i`,
+/// `t`), so no user key can collide with an index. Two namespaces must not start one with the
+/// other (`bot1:` and `bot1:k:` would overlap): use names ending with `:`, none nested in
+/// another.
+///
+/// Redis expires an entry by itself. The index members of an expired entry go when a `scan`
+/// meets them (it skips them), or when a later write with a TTL (or a delete) in the
+/// namespace purges up to 16 members whose expiry time has passed. Each write with a TTL adds
+/// at most one member and purges up to 16, so dead members cannot pile up even when nobody
+/// scans.
+///
+/// `get` is one `HGETALL`; `put`, `delete` and `scan` are each one Lua script (`EVALSHA`),
+/// atomic on the server: `put` checks the version, writes the value and the next version, sets
+/// or clears the TTL and updates the indexes in one step. The scripts touch keys they compute
+/// from the namespace, so the store needs a single Redis server (or a primary with replicas),
+/// not Redis Cluster.
+///
+/// # Durability
+///
+/// A write is as durable as the server is configured to make it: with `appendonly yes` and
+/// `appendfsync always` it survives a server crash when the call returns; with the default
+/// `appendfsync everysec` up to a second of writes can be lost; without persistence a restart
+/// loses everything. Choose it in the server's configuration.
+///
+/// # Errors and connection loss
+///
+/// The connection is the redis crate's `ConnectionManager`: one multiplexed connection shared
+/// by every clone of the store (concurrent calls are pipelined on it), re-established in the
+/// background after it drops. A call made while the connection is lost fails with
+/// [`StoreError::Unavailable`] (the redis error is its source) and a later call goes through
+/// the new connection. An `Unavailable` `put` or `delete` may or may not have been applied
+/// (the reply was lost): read the key again before retrying. A Redis key of the store's layout
+/// that holds something the store did not write (another type, missing fields, a version that
+/// is not a positive integer) gives [`StoreError::Corrupt`], and the store leaves it as it is.
 ///
 /// # Examples
 ///
@@ -109,9 +118,8 @@ impl RedisStore {
     /// built by one script run, and the server serves nothing else meanwhile).
     pub const MAX_PAGE: usize = 10_000;
 
-    /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]` or
-    /// `redis+unix:///path`) in the namespace
-    /// [`DEFAULT_PREFIX`](Self::DEFAULT_PREFIX).
+    /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]`) in the
+    /// namespace [`DEFAULT_PREFIX`](Self::DEFAULT_PREFIX).
     ///
     /// # Errors
     ///

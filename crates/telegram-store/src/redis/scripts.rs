@@ -2,7 +2,7 @@
 //! of those calls is atomic there (a script runs alone: no other command interleaves with it).
 //! `get` is a single `HGETALL`, atomic by itself.
 //!
-//! The key layout they work on is described in the module docs of [`super`]. Every script
+//! The key layout they work on is documented on [`RedisStore`](super::RedisStore). Every script
 //! answers a flat array whose first element is a tag (`written`, `absent`, `conflict`,
 //! `deleted`, `page`, `corrupt`); `reply.rs` decodes it. A key holding something this store
 //! did not write (another type, missing or malformed fields) is answered with `corrupt` and a
