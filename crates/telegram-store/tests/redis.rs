@@ -297,6 +297,35 @@ async fn expired_keys_leave_the_indexes() {
     );
     assert_eq!(sizes, (0, 0), "an expired key is purged by the next write");
 
+    // A key re-created after it expired (here: deleted behind the store's back) without a TTL
+    // leaves the expiry index; an expiry member out of date (its key kept, without TTL) is
+    // dropped from the expiry index alone by the next purge, whatever its place in it.
+    store
+        .put(b"again", "x".into(), None, Some(Duration::from_secs(60)))
+        .await
+        .expect("put");
+    let _: () = raw.del(key_in(&store, b"k:again")).await.expect("DEL");
+    store
+        .put(b"again", "y".into(), None, None)
+        .await
+        .expect("an expired key is created again");
+    let stale: Option<f64> = raw.zscore(&ttl_index, b"again").await.expect("ZSCORE");
+    assert_eq!(stale, None, "the re-created key has no expiry member");
+    let _: () = raw.zadd(&ttl_index, b"again", 0).await.expect("ZADD");
+    store
+        .put(b"other", "x".into(), None, Some(Duration::ZERO))
+        .await
+        .expect("put");
+    let stale: Option<f64> = raw.zscore(&ttl_index, b"again").await.expect("ZSCORE");
+    assert_eq!(stale, None, "the purge drops an expiry member out of date");
+    assert_eq!(
+        store.get(b"again").await.expect("get").map(|e| e.version),
+        Some(1),
+        "and leaves its key"
+    );
+    let _: u64 = raw.del(key_in(&store, b"k:again")).await.expect("DEL");
+    let _: u64 = raw.zrem(&index, b"again").await.expect("ZREM");
+
     // A member whose key vanished behind the store's back (expired before any purge) is
     // skipped by a scan, which removes it.
     store
@@ -417,6 +446,111 @@ async fn a_dropped_connection_fails_one_call_then_reconnects() {
         .expect("writes go through again");
 }
 
+/// A Redis server of the test's own on a free port (memory only), killed on drop.
+struct PrivateServer {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl PrivateServer {
+    /// Starts one, or `None` when there is no `redis-server` binary here.
+    async fn start() -> Option<Self> {
+        let port = free_port();
+        let mut server = PrivateServer { port, child: None };
+        server.spawn().ok()?;
+        server.wait_until_it_answers().await;
+        Some(server)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn spawn(&mut self) -> std::io::Result<()> {
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--port", &self.port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// SIGKILL, as a crash would.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Polls until the server accepts connections (it starts in well under a second; the bound
+    /// is for a machine under load).
+    async fn wait_until_it_answers(&self) {
+        let client = redis::Client::open(self.url()).expect("a valid URL");
+        for _ in 0..500 {
+            if client.get_multiplexed_async_connection().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the private redis-server did not start");
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    // Bound, then released: nothing else listens there when the server binds it.
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+#[tokio::test]
+async fn a_restarted_server_is_reached_again() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = PrivateServer::start().await else {
+        eprintln!("skipped: no redis-server binary to restart");
+        return;
+    };
+    // Reconnect attempts every 50 ms, without giving up, so that the first call after the
+    // restart waits for the new connection instead of failing.
+    let config = ConnectionManagerConfig::new()
+        .set_number_of_retries(usize::MAX)
+        .set_max_delay(Duration::from_millis(50));
+    let store = RedisStore::connect_with_config(server.url(), config)
+        .await
+        .expect("the private server answers");
+    store
+        .put(b"k", "before".into(), None, None)
+        .await
+        .expect("put");
+
+    server.kill();
+    assert!(
+        matches!(store.get(b"k").await, Err(StoreError::Unavailable(_))),
+        "a call while the server is down is Unavailable"
+    );
+    server.spawn().expect("redis-server starts again");
+    server.wait_until_it_answers().await;
+
+    // The server kept nothing (it writes no file); what matters is that the store works again.
+    assert_eq!(store.get(b"k").await.expect("get after the restart"), None);
+    let v = store
+        .put(b"k", "after".into(), None, None)
+        .await
+        .expect("a write after the restart");
+    assert_eq!(v, 1);
+}
+
 #[tokio::test]
 async fn scripts_are_reloaded_after_the_server_forgot_them() {
     let Some(url) = redis_url() else { return };
@@ -439,11 +573,8 @@ async fn scripts_are_reloaded_after_the_server_forgot_them() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_unavailable() {
-    // Needs no server: a port nothing listens on (bound, then released).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
+    // Needs no server: a port nothing listens on.
+    let port = free_port();
     let config = ConnectionManagerConfig::new().set_number_of_retries(0);
     let result = RedisStore::connect_with_config(format!("redis://127.0.0.1:{port}"), config).await;
     assert!(matches!(result, Err(StoreError::Unavailable(_))));

@@ -1,43 +1,8 @@
 //! `RedisStore`: the store on a Redis server, shared by several processes.
 //!
 //! This file owns the connection, the key layout and the mapping of replies to the [`Store`]
-//! contract; the Lua scripts that make each call atomic on the server live in `scripts.rs`,
-//! the decoding of their replies in `reply.rs`.
-//!
-//! # Key layout
-//!
-//! Every Redis key the store touches starts with its namespace `{ns}` (default
-//! [`RedisStore::DEFAULT_PREFIX`], set with [`RedisStore::with_prefix`]); user keys (which the layers above
-//! already shape as `tg:{bot_id}:chat:{id}:…`) are appended as raw bytes:
-//!
-//! | Redis key | type | holds |
-//! | --- | --- | --- |
-//! | `{ns}k:{key}` | hash | field `ver`: the version (decimal), field `val`: the value bytes; the Redis TTL is the entry's TTL |
-//! | `{ns}idx` | sorted set | every user key written (score 0, member = the user key): the ordered index `scan` walks |
-//! | `{ns}ttl` | sorted set | the user keys written with a TTL, scored by their expiry time (Unix ms) |
-//!
-//! The entry key and the two index keys differ in the byte right after `{ns}` (`k`, `i`, `t`), so
-//! no user key can collide with an index. Two namespaces must not start one with the other
-//! (`bot1:` and `bot1:k:` would overlap): use names ending with `:` that are not nested.
-//!
-//! Redis expires an entry by itself; its index members go when a `scan` meets them, when the
-//! key is deleted, or when a later write in the namespace purges up to 16 members whose expiry
-//! time has passed (so the index shrinks even when nobody scans).
-//!
-//! Every call is one Lua script (`EVALSHA`), atomic on the server: `put` checks the version,
-//! writes the value, bumps the version, sets or clears the TTL and updates the indexes in one
-//! step. The scripts touch keys they compute from the namespace, so the store needs a single
-//! Redis server (or a primary with replicas), not Redis Cluster.
-//!
-//! # Errors and connection loss
-//!
-//! The connection is the redis crate's `ConnectionManager`: one multiplexed connection shared
-//! by every clone of the store, re-established in the background after it drops. A call made
-//! while the connection is lost fails with [`StoreError::Unavailable`] (the redis error is its
-//! source) and a later call goes through the new connection. An `Unavailable` `put` or `delete`
-//! may or may not have been applied (the reply was lost): read the key again before retrying.
-//! A Redis key of the store's layout that holds something the store did not write (another
-//! type, missing fields, a version that is not a number) gives [`StoreError::Corrupt`].
+//! contract (all documented on [`RedisStore`]); the Lua scripts that make the writes atomic on
+//! the server live in `scripts.rs`, the decoding of their replies in `reply.rs`.
 
 mod reply;
 mod scripts;
@@ -50,6 +15,7 @@ use bytes::Bytes;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{IntoConnectionInfo, RedisError, ScriptInvocation, Value};
 
+use crate::store::{prefix_successor, ttl_millis};
 use crate::{Entry, ScanPage, Store, StoreError, Version};
 
 use self::reply::Reply;
@@ -62,12 +28,62 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long connecting may take.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The longest TTL given to Redis (about 35 000 years): a longer one would overflow its expiry
+/// clock or the expiry index's scores (exact integers up to 2^53).
+const MAX_TTL_MILLIS: u64 = 1 << 50;
+
 /// A store on a Redis server: several processes (replicas of a bot) share it, and every write
 /// is a compare-and-set run atomically on the server.
 ///
 /// Cloning is cheap: clones share the connection. [`with_prefix`](Self::with_prefix) gives a
-/// store over the same connection in another namespace. The key layout is described in this
-/// module's docs.
+/// store over the same connection in another namespace.
+///
+/// # Key layout
+///
+/// Every Redis key the store touches starts with its namespace `{ns}` (default
+/// [`RedisStore::DEFAULT_PREFIX`], set with [`RedisStore::with_prefix`]); user keys (which the
+/// layers above already shape as `tg:{bot_id}:chat:{id}:…`) follow as raw bytes:
+///
+/// | Redis key | type | holds |
+/// | --- | --- | --- |
+/// | `{ns}k:{key}` | hash | `ver`: the version (decimal text), `val`: the value; the key's Redis TTL is the entry's TTL |
+/// | `{ns}idx` | sorted set | every user key written, score 0: the byte-ordered index `scan` walks (`ZRANGEBYLEX`) |
+/// | `{ns}ttl` | sorted set | the user keys written with a TTL, scored by their expiry time (Unix ms) |
+///
+/// The entry keys and the two index keys differ in the byte right after `{ns}` (`k`, `i`,
+/// `t`), so no user key can collide with an index. Two namespaces must not start one with the
+/// other (`bot1:` and `bot1:k:` would overlap): use names ending with `:`, none nested in
+/// another.
+///
+/// Redis expires an entry by itself. The index members of an expired entry go when a `scan`
+/// meets them (it skips them), or when a later write with a TTL (or a delete) in the
+/// namespace purges up to 16 members whose expiry time has passed. Each write with a TTL adds
+/// at most one member and purges up to 16, so dead members cannot pile up even when nobody
+/// scans.
+///
+/// `get` is one `HGETALL`; `put`, `delete` and `scan` are each one Lua script (`EVALSHA`),
+/// atomic on the server: `put` checks the version, writes the value and the next version, sets
+/// or clears the TTL and updates the indexes in one step. The scripts touch keys they compute
+/// from the namespace, so the store needs a single Redis server (or a primary with replicas),
+/// not Redis Cluster.
+///
+/// # Durability
+///
+/// A write is as durable as the server is configured to make it: with `appendonly yes` and
+/// `appendfsync always` it survives a server crash when the call returns; with the default
+/// `appendfsync everysec` up to a second of writes can be lost; without persistence a restart
+/// loses everything. Choose it in the server's configuration.
+///
+/// # Errors and connection loss
+///
+/// The connection is the redis crate's `ConnectionManager`: one multiplexed connection shared
+/// by every clone of the store (concurrent calls are pipelined on it), re-established in the
+/// background after it drops. A call made while the connection is lost fails with
+/// [`StoreError::Unavailable`] (the redis error is its source) and a later call goes through
+/// the new connection. An `Unavailable` `put` or `delete` may or may not have been applied
+/// (the reply was lost): read the key again before retrying. A Redis key of the store's layout
+/// that holds something the store did not write (another type, missing fields, a version that
+/// is not a positive integer) gives [`StoreError::Corrupt`], and the store leaves it as it is.
 ///
 /// # Examples
 ///
@@ -102,9 +118,8 @@ impl RedisStore {
     /// built by one script run, and the server serves nothing else meanwhile).
     pub const MAX_PAGE: usize = 10_000;
 
-    /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]` or
-    /// `redis+unix:///path`) in the namespace
-    /// [`DEFAULT_PREFIX`](Self::DEFAULT_PREFIX).
+    /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]`) in the
+    /// namespace [`DEFAULT_PREFIX`](Self::DEFAULT_PREFIX).
     ///
     /// # Errors
     ///
@@ -166,19 +181,27 @@ impl RedisStore {
             .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        Reply::decode(value).map_err(|reason| corrupt(key, reason))
+        Reply::decode(value).map_err(|reason| StoreError::corrupt(key, reason))
     }
 }
 
 #[async_trait]
 impl Store for RedisStore {
     async fn get(&self, key: &[u8]) -> Result<Option<Entry>, StoreError> {
-        let mut invocation = SCRIPTS.get.prepare_invoke();
-        invocation.key(self.layout.entry(key));
-        match self.run(&invocation, key).await? {
-            Reply::Absent => Ok(None),
-            Reply::Entry(entry) => Ok(Some(entry)),
-            other => Err(other.unexpected(key)),
+        let mut conn = self.conn.clone();
+        let fields: Result<Value, RedisError> = redis::cmd("HGETALL")
+            .arg(self.layout.entry(key))
+            .query_async(&mut conn)
+            .await;
+        match fields {
+            Ok(fields) => {
+                reply::entry_from_fields(fields).map_err(|reason| StoreError::corrupt(key, reason))
+            }
+            // The protocol's error code for a command on a key of another type.
+            Err(error) if error.code() == Some("WRONGTYPE") => {
+                Err(StoreError::corrupt(key, "not an entry hash (WRONGTYPE)"))
+            }
+            Err(error) => Err(unavailable(error)),
         }
     }
 
@@ -196,7 +219,7 @@ impl Store for RedisStore {
             .key(&self.layout.ttl_index)
             .arg(expected.map(|v| v.to_string()).unwrap_or_default())
             .arg(value.as_ref())
-            .arg(ttl.map(ttl_millis).unwrap_or_default())
+            .arg(ttl.map(pexpire_millis).unwrap_or_default())
             .arg(key)
             .arg(&self.layout.entry_prefix);
         match self.run(&invocation, key).await? {
@@ -244,7 +267,7 @@ impl Store for RedisStore {
             .arg(limit.clamp(1, Self::MAX_PAGE));
         match self.run(&invocation, prefix).await? {
             Reply::Page(page) => Ok(page),
-            Reply::CorruptMember { key, reason } => Err(corrupt(&key, reason)),
+            Reply::CorruptMember { key, reason } => Err(StoreError::corrupt(&key, reason)),
             other => Err(other.unexpected(prefix)),
         }
     }
@@ -276,11 +299,9 @@ impl Layout {
     }
 }
 
-/// A TTL in whole milliseconds for `PEXPIRE`, rounded up so that a sub-millisecond TTL does
-/// not become "expire now".
-fn ttl_millis(ttl: Duration) -> String {
-    let millis = ttl.as_nanos().div_ceil(1_000_000);
-    millis.to_string()
+/// A TTL in whole milliseconds for `PEXPIRE` (rounded up), at most [`MAX_TTL_MILLIS`].
+fn pexpire_millis(ttl: Duration) -> String {
+    ttl_millis(ttl).min(MAX_TTL_MILLIS).to_string()
 }
 
 /// A `ZRANGEBYLEX` bound: `(` exclusive or `[` inclusive, then the member bytes.
@@ -291,25 +312,9 @@ fn lex_bound(kind: u8, member: &[u8]) -> Vec<u8> {
     bound
 }
 
-/// The smallest byte string greater than every string starting with `prefix`, or `None` when
-/// there is none (the prefix is empty or all `0xff`).
-fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let last = prefix.iter().rposition(|&b| b != 0xff)?;
-    let mut successor = prefix[..=last].to_vec();
-    successor[last] += 1;
-    Some(successor)
-}
-
 fn unavailable(error: RedisError) -> StoreError {
     tracing::warn!(%error, "redis store call failed");
     StoreError::unavailable(error)
-}
-
-fn corrupt(key: &[u8], reason: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        key: String::from_utf8_lossy(key).into_owned(),
-        reason: reason.into(),
-    }
 }
 
 #[cfg(test)]
@@ -317,18 +322,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn successor_of_a_prefix_bounds_every_key_with_it() {
-        assert_eq!(prefix_successor(b"tg:1:"), Some(b"tg:1;".to_vec()));
-        assert_eq!(prefix_successor(b"a\xff\xff"), Some(b"b".to_vec()));
-        assert_eq!(prefix_successor(b"\xff"), None);
-        assert_eq!(prefix_successor(b""), None);
-    }
-
-    #[test]
-    fn ttl_rounds_up_to_a_whole_millisecond() {
-        assert_eq!(ttl_millis(Duration::from_micros(1)), "1");
-        assert_eq!(ttl_millis(Duration::from_millis(1500)), "1500");
-        assert_eq!(ttl_millis(Duration::ZERO), "0");
+    fn ttl_is_whole_milliseconds_within_what_redis_takes() {
+        assert_eq!(pexpire_millis(Duration::from_micros(1)), "1");
+        assert_eq!(pexpire_millis(Duration::ZERO), "0");
+        assert_eq!(pexpire_millis(Duration::MAX), MAX_TTL_MILLIS.to_string());
     }
 
     #[test]

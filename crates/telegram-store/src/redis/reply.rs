@@ -1,6 +1,7 @@
-//! Decoding the replies of the store's Lua scripts (`scripts.rs`) into typed outcomes.
+//! Decoding the replies of the store's Lua scripts (`scripts.rs`) into typed outcomes, and of
+//! the `HGETALL` that reads one entry.
 //!
-//! A reply is a flat array starting with a tag. A reply of another shape can only come from a
+//! A script's reply is a flat array starting with a tag. A reply of another shape can only come from a
 //! server that runs something else under the scripts' hash or from a bug; it decodes to an
 //! error message (the caller reports it as corrupt), never to a panic.
 
@@ -12,10 +13,8 @@ use crate::{Entry, ScanPage, StoreError, Version};
 /// What a script answered.
 #[derive(Debug)]
 pub(super) enum Reply {
-    /// `get`: the key does not exist; `delete`: there was nothing to delete.
+    /// `delete`: there was nothing to delete.
     Absent,
-    /// `get`: the key's entry.
-    Entry(Entry),
     /// `put`: written, with this new version.
     Written(Version),
     /// `put` / `delete`: the version was not the expected one.
@@ -48,11 +47,6 @@ impl Reply {
             b"absent" => Reply::Absent,
             b"conflict" => Reply::Conflict,
             b"deleted" => Reply::Deleted,
-            b"entry" => {
-                let version = version(items.next())?;
-                let value = Bytes::from(bytes(items.next().ok_or("entry without a value")?)?);
-                Reply::Entry(Entry { value, version })
-            }
             b"written" => Reply::Written(version(items.next())?),
             b"corrupt" => {
                 let rest: Vec<Value> = items.by_ref().collect();
@@ -88,11 +82,45 @@ impl Reply {
             Reply::Corrupt(reason) => reason,
             other => format!("unexpected reply {other:?}"),
         };
-        StoreError::Corrupt {
-            key: String::from_utf8_lossy(key).into_owned(),
-            reason,
+        StoreError::corrupt(key, reason)
+    }
+}
+
+/// The entry in an `HGETALL` reply (`None`: the key does not exist). The checks match the
+/// scripts' `read_entry`: fields `ver` (a positive decimal integer) and `val`; other fields
+/// are ignored.
+pub(super) fn entry_from_fields(fields: Value) -> Result<Option<Entry>, String> {
+    let pairs = match fields {
+        Value::Map(pairs) => pairs,
+        Value::Array(flat) => {
+            let mut flat = flat.into_iter();
+            let mut pairs = Vec::new();
+            while let Some(field) = flat.next() {
+                pairs.push((field, flat.next().ok_or("a field without its value")?));
+            }
+            pairs
+        }
+        other => return Err(format!("expected the entry's fields, got {}", kind(&other))),
+    };
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let (mut ver, mut val) = (None, None);
+    for (field, content) in pairs {
+        match bytes(field)?.as_slice() {
+            b"ver" => ver = Some(content),
+            b"val" => val = Some(content),
+            // Like the scripts, other fields are let be.
+            _ => {}
         }
     }
+    let (Some(ver), Some(val)) = (ver, val) else {
+        return Err("entry hash without its ver and val fields".to_owned());
+    };
+    Ok(Some(Entry {
+        version: version(Some(ver))?,
+        value: Bytes::from(bytes(val)?),
+    }))
 }
 
 /// `page more (member version value)*`: the entries, and `next` (the last member) when the
@@ -119,17 +147,29 @@ fn page(items: &mut impl Iterator<Item = Value>) -> Result<ScanPage, String> {
     Ok(ScanPage { entries, next })
 }
 
-/// A version: an integer reply (`put`) or the decimal text of the `ver` field (the scripts
-/// have checked it is a positive integer).
+/// A version: an integer reply (`put`) or the decimal text of the `ver` field, which must be
+/// written as the scripts write it (a positive integer, no sign, no leading zero: the scripts
+/// compare versions as text).
 fn version(value: Option<Value>) -> Result<Version, String> {
     match value.ok_or("missing version")? {
-        Value::Int(v) => Version::try_from(v).map_err(|_| format!("negative version {v}")),
-        Value::BulkString(text) => std::str::from_utf8(&text)
-            .ok()
-            .and_then(|text| text.parse().ok())
-            .ok_or_else(|| format!("version {:?} is not a u64", String::from_utf8_lossy(&text))),
+        Value::Int(v) if v > 0 => Ok(v.unsigned_abs()),
+        Value::Int(v) => Err(format!("version {v} is not positive")),
+        Value::BulkString(text) => parse_version(&text).ok_or_else(|| {
+            format!(
+                "version {:?} is not a positive integer",
+                String::from_utf8_lossy(&text)
+            )
+        }),
         other => Err(format!("version is {}", kind(&other))),
     }
+}
+
+fn parse_version(text: &[u8]) -> Option<Version> {
+    let canonical =
+        matches!(text.first(), Some(b'1'..=b'9')) && text.iter().all(u8::is_ascii_digit);
+    canonical
+        .then(|| std::str::from_utf8(text).ok()?.parse().ok())
+        .flatten()
 }
 
 fn bytes(value: Value) -> Result<Vec<u8>, String> {
@@ -185,13 +225,37 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_is_read_from_its_fields_in_any_order() {
+        let flat = Value::Array(vec![s(b"val"), s(b"x"), s(b"ver"), s(b"12")]);
+        let entry = entry_from_fields(flat).expect("an entry");
+        assert_eq!(entry.map(|e| (e.version, e.value)), Some((12, "x".into())));
+        let map = Value::Map(vec![(s(b"ver"), s(b"1")), (s(b"val"), s(b""))]);
+        assert!(entry_from_fields(map).expect("an entry").is_some());
+        assert_eq!(entry_from_fields(Value::Array(vec![])), Ok(None));
+    }
+
+    #[test]
+    fn foreign_hashes_are_not_entries() {
+        for fields in [
+            vec![s(b"val"), s(b"x")],
+            vec![s(b"ver"), s(b"1")],
+            vec![s(b"ver"), s(b"0"), s(b"val"), s(b"x")],
+            vec![s(b"ver"), s(b"007"), s(b"val"), s(b"x")],
+            vec![s(b"ver"), s(b"99999999999999999999"), s(b"val"), s(b"x")],
+            vec![s(b"ver"), s(b"1"), s(b"val")],
+        ] {
+            assert!(entry_from_fields(Value::Array(fields)).is_err());
+        }
+    }
+
+    #[test]
     fn malformed_replies_are_errors_not_panics() {
         for reply in [
             Value::Nil,
             Value::Array(vec![]),
             Value::Array(vec![s(b"nonsense")]),
-            Value::Array(vec![s(b"entry"), s(b"-1"), s(b"v")]),
-            Value::Array(vec![s(b"entry"), s(b"1")]),
+            Value::Array(vec![s(b"page"), Value::Int(0), s(b"a"), s(b"01"), s(b"v")]),
+            Value::Array(vec![s(b"page"), Value::Int(0), s(b"a"), s(b"-1"), s(b"v")]),
             Value::Array(vec![s(b"written"), Value::Int(-2)]),
             Value::Array(vec![s(b"page"), Value::Int(1)]),
             Value::Array(vec![s(b"page"), Value::Int(0), s(b"a"), s(b"1")]),

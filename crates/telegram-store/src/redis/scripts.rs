@@ -1,11 +1,12 @@
-//! The Lua scripts `RedisStore` runs on the server, one per store call, so that each call is
-//! atomic there (a script runs alone: no other command interleaves with it).
+//! The Lua scripts `RedisStore` runs on the server for `put`, `delete` and `scan`, so that each
+//! of those calls is atomic there (a script runs alone: no other command interleaves with it).
+//! `get` is a single `HGETALL`, atomic by itself.
 //!
-//! The key layout they work on is described in the module docs of [`super`]. Every script
-//! answers a flat array whose first element is a tag (`entry`, `written`, `absent`, `conflict`,
-//! `deleted`, `page`, `corrupt`); [`super::reply`] decodes it. A key holding something this store did not
-//! write (another type, missing or malformed fields) is answered with `corrupt` and a reason,
-//! never with a script error, so the caller can tell it from a failing server.
+//! The key layout they work on is documented on [`RedisStore`](super::RedisStore). Every script
+//! answers a flat array whose first element is a tag (`written`, `absent`, `conflict`,
+//! `deleted`, `page`, `corrupt`); `reply.rs` decodes it. A key holding something this store
+//! did not write (another type, missing or malformed fields) is answered with `corrupt` and a
+//! reason, never with a script error, so the caller can tell it from a failing server.
 
 use std::sync::LazyLock;
 
@@ -14,16 +15,20 @@ use redis::Script;
 /// Lua shared by the scripts: reading one entry's hash and purging index members.
 ///
 /// `read_entry(k)` returns `nil` when `k` does not exist, `false, reason` when it holds
-/// something else than an entry, and `ver, val` otherwise. `purge(idx, ttl, m)` drops member
-/// `m` from both index sets. `purge_expired(data, idx, ttl)` drops up to 16 members whose
-/// expiry time has passed and whose key is gone, so the index shrinks even when nobody scans.
+/// something else than an entry, and `ver, val` otherwise (its checks match
+/// `reply::entry_from_fields`, which reads entries for `get` without a script). `purge(idx,
+/// ttl, m)` drops member `m` from both index sets. `purge_expired(data, idx, ttl, ms)` looks at
+/// up to 16 members of the ttl index whose expiry time has passed: a key that is gone leaves
+/// both indexes, one that is still there (written again meanwhile) gets its true expiry or,
+/// without TTL, leaves the ttl index, so the same members never block the purge.
 const PRELUDE: &str = r#"
 local function read_entry(k)
-  local t = redis.call('TYPE', k)['ok']
-  if t == 'none' then return nil end
-  if t ~= 'hash' then return false, 'holds a ' .. t .. ', not an entry hash' end
-  local f = redis.call('HMGET', k, 'ver', 'val')
-  if not f[1] or not f[2] then return false, 'entry hash without its ver and val fields' end
+  local f = redis.pcall('HMGET', k, 'ver', 'val')
+  if f['err'] then return false, 'not an entry hash (' .. f['err'] .. ')' end
+  if not f[1] or not f[2] then
+    if not f[1] and not f[2] and redis.call('EXISTS', k) == 0 then return nil end
+    return false, 'entry hash without its ver and val fields'
+  end
   if not string.match(f[1], '^[1-9]%d*$') then return false, 'version is not a positive integer' end
   return f[1], f[2]
 end
@@ -31,27 +36,33 @@ local function purge(idx, ttl, m)
   redis.call('ZREM', idx, m)
   redis.call('ZREM', ttl, m)
 end
-local function purge_expired(data, idx, ttl)
+local function now_ms()
   local now = redis.call('TIME')
-  local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+end
+local function purge_expired(data, idx, ttl, ms)
   local due = redis.call('ZRANGEBYSCORE', ttl, '-inf', ms, 'LIMIT', 0, 16)
   for _, m in ipairs(due) do
-    if redis.call('EXISTS', data .. m) == 0 then purge(idx, ttl, m) end
+    local left = redis.call('PTTL', data .. m)
+    if left == -2 then
+      purge(idx, ttl, m)
+    elseif left == -1 then
+      redis.call('ZREM', ttl, m)
+    else
+      redis.call('ZADD', ttl, ms + left, m)
+    end
   end
 end
 "#;
 
-/// `get`. KEYS: the entry's key. Answers `absent`, `entry ver val` or `corrupt reason`.
-const GET: &str = r#"
-local ver, val = read_entry(KEYS[1])
-if ver == nil then return {'absent'} end
-if ver == false then return {'corrupt', val} end
-return {'entry', ver, val}
-"#;
-
 /// `put` (compare-and-set). KEYS: entry, index, ttl index. ARGV: expected version (empty: the
 /// key must not exist), value, ttl in milliseconds (empty: none), the user key (index member),
-/// the entry key prefix (for the purge). Answers `written new_version`, `conflict` or `corrupt reason`.
+/// the entry key prefix (for the purge). Answers `written new_version`, `conflict` or
+/// `corrupt reason`.
+///
+/// Only a write with a TTL purges expired members: each such write adds at most one member to
+/// the ttl index and removes up to 16 expired ones, so the indexes cannot fill up with dead
+/// keys, and a write without TTL (the common case) pays nothing for it.
 const PUT: &str = r#"
 local ver, err = read_entry(KEYS[1])
 if ver == false then return {'corrupt', err} end
@@ -60,19 +71,24 @@ if ARGV[1] == '' then
 elseif ver ~= ARGV[1] then
   return {'conflict'}
 end
-redis.call('HSET', KEYS[1], 'val', ARGV[2])
-local new = redis.call('HINCRBY', KEYS[1], 'ver', 1)
-redis.call('ZADD', KEYS[2], 0, ARGV[4])
-if ARGV[3] == '' then
-  redis.call('PERSIST', KEYS[1])
-  redis.call('ZREM', KEYS[3], ARGV[4])
-else
-  local now = redis.call('TIME')
-  local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+-- '%d' keeps every digit (tostring would switch to an exponent past 1e14); a version stays
+-- exact up to 2^53 writes to one key.
+local new = string.format('%d', (tonumber(ver) or 0) + 1)
+redis.call('HSET', KEYS[1], 'ver', new, 'val', ARGV[2])
+if ver == nil then
+  -- A new key (never written, deleted or expired): its index member may be missing, and an
+  -- expired predecessor's expiry member may be left.
+  redis.call('ZADD', KEYS[2], 0, ARGV[4])
+  if ARGV[3] == '' then redis.call('ZREM', KEYS[3], ARGV[4]) end
+elseif ARGV[3] == '' then
+  if redis.call('PERSIST', KEYS[1]) == 1 then redis.call('ZREM', KEYS[3], ARGV[4]) end
+end
+if ARGV[3] ~= '' then
+  local ms = now_ms()
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   redis.call('ZADD', KEYS[3], ms + tonumber(ARGV[3]), ARGV[4])
+  purge_expired(ARGV[5], KEYS[2], KEYS[3], ms)
 end
-purge_expired(ARGV[5], KEYS[2], KEYS[3])
 return {'written', new}
 "#;
 
@@ -88,7 +104,7 @@ end
 if ver ~= ARGV[1] then return {'conflict'} end
 redis.call('DEL', KEYS[1])
 purge(KEYS[2], KEYS[3], ARGV[2])
-purge_expired(ARGV[3], KEYS[2], KEYS[3])
+purge_expired(ARGV[3], KEYS[2], KEYS[3], now_ms())
 return {'deleted'}
 "#;
 
@@ -132,7 +148,6 @@ end
 /// on `NOSCRIPT`, e.g. after the server restarted).
 #[derive(Debug)]
 pub(super) struct Scripts {
-    pub(super) get: Script,
     pub(super) put: Script,
     pub(super) delete: Script,
     pub(super) scan: Script,
@@ -140,7 +155,6 @@ pub(super) struct Scripts {
 
 /// The process's [`Scripts`].
 pub(super) static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
-    get: with_prelude(GET),
     put: with_prelude(PUT),
     delete: with_prelude(DELETE),
     scan: with_prelude(SCAN),

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::Semaphore;
 
 use super::{rows, schema};
+use crate::store::prefix_successor;
 use crate::{Entry, ScanPage, StoreError};
 
 /// Read-only connections, each used by one read at a time.
@@ -147,7 +148,7 @@ impl KeyRange {
         KeyRange {
             start,
             start_inclusive,
-            end: prefix_end(prefix),
+            end: prefix_successor(prefix),
         }
     }
 
@@ -175,31 +176,5 @@ impl KeyRange {
                  ORDER BY key LIMIT ?3"
             }
         }
-    }
-}
-
-/// The smallest key greater than every key starting with `prefix`: drop trailing 0xFF bytes,
-/// add one to the last byte left. `None` when no such key exists (the prefix is all 0xFF).
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < 0xFF {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefix_end;
-
-    #[test]
-    fn prefix_end_skips_trailing_ff() {
-        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
-        assert_eq!(prefix_end(b"a\xFF\xFF"), Some(b"b".to_vec()));
-        assert_eq!(prefix_end(b"\xFF\xFF"), None);
-        assert_eq!(prefix_end(b""), None);
     }
 }

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
 
+use crate::store::ttl_millis;
 use crate::{Entry, StoreError, Version};
 
 /// The wall clock in unix milliseconds (0 before 1970, saturated far in the future).
@@ -24,20 +25,20 @@ pub(super) fn now_ms() -> i64 {
 /// When a key written at `now` with `ttl` expires. Rounded up to the millisecond, so a key
 /// never expires before its TTL has run out.
 pub(super) fn expires_at(now: i64, ttl: Duration) -> i64 {
-    let millis = ttl.as_nanos().div_ceil(1_000_000);
-    now.saturating_add(i64::try_from(millis).unwrap_or(i64::MAX))
+    now.saturating_add(i64::try_from(ttl_millis(ttl)).unwrap_or(i64::MAX))
 }
 
 /// A version as SQLite stores it (an `INTEGER`, signed 64-bit).
 pub(super) fn version_param(key: &[u8], version: Version) -> Result<i64, StoreError> {
-    i64::try_from(version).map_err(|_| corrupt(key, "version past the 64-bit signed range"))
+    i64::try_from(version)
+        .map_err(|_| StoreError::corrupt(key, "version past the 64-bit signed range"))
 }
 
 /// The stored version column: a positive integer.
 pub(super) fn version(key: &[u8], column: ValueRef<'_>) -> Result<Version, StoreError> {
     match column {
         ValueRef::Integer(version) if version >= 1 => Ok(version.unsigned_abs()),
-        other => Err(corrupt(key, format!("version is {other:?}"))),
+        other => Err(StoreError::corrupt(key, format!("version is {other:?}"))),
     }
 }
 
@@ -46,7 +47,7 @@ pub(super) fn is_live(key: &[u8], column: ValueRef<'_>, now: i64) -> Result<bool
     match column {
         ValueRef::Null => Ok(true),
         ValueRef::Integer(at) => Ok(at > now),
-        other => Err(corrupt(key, format!("expiry is {other:?}"))),
+        other => Err(StoreError::corrupt(key, format!("expiry is {other:?}"))),
     }
 }
 
@@ -54,7 +55,12 @@ pub(super) fn is_live(key: &[u8], column: ValueRef<'_>, now: i64) -> Result<bool
 pub(super) fn entry(key: &[u8], row: &Row<'_>, first: usize) -> Result<Entry, StoreError> {
     let value = match row.get_ref(first).map_err(StoreError::unavailable)? {
         ValueRef::Blob(bytes) => Bytes::copy_from_slice(bytes),
-        other => return Err(corrupt(key, format!("value is {}", type_name(other)))),
+        other => {
+            return Err(StoreError::corrupt(
+                key,
+                format!("value is {}", type_name(other)),
+            ))
+        }
     };
     let version = version(
         key,
@@ -67,18 +73,10 @@ pub(super) fn entry(key: &[u8], row: &Row<'_>, first: usize) -> Result<Entry, St
 pub(super) fn key(row: &Row<'_>, column: usize) -> Result<Bytes, StoreError> {
     match row.get_ref(column).map_err(StoreError::unavailable)? {
         ValueRef::Blob(key) => Ok(Bytes::copy_from_slice(key)),
-        other => Err(corrupt(
+        other => Err(StoreError::corrupt(
             other.as_bytes().unwrap_or_default(),
             format!("key is {}", type_name(other)),
         )),
-    }
-}
-
-/// A [`StoreError::Corrupt`] for `key`.
-pub(super) fn corrupt(key: &[u8], reason: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        key: String::from_utf8_lossy(key).into_owned(),
-        reason: reason.into(),
     }
 }
 
