@@ -191,3 +191,49 @@ pub enum InvalidCommand {
         character: char,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::io;
+
+    use super::*;
+
+    fn rejected() -> telegram_transport::Error {
+        telegram_transport::Error::Api {
+            error_code: 401,
+            description: "Unauthorized".to_owned(),
+            retry_after: None,
+            migrate_to_chat_id: None,
+        }
+    }
+
+    #[test]
+    fn run_errors_print_one_level_and_keep_the_cause_as_source() {
+        let errors = [
+            RunError::InvalidToken(rejected()),
+            RunError::Conflict(rejected()),
+            RunError::Api(rejected()),
+            RunError::Initialize(rejected()),
+        ];
+        for error in errors {
+            let cause = error.source().expect("the transport error").to_string();
+            assert!(!error.to_string().contains(&cause), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_bind_failure_keeps_its_address_and_io_error() {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 8443));
+        let error = RunError::Bind {
+            addr,
+            source: io::Error::new(io::ErrorKind::AddrInUse, "address in use"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "the webhook server cannot listen on 127.0.0.1:8443"
+        );
+        let source = error.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(source.map(io::Error::kind), Some(io::ErrorKind::AddrInUse));
+    }
+}

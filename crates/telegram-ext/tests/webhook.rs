@@ -280,3 +280,26 @@ async fn a_forced_stop_reports_every_accepted_update_it_did_not_finish() {
     assert_eq!(cancelled, [1, 2, 3]);
     assert_eq!(*app.state().ids.lock().unwrap(), [1]);
 }
+
+#[tokio::test]
+async fn an_address_in_use_is_a_bind_error_with_its_io_error() {
+    let server = FakeBotApi::start().await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let config = WebhookConfig::new(addr, "/hook").stop_signals(false);
+    let error = app.run_webhook(config).await.unwrap_err();
+    let telegram_ext::RunError::Bind {
+        addr: tried,
+        source,
+    } = &error
+    else {
+        panic!("not a bind error: {error:?}");
+    };
+    assert_eq!(*tried, addr);
+    assert_eq!(source.kind(), std::io::ErrorKind::AddrInUse);
+}

@@ -525,9 +525,12 @@ fn decode(body: &Bytes) -> Option<UpdateResult> {
     };
     let raw: serde_json::Value = serde_json::from_slice(body).ok()?;
     raw.get("update_id")?;
+    // The decode error's Display is one level; its source says what did not fit.
+    let error = std::error::Error::source(&error)
+        .map_or_else(|| error.to_string(), |cause| format!("{error}: {cause}"));
     Some(Err(MalformedUpdate {
         update_id: update_id_of(&raw),
-        error: error.to_string(),
+        error,
         raw,
     }))
 }
