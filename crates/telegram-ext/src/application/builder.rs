@@ -184,7 +184,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     ///
     /// # Errors
     ///
-    /// No token and no bot; or the default transport cannot be built.
+    /// [`BuildError::NoBot`] when neither a token nor a bot was given.
     pub fn build(self) -> Result<Application<S>, BuildError> {
         let bot = match (self.bot, self.token) {
             (Some(bot), _) => bot,
