@@ -11,6 +11,7 @@ use telegram_transport::{Bot, Transport};
 
 use super::groups::Groups;
 use super::{Application, Inner};
+use crate::jobs::{JobQueueConfig, Runner};
 use crate::processing::{Concurrent, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
 
@@ -36,6 +37,7 @@ pub struct ApplicationBuilder<S> {
     hooks: Hooks<S>,
     processor: Option<Arc<dyn UpdateProcessor>>,
     drain_timeout: Duration,
+    job_queue: JobQueueConfig,
 }
 
 /// How long `stop` waits for tracked tasks by default.
@@ -56,6 +58,7 @@ impl ApplicationBuilder<()> {
             },
             processor: None,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            job_queue: JobQueueConfig::default(),
         }
     }
 }
@@ -100,6 +103,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             },
             processor: self.processor,
             drain_timeout: self.drain_timeout,
+            job_queue: self.job_queue,
         }
     }
 
@@ -120,6 +124,14 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     /// [`HandlerError::Cancelled`](crate::HandlerError::Cancelled)). 30 s by default.
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain_timeout = timeout;
+        self
+    }
+
+    /// The job queue's store, clock, default time zone (UTC unless set) and lease. Until the
+    /// application has a store of its own, persistent jobs use the one given here (an
+    /// in-memory store by default).
+    pub fn job_queue(mut self, config: JobQueueConfig) -> Self {
+        self.job_queue = config;
         self
     }
 
@@ -171,6 +183,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             Some(url) => bot.with_api_url(url),
             None => bot,
         };
+        let jobs = self.job_queue.build(bot.token());
         Ok(Application {
             inner: Arc::new(Inner {
                 bot,
@@ -187,6 +200,8 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
                 stop: RwLock::default(),
                 initialized: AtomicBool::new(false),
                 running: AtomicBool::new(false),
+                jobs,
+                job_runner: Runner::default(),
             }),
         })
     }

@@ -69,6 +69,7 @@ impl<S: Send + Sync + 'static> Application<S> {
         if let Ok(mut tokens) = self.inner.stop.write() {
             *tokens = StopTokens::default();
         }
+        self.inner.job_runner.start(self, &self.inner.jobs).await;
         Ok(())
     }
 
@@ -78,6 +79,7 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// [`force_stop`](Self::force_stop) cuts both waits short.
     pub async fn stop(&self) {
         let forced = self.stop_tokens().forced;
+        self.inner.job_runner.stop().await;
         self.inner.processor.drain().await;
         let cancelled = self
             .inner
