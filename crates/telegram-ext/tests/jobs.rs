@@ -220,7 +220,7 @@ async fn monthly_on_day_31_clamps_to_short_months_by_default_or_skips_them() {
     );
     let skip = monthly_runs(30, DayOverflow::Skip, "2025-01-15T00:00:00Z", 80).await;
     assert_eq!(skip, ["2025-01-30T09:00:00Z", "2025-03-30T09:00:00Z"]);
-    let leap = monthly_runs(29, DayOverflow::Clamp, "2024-02-01T00:00:00Z", 10).await;
+    let leap = monthly_runs(29, DayOverflow::Clamp, "2024-02-01T00:00:00Z", 30).await;
     assert_eq!(leap, ["2024-02-29T09:00:00Z"]);
 }
 
