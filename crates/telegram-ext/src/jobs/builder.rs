@@ -1,6 +1,7 @@
 //! `JobBuilder`: a job's options (id, name, chat, user, data, misfire policy), awaited to add
 //! the job. `When`: a point in time given as an instant, a delay or a local date and time.
 
+use std::borrow::Cow;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -114,7 +115,7 @@ pub struct JobBuilder<S> {
     callback: CallbackRef,
     draft: Draft,
     id: Option<String>,
-    name: String,
+    name: Cow<'static, str>,
     chat_id: Option<i64>,
     user_id: Option<i64>,
     data: Result<serde_json::Value, serde_json::Error>,
@@ -125,7 +126,12 @@ pub struct JobBuilder<S> {
 }
 
 impl<S> JobBuilder<S> {
-    pub(crate) fn new(core: Arc<Core>, callback: CallbackRef, name: String, draft: Draft) -> Self {
+    pub(crate) fn new(
+        core: Arc<Core>,
+        callback: CallbackRef,
+        name: Cow<'static, str>,
+        draft: Draft,
+    ) -> Self {
         JobBuilder {
             core,
             callback,
@@ -151,7 +157,7 @@ impl<S> JobBuilder<S> {
 
     /// The job's name, for lookups (the callback's name by default).
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        self.name = Cow::Owned(name.into());
         self
     }
 
@@ -262,16 +268,18 @@ impl<S> JobBuilder<S> {
         let now = self.core.clock.now();
         let spec = self.spec(now)?;
         let next_run = spec.first(now).ok_or(JobError::NoOccurrence)?;
-        let id = self
-            .id
-            .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()));
+        // Persistent jobs' ids are unique across processes; in-memory ones in this process.
+        let id = self.id.unwrap_or_else(|| match self.callback {
+            CallbackRef::Named(_) => format!("{:032x}", rand::random::<u128>()),
+            CallbackRef::Fn(_) => format!("{:016x}", rand::random::<u64>()),
+        });
         let data = self.data.map_err(|source| JobError::Encode {
             id: id.clone(),
             source,
         })?;
         let info = Arc::new(JobInfo {
             id: id.into(),
-            name: self.name.into(),
+            name: self.name,
             callback: self.callback,
             chat_id: self.chat_id,
             user_id: self.user_id,

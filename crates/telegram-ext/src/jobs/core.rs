@@ -33,8 +33,9 @@ pub(crate) struct Slot {
     pub(crate) next_run: Option<Timestamp>,
     /// Its entry in the timer, if armed.
     key: Option<Key>,
-    /// Runs of this job in progress here (to warn about overlapping runs).
-    pub(crate) running: Arc<AtomicUsize>,
+    /// Runs of this job in progress here (to warn about overlapping runs); allocated at the
+    /// first run.
+    running: Option<Arc<AtomicUsize>>,
     /// A persistent job whose record is being claimed: its timer stays unarmed meanwhile.
     busy: bool,
 }
@@ -112,13 +113,10 @@ impl Core {
     ) -> Job {
         let mut state = self.state();
         let state = &mut *state;
-        let running = match state.slots.remove(&info.id) {
-            Some(old) => {
-                remove_timer(&mut state.timer, old.key);
-                old.running
-            }
-            None => Arc::default(),
-        };
+        let running = state.slots.remove(&info.id).and_then(|old| {
+            remove_timer(&mut state.timer, old.key);
+            old.running
+        });
         let mut slot = Slot {
             info: info.clone(),
             enabled,
@@ -195,7 +193,8 @@ impl Core {
             now,
         );
         slot.next_run = decision.next;
-        let found = (slot.info.clone(), decision, slot.running.clone());
+        let running = slot.running.get_or_insert_with(Arc::default).clone();
+        let found = (slot.info.clone(), decision, running);
         match found.1.next {
             Some(next) => self.arm(&mut state.timer, slot, Some(next)),
             None => {
@@ -219,12 +218,11 @@ impl Core {
 
     /// The running-runs counter of a job.
     pub(crate) fn running(&self, id: &str) -> Arc<AtomicUsize> {
-        let state = self.state();
-        state
-            .slots
-            .get(id)
-            .map(|slot| slot.running.clone())
-            .unwrap_or_default()
+        let mut state = self.state();
+        match state.slots.get_mut(id) {
+            Some(slot) => slot.running.get_or_insert_with(Arc::default).clone(),
+            None => Arc::default(),
+        }
     }
 
     /// Brings a persistent job's slot in line with its record (`None`: the job is gone) and
@@ -253,7 +251,7 @@ impl Core {
             enabled: record.enabled,
             next_run: record.next_run,
             key: None,
-            running: Arc::default(),
+            running: None,
             busy: false,
         });
         if slot.busy && !claimed {

@@ -2,8 +2,10 @@
 //! callback types. The queue's bookkeeping lives in `core.rs`.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,16 +60,26 @@ pub fn named(name: impl Into<Arc<str>>) -> Named {
     Named(name.into())
 }
 
-/// A type-erased `Arc<dyn JobCallback<S>>`: the queue's bookkeeping does not depend on the
-/// application's state type; the runner, which does, downcasts it back.
-pub(crate) type ErasedCallback = Arc<dyn Any + Send + Sync>;
-
-pub(crate) fn erase<S: 'static>(callback: Arc<dyn JobCallback<S>>) -> ErasedCallback {
-    Arc::new(callback)
+/// A job callback with the application's state type erased: the queue's bookkeeping does not
+/// depend on it. One allocation per callback (none more for a function item).
+pub(crate) trait ErasedJobCallback: Send + Sync {
+    /// Calls the callback with `ctx`, a boxed `Context<S>`; `None` when it is not one.
+    fn call_erased(&self, job: Job, ctx: Box<dyn Any + Send>) -> Option<HandlerFuture>;
 }
 
-pub(crate) fn unerase<S: 'static>(callback: &ErasedCallback) -> Option<Arc<dyn JobCallback<S>>> {
-    callback.downcast_ref::<Arc<dyn JobCallback<S>>>().cloned()
+struct Typed<F, S>(F, PhantomData<fn(S)>);
+
+impl<F: JobCallback<S>, S: Send + Sync + 'static> ErasedJobCallback for Typed<F, S> {
+    fn call_erased(&self, job: Job, ctx: Box<dyn Any + Send>) -> Option<HandlerFuture> {
+        let ctx = ctx.downcast::<Context<S>>().ok()?;
+        Some(self.0.call(job, *ctx))
+    }
+}
+
+pub(crate) type ErasedCallback = Arc<dyn ErasedJobCallback>;
+
+pub(crate) fn erase<S: Send + Sync + 'static, F: JobCallback<S>>(callback: F) -> ErasedCallback {
+    Arc::new(Typed(callback, PhantomData))
 }
 
 /// Which callback a job runs.
@@ -83,7 +95,7 @@ pub(crate) enum CallbackRef {
 #[derive(Clone)]
 pub(crate) struct JobInfo {
     pub(crate) id: Arc<str>,
-    pub(crate) name: Arc<str>,
+    pub(crate) name: Cow<'static, str>,
     pub(crate) callback: CallbackRef,
     pub(crate) chat_id: Option<i64>,
     pub(crate) user_id: Option<i64>,

@@ -1,18 +1,5 @@
-//! The misfire policy: what a job does about occurrences whose time passed while nothing could
-//! run them (the process was down, the job was paused, the runtime was starved).
-//!
-//! An occurrence is *late* when it starts more than the job's grace period after its time
-//! (1 s by default). When a job's timer fires, every occurrence due by now is collected (up to
-//! [`MAX_CATCH_UP`]) and the policy decides which of them run:
-//!
-//! | policy | what runs |
-//! | --- | --- |
-//! | [`Misfire::Coalesce`] (default) | one run, for the latest due occurrence, however late |
-//! | [`Misfire::Skip`] | the latest due occurrence if it is within the grace period; else none |
-//! | [`Misfire::RunAll`] | every due occurrence, oldest first, one after another |
-//!
-//! Then the job's next occurrence is the first one after now. Whatever is dropped is logged
-//! (`warn`): nothing is skipped silently.
+//! The misfire policy ([`Misfire`]): what a job does about occurrences whose time passed
+//! while nothing could run them, and the decision it makes when a job's timer fires.
 
 use std::time::Duration;
 
@@ -27,8 +14,23 @@ pub const MAX_CATCH_UP: usize = 1000;
 /// The default grace period: an occurrence starting up to this late is on time.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(1);
 
-/// What a job does about occurrences missed while it could not run. See the
-/// [module docs](self) for the rule.
+/// What a job does about occurrences whose time passed while nothing could run them (the
+/// process was down, the job was paused, the runtime was starved).
+///
+/// An occurrence is *late* when it starts more than the job's grace period after its time
+/// ([`DEFAULT_GRACE`], 1 s, unless set with `JobBuilder::grace`). When a job's timer fires,
+/// every occurrence due by now is collected (up to [`MAX_CATCH_UP`]) and the policy decides
+/// which of them run:
+///
+/// | policy | what runs |
+/// | --- | --- |
+/// | [`Coalesce`](Misfire::Coalesce) (default) | one run, for the latest due occurrence, however late |
+/// | [`Skip`](Misfire::Skip) | the latest due occurrence if it is within the grace period; else none |
+/// | [`RunAll`](Misfire::RunAll) | every due occurrence, oldest first, one after another |
+///
+/// Then the job's next occurrence is the first one after now. Whatever is dropped is logged
+/// (`warn`): nothing is skipped silently. A run's [`Job::scheduled_at`](super::Job::scheduled_at)
+/// is the occurrence it runs for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

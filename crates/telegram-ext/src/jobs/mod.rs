@@ -15,23 +15,52 @@
 //!   application runs (between `start` and `stop`); jobs due before are handled by their
 //!   misfire policy when it starts.
 //! - [`Misfire`]: what a job does about occurrences it missed (default: run once, late).
-//! - Wall-clock schedules follow the DST rules in [`schedule`](Schedule) (nonexistent times run
-//!   shifted forward by the gap, ambiguous ones once at the first occurrence); a time without a
-//!   zone is in the queue's default zone: **UTC unless set** with
-//!   [`JobQueueConfig::time_zone`].
+//! - Wall-clock schedules follow the rules below; a time without a zone is in the queue's
+//!   default zone: **UTC unless set** with [`JobQueueConfig::time_zone`].
 //! - [`Clock`]: the queue's "now", a wall time advancing with tokio's clock (tests use paused
 //!   time).
+//!
+//! # Wall-clock rules
+//!
+//! Daily and monthly jobs name a wall-clock time in a time zone (through `jiff`, with its
+//! bundled time zone database as a fallback, so a machine without one needs nothing). Twice a
+//! year that time may not exist or exist twice:
+//!
+//! - **Nonexistent** (spring forward: 02:30 on the day Berlin jumps from 02:00 to 03:00): the job
+//!   runs once, shifted forward by the length of the gap (02:30 → 03:30 CEST). This is RFC
+//!   5545's and jiff's "compatible" rule.
+//! - **Ambiguous** (fall back: 02:30 happens twice when Berlin goes from 03:00 back to 02:00):
+//!   the job runs once, at the first occurrence (02:30 CEST, not again at 02:30 CET).
+//!
+//! A monthly job on day 29, 30 or 31 runs on the last day of a month that is shorter
+//! ([`DayOverflow::Clamp`], the default), or skips that month ([`DayOverflow::Skip`]). Day `-1`
+//! is always the last day of the month. A repeating job's occurrences are `first + k ×
+//! interval` (elapsed time, not wall time: an hourly job stays hourly across DST).
 //!
 //! # Jobs as data
 //!
 //! A job whose callback is registered by name
 //! ([`Application::register_job`](crate::Application::register_job)) and given as
-//! [`named`]`("...")` is *persistent*: it is kept in the store (`tg:{bot_id}:job:{id}`, see
-//! `persist.rs`), re-armed when the application starts (missed occurrences handled by its
-//! misfire policy), and replaced, not duplicated, when a job with the same id is added again.
-//! Processes sharing one store run each occurrence once: the one whose compare-and-set claim on
-//! the job's record succeeds; a claim whose process died is taken over after its lease.
-//! Jobs given a function are kept in this process's memory only.
+//! [`named`]`("...")` is *persistent*: it is kept in the store, re-armed when the application
+//! starts (missed occurrences handled by its misfire policy), and replaced, not duplicated, when
+//! a job with the same id is added again. Jobs given a function are kept in this process's
+//! memory only.
+//!
+//! **Key layout**: one key per job, `tg:{bot_id}:job:{job_id}` (`bot_id`: the part of the bot
+//! token before the colon, the bot's user id), holding the job as JSON: the callback's
+//! registered name, chat and user ids, data, schedule, misfire policy, `enabled`, `next_run`,
+//! and the claims in progress.
+//!
+//! **Several processes** sharing one store run each occurrence once. When a job's time comes,
+//! every process that knows it reads the record and tries one compare-and-set write that
+//! advances `next_run` past now and adds a *claim* (this process, the occurrences it runs, a
+//! lease). One write succeeds; the others see the new `next_run` and wait for it. The winner
+//! runs the callback, renewing the lease every third of it, and removes its claim when done. A
+//! claim whose lease ran out (its process died or hangs) is taken over by the next process that
+//! looks, which runs those occurrences: an occurrence whose process died mid-run runs again
+//! (at least once), never zero times, and never twice while its claimer is alive. Each running
+//! queue re-reads the store every [`JobQueueConfig::sync_interval`] for jobs other processes
+//! added, paused or cancelled.
 //!
 //! # Overlapping runs
 //!
@@ -85,6 +114,7 @@ pub use self::schedule::{DayOverflow, Schedule, Weekdays};
 pub(crate) use self::core::Core;
 pub(crate) use self::runner::Runner;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -116,7 +146,7 @@ pub trait IntoJobCallback<S> {
 #[derive(Clone)]
 pub struct JobTarget {
     callback: CallbackRef,
-    name: String,
+    name: Cow<'static, str>,
 }
 
 impl fmt::Debug for JobTarget {
@@ -129,24 +159,23 @@ impl fmt::Debug for JobTarget {
 
 impl<S, F, Fut> IntoJobCallback<S> for F
 where
-    S: 'static,
+    S: Send + Sync + 'static,
     F: Fn(Job, crate::Context<S>) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = crate::HandlerResult> + Send + 'static,
 {
     fn into_callback(self) -> JobTarget {
         let full = std::any::type_name::<F>();
-        let name = full.rsplit("::").next().unwrap_or(full).to_owned();
-        let callback: Arc<dyn JobCallback<S>> = Arc::new(self);
+        let name = full.rsplit("::").next().unwrap_or(full);
         JobTarget {
-            callback: CallbackRef::Fn(erase(callback)),
-            name,
+            callback: CallbackRef::Fn(erase(self)),
+            name: Cow::Borrowed(name),
         }
     }
 }
 
 impl<S> IntoJobCallback<S> for Named {
     fn into_callback(self) -> JobTarget {
-        let name = self.0.to_string();
+        let name = Cow::Owned(self.0.to_string());
         JobTarget {
             callback: CallbackRef::Named(self.0),
             name,
@@ -280,7 +309,6 @@ impl<S: Send + Sync + 'static> JobQueue<S> {
     /// Registers `callback` under `name`, for persistent jobs ([`named`]). Registering a name
     /// again replaces its callback.
     pub fn register(&self, name: impl Into<Arc<str>>, callback: impl JobCallback<S>) {
-        let callback: Arc<dyn JobCallback<S>> = Arc::new(callback);
         self.core.register(name.into(), erase(callback));
     }
 

@@ -1,22 +1,8 @@
 //! Persistent jobs in the store: the record, its key, and the compare-and-set steps that make
 //! each occurrence run in exactly one of the processes sharing the store.
 //!
-//! # Key layout
-//!
-//! One key per job: `tg:{bot_id}:job:{job_id}` (`bot_id`: the part of the bot token before the
-//! colon, the bot's user id), holding the job as JSON: its callback's registered name, chat and
-//! user ids, data, schedule, misfire policy, `enabled`, `next_run`, and the claims in progress.
-//!
-//! # Claims
-//!
-//! When a job's time comes, every process that knows it reads the record and tries one
-//! compare-and-set write that advances `next_run` past now and adds a *claim* (this process,
-//! the occurrences it runs, a lease). Only one write succeeds; the others see the new
-//! `next_run` and wait for it. The winner runs the callback, renewing the lease every third
-//! of it, and removes its claim when done. A claim whose lease ran out (its process died or
-//! hangs) is taken over by the next process that looks, which runs those occurrences again:
-//! an occurrence whose process died mid-run may therefore run twice (at least once), never
-//! zero times, and never twice while its claimer is alive.
+//! The key layout and the claim protocol are documented in the `jobs` module docs (section
+//! "Jobs as data").
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -91,7 +77,7 @@ impl Record {
     pub(crate) fn to_info(&self) -> Option<JobInfo> {
         Some(JobInfo {
             id: self.id.as_str().into(),
-            name: self.name.as_str().into(),
+            name: self.name.clone().into(),
             callback: CallbackRef::Named(self.callback.as_str().into()),
             chat_id: self.chat_id,
             user_id: self.user_id,

@@ -16,7 +16,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::core::Core;
-use super::job::{unerase, CallbackRef, Job, JobInfo};
+use super::job::{CallbackRef, Job, JobInfo};
 use super::persist;
 use crate::{Application, Context, HandlerError};
 
@@ -217,22 +217,20 @@ async fn run_one<S: Send + Sync + 'static>(
         tracing::warn!(job = %info.id, running = earlier, "job started while an earlier run of it is still going: the runs overlap");
     }
     let callback = match &info.callback {
-        CallbackRef::Fn(callback) => unerase::<S>(callback),
-        CallbackRef::Named(name) => core.registered(name).and_then(|c| unerase::<S>(&c)),
+        CallbackRef::Fn(callback) => Some(callback.clone()),
+        CallbackRef::Named(name) => core.registered(name),
     };
-    let result = match callback {
-        Some(callback) => {
-            let job = Job {
-                core: core.clone(),
-                info: info.clone(),
-                scheduled_at: Some(at),
-            };
-            let ctx = Context::new(app.clone(), None, Vec::new(), Vec::new());
-            AssertUnwindSafe(callback.call(job, ctx))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| Err(HandlerError::from_panic(panic)))
-        }
+    let job = Job {
+        core: core.clone(),
+        info: info.clone(),
+        scheduled_at: Some(at),
+    };
+    let ctx = Box::new(Context::new(app.clone(), None, Vec::new(), Vec::new()));
+    let result = match callback.and_then(|callback| callback.call_erased(job, ctx)) {
+        Some(run) => AssertUnwindSafe(run)
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| Err(HandlerError::from_panic(panic))),
         None => Err(HandlerError::msg(format_args!(
             "job {:?}: its callback is not registered in this application",
             info.id

@@ -1,20 +1,8 @@
 //! When a job runs: the schedule kinds (once, repeating, daily, monthly, custom) and the rules
 //! for wall-clock times across DST changes and short months.
 //!
-//! # Wall-clock rules
-//!
-//! Daily and monthly jobs name a wall-clock time in a time zone (the application's default
-//! zone when none is given). Twice a year that time may not exist or exist twice:
-//!
-//! - **Nonexistent** (spring forward: 02:30 on the day Berlin jumps from 02:00 to 03:00): the job
-//!   runs once, shifted forward by the length of the gap (02:30 → 03:30 CEST). This is RFC 5545's
-//!   and jiff's "compatible" rule.
-//! - **Ambiguous** (fall back: 02:30 happens twice when Berlin goes from 03:00 back to 02:00):
-//!   the job runs once, at the first occurrence (02:30 CEST, not again at 02:30 CET).
-//!
-//! A monthly job on day 29, 30 or 31 runs on the last day of a month that is shorter
-//! ([`DayOverflow::Clamp`], the default), or skips that month ([`DayOverflow::Skip`]). Day `-1`
-//! is always the last day of the month.
+//! The wall-clock rules (DST gaps and folds, short months) are documented in the `jobs`
+//! module docs, where users see them.
 
 use std::fmt;
 use std::sync::Arc;
