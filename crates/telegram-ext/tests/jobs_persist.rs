@@ -228,3 +228,44 @@ async fn two_applications_run_each_of_1000_occurrences_once_even_when_one_dies()
         "ended jobs leave the store"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn pause_resume_and_cancel_reach_every_process_sharing_the_store() {
+    let store = Arc::new(MemoryStore::new());
+    let shared = Arc::new(Shared::default());
+    let a = node("a", &shared, &store);
+    let b = node("b", &shared, &store);
+    start(&a).await;
+    start(&b).await;
+    let runs = || shared.completed.lock().unwrap().len();
+
+    // Added in a after both started: b learns of it at its next sync (every second here).
+    let job = a
+        .job_queue()
+        .run_repeating(named("tally"), Duration::from_secs(1))
+        .id("tick")
+        .misfire(Misfire::Skip)
+        .await
+        .unwrap();
+    advance(2).await;
+    let in_b = b.job_queue().job("tick").expect("b synced the job");
+    tokio::time::sleep(Duration::from_millis(500)).await; // 00:00:02.5
+    assert_eq!(runs(), 2, "00:00:01 and 00:00:02, once each");
+
+    in_b.pause().await.unwrap(); // paused through b
+    advance(3).await;
+    assert_eq!(runs(), 2, "neither process runs a paused job");
+    assert!(!job.is_enabled(), "a saw the pause at its sync");
+
+    // Resumed through a at 00:00:05.5: 00:00:03 and 00:00:04 are missed (Skip drops them),
+    // 00:00:05 is within the 1 s grace period and runs.
+    job.resume().await.unwrap();
+    advance(2).await; // and 00:00:06, 00:00:07
+    assert_eq!(runs(), 5);
+
+    assert!(in_b.cancel().await.unwrap(), "cancelled through b");
+    advance(3).await;
+    assert_eq!(runs(), 5, "a cancelled job runs nowhere");
+    assert!(stored_jobs(&store).await.is_empty());
+    assert!(a.job_queue().job("tick").is_none(), "a forgot it at its next sync");
+}

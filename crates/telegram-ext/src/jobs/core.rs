@@ -274,6 +274,18 @@ impl Core {
         }
     }
 
+    /// Re-arms, to look at their records at once, persistent jobs whose claim was cut short
+    /// (a forced stop cancelled it): at a new start nothing is being claimed.
+    pub(crate) fn reset_claims(&self) {
+        let now = self.clock.now();
+        let mut state = self.state();
+        let state = &mut *state;
+        for slot in state.slots.values_mut().filter(|slot| slot.busy) {
+            slot.busy = false;
+            self.arm(&mut state.timer, slot, Some(now));
+        }
+    }
+
     /// Forgets persistent jobs that are not in `present` (cancelled by another process).
     pub(crate) fn retain_persistent(&self, present: &std::collections::HashSet<Arc<str>>) {
         let mut state = self.state();

@@ -36,6 +36,7 @@ impl Runner {
         app: &Application<S>,
         core: &Arc<Core>,
     ) {
+        core.reset_claims();
         if let Err(error) = persist::sync(core).await {
             tracing::warn!(%error, "cannot load the stored jobs; retrying at the next sync");
         }
