@@ -183,6 +183,11 @@ impl<S: Send + Sync + 'static> Context<S> {
         })
     }
 
+    /// The application's job queue.
+    pub fn job_queue(&self) -> crate::JobQueue<S> {
+        self.app.job_queue()
+    }
+
     /// Asks the running application to stop (python-telegram-bot's `stop_running`): polling or
     /// the webhook stops, what was fetched is finished, then the shutdown hooks run.
     pub fn stop_running(&self) {

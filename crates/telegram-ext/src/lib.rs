@@ -8,6 +8,7 @@
 //! - [`handlers`]: `CommandHandler`, `MessageHandler`, `CallbackQueryHandler`, … Callbacks are
 //!   plain `async fn(Arc<Update>, Context<S>) -> HandlerResult`, checked by the compiler.
 //! - [`filters`]: `filters::TEXT & !filters::COMMAND`, combinable with `&`, `|`, `^`, `!`.
+//! - [`jobs`]: the [`JobQueue`] (once, repeating, daily, monthly, custom; persistent jobs).
 //! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers,
 //!   and typed stored data ([`data`]: `ctx.update(&COUNTER, |n| *n += 1)`).
 
@@ -17,12 +18,14 @@ pub mod data;
 mod error;
 pub mod filters;
 pub mod handlers;
+pub mod jobs;
 pub mod processing;
 mod sources;
 
 pub use application::{Application, ApplicationBuilder, HandlerId, Hook};
 pub use context::Context;
 pub use error::{stop, BuildError, HandlerError, HandlerResult, InvalidCommand, RunError};
+pub use jobs::JobQueue;
 #[cfg(feature = "webhook")]
 pub use sources::WebhookConfig;
 pub use sources::{Backoff, PollingConfig};

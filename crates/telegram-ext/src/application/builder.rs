@@ -13,6 +13,7 @@ use telegram_transport::{Bot, Transport};
 use super::groups::Groups;
 use super::{Application, Inner};
 use crate::data::Data;
+use crate::jobs::{JobQueueConfig, Runner};
 use crate::processing::{Concurrent, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
 
@@ -39,6 +40,7 @@ pub struct ApplicationBuilder<S> {
     hooks: Hooks<S>,
     processor: Option<Arc<dyn UpdateProcessor>>,
     drain_timeout: Duration,
+    job_queue: JobQueueConfig,
 }
 
 /// How long `stop` waits for tracked tasks by default.
@@ -60,6 +62,7 @@ impl ApplicationBuilder<()> {
             },
             processor: None,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            job_queue: JobQueueConfig::default(),
         }
     }
 }
@@ -105,6 +108,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             },
             processor: self.processor,
             drain_timeout: self.drain_timeout,
+            job_queue: self.job_queue,
         }
     }
 
@@ -147,6 +151,14 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     /// [`HandlerError::Cancelled`](crate::HandlerError::Cancelled)). 30 s by default.
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain_timeout = timeout;
+        self
+    }
+
+    /// The job queue's store, clock, default time zone (UTC unless set) and lease. Until the
+    /// application has a store of its own, persistent jobs use the one given here (an
+    /// in-memory store by default).
+    pub fn job_queue(mut self, config: JobQueueConfig) -> Self {
+        self.job_queue = config;
         self
     }
 
@@ -199,7 +211,8 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             None => bot,
         };
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-        let data = Data::new(store, Data::prefix_for_token(bot.token()));
+        let data = Data::new(store.clone(), Data::prefix_for_token(bot.token()));
+        let jobs = self.job_queue.build(bot.token(), store);
         Ok(Application {
             inner: Arc::new(Inner {
                 bot,
@@ -217,6 +230,8 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
                 stop: RwLock::default(),
                 initialized: AtomicBool::new(false),
                 running: AtomicBool::new(false),
+                jobs,
+                job_runner: Runner::default(),
             }),
         })
     }

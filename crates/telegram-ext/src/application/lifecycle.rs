@@ -71,6 +71,7 @@ impl<S: Send + Sync + 'static> Application<S> {
             *current = tokens.clone();
         }
         tokio::spawn(expire_at_deadline(tokens, self.inner.drain_timeout));
+        self.inner.job_runner.start(self, &self.inner.jobs).await;
         Ok(())
     }
 
@@ -101,6 +102,7 @@ impl<S: Send + Sync + 'static> Application<S> {
         // A stop without `stop_running` (a source failed) is a stop request too: it starts the
         // drain timeout.
         self.stop_running();
+        self.inner.job_runner.stop().await;
         let tokens = self.stop_tokens();
         let deadline = self.drain_deadline();
         tokio::select! {

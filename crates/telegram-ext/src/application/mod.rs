@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use self::groups::Groups;
 use crate::data::Data;
 use crate::handlers::{BotIdentity, Callback, Handler};
+use crate::jobs::{self, JobCallback, JobQueue};
 use crate::processing::{Tasks, UpdateProcessor};
 use crate::HandlerError;
 
@@ -78,6 +79,9 @@ struct Inner<S> {
     stop: RwLock<StopTokens>,
     initialized: AtomicBool,
     running: AtomicBool,
+    /// The job queue's state, and its runner while the application runs.
+    jobs: Arc<jobs::Core>,
+    job_runner: jobs::Runner,
 }
 
 impl Application<()> {
@@ -189,6 +193,17 @@ impl<S: Send + Sync + 'static> Application<S> {
             .read()
             .map(|tokens| tokens.clone())
             .unwrap_or_default()
+    }
+
+    /// The job queue: schedule callbacks once, repeatedly, daily, monthly.
+    pub fn job_queue(&self) -> JobQueue<S> {
+        JobQueue::new(self.inner.jobs.clone())
+    }
+
+    /// Registers a job callback by name: jobs naming it ([`jobs::named`]) are persistent.
+    /// See [`JobQueue::register`].
+    pub fn register_job(&self, name: &str, callback: impl JobCallback<S>) {
+        self.job_queue().register(name, callback);
     }
 
     /// Tracked tasks still running (non-blocking handlers, `create_task`).
