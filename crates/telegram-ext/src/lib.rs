@@ -11,6 +11,7 @@
 //! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers.
 
 mod application;
+pub mod broadcast;
 mod context;
 mod error;
 pub mod filters;
