@@ -43,11 +43,16 @@ pub(super) struct Stage {
 
 impl Stage {
     /// A bucket letting `rate` through, evenly spaced.
+    ///
+    /// It holds two calls, not one: tokio's timers wake on millisecond ticks, so a call is let
+    /// through up to a millisecond after its time; with room for one more, the next call's time
+    /// does not move, and the rate stays the configured one (at 200/s a bucket of one would
+    /// lose up to a fifth). Two calls may then go back to back, never more.
     pub(super) fn new(rate: Rate) -> Self {
         let interval = rate.interval().max(Duration::from_nanos(1));
         let quota = Quota::with_period(interval)
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
-            .allow_burst(NonZeroU32::MIN);
+            .allow_burst(NonZeroU32::MIN.saturating_add(1));
         Stage {
             bucket: Bucket::direct_with_clock(quota, TokioClock),
             turn: tokio::sync::Mutex::new(()),

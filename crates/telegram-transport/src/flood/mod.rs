@@ -17,8 +17,9 @@
 //!   on a call without a chat, or 429s on [`Limits::global_flood_threshold`] different chats
 //!   within its window, freeze the global bucket instead (`freeze.rs`).
 //!
-//! Admissions are evenly spaced (a bucket of one): 30/s globally means one call every 33 ms,
-//! not 30 at once and then a pause, so the server never sees a burst.
+//! Admissions are evenly spaced: 30/s globally means one call every 33 ms, not 30 at once and
+//! then a pause, so the server never sees a burst. (The global bucket holds two calls, so that
+//! timer ticks do not slow it: two may go back to back, never more; see `buckets.rs`.)
 //!
 //! # Cancel safety
 //!
