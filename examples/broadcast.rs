@@ -17,6 +17,9 @@
 //! memory here; a bot keeps it in its SQLite or Redis store so a restarted process resumes.
 #![allow(clippy::print_stdout)] // a command-line report
 
+#[path = "support/offline.rs"]
+mod offline;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,24 +33,16 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    offline::init_logging();
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    match std::env::var("TELEGRAM_BOT_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())
-    {
-        Some(token) => online(token, store).await,
-        None => offline(store).await,
+    match offline::token() {
+        Some(token) => live(token, store).await,
+        None => simulated(store).await,
     }
 }
 
 /// Sends to the chats in `BROADCAST_CHATS` through Telegram.
-async fn online(token: String, store: Arc<dyn Store>) -> Result<(), AnyError> {
+async fn live(token: String, store: Arc<dyn Store>) -> Result<(), AnyError> {
     let chats: Vec<i64> = std::env::var("BROADCAST_CHATS")
         .unwrap_or_default()
         .split(',')
@@ -64,7 +59,7 @@ const GLOBAL_PER_SECOND: u32 = 200;
 const CHAT_PER_SECOND: u32 = 5;
 
 /// 1 000 simulated users; stopped half-way, then resumed.
-async fn offline(store: Arc<dyn Store>) -> Result<(), AnyError> {
+async fn simulated(store: Arc<dyn Store>) -> Result<(), AnyError> {
     let server = FakeBotApi::builder()
         .flood_model(
             FloodModel::telegram()

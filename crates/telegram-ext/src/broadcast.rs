@@ -196,10 +196,11 @@ impl Broadcast {
         self
     }
 
-    /// How often the progress is logged (default every 10 s, and at the end).
+    /// How often the progress is logged (default every 10 s, and at the end; at least every
+    /// millisecond).
     #[must_use]
     pub fn log_every(mut self, every: Duration) -> Self {
-        self.log_every = every;
+        self.log_every = every.max(Duration::from_millis(1));
         self
     }
 
