@@ -13,6 +13,7 @@
 //!   and typed stored data ([`data`]: `ctx.update(&COUNTER, |n| *n += 1)`).
 
 mod application;
+pub mod broadcast;
 mod context;
 pub mod data;
 mod error;

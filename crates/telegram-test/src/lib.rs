@@ -14,13 +14,17 @@
 //!   what was awaited, so a broken bot fails the test instead of hanging it.
 //! - Faults: [`FakeBotApi::inject`] a [`Fault`] (latency, 429 with `retry_after`, 5xx, dropped
 //!   connection, slow body) on a deterministic [`Schedule`].
+//! - Flood control: a [`FloodModel`] (global, per-chat and per-group limits, scaled down for
+//!   tests) answers 429 with `retry_after` like Telegram when a bot sends too fast;
+//!   [`FakeBotApi::flood_chat`] floods one chat on purpose; [`SimUser::block_bot`] makes sends
+//!   to a user fail with 403.
 //!
 //! # Methods
 //!
 //! Simulated: `getMe`; `getUpdates` (`offset`, `limit`, `timeout`, `allowed_updates`);
 //! `setWebhook` / `deleteWebhook` / `getWebhookInfo` (updates are POSTed to the webhook, with
 //! `X-Telegram-Bot-Api-Secret-Token`, and retried after a non-2xx answer; `getUpdates` answers
-//! 409 meanwhile); `sendMessage`; `editMessageText`; `answerCallbackQuery`; `sendPhoto`,
+//! 409 meanwhile); `getChat`; `sendMessage`; `editMessageText`; `answerCallbackQuery`; `sendPhoto`,
 //! `sendDocument`, `sendAudio`, `sendVideo`, `sendVoice`, `sendAnimation`, `sendSticker`,
 //! `sendVideoNote` (upload, `attach://`, URL or known `file_id`); `sendMediaGroup`; `getFile`.
 //! Every other Bot API method answers `true`; an unknown method answers 404 `Not Found`, a wrong
@@ -63,6 +67,7 @@ mod chats;
 mod error;
 mod fault;
 mod files;
+mod flood;
 mod http;
 mod queue;
 mod record;
@@ -75,6 +80,7 @@ mod webhook;
 
 pub use error::WaitError;
 pub use fault::{Fault, Schedule};
+pub use flood::FloodModel;
 pub use record::{RecordedFile, RecordedRequest};
 pub use server::{FakeBotApi, FakeBotApiBuilder};
 pub use sim::{ChatTarget, SimChat, SimUser};

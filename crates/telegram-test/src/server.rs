@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use crate::fault::{Fault, Schedule};
+use crate::flood::FloodModel;
 use crate::record::RecordedRequest;
+use crate::sim::ChatTarget;
 use crate::sim::{SimChat, SimUser};
 use crate::state::State;
 
@@ -49,6 +51,7 @@ pub struct FakeBotApiBuilder {
     bot_first_name: String,
     default_timeout: Duration,
     webhook_retry_delay: Duration,
+    flood_model: Option<FloodModel>,
 }
 
 impl Default for FakeBotApiBuilder {
@@ -59,6 +62,7 @@ impl Default for FakeBotApiBuilder {
             bot_first_name: "Test Bot".to_owned(),
             default_timeout: Duration::from_secs(5),
             webhook_retry_delay: Duration::from_millis(100),
+            flood_model: None,
         }
     }
 }
@@ -101,6 +105,14 @@ impl FakeBotApiBuilder {
         self
     }
 
+    /// Enforces Telegram's rate limits as `model` says (default: none), answering 429 with
+    /// `retry_after` past them.
+    #[must_use]
+    pub fn flood_model(mut self, model: FloodModel) -> Self {
+        self.flood_model = Some(model);
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving.
     ///
     /// # Panics
@@ -138,7 +150,10 @@ impl FakeBotApiBuilder {
             "has_main_web_app": false,
         });
         let state = Arc::new(State::new(self.token, bot_user, self.webhook_retry_delay));
-        state.update(|data| data.default_timeout = self.default_timeout);
+        state.update(|data| {
+            data.default_timeout = self.default_timeout;
+            data.flood.set_model(self.flood_model);
+        });
         let tasks = vec![
             tokio::spawn(crate::http::serve(listener, Arc::clone(&state))),
             tokio::spawn(crate::webhook::run(Arc::clone(&state))),
@@ -300,6 +315,34 @@ impl FakeBotApi {
     pub fn inject(&self, method: &str, fault: Fault, schedule: Schedule) {
         self.state()
             .update(|data| data.faults.inject(method, fault, schedule));
+    }
+
+    /// Enforces `model` from now on (`None`: no flood limits); every bucket starts full.
+    pub fn set_flood_model(&self, model: Option<FloodModel>) {
+        self.state().update(|data| data.flood.set_model(model));
+    }
+
+    /// Floods `chat` on purpose: its counted calls (sends, edits, …) answer 429 with the time
+    /// left as `retry_after` until `duration` has passed, whatever the flood model.
+    pub fn flood_chat(&self, chat: impl ChatTarget, duration: Duration) {
+        let until = tokio::time::Instant::now() + duration;
+        let chat = chat.target_chat_id();
+        self.state().update(|data| data.flood.freeze(chat, until));
+    }
+
+    /// Makes counted calls to `chat` fail with 403 and `description` (e.g.
+    /// `"Forbidden: bot was blocked by the user"`, `"Forbidden: user is deactivated"`).
+    pub fn refuse_chat(&self, chat: impl ChatTarget, description: &str) {
+        let chat = chat.target_chat_id();
+        self.state()
+            .update(|data| data.flood.block(chat, description));
+    }
+
+    /// Calls answered 429 by the flood model or a flooded chat so far (injected
+    /// [`Fault::RetryAfter`]s not included).
+    #[must_use]
+    pub fn flood_refusals(&self) -> u64 {
+        self.state().read().flood.refusals()
     }
 
     /// Removes every injected fault.

@@ -13,6 +13,7 @@ use crate::chats::ChatStore;
 use crate::error::WaitError;
 use crate::fault::FaultTable;
 use crate::files::FileStore;
+use crate::flood::FloodState;
 use crate::queue::UpdateQueue;
 use crate::request_log::RequestLog;
 use crate::webhook::WebhookConfig;
@@ -24,6 +25,7 @@ pub(crate) struct Data {
     pub(crate) updates: UpdateQueue,
     pub(crate) log: RequestLog,
     pub(crate) faults: FaultTable,
+    pub(crate) flood: FloodState,
     pub(crate) chats: ChatStore,
     pub(crate) files: FileStore,
     pub(crate) webhook: Option<WebhookConfig>,
@@ -62,6 +64,7 @@ impl State {
                 updates: UpdateQueue::default(),
                 log: RequestLog::default(),
                 faults: FaultTable::default(),
+                flood: FloodState::default(),
                 chats: ChatStore::default(),
                 files: FileStore::default(),
                 webhook: None,

@@ -51,6 +51,18 @@ pub enum Error {
     /// [`telegram_types::File::file_path`] is missing: call `getFile` first.
     #[error("the file has no file_path; getFile returns one")]
     MissingFilePath,
+    /// The rate limiter already holds its limit of calls waiting for this chat
+    /// ([`Limits::max_queue_per_chat`](crate::Limits::max_queue_per_chat)); the call was not
+    /// sent. Sending to one chat faster than its limit only grows the queue.
+    #[error("{queued} calls already wait for chat {chat} (the limit is {limit}); not sent")]
+    FloodQueueFull {
+        /// The chat.
+        chat: i64,
+        /// Calls waiting for it.
+        queued: usize,
+        /// The configured limit.
+        limit: usize,
+    },
     /// A blocking call was made from inside a tokio runtime, where blocking would stall it.
     #[error("the blocking bot cannot be used inside a tokio runtime; use the async Bot there")]
     BlockingInsideRuntime,

@@ -9,6 +9,8 @@
 //! - [`Error`]: API errors keep `error_code`, `description`, `retry_after`,
 //!   `migrate_to_chat_id`; transport failures are classified ([`TransportErrorKind`]); an
 //!   undecodable body is kept.
+//! - [`RateLimiter`]: opt-in flood control ([`Bot::with_rate_limit`] with [`Limits`]):
+//!   per-chat and global buckets, sends and edits counted, a 429 freezing only its chat.
 //! - [`RetryPolicy`]: 429s are retried after their `retry_after` by default; server errors
 //!   only on request.
 //! - [`Transport`]: moves one call (JSON or multipart body, timeout, long-poll flag) and returns
@@ -53,6 +55,7 @@
 pub mod blocking;
 mod bot;
 mod error;
+mod flood;
 mod generated;
 mod hyper_transport;
 mod mock;
@@ -64,6 +67,7 @@ mod transport;
 pub use async_trait::async_trait;
 pub use bot::{Bot, DEFAULT_API_URL};
 pub use error::{BuildError, EncodeError, Error, TransportError, TransportErrorKind};
+pub use flood::{Limits, Rate, RateLimiter};
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 pub use mock::{MockTransport, RecordedCall, RecordedFile};
 pub use payload::{decode_envelope, Decoded, Payload};

@@ -52,6 +52,18 @@ pub(crate) type ApiOutcome = Result<ApiResult, ApiFailure>;
 
 /// Runs `method` with `params`.
 pub(crate) async fn execute(state: &State, method: &str, params: &Params) -> ApiOutcome {
+    let blocked = {
+        let data = state.read();
+        data.flood
+            .blocked(method, params, &data.chats)
+            .map(str::to_owned)
+    };
+    if let Some(description) = blocked {
+        return Err(ApiFailure {
+            code: 403,
+            description,
+        });
+    }
     match method.to_ascii_lowercase().as_str() {
         "getme" => Ok(ApiResult::Json(state.bot_user.clone())),
         "getupdates" => updates::get_updates(state, params).await,
@@ -61,6 +73,7 @@ pub(crate) async fn execute(state: &State, method: &str, params: &Params) -> Api
         "sendmessage" => messages::send_message(state, params),
         "editmessagetext" => messages::edit_message_text(state, params),
         "answercallbackquery" => messages::answer_callback_query(params),
+        "getchat" => get_chat(state, params),
         "sendmediagroup" => media::send_media_group(state, params),
         "getfile" => media::get_file(state, params),
         name if media::is_media_method(name) => media::send_media(state, name, params),
@@ -80,6 +93,25 @@ pub(crate) fn require_chat(data: &Data, params: &Params) -> Result<i64, ApiFailu
     data.chats
         .resolve(param)
         .ok_or_else(|| ApiFailure::bad_request("chat not found"))
+}
+
+/// `getChat`: the chat object with the `ChatFullInfo` fields every chat has.
+fn get_chat(state: &State, params: &Params) -> ApiOutcome {
+    let data = state.read();
+    let id = require_chat(&data, params)?;
+    let mut chat = data.chats.chat(id).cloned().unwrap_or_default();
+    if let Value::Object(fields) = &mut chat {
+        fields.insert("accent_color_id".to_owned(), Value::from(0));
+        fields.insert("max_reaction_count".to_owned(), Value::from(11));
+        fields.insert(
+            "accepted_gift_types".to_owned(),
+            serde_json::json!({
+                "unlimited_gifts": true, "limited_gifts": true, "unique_gifts": true,
+                "premium_subscription": true, "gifts_from_channels": true
+            }),
+        );
+    }
+    Ok(ApiResult::Json(chat))
 }
 
 /// Length in UTF-16 code units, the unit of Telegram's offsets and limits.

@@ -122,19 +122,23 @@ async fn handle(
         response: None,
     };
 
+    let refused = state.update(|data| data.flood.check(&method, &params, &data.chats));
+    if let Some(seconds) = refused {
+        tracing::debug!(%method, seconds, "fake Bot API: over the flood limits");
+        let record = RecordedRequest {
+            fault: Some(Fault::RetryAfter(seconds)),
+            ..record
+        };
+        state.update(|data| data.log.record_faulted(record));
+        return Ok(too_many_requests(seconds));
+    }
+
     if let Some(fault) = faults.blocking.clone() {
         tracing::debug!(%method, ?fault, "fake Bot API: injecting a fault");
         state.update(|data| data.log.record_faulted(record));
         sleep(faults.latency).await;
         return match fault {
-            Fault::RetryAfter(seconds) => {
-                let description = format!("Too Many Requests: retry after {seconds}");
-                Ok(reply::json(
-                    429,
-                    reply::failure(429, &description, Some(seconds)).to_string(),
-                    None,
-                ))
-            }
+            Fault::RetryAfter(seconds) => Ok(too_many_requests(seconds)),
             Fault::ServerError(code) => {
                 let reason = http::StatusCode::from_u16(code)
                     .ok()
@@ -162,6 +166,16 @@ async fn handle(
     state.update(|data| data.log.finish(index, status, response_json));
     sleep(faults.latency).await;
     Ok(reply::json(status, body, faults.slow_body))
+}
+
+/// 429 `Too Many Requests: retry after N`, with `parameters.retry_after`.
+fn too_many_requests(seconds: u32) -> Response<Body> {
+    let description = format!("Too Many Requests: retry after {seconds}");
+    reply::json(
+        429,
+        reply::failure(429, &description, Some(seconds)).to_string(),
+        None,
+    )
 }
 
 async fn sleep(latency: std::time::Duration) {

@@ -23,6 +23,19 @@ pub struct SimUser {
 }
 
 impl SimUser {
+    /// Blocks the bot: its sends to this user fail with 403 `Forbidden: bot was blocked by
+    /// the user`, as Telegram answers.
+    pub fn block_bot(&self) {
+        self.server
+            .refuse_chat(self.id(), "Forbidden: bot was blocked by the user");
+    }
+
+    /// Deletes the account: sends to this user fail with 403 `Forbidden: user is deactivated`.
+    pub fn deactivate(&self) {
+        self.server
+            .refuse_chat(self.id(), "Forbidden: user is deactivated");
+    }
+
     /// The user id (stable: derived from the name).
     #[must_use]
     pub fn id(&self) -> i64 {

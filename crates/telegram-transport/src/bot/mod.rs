@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use telegram_types::Method;
 
-pub(crate) use execute::execute;
+pub(crate) use execute::{execute, send_unlimited};
 
 use crate::error::Error;
+use crate::flood::{Limits, RateLimiter};
 use crate::hyper_transport::HyperTransport;
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -60,6 +61,7 @@ struct Inner {
     api_url: String,
     transport: Arc<dyn Transport>,
     retry: RetryPolicy,
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl fmt::Debug for Bot {
@@ -89,6 +91,7 @@ impl Bot {
                 api_url: DEFAULT_API_URL.to_owned(),
                 transport,
                 retry: RetryPolicy::default(),
+                limiter: None,
             }),
         }
     }
@@ -107,6 +110,35 @@ impl Bot {
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         Arc::make_mut(&mut self.inner).retry = policy;
         self
+    }
+
+    /// Passes every call through a new [`RateLimiter`] enforcing `limits` (default: none).
+    ///
+    /// Sends and edits wait for their chat's and the global bucket; a 429 freezes only the
+    /// chat of the call that got it, and the call is repeated by the [`RetryPolicy`]. See
+    /// [`RateLimiter`] for the details.
+    ///
+    /// ```
+    /// use telegram_transport::{Bot, Limits};
+    ///
+    /// let bot = Bot::new("123:abc").with_rate_limit(Limits::telegram());
+    /// assert!(bot.rate_limiter().is_some());
+    /// ```
+    #[must_use]
+    pub fn with_rate_limit(self, limits: Limits) -> Self {
+        self.with_rate_limiter(Arc::new(RateLimiter::new(limits)))
+    }
+
+    /// Passes every call through `limiter`, which other bots (of the same token) may share.
+    #[must_use]
+    pub fn with_rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+        Arc::make_mut(&mut self.inner).limiter = Some(limiter);
+        self
+    }
+
+    /// The rate limiter calls pass through, if any.
+    pub fn rate_limiter(&self) -> Option<&Arc<RateLimiter>> {
+        self.inner.limiter.as_ref()
     }
 
     /// The bot's token.
