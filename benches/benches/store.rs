@@ -14,7 +14,8 @@
 //!   same `synchronous`: one connection behind a mutex, used on tokio's blocking threads; the
 //!   read is a `SELECT`, the write an `UPDATE … WHERE version = ?` in its own transaction
 //!   (autocommit), so one commit per write.
-//! - Redis: to be added with the `redis` backend (the spot is marked in `store`).
+//! - `redis`: [`RedisStore`] on the server at `TELEGRAM_TEST_REDIS_URL` (skipped without it),
+//!   in a namespace of the run, deleted at the end.
 //!
 //! One tokio runtime with two workers (the machine's cores). Throughput is in RMW per second.
 //!
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rusqlite::{params, Connection, OptionalExtension};
-use telegram_store::{Durability, MemoryStore, SqliteStore, Store, StoreError};
+use telegram_store::{Durability, MemoryStore, RedisStore, SqliteStore, Store, StoreError};
 use tokio::sync::Barrier;
 
 /// Concurrent tasks measured.
@@ -53,8 +54,19 @@ fn store(c: &mut Criterion) {
             .expect("opens");
         contenders.push((format!("sqlite/{durability:?}"), Arc::new(sqlite)));
     }
-    // Redis goes here: push ("redis", RedisStore connected to `TELEGRAM_TEST_REDIS_URL`),
-    // and it runs through `rmw_store` like the others.
+    // Redis: the server at `TELEGRAM_TEST_REDIS_URL`, in a namespace of this run only.
+    let redis = std::env::var("TELEGRAM_TEST_REDIS_URL").ok().map(|url| {
+        let prefix = format!("telegram-store-bench:{}:", std::process::id());
+        let redis = runtime
+            .block_on(RedisStore::connect(&url))
+            .expect("the Redis server answers")
+            .with_prefix(prefix);
+        Arc::new(redis) as Arc<dyn Store>
+    });
+    match &redis {
+        Some(redis) => contenders.push(("redis".to_owned(), Arc::clone(redis))),
+        None => eprintln!("store/rmw/redis skipped: TELEGRAM_TEST_REDIS_URL is not set"),
+    }
 
     let mut group = c.benchmark_group("store/rmw");
     group.throughput(Throughput::Elements(1));
@@ -80,6 +92,16 @@ fn store(c: &mut Criterion) {
         }
     }
     group.finish();
+    if let Some(redis) = redis {
+        // Leave the server as it was: the counters go, and with them the namespace's index.
+        runtime.block_on(async {
+            for key in 0..KEYS {
+                if let Some(entry) = redis.get(&key_of(key)).await.expect("get") {
+                    redis.delete(&key_of(key), entry.version).await.expect("delete");
+                }
+            }
+        });
+    }
 }
 
 /// The counters, at 0.
