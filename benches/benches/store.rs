@@ -17,6 +17,8 @@
 //! - `redis`: [`RedisStore`] on the server at `TELEGRAM_TEST_REDIS_URL` (skipped without it),
 //!   in a namespace of the run, deleted at the end.
 //!
+//! Each SQLite contender runs right before its naive twin, so the pair meets the same disk.
+//!
 //! One tokio runtime with two workers (the machine's cores). Throughput is in RMW per second.
 //!
 //! `cargo bench -p benches --bench store -- --warm-up-time 1 --measurement-time 3 --noplot`
@@ -44,15 +46,15 @@ fn store(c: &mut Criterion) {
         .expect("runtime");
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a directory on disk");
 
-    let mut contenders: Vec<(String, Arc<dyn Store>)> =
-        vec![("memory".to_owned(), Arc::new(MemoryStore::new()))];
-    for durability in [Durability::ProcessCrash, Durability::PowerLoss] {
-        let path = dir.path().join(format!("store-{durability:?}.db"));
-        let sqlite = SqliteStore::builder(path)
-            .durability(durability)
-            .open()
-            .expect("opens");
-        contenders.push((format!("sqlite/{durability:?}"), Arc::new(sqlite)));
+    let mut group = c.benchmark_group("store/rmw");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(10);
+    let memory: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    runtime.block_on(fill(&*memory));
+    for tasks in CONCURRENCY {
+        group.bench_with_input(BenchmarkId::new("memory", tasks), &tasks, |b, &tasks| {
+            b.iter_custom(|iters| runtime.block_on(rmw_store(&memory, tasks, iters)));
+        });
     }
     // Redis: the server at `TELEGRAM_TEST_REDIS_URL`, in a namespace of this run only.
     let redis = std::env::var("TELEGRAM_TEST_REDIS_URL").ok().map(|url| {
@@ -64,29 +66,40 @@ fn store(c: &mut Criterion) {
         Arc::new(redis) as Arc<dyn Store>
     });
     match &redis {
-        Some(redis) => contenders.push(("redis".to_owned(), Arc::clone(redis))),
+        Some(redis) => {
+            runtime.block_on(fill(&**redis));
+            for tasks in CONCURRENCY {
+                group.bench_with_input(BenchmarkId::new("redis", tasks), &tasks, |b, &tasks| {
+                    b.iter_custom(|iters| runtime.block_on(rmw_store(redis, tasks, iters)));
+                });
+            }
+        }
         None => eprintln!("store/rmw/redis skipped: TELEGRAM_TEST_REDIS_URL is not set"),
     }
 
-    let mut group = c.benchmark_group("store/rmw");
-    group.throughput(Throughput::Elements(1));
-    group.sample_size(10);
-    for (name, store) in &contenders {
-        runtime.block_on(fill(&**store));
-        for tasks in CONCURRENCY {
-            group.bench_with_input(BenchmarkId::new(name, tasks), &tasks, |b, &tasks| {
-                b.iter_custom(|iters| runtime.block_on(rmw_store(store, tasks, iters)));
-            });
-        }
-    }
-    for durability in [Durability::ProcessCrash, Durability::PowerLoss] {
+    // Each SQLite contender runs right next to its naive twin (same durability, same task
+    // count), so both meet the same disk: fsync latency on a shared machine drifts. PowerLoss
+    // goes first: the ProcessCrash runs leave many megabytes of unsynced WAL that the kernel
+    // writes back for the next half minute, and any fsync meanwhile waits for it.
+    for durability in [Durability::PowerLoss, Durability::ProcessCrash] {
+        let sqlite: Arc<dyn Store> = Arc::new(
+            SqliteStore::builder(dir.path().join(format!("store-{durability:?}.db")))
+                .durability(durability)
+                .open()
+                .expect("opens"),
+        );
+        runtime.block_on(fill(&*sqlite));
         let naive = Arc::new(Naive::open(
             &dir.path().join(format!("naive-{durability:?}.db")),
             durability,
         ));
-        let name = format!("naive/{durability:?}");
         for tasks in CONCURRENCY {
-            group.bench_with_input(BenchmarkId::new(&name, tasks), &tasks, |b, &tasks| {
+            let name = format!("sqlite/{durability:?}");
+            group.bench_with_input(BenchmarkId::new(name, tasks), &tasks, |b, &tasks| {
+                b.iter_custom(|iters| runtime.block_on(rmw_store(&sqlite, tasks, iters)));
+            });
+            let name = format!("naive/{durability:?}");
+            group.bench_with_input(BenchmarkId::new(name, tasks), &tasks, |b, &tasks| {
                 b.iter_custom(|iters| runtime.block_on(rmw_naive(&naive, tasks, iters)));
             });
         }

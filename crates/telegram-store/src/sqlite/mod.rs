@@ -57,8 +57,8 @@ pub enum Durability {
 ///   **one transaction**, commits, and only then answers each caller: a returned write is
 ///   committed, at the chosen [`Durability`], and a batch costs one commit however many
 ///   writes it holds.
-/// - **Reads never wait for the writer**: `get` and `scan` use a small pool of read-only
-///   connections on tokio's blocking threads and see the last committed state.
+/// - **Reads never wait for the writer**: `get` and `scan` go to a few reader threads, each
+///   owning a read-only connection, and see the last committed state.
 /// - **TTL** as an absolute expiry time (unix milliseconds, the wall clock): an expired key
 ///   reads as absent at once; its row is deleted by the next write to it, or by a purge the
 ///   writer runs at most once a minute (up to 1000 rows per purge).
@@ -111,7 +111,7 @@ impl fmt::Debug for SqliteStore {
 
 impl SqliteStore {
     /// Opens (or creates) the store in the file at `path`, with the defaults:
-    /// [`Durability::PowerLoss`] and 4 read connections. See [`builder`](Self::builder).
+    /// [`Durability::PowerLoss`] and 4 reader threads. See [`builder`](Self::builder).
     ///
     /// Blocks while it opens the file (and SQLite recovers its WAL after a crash): call it at
     /// start-up, or inside `spawn_blocking`.
@@ -160,7 +160,8 @@ impl SqliteStoreBuilder {
         self
     }
 
-    /// How many read-only connections serve `get` and `scan` at once (default 4, at least 1).
+    /// How many reader threads, each with its own read-only connection, serve `get` and `scan`
+    /// (default 4, at least 1).
     pub fn readers(mut self, readers: usize) -> Self {
         self.readers = readers.max(1);
         self
