@@ -110,7 +110,10 @@ fn store(c: &mut Criterion) {
         runtime.block_on(async {
             for key in 0..KEYS {
                 if let Some(entry) = redis.get(&key_of(key)).await.expect("get") {
-                    redis.delete(&key_of(key), entry.version).await.expect("delete");
+                    redis
+                        .delete(&key_of(key), entry.version)
+                        .await
+                        .expect("delete");
                 }
             }
         });
