@@ -13,11 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jobs_support::{advance, app_at, record, start, ts, Log};
-use telegram_ext::jobs::{named, Clock, Job, JobQueueConfig, Misfire};
+use jobs_support::{advance, app_at, app_with, record, start, ts, Log};
+use telegram_ext::jobs::{named, Job, JobQueueConfig, Misfire};
 use telegram_ext::{Application, Context, HandlerResult};
 use telegram_store::{MemoryStore, Store};
-use telegram_transport::{Bot, MockTransport};
 
 fn config(store: &Arc<MemoryStore>) -> JobQueueConfig {
     let store: Arc<dyn Store> = store.clone();
@@ -157,27 +156,14 @@ async fn tally(job: Job, ctx: Context<Node>) -> HandlerResult {
 }
 
 fn node(name: &'static str, shared: &Arc<Shared>, store: &Arc<MemoryStore>) -> Application<Node> {
-    let mock = MockTransport::new();
-    mock.respond(
-        "getMe",
-        serde_json::json!({"id": 123, "is_bot": true, "first_name": "Bot", "username": "bot"}),
-    );
-    let store: Arc<dyn Store> = store.clone();
-    let app = Application::builder()
-        .bot(Bot::with_transport("123:abc", mock))
-        .state(Node {
-            name,
-            shared: shared.clone(),
-        })
-        .job_queue(
-            JobQueueConfig::new()
-                .store(store)
-                .clock(Clock::starting_at(ts("2025-01-01T00:00:00Z")))
-                .lease(Duration::from_secs(3))
-                .sync_interval(Duration::from_secs(1)),
-        )
-        .build()
-        .unwrap();
+    let state = Node {
+        name,
+        shared: shared.clone(),
+    };
+    let config = config(store)
+        .lease(Duration::from_secs(3))
+        .sync_interval(Duration::from_secs(1));
+    let app = app_with("2025-01-01T00:00:00Z", state, config);
     app.register_job("tally", tally);
     app
 }
@@ -267,5 +253,8 @@ async fn pause_resume_and_cancel_reach_every_process_sharing_the_store() {
     advance(3).await;
     assert_eq!(runs(), 5, "a cancelled job runs nowhere");
     assert!(stored_jobs(&store).await.is_empty());
-    assert!(a.job_queue().job("tick").is_none(), "a forgot it at its next sync");
+    assert!(
+        a.job_queue().job("tick").is_none(),
+        "a forgot it at its next sync"
+    );
 }

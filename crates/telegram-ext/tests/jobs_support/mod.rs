@@ -60,19 +60,33 @@ pub async fn record(job: Job, ctx: Context<Arc<Log>>) -> HandlerResult {
     Ok(())
 }
 
-/// An application with `log` as state, its job clock at `start`; not yet started.
-pub fn app_at(start: &str, log: Arc<Log>, config: JobQueueConfig) -> Application<Arc<Log>> {
+/// A bot whose transport is a mock answering `getMe`.
+pub fn mock_bot() -> Bot {
     let mock = MockTransport::new();
     mock.respond(
         "getMe",
         serde_json::json!({"id": 123, "is_bot": true, "first_name": "Bot", "username": "bot"}),
     );
+    Bot::with_transport("123:abc", mock)
+}
+
+/// An application with `state`, its job clock at `start`; not yet started.
+pub fn app_with<T: Send + Sync + 'static>(
+    start: &str,
+    state: T,
+    config: JobQueueConfig,
+) -> Application<T> {
     Application::builder()
-        .bot(Bot::with_transport("123:abc", mock))
-        .state(log)
+        .bot(mock_bot())
+        .state(state)
         .job_queue(config.clock(Clock::starting_at(ts(start))))
         .build()
         .unwrap()
+}
+
+/// An application with `log` as state, its job clock at `start`; not yet started.
+pub fn app_at(start: &str, log: Arc<Log>, config: JobQueueConfig) -> Application<Arc<Log>> {
+    app_with(start, log, config)
 }
 
 /// Initializes and starts `app` (jobs fire from now on).
