@@ -24,6 +24,10 @@
 //! Stopping the app and the server is untimed. Server, app and timer share one tokio runtime with
 //! two workers (the machine's cores).
 //!
+//! Two more modes keep a per-chat counter in a SQLite file (`ctx.update` before each reply,
+//! durable at the process-crash level, a fresh file per run): `Concurrent(256)` and
+//! `Keyed(chat)` with SQLite, to compare with the same modes without it.
+//!
 //! Once, outside timing, `Keyed` runs workload B and every chat's `sendMessage` texts are
 //! checked to be in the order sent.
 //!
@@ -52,8 +56,10 @@ use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use hyper::Uri;
 use serde_json::json;
+use telegram_ext::data::ChatSlot;
 use telegram_ext::handlers::MessageHandler;
 use telegram_ext::processing::{Concurrent, Keyed, Sequential};
+use telegram_ext::store::SqliteStore;
 use telegram_ext::{filters, Application, Context, HandlerResult, PollingConfig, Update};
 use telegram_test::{FakeBotApi, Fault, Schedule};
 use telegram_types::methods::SendMessage;
@@ -114,6 +120,8 @@ enum Mode {
     NonBlocking,
     Concurrent,
     Keyed,
+    ConcurrentSqlite,
+    KeyedSqlite,
 }
 
 impl Mode {
@@ -124,7 +132,13 @@ impl Mode {
             Mode::NonBlocking => "block(false)",
             Mode::Concurrent => "Concurrent(256)",
             Mode::Keyed => "Keyed(chat)",
+            Mode::ConcurrentSqlite => "Concurrent(256)+SQLite counter",
+            Mode::KeyedSqlite => "Keyed(chat)+SQLite counter",
         }
+    }
+
+    fn counts_in_sqlite(self) -> bool {
+        matches!(self, Mode::ConcurrentSqlite | Mode::KeyedSqlite)
     }
 }
 
@@ -140,7 +154,9 @@ fn plan(workload: Workload) -> Vec<(Mode, Workload)> {
         (Mode::Sequential, small),
         (Mode::NonBlocking, workload),
         (Mode::Concurrent, workload),
+        (Mode::ConcurrentSqlite, workload),
         (Mode::Keyed, workload),
+        (Mode::KeyedSqlite, workload),
     ]
 }
 
@@ -185,6 +201,14 @@ async fn echo(update: Arc<Update>, ctx: Context<Done>) -> HandlerResult {
     Ok(())
 }
 
+const MESSAGES: ChatSlot<u64> = ChatSlot::new("messages");
+
+/// `echo`, after counting the message in its chat's stored counter.
+async fn echo_counting(update: Arc<Update>, ctx: Context<Done>) -> HandlerResult {
+    ctx.update(&MESSAGES, |n| *n += 1).await?;
+    echo(update, ctx).await
+}
+
 /// A fresh server with `workload`'s updates queued, round robin over the chats, and the latency
 /// on every `sendMessage`. Texts are the message's index in its chat.
 async fn prepare(workload: Workload) -> FakeBotApi {
@@ -220,15 +244,25 @@ async fn run_app(mode: Mode, server: &FakeBotApi, n: usize) -> Duration {
         .state(Done::new(n));
     let builder = match mode {
         Mode::Sequential | Mode::NonBlocking => builder.processor(Sequential::new()),
-        Mode::Concurrent => builder.processor(Concurrent::new(LIMIT)),
-        Mode::Keyed => builder.processor(Keyed::by_chat(LIMIT)),
+        Mode::Concurrent | Mode::ConcurrentSqlite => builder.processor(Concurrent::new(LIMIT)),
+        Mode::Keyed | Mode::KeyedSqlite => builder.processor(Keyed::by_chat(LIMIT)),
         Mode::Raw => unreachable!("the raw loop has no application"),
     };
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let builder = if mode.counts_in_sqlite() {
+        let store = SqliteStore::open(directory.path().join("counters.sqlite"))
+            .expect("the SQLite store opens");
+        builder.store(store)
+    } else {
+        builder
+    };
     let app = builder.build().expect("the application builds");
-    app.add_handler(
-        MessageHandler::new(filters::TEXT, echo).block(mode != Mode::NonBlocking),
-        0,
-    );
+    let blocking = mode != Mode::NonBlocking;
+    if mode.counts_in_sqlite() {
+        app.add_handler(MessageHandler::new(filters::TEXT, echo_counting), 0);
+    } else {
+        app.add_handler(MessageHandler::new(filters::TEXT, echo).block(blocking), 0);
+    }
     let polling = PollingConfig::default()
         .timeout(Duration::from_secs(10))
         .stop_signals(false);
@@ -356,7 +390,9 @@ fn e2e_echo(c: &mut Criterion) {
             // for Sequential (1 s) and Keyed on B (5 s).
             let expected = match (mode, size.per_chat) {
                 (Mode::Sequential, _) => LATENCY * size.n() as u32,
-                (Mode::Keyed, per_chat) if per_chat > 1 => LATENCY * per_chat as u32,
+                (Mode::Keyed | Mode::KeyedSqlite, per_chat) if per_chat > 1 => {
+                    LATENCY * per_chat as u32
+                }
                 _ => Duration::from_millis(250),
             };
             group.measurement_time(expected * 11);
@@ -406,7 +442,7 @@ fn status_kb(key: &str) -> u64 {
 fn report_runs(mode: Mode, size: Workload) -> usize {
     match (mode, size.n()) {
         (Mode::Sequential, _) => 3,
-        (Mode::Keyed, n) if n > 200 => 1,
+        (Mode::Keyed | Mode::KeyedSqlite, n) if n > 200 => 1,
         (_, n) if n > 200 => 5,
         _ => 20,
     }

@@ -3,9 +3,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use telegram_transport::Bot;
 use telegram_types::Update;
 
+use crate::data::{Data, DataError, Scope, ScopeIds, Slot};
 use crate::filters::RegexMatch;
 use crate::{Application, HandlerError};
 
@@ -26,6 +29,8 @@ pub struct Context<S = ()> {
     /// In an error handler: the error being handled.
     pub error: Option<Arc<HandlerError>>,
     update: Option<Arc<Update>>,
+    /// The chat and user whose slots `read` and `update` reach.
+    scope: ScopeIds,
     app: Application<S>,
 }
 
@@ -36,6 +41,7 @@ impl<S: Send + Sync + 'static> Context<S> {
         args: Vec<String>,
         matches: Vec<RegexMatch>,
     ) -> Self {
+        let scope = update.as_deref().map(scope_of).unwrap_or_default();
         Context {
             bot: app.bot().clone(),
             state: app.state().clone(),
@@ -43,6 +49,7 @@ impl<S: Send + Sync + 'static> Context<S> {
             matches,
             error: None,
             update,
+            scope,
             app,
         }
     }
@@ -81,10 +88,118 @@ impl<S: Send + Sync + 'static> Context<S> {
         self.app.job_queue()
     }
 
+    /// The chat and user whose data [`read`](Self::read) and [`update`](Self::update) reach:
+    /// the update's effective chat and user.
+    pub fn scope_ids(&self) -> ScopeIds {
+        self.scope
+    }
+
+    /// Points [`read`](Self::read) and [`update`](Self::update) at another chat and user (a
+    /// job's, or an admin command acting for someone else).
+    pub fn with_scope_ids(mut self, scope: ScopeIds) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The application's typed data, to reach any slot by id.
+    pub fn data(&self) -> &Data {
+        self.app.data()
+    }
+
+    /// This update's value of `slot` (its chat's, user's, … by the slot's scope), or `None`
+    /// when none is stored. Reads the store on each call; nothing is read before.
+    ///
+    /// # Errors
+    ///
+    /// [`DataError::NoScope`] when the update has no chat (user) for a chat (user) slot;
+    /// [`DataError::Decode`] when the stored value cannot be read — with `?` it reaches the
+    /// error handlers, key included.
+    pub async fn read<Sc, T>(&self, slot: &Slot<Sc, T>) -> Result<Option<T>, DataError>
+    where
+        Sc: Scope,
+        T: Serialize + DeserializeOwned,
+    {
+        let id = self.scope_id(slot)?;
+        self.app.data().read(slot, id).await
+    }
+
+    /// Atomically changes this update's value of `slot` (the default when none is stored):
+    /// reads it, runs `change`, writes it with compare-and-set, and retries from a fresh read
+    /// when another task or process wrote first. Durable when it returns; returns what `change`
+    /// returned. `change` may run more than once: keep it free of side effects.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use telegram_ext::data::ChatSlot;
+    /// use telegram_ext::{Context, HandlerResult, Update};
+    ///
+    /// const MESSAGES: ChatSlot<u64> = ChatSlot::new("messages");
+    ///
+    /// async fn count(update: Arc<Update>, ctx: Context) -> HandlerResult {
+    ///     let n = ctx.update(&MESSAGES, |n| { *n += 1; *n }).await?;
+    ///     if let Some(chat) = update.effective_chat() {
+    ///         ctx.bot.send_message(chat.id, format!("message #{n} in this chat")).await?;
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`read`](Self::read); and [`DataError::Contended`] after 200 lost compare-and-sets.
+    pub async fn update<Sc, T, R, F>(&self, slot: &Slot<Sc, T>, change: F) -> Result<R, DataError>
+    where
+        Sc: Scope,
+        T: Default + Serialize + DeserializeOwned,
+        F: FnMut(&mut T) -> R,
+    {
+        let id = self.scope_id(slot)?;
+        self.app.data().update(slot, id, change).await
+    }
+
+    /// Replaces this update's value of `slot` with `value`.
+    ///
+    /// # Errors
+    ///
+    /// As [`update`](Self::update).
+    pub async fn write<Sc, T>(&self, slot: &Slot<Sc, T>, value: &T) -> Result<(), DataError>
+    where
+        Sc: Scope,
+        T: Serialize,
+    {
+        let id = self.scope_id(slot)?;
+        self.app.data().write(slot, id, value).await
+    }
+
+    /// Removes this update's value of `slot`; `false` when there was none.
+    ///
+    /// # Errors
+    ///
+    /// As [`update`](Self::update).
+    pub async fn remove<Sc: Scope, T>(&self, slot: &Slot<Sc, T>) -> Result<bool, DataError> {
+        let id = self.scope_id(slot)?;
+        self.app.data().remove(slot, id).await
+    }
+
+    fn scope_id<Sc: Scope, T>(&self, slot: &Slot<Sc, T>) -> Result<Sc::Id, DataError> {
+        Sc::id_from(self.scope).ok_or(DataError::NoScope {
+            scope: Sc::NAME,
+            slot: slot.name(),
+        })
+    }
+
     /// Asks the running application to stop (python-telegram-bot's `stop_running`): polling or
     /// the webhook stops, what was fetched is finished, then the shutdown hooks run.
     pub fn stop_running(&self) {
         self.app.stop_running();
+    }
+}
+
+/// The effective chat and user of `update`.
+fn scope_of(update: &Update) -> ScopeIds {
+    ScopeIds {
+        chat: update.effective_chat().map(|chat| chat.id),
+        user: update.effective_user().map(|user| user.id),
     }
 }
 
@@ -97,6 +212,7 @@ impl<S> Clone for Context<S> {
             matches: self.matches.clone(),
             error: self.error.clone(),
             update: self.update.clone(),
+            scope: self.scope,
             app: self.app.clone(),
         }
     }

@@ -4,6 +4,8 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use telegram_types::batch::MalformedUpdate;
+
 /// What a callback returns: `Ok(())`, or an error for the error handlers.
 pub type HandlerResult = Result<(), HandlerError>;
 
@@ -27,6 +29,11 @@ pub enum HandlerError {
     /// the stop was forced ([`Application::force_stop`](crate::Application::force_stop), a
     /// second ctrl-c) while it or its update was still running.
     Cancelled,
+    /// An update arrived that could not be decoded (polling or the webhook). The update the
+    /// error handlers get alongside is a stand-in: its `update_id` (0 when unreadable) and, as
+    /// [`UpdateKind::Unknown`](telegram_types::UpdateKind::Unknown), its kind and raw content;
+    /// the whole update as received is in [`MalformedUpdate::raw`].
+    Malformed(MalformedUpdate),
 }
 
 /// Ends processing of the update here: no handler of a later group sees it.
@@ -90,6 +97,7 @@ impl fmt::Display for HandlerError {
             HandlerError::Cancelled => {
                 f.write_str("cancelled by the stop (drain timeout or forced stop)")
             }
+            HandlerError::Malformed(malformed) => write!(f, "{malformed}"),
         }
     }
 }
@@ -101,6 +109,9 @@ impl fmt::Debug for HandlerError {
             HandlerError::Panicked(message) => f.debug_tuple("Panicked").field(message).finish(),
             HandlerError::Stop => f.write_str("Stop"),
             HandlerError::Cancelled => f.write_str("Cancelled"),
+            HandlerError::Malformed(malformed) => {
+                f.debug_tuple("Malformed").field(malformed).finish()
+            }
         }
     }
 }
@@ -112,12 +123,12 @@ pub enum BuildError {
     /// Neither a token nor a bot was given.
     #[error("no bot: call .token(..) or .bot(..) on the builder")]
     NoBot,
-    /// The default transport could not be built.
-    #[error("cannot build the transport")]
-    Transport(#[source] telegram_transport::Error),
 }
 
 /// Why running an application stopped with an error.
+///
+/// Display prints this level only; the cause (a [`telegram_transport::Error`], an
+/// [`std::io::Error`]) is its [`source`](std::error::Error::source).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
@@ -125,20 +136,36 @@ pub enum RunError {
     #[error("initialization failed: getMe did not succeed")]
     Initialize(#[source] telegram_transport::Error),
     /// Telegram rejected the token (401) or the bot does not exist (404).
-    #[error("telegram rejected the bot token ({0}); check TELEGRAM_BOT_TOKEN")]
+    #[error("telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")]
     InvalidToken(#[source] telegram_transport::Error),
     /// Another `getUpdates` consumer, or a webhook, holds the updates (409).
-    #[error("conflict: another instance is polling this bot, or a webhook is set ({0})")]
+    #[error("conflict: another instance is polling this bot, or a webhook is set")]
     Conflict(#[source] telegram_transport::Error),
     /// A call to Telegram failed.
     #[error("telegram call failed")]
     Api(#[source] telegram_transport::Error),
-    /// The webhook server could not start or failed.
-    #[error("webhook server: {0}")]
-    Webhook(String),
-    /// The application was already running, or not initialized.
-    #[error("lifecycle: {0}")]
-    Lifecycle(&'static str),
+    /// The webhook server could not listen on its address.
+    #[error("the webhook server cannot listen on {addr}")]
+    Bind {
+        /// The address it tried.
+        addr: std::net::SocketAddr,
+        /// Why it could not.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An update's id is `i64::MAX`: no `getUpdates` offset can confirm it, so polling stops
+    /// (after handling it) instead of receiving it again and again.
+    #[error("update {update_id} has the largest possible id; no offset can confirm it")]
+    OffsetOverflow {
+        /// The update's id.
+        update_id: i64,
+    },
+    /// `start` was called before `initialize`.
+    #[error("start called before initialize")]
+    NotInitialized,
+    /// `start` was called while the application was running.
+    #[error("the application is already running")]
+    AlreadyRunning,
 }
 
 /// Why a command name was refused by `CommandHandler`: a command is 1 to 32 characters of
@@ -163,4 +190,50 @@ pub enum InvalidCommand {
         /// The first character not allowed.
         character: char,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::io;
+
+    use super::*;
+
+    fn rejected() -> telegram_transport::Error {
+        telegram_transport::Error::Api {
+            error_code: 401,
+            description: "Unauthorized".to_owned(),
+            retry_after: None,
+            migrate_to_chat_id: None,
+        }
+    }
+
+    #[test]
+    fn run_errors_print_one_level_and_keep_the_cause_as_source() {
+        let errors = [
+            RunError::InvalidToken(rejected()),
+            RunError::Conflict(rejected()),
+            RunError::Api(rejected()),
+            RunError::Initialize(rejected()),
+        ];
+        for error in errors {
+            let cause = error.source().expect("the transport error").to_string();
+            assert!(!error.to_string().contains(&cause), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_bind_failure_keeps_its_address_and_io_error() {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 8443));
+        let error = RunError::Bind {
+            addr,
+            source: io::Error::new(io::ErrorKind::AddrInUse, "address in use"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "the webhook server cannot listen on 127.0.0.1:8443"
+        );
+        let source = error.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(source.map(io::Error::kind), Some(io::ErrorKind::AddrInUse));
+    }
 }

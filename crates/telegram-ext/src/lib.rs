@@ -9,10 +9,12 @@
 //!   plain `async fn(Arc<Update>, Context<S>) -> HandlerResult`, checked by the compiler.
 //! - [`filters`]: `filters::TEXT & !filters::COMMAND`, combinable with `&`, `|`, `^`, `!`.
 //! - [`jobs`]: the [`JobQueue`] (once, repeating, daily, monthly, custom; persistent jobs).
-//! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers.
+//! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers,
+//!   and typed stored data ([`data`]: `ctx.update(&COUNTER, |n| *n += 1)`).
 
 mod application;
 mod context;
+pub mod data;
 mod error;
 pub mod filters;
 pub mod handlers;
@@ -27,5 +29,7 @@ pub use jobs::JobQueue;
 #[cfg(feature = "webhook")]
 pub use sources::WebhookConfig;
 pub use sources::{Backoff, PollingConfig};
+pub use telegram_store as store;
+pub use telegram_store::{MemoryStore, Store};
 pub use telegram_transport::Bot;
 pub use telegram_types::{Update, UpdateKind};

@@ -59,12 +59,21 @@ async fn record_cancelled(update: Arc<Update>, ctx: Context<Stuck>) -> HandlerRe
 
 /// An application whose graceful stop would wait an hour for its tasks.
 fn app(server: &FakeBotApi, processor: impl UpdateProcessor) -> Application<Stuck> {
+    app_draining(server, processor, Duration::from_secs(3600))
+}
+
+/// An application whose graceful stop gives up after `drain`.
+fn app_draining(
+    server: &FakeBotApi,
+    processor: impl UpdateProcessor,
+    drain: Duration,
+) -> Application<Stuck> {
     let app = Application::builder()
         .token(server.token())
         .base_url(server.url())
         .state(Stuck::default())
         .processor(processor)
-        .drain_timeout(Duration::from_secs(3600))
+        .drain_timeout(drain)
         .build()
         .unwrap();
     app.add_error_handler(record_cancelled);
@@ -136,6 +145,40 @@ async fn a_stuck_update_is_cancelled_and_the_rest_of_the_batch_comes_again() {
     assert_eq!(started(&app), ["m0", "m1", "m2"]);
     assert_eq!(cancelled(&app), [ids[0]]);
     assert_eq!(server.pending_updates(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drain_timeout_cancels_a_stuck_update_and_leaves_the_batch_for_the_next_run() {
+    let server = FakeBotApi::start().await;
+    let ids = text_updates(&server, "m", 3);
+    // Sequential: polling waits inside `submit` for `m0`, which never ends.
+    let app = app_draining(&server, Sequential::new(), Duration::from_millis(200));
+    app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
+
+    let runner = run(&app, false);
+    wait_started(&app, 1).await;
+    app.stop_running();
+    // No forced stop: the drain timeout alone ends it.
+    ended(runner).await;
+    assert!(!app.is_force_stopping());
+    assert_eq!(started(&app), ["m0"]);
+    assert_eq!(cancelled(&app), [ids[0]]);
+    assert_eq!(server.pending_updates(), 2, "m1 and m2 come again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drain_timeout_cancels_admitted_updates_that_never_finish() {
+    let server = FakeBotApi::start().await;
+    let ids = text_updates(&server, "m", 3);
+    // Concurrent: `m0` hangs while `m1` and `m2` finish; `m2` asks for the stop.
+    let app = app_draining(&server, Concurrent::new(4), Duration::from_millis(200));
+    app.add_handler(TypeHandler::new(|_: &Update| true, hang_on_first), 0);
+
+    let runner = run(&app, false);
+    ended(runner).await;
+    assert!(!app.is_force_stopping());
+    assert_eq!(started(&app).len(), 3);
+    assert_eq!(cancelled(&app), [ids[0]]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

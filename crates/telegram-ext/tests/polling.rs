@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use telegram_ext::handlers::TypeHandler;
-use telegram_ext::{Application, Backoff, Context, HandlerResult, PollingConfig, RunError, Update};
+use telegram_ext::{
+    Application, Backoff, Context, HandlerError, HandlerResult, PollingConfig, RunError, Update,
+};
 use telegram_test::{FakeBotApi, Fault, Schedule};
 
 /// Update ids seen, and how many to wait for before stopping.
@@ -201,4 +203,165 @@ async fn a_conflict_stops_with_a_clear_error() {
         error.to_string().contains("another instance is polling"),
         "{error}"
     );
+}
+
+/// Update ids the error handlers saw as malformed (`None`: no id could be read), and the ids of
+/// the stand-in updates they came with.
+#[derive(Default)]
+struct Reports {
+    malformed: Mutex<Vec<Option<i64>>>,
+    stand_ins: Mutex<Vec<i64>>,
+    reported: tokio::sync::Notify,
+}
+
+/// Records malformed-update reports; `record` stops the run after `expected` good updates.
+fn reporting_app(server: &FakeBotApi, expected: usize) -> (Application<Seen>, Arc<Reports>) {
+    let app = app(server, expected);
+    let reports = Arc::new(Reports::default());
+    let seen = reports.clone();
+    app.add_error_handler(move |update: Arc<Update>, ctx: Context<Seen>| {
+        let reports = seen.clone();
+        async move {
+            if let Some(HandlerError::Malformed(malformed)) = ctx.error.as_deref() {
+                reports.malformed.lock().unwrap().push(malformed.update_id);
+                reports.stand_ins.lock().unwrap().push(update.update_id);
+                reports.reported.notify_waiters();
+            }
+            Ok(())
+        }
+    });
+    (app, reports)
+}
+
+fn text_update(id: i64) -> serde_json::Value {
+    serde_json::json!({"update_id": id, "message": {"message_id": 1, "date": 1,
+        "chat": {"id": 7, "type": "private"}, "text": "hi"}})
+}
+
+#[tokio::test]
+async fn a_malformed_update_goes_to_the_error_handlers_and_the_offset_moves_past_it() {
+    let server = FakeBotApi::start().await;
+    let first = server.push_update(text_update(100));
+    let bad =
+        server.push_raw_update_json(r#"{"update_id":101,"message":{"message_id":"not a number"}}"#);
+    let last = server.push_update(text_update(102));
+    let (app, reports) = reporting_app(&server, 2);
+    app.run_polling(config()).await.unwrap();
+    assert_eq!(*app.state().ids.lock().unwrap(), [first, last]);
+    assert_eq!(*reports.malformed.lock().unwrap(), [Some(bad)]);
+    assert_eq!(*reports.stand_ins.lock().unwrap(), [bad]);
+    assert_eq!(server.confirmed_offset(), last + 1);
+}
+
+#[tokio::test]
+async fn an_update_id_given_as_a_string_or_a_float_is_read() {
+    let server = FakeBotApi::start().await;
+    server.push_update(text_update(200));
+    // The types refuse these ids, so they are malformed; but their ids are read, reported, and
+    // the offset moves past them.
+    server.push_raw_update_json(r#"{"update_id":"201","message":{"message_id":1}}"#);
+    server.push_raw_update_json(r#"{"update_id":202.0,"message":{"message_id":1}}"#);
+    let (app, reports) = reporting_app(&server, 1);
+    app.run_polling(config()).await.unwrap();
+    assert_eq!(*reports.malformed.lock().unwrap(), [Some(201), Some(202)]);
+    assert_eq!(server.confirmed_offset(), 203);
+    assert_eq!(server.pending_updates(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_update_id_backs_off_instead_of_polling_in_a_loop() {
+    let server = FakeBotApi::start().await;
+    server.push_raw_update_json(r#"{"update_id":"oops","message":{"message_id":1}}"#);
+    let (app, reports) = reporting_app(&server, 1);
+    let runner = {
+        let app = app.clone();
+        // A backoff this long shows up as "no second call"; the stop ends the wait.
+        let config = config().backoff(Backoff::new(
+            Duration::from_secs(3600),
+            Duration::from_secs(3600),
+        ));
+        tokio::spawn(async move { app.run_polling(config).await })
+    };
+    let reported = reports.reported.notified();
+    if reports.malformed.lock().unwrap().is_empty() {
+        tokio::time::timeout(Duration::from_secs(30), reported)
+            .await
+            .expect("the unreadable update was not reported");
+    }
+    // A hot loop would ask again at once; the backoff holds the next call off for an hour.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.requests_for("getUpdates").len(), 1);
+    assert_eq!(*reports.malformed.lock().unwrap(), [None]);
+    app.stop_running();
+    tokio::time::timeout(Duration::from_secs(30), runner)
+        .await
+        .expect("the stop did not end the backoff")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_largest_update_id_is_handled_then_polling_stops_with_a_clear_error() {
+    let server = FakeBotApi::start().await;
+    server.push_update(text_update(i64::MAX));
+    let app = app(&server, 2);
+    let error = app.run_polling(config()).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            RunError::OffsetOverflow {
+                update_id: i64::MAX
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(*app.state().ids.lock().unwrap(), [i64::MAX]);
+}
+
+/// Stops the run at its third update, with the next two `getUpdates` calls (the final offset
+/// confirmation and its first retry) failing.
+async fn stop_with_failing_confirmation(
+    update: Arc<Update>,
+    ctx: Context<Confirming>,
+) -> HandlerResult {
+    let handled = ctx
+        .state
+        .handled
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        + 1;
+    let _ = update;
+    if handled == 3 {
+        ctx.state
+            .server
+            .inject("getUpdates", Fault::ServerError(502), Schedule::Times(2));
+        ctx.stop_running();
+    }
+    Ok(())
+}
+
+struct Confirming {
+    server: FakeBotApi,
+    handled: std::sync::atomic::AtomicUsize,
+}
+
+#[tokio::test]
+async fn the_final_offset_confirmation_is_retried_when_it_fails() {
+    let server = FakeBotApi::start().await;
+    push_messages(&server, 3).await;
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Confirming {
+            server: server.clone(),
+            handled: Default::default(),
+        })
+        .build()
+        .unwrap();
+    app.add_handler(
+        TypeHandler::new(|_: &Update| true, stop_with_failing_confirmation),
+        0,
+    );
+    app.run_polling(config()).await.unwrap();
+    assert_eq!(server.faulted_requests().len(), 2);
+    assert_eq!(server.pending_updates(), 0, "the offset was confirmed");
 }

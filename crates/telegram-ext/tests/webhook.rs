@@ -18,6 +18,7 @@ struct Seen {
     ids: Mutex<Vec<i64>>,
     changed: Notify,
     cancelled: Mutex<Vec<i64>>,
+    malformed: Mutex<Vec<i64>>,
 }
 
 async fn record(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
@@ -205,6 +206,31 @@ async fn bad_json_gets_400_and_the_next_good_update_is_still_handled() {
     running.runner.await.unwrap().unwrap();
 }
 
+async fn record_malformed(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
+    if let Some(HandlerError::Malformed(malformed)) = ctx.error.as_deref() {
+        assert_eq!(malformed.update_id, Some(update.update_id));
+        assert_eq!(malformed.raw["message"]["message_id"], "not a number");
+        ctx.state.malformed.lock().unwrap().push(update.update_id);
+        ctx.state.changed.notify_waiters();
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_update_that_does_not_fit_the_types_is_accepted_and_reported() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| c).await;
+    running.app.add_error_handler(record_malformed);
+    // Refused, Telegram would redeliver it for ever and hold the chat's next updates back.
+    let misfit = r#"{"update_id":11,"message":{"message_id":"not a number"}}"#;
+    assert_eq!(post(&running.url, None, misfit).await, 200);
+    assert_eq!(post(&running.url, None, update_json(12)).await, 200);
+    assert_eq!(running.app.state().wait_for(1).await, [12]);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+    assert_eq!(*running.app.state().malformed.lock().unwrap(), [11]);
+}
+
 #[tokio::test]
 async fn an_oversized_body_is_refused() {
     let server = FakeBotApi::start().await;
@@ -253,4 +279,27 @@ async fn a_forced_stop_reports_every_accepted_update_it_did_not_finish() {
     cancelled.sort_unstable();
     assert_eq!(cancelled, [1, 2, 3]);
     assert_eq!(*app.state().ids.lock().unwrap(), [1]);
+}
+
+#[tokio::test]
+async fn an_address_in_use_is_a_bind_error_with_its_io_error() {
+    let server = FakeBotApi::start().await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let config = WebhookConfig::new(addr, "/hook").stop_signals(false);
+    let error = app.run_webhook(config).await.unwrap_err();
+    let telegram_ext::RunError::Bind {
+        addr: tried,
+        source,
+    } = &error
+    else {
+        panic!("not a bind error: {error:?}");
+    };
+    assert_eq!(*tried, addr);
+    assert_eq!(source.kind(), std::io::ErrorKind::AddrInUse);
 }

@@ -39,6 +39,14 @@ impl StoreError {
         StoreError::Unavailable(source.into())
     }
 
+    /// A [`Corrupt`](Self::Corrupt) for `key`: what the backend holds cannot be read.
+    pub fn corrupt(key: &[u8], reason: impl Into<String>) -> Self {
+        StoreError::Corrupt {
+            key: String::from_utf8_lossy(key).into_owned(),
+            reason: reason.into(),
+        }
+    }
+
     /// Whether this is a version conflict (retry after reading again).
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })

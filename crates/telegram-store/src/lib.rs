@@ -10,7 +10,9 @@
 //!   [`delete`](Store::delete), paged [`scan`](Store::scan) by key prefix, optional per-key TTL.
 //! - [`MemoryStore`]: in the process (the default; tests).
 //! - `SqliteStore` (feature `sqlite`): an embedded SQLite file, the production default on one
-//!   machine.
+//!   machine: WAL, group commit (one writer thread, one transaction for all the writes waiting
+//!   at that moment), reads that never wait for the writer, and a `Durability` the user picks
+//!   (process crash or power loss; the table is on `Durability`).
 //! - `RedisStore` (feature `redis`): a Redis server, for several processes.
 //! - [`StoreError`]: conflict, backend unavailable, corrupt value.
 //!
@@ -18,9 +20,9 @@
 //!
 //! | feature | what it adds |
 //! | --- | --- |
-//! | `sqlite` | `SqliteStore` |
+//! | `sqlite` | `SqliteStore`, `SqliteStoreBuilder`, `Durability` (bundled SQLite: nothing to install) |
 //! | `redis` | `RedisStore` |
-//! | `conformance` | `conformance`: the suite every backend passes |
+//! | `conformance` | `conformance`: the suite every backend passes (`conformance::run_all`) |
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -37,5 +39,5 @@ pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use sqlite::{Durability, SqliteStore, SqliteStoreBuilder};
 pub use store::{Entry, ScanPage, Store, Version};

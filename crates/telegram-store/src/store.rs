@@ -48,7 +48,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// Writes `value` under `key` if the key's version is `expected` (`None`: the key must not
     /// exist yet), and returns the new version. `ttl`: the key expires that long after this
-    /// write (`None`: never; a later write sets its own).
+    /// write (`None`: never; a later write sets its own). Backends keep expiry to the
+    /// millisecond, rounded up, so a key never expires before its TTL has run out.
     ///
     /// # Errors
     ///
@@ -70,7 +71,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// Up to `limit` keys starting with `prefix` and strictly after `after` (a page's `next`),
     /// in ascending byte order, with their entries. A page may hold fewer than `limit` entries
-    /// and still have a `next`; the scan is complete when `next` is `None`. Keys written during
+    /// (a backend may cap a page; a `limit` of 0 is read as 1) and still have a `next`; the
+    /// scan is complete when `next` is `None`. Keys written during
     /// a scan may or may not appear; a key present during the whole scan appears exactly once.
     async fn scan(
         &self,
@@ -78,4 +80,42 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<ScanPage, StoreError>;
+}
+
+/// The smallest key greater than every key starting with `prefix` (the exclusive end of a
+/// prefix scan's range): trailing 0xFF bytes dropped, the last byte left plus one. `None` when
+/// there is none (the prefix is empty or all 0xFF): the range runs to the end.
+#[cfg_attr(not(any(feature = "sqlite", feature = "redis")), allow(dead_code))]
+pub(crate) fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&byte| byte != 0xFF)?;
+    let mut successor = prefix[..=last].to_vec();
+    successor[last] += 1;
+    Some(successor)
+}
+
+/// A TTL in whole milliseconds, rounded up (so a key never expires early), saturating.
+#[cfg_attr(not(any(feature = "sqlite", feature = "redis")), allow(dead_code))]
+pub(crate) fn ttl_millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_successor_skips_trailing_ff() {
+        assert_eq!(prefix_successor(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_successor(b"a\xFF\xFF"), Some(b"b".to_vec()));
+        assert_eq!(prefix_successor(b"\xFF\xFF"), None);
+        assert_eq!(prefix_successor(b""), None);
+    }
+
+    #[test]
+    fn ttl_rounds_up_to_the_millisecond() {
+        assert_eq!(ttl_millis(Duration::from_micros(1)), 1);
+        assert_eq!(ttl_millis(Duration::from_millis(5)), 5);
+        assert_eq!(ttl_millis(Duration::ZERO), 0);
+        assert_eq!(ttl_millis(Duration::MAX), u64::MAX);
+    }
 }

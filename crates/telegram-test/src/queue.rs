@@ -24,7 +24,8 @@ pub(crate) struct PendingUpdate {
 #[derive(Debug)]
 pub(crate) struct UpdateQueue {
     pending: VecDeque<PendingUpdate>,
-    next_id: i64,
+    /// The id the next update without one gets; `None` after `i64::MAX`.
+    next_id: Option<i64>,
     confirmed_offset: i64,
     allowed: Vec<String>,
 }
@@ -33,7 +34,7 @@ impl Default for UpdateQueue {
     fn default() -> Self {
         Self {
             pending: VecDeque::new(),
-            next_id: 10_000,
+            next_id: Some(10_000),
             confirmed_offset: 0,
             allowed: Vec::new(),
         }
@@ -44,7 +45,7 @@ impl UpdateQueue {
     /// Enqueues an update object, assigning `update_id` when absent; returns the id.
     pub(crate) fn push(&mut self, mut update: Value) -> i64 {
         let given = update.get("update_id").and_then(Value::as_i64);
-        let id = given.unwrap_or(self.next_id);
+        let id = given.unwrap_or_else(|| self.assign_id());
         if let Value::Object(map) = &mut update {
             map.insert("update_id".to_owned(), Value::from(id));
         }
@@ -63,16 +64,34 @@ impl UpdateQueue {
         let id = parsed
             .as_ref()
             .and_then(|v| v.get("update_id"))
-            .and_then(Value::as_i64)
-            .unwrap_or(self.next_id);
+            .and_then(integer_id)
+            .unwrap_or_else(|| self.assign_id());
         let kind = parsed.as_ref().and_then(kind_of);
         self.enqueue(PendingUpdate { id, json, kind });
         id
     }
 
     fn enqueue(&mut self, update: PendingUpdate) {
-        self.next_id = self.next_id.max(update.id + 1);
+        // `None` once an update has the largest id: no later id exists.
+        self.next_id = self
+            .next_id
+            .and_then(|next| Some(next.max(update.id.checked_add(1)?)));
         self.pending.push_back(update);
+    }
+
+    /// The id for an update that came without one.
+    ///
+    /// # Panics
+    ///
+    /// After an update with `update_id = i64::MAX` was queued: there is no id after it, and
+    /// reusing one would break the offsets.
+    fn assign_id(&self) -> i64 {
+        match self.next_id {
+            Some(id) => id,
+            None => panic!(
+                "the fake Bot API has no update_id left: an update with id i64::MAX was queued"
+            ),
+        }
     }
 
     /// Applies a `getUpdates` offset: confirms and drops every update with a lower id.
@@ -143,6 +162,19 @@ impl UpdateQueue {
     }
 }
 
+/// An `update_id` that is an integer, or a string or float holding one (raw JSON may carry
+/// those; the bot under test is expected to read them).
+fn integer_id(id: &Value) -> Option<i64> {
+    match id {
+        Value::String(text) => text.trim().parse().ok(),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            let float = n.as_f64()?;
+            (float.fract() == 0.0 && float.abs() < 2f64.powi(63)).then_some(float as i64)
+        }),
+        _ => None,
+    }
+}
+
 /// The update's kind: its first key other than `update_id`.
 fn kind_of(update: &Value) -> Option<String> {
     update
@@ -190,5 +222,38 @@ mod tests {
             50_000
         );
         assert_eq!(queue.push_raw("{not json".to_owned()), 50_001);
+    }
+
+    #[test]
+    fn raw_ids_given_as_strings_or_floats_are_read() {
+        let mut queue = UpdateQueue::default();
+        assert_eq!(
+            queue.push_raw(r#"{"update_id": "7", "message": 1}"#.to_owned()),
+            7
+        );
+        assert_eq!(
+            queue.push_raw(r#"{"update_id": 8.0, "message": 1}"#.to_owned()),
+            8
+        );
+        let oops = queue.push_raw(r#"{"update_id": "oops", "message": 1}"#.to_owned());
+        assert_eq!(oops, 10_000);
+    }
+
+    #[test]
+    fn an_update_with_the_largest_id_is_queued() {
+        let mut queue = UpdateQueue::default();
+        assert_eq!(
+            queue.push(json!({"update_id": i64::MAX, "message": {}})),
+            i64::MAX
+        );
+        assert_eq!(queue.len(), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "no update_id left")]
+    fn no_id_is_assigned_after_the_largest() {
+        let mut queue = UpdateQueue::default();
+        queue.push(json!({"update_id": i64::MAX, "message": {}}));
+        queue.push(json!({"message": {}}));
     }
 }

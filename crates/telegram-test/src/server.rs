@@ -242,13 +242,23 @@ impl FakeBotApi {
 
     /// Enqueues any update object; assigns `update_id` when absent and returns it. Raw objects
     /// let tests inject kinds the types do not know, or malformed content.
+    ///
+    /// # Panics
+    ///
+    /// When an id must be assigned after an update with `update_id = i64::MAX` was queued:
+    /// there is no later id.
     pub fn push_update(&self, update: Value) -> i64 {
         self.state().update(|data| data.updates.push(update))
     }
 
     /// Enqueues text sent verbatim inside the `getUpdates` result array (or as a webhook body),
     /// e.g. deliberately malformed JSON. Its `update_id` is read from it when possible, else
-    /// assigned; the assigned id is returned.
+    /// assigned; the assigned id is returned. An id given as a string or a float holding an
+    /// integer (`"7"`, `7.0`) is read too.
+    ///
+    /// # Panics
+    ///
+    /// As [`push_update`](Self::push_update).
     pub fn push_raw_update_json(&self, json: impl Into<String>) -> i64 {
         let json = json.into();
         self.state().update(|data| data.updates.push_raw(json))

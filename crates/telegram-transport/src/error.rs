@@ -106,6 +106,10 @@ impl Error {
     }
 
     /// A 403 because the user blocked the bot.
+    ///
+    /// The Bot API has no code of its own for this: after the 403 is checked, the description
+    /// is matched against Telegram's text ("bot was blocked by the user"), so a change in that
+    /// wording would go unnoticed here.
     pub fn is_blocked_by_user(&self) -> bool {
         matches!(self, Error::Api { error_code: 403, description, .. }
             if description.contains("bot was blocked by the user"))

@@ -62,6 +62,32 @@ fn malformed(
     }
 }
 
+/// The `update_id` of an update that did not decode: an integer, or a string or a float that
+/// holds one (`"7"`, `7.0`), so the offset can still move past it. `None` when there is none.
+///
+/// ```
+/// use telegram_types::batch::update_id_of;
+/// use serde_json::json;
+///
+/// assert_eq!(update_id_of(&json!({"update_id": "7"})), Some(7));
+/// assert_eq!(update_id_of(&json!({"update_id": 7.0})), Some(7));
+/// assert_eq!(update_id_of(&json!({"update_id": 7.5})), None);
+/// assert_eq!(update_id_of(&json!({"update_id": "oops"})), None);
+/// ```
+pub fn update_id_of(update: &serde_json::Value) -> Option<i64> {
+    let id = update.get("update_id")?;
+    if let Some(id) = id.as_i64() {
+        return Some(id);
+    }
+    if let Some(text) = id.as_str() {
+        return text.trim().parse().ok();
+    }
+    // 2^63 is exactly representable; every integral float below it fits an i64.
+    let float = id.as_f64()?;
+    let fits = float.fract() == 0.0 && float >= -(2f64.powi(63)) && float < 2f64.powi(63);
+    fits.then_some(float as i64)
+}
+
 fn with_entries<T>(
     response: Response<Vec<T>>,
     decode: impl FnMut(T) -> UpdateResult,
@@ -96,7 +122,6 @@ fn all_ok(response: Response<Vec<Entry>>) -> Response<Vec<UpdateResult>> {
 #[cfg(feature = "simd")]
 mod backend {
     use super::*;
-    use simd_json::prelude::*;
 
     pub(super) fn decode_updates(
         body: &mut Vec<u8>,
@@ -113,12 +138,11 @@ mod backend {
     }
 
     fn decode_one(value: simd_json::OwnedValue) -> UpdateResult {
-        let update_id = value.get("update_id").and_then(|v| v.as_i64());
         match Update::deserialize(value.clone()) {
             Ok(update) => Ok(update),
             Err(error) => {
                 let raw = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
-                Err(malformed(update_id, error, raw))
+                Err(malformed(update_id_of(&raw), error, raw))
             }
         }
     }
@@ -139,7 +163,6 @@ mod backend {
     }
 
     fn decode_one(value: serde_json::Value) -> UpdateResult {
-        let update_id = value.get("update_id").and_then(serde_json::Value::as_i64);
-        Update::deserialize(&value).map_err(|error| malformed(update_id, error, value))
+        Update::deserialize(&value).map_err(|error| malformed(update_id_of(&value), error, value))
     }
 }

@@ -18,16 +18,17 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// A JSON syntax or shape error from either backend.
+/// A JSON syntax or shape error from either backend. Display says "invalid json"; the
+/// backend's own message is the [`source`](std::error::Error::source).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Reported by simd-json.
     #[cfg(feature = "simd")]
-    #[error("invalid json: {0}")]
+    #[error("invalid json")]
     Simd(#[from] simd_json::Error),
     /// Reported by serde_json.
-    #[error("invalid json: {0}")]
+    #[error("invalid json")]
     Serde(#[from] serde_json::Error),
 }
 
@@ -274,5 +275,13 @@ mod tests {
         let mut body = b"{\"ok\":tru".to_vec();
         let err = from_slice::<Response<User>>(&mut body).unwrap_err();
         assert!(err.to_string().starts_with("invalid json"), "{err}");
+    }
+
+    #[test]
+    fn the_backend_message_is_the_source_and_is_not_repeated() {
+        let mut body = b"{\"ok\":tru".to_vec();
+        let err = from_slice::<Response<User>>(&mut body).unwrap_err();
+        let source = std::error::Error::source(&err).expect("the backend's error");
+        assert!(!err.to_string().contains(&source.to_string()), "{err}");
     }
 }

@@ -7,10 +7,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 use std::time::Duration;
+use telegram_store::{MemoryStore, Store};
 use telegram_transport::{Bot, Transport};
 
 use super::groups::Groups;
 use super::{Application, Inner};
+use crate::data::Data;
 use crate::jobs::{JobQueueConfig, Runner};
 use crate::processing::{Concurrent, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
@@ -34,6 +36,7 @@ pub struct ApplicationBuilder<S> {
     base_url: Option<String>,
     transport: Option<Arc<dyn Transport>>,
     state: Arc<S>,
+    store: Option<Arc<dyn Store>>,
     hooks: Hooks<S>,
     processor: Option<Arc<dyn UpdateProcessor>>,
     drain_timeout: Duration,
@@ -51,6 +54,7 @@ impl ApplicationBuilder<()> {
             base_url: None,
             transport: None,
             state: Arc::new(()),
+            store: None,
             hooks: Hooks {
                 post_init: None,
                 post_stop: None,
@@ -96,6 +100,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             base_url: self.base_url,
             transport: self.transport,
             state: Arc::new(state),
+            store: self.store,
             hooks: Hooks {
                 post_init: None,
                 post_stop: None,
@@ -105,6 +110,28 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             drain_timeout: self.drain_timeout,
             job_queue: self.job_queue,
         }
+    }
+
+    /// The store that keeps the application's typed data ([`crate::data`]): a
+    /// [`MemoryStore`] by default (nothing survives the process); `SqliteStore` (feature
+    /// `sqlite` of `telegram-store`) for a bot on one machine, `RedisStore` for several
+    /// processes.
+    ///
+    /// ```
+    /// use telegram_ext::{Application, MemoryStore};
+    ///
+    /// let app = Application::builder().token("123:abc").store(MemoryStore::new()).build()?;
+    /// # let _ = app;
+    /// # Ok::<(), telegram_ext::BuildError>(())
+    /// ```
+    pub fn store(self, store: impl Store) -> Self {
+        self.shared_store(Arc::new(store))
+    }
+
+    /// [`store`](Self::store), for a store shared with other parts of the program.
+    pub fn shared_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
     }
 
     /// Processes up to `limit` updates at once ([`Concurrent`]); python-telegram-bot's
@@ -127,9 +154,9 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
         self
     }
 
-    /// The job queue's store, clock, default time zone (UTC unless set) and lease. Until the
-    /// application has a store of its own, persistent jobs use the one given here (an
-    /// in-memory store by default).
+    /// The job queue's clock, default time zone (UTC unless set), lease and sync interval.
+    /// Persistent jobs are kept in the application's [`store`](Self::store) unless the config
+    /// names another.
     pub fn job_queue(mut self, config: JobQueueConfig) -> Self {
         self.job_queue = config;
         self
@@ -169,7 +196,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     ///
     /// # Errors
     ///
-    /// No token and no bot; or the default transport cannot be built.
+    /// [`BuildError::NoBot`] when neither a token nor a bot was given.
     pub fn build(self) -> Result<Application<S>, BuildError> {
         let bot = match (self.bot, self.token) {
             (Some(bot), _) => bot,
@@ -183,11 +210,14 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             Some(url) => bot.with_api_url(url),
             None => bot,
         };
-        let jobs = self.job_queue.build(bot.token());
+        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let data = Data::new(store, Data::prefix_for_token(bot.token()));
+        let jobs = self.job_queue.build(bot.token(), data.store().clone());
         Ok(Application {
             inner: Arc::new(Inner {
                 bot,
                 state: self.state,
+                data,
                 groups: Groups::new(),
                 error_handlers: RwLock::new(Arc::new(Vec::new())),
                 identity: RwLock::new(Arc::default()),

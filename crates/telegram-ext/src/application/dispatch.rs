@@ -92,7 +92,11 @@ impl<S: Send + Sync + 'static> Application<S> {
             .map(|h| h.clone())
             .unwrap_or_default();
         if handlers.is_empty() {
-            tracing::error!(%error, "unhandled error in a handler (add an error handler to see it)");
+            tracing::error!(
+                update_id = update.update_id,
+                error = %error_chain(&error),
+                "a handler failed and no error handler is registered"
+            );
             return;
         }
         let error = Arc::new(error);
@@ -103,6 +107,18 @@ impl<S: Send + Sync + 'static> Application<S> {
             }
         }
     }
+}
+
+/// `error` and its sources, outermost first: `cannot read … : the value does not fit …`.
+fn error_chain(error: &HandlerError) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source_error().and_then(|e| e.source());
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The handler future with its panics caught and turned into errors.

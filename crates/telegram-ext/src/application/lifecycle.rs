@@ -61,31 +61,61 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// Not initialized, or already running.
     pub async fn start(&self) -> Result<(), RunError> {
         if !self.inner.initialized.load(Ordering::SeqCst) {
-            return Err(RunError::Lifecycle("start called before initialize"));
+            return Err(RunError::NotInitialized);
         }
         if self.inner.running.swap(true, Ordering::SeqCst) {
-            return Err(RunError::Lifecycle("already running"));
+            return Err(RunError::AlreadyRunning);
         }
-        if let Ok(mut tokens) = self.inner.stop.write() {
-            *tokens = StopTokens::default();
+        let tokens = StopTokens::default();
+        if let Ok(mut current) = self.inner.stop.write() {
+            *current = tokens.clone();
         }
         self.inner.job_runner.start(self, &self.inner.jobs).await;
+        tokio::spawn(expire_at_deadline(tokens, self.inner.drain_timeout));
         Ok(())
     }
 
+    /// When a graceful stop gives up: the drain timeout after the stop was asked for. Fixed at
+    /// the first call after the request, so every part of the stop (the sources' connections
+    /// and offset, admitted updates, tracked tasks) shares one deadline.
+    pub(crate) fn drain_deadline(&self) -> tokio::time::Instant {
+        deadline(&self.stop_tokens(), self.inner.drain_timeout)
+    }
+
+    /// Cancelled when the stop is forced; a source stops waiting at once then.
+    pub(crate) fn forced_stop_token(&self) -> CancellationToken {
+        self.stop_tokens().forced
+    }
+
+    /// Whether admitted updates are being cancelled: a forced stop, or the drain timeout ran out.
+    pub(crate) fn is_cancelling_updates(&self) -> bool {
+        self.stop_tokens().updates.is_cancelled()
+    }
+
     /// The graceful stop, once the sources stopped fetching: waits until every admitted update
-    /// is processed, then for every tracked task (tasks spawned meanwhile included) up to the
-    /// drain timeout, after which the rest are cancelled and reported to the error handlers.
-    /// [`force_stop`](Self::force_stop) cuts both waits short.
+    /// is processed, then for every tracked task (tasks spawned meanwhile included). All of it
+    /// within the drain timeout, counted from the stop request: then the updates and tasks still
+    /// running (or waiting for their turn) are cancelled and reported to the error handlers as
+    /// [`HandlerError::Cancelled`](crate::HandlerError::Cancelled).
+    /// [`force_stop`](Self::force_stop) cuts the waits short.
     pub async fn stop(&self) {
-        let forced = self.stop_tokens().forced;
+        // A stop without `stop_running` (a source failed) is a stop request too: it starts the
+        // drain timeout.
+        self.stop_running();
+        // No job fires from here on; the runs in progress are tracked tasks, drained below.
         self.inner.job_runner.stop().await;
-        self.inner.processor.drain().await;
-        let cancelled = self
-            .inner
-            .tasks
-            .drain(self.inner.drain_timeout, &forced)
-            .await;
+        let tokens = self.stop_tokens();
+        let deadline = self.drain_deadline();
+        tokio::select! {
+            () = self.inner.processor.drain() => {}
+            () = tokio::time::sleep_until(deadline) => {
+                tracing::warn!("drain timeout: cancelling the updates still being processed");
+                tokens.updates.cancel();
+                self.inner.processor.drain().await;
+            }
+        }
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let cancelled = self.inner.tasks.drain(remaining, &tokens.forced).await;
         if cancelled > 0 {
             tracing::warn!(
                 cancelled,
@@ -167,6 +197,25 @@ impl<S: Send + Sync + 'static> Application<S> {
             }
         }
     }
+}
+
+/// Cancels this run's admitted updates when the drain timeout runs out, also while a source is
+/// still waiting on one of them (the sequential processor's `submit` returns only when the
+/// update is done); `stop` then finds them cancelled. Ends with the run's stop.
+async fn expire_at_deadline(tokens: StopTokens, drain_timeout: Duration) {
+    tokens.requested.cancelled().await;
+    let deadline = deadline(&tokens, drain_timeout);
+    tokio::select! {
+        () = tokio::time::sleep_until(deadline) => tokens.updates.cancel(),
+        () = tokens.updates.cancelled() => {}
+    }
+}
+
+/// The run's drain deadline, fixed at the first call.
+fn deadline(tokens: &StopTokens, drain_timeout: Duration) -> tokio::time::Instant {
+    *tokens
+        .deadline
+        .get_or_init(|| tokio::time::Instant::now() + drain_timeout)
 }
 
 /// The first ctrl-c or SIGTERM stops gracefully; a second one forces the stop.

@@ -21,6 +21,7 @@ use telegram_types::{Update, UpdateType};
 use tokio_util::sync::CancellationToken;
 
 use self::groups::Groups;
+use crate::data::Data;
 use crate::handlers::{BotIdentity, Callback, Handler};
 use crate::jobs::{self, JobCallback, JobQueue};
 use crate::processing::{Tasks, UpdateProcessor};
@@ -62,6 +63,8 @@ pub struct Application<S = ()> {
 struct Inner<S> {
     bot: Bot,
     state: Arc<S>,
+    /// Typed chat / user / bot data in the application's store.
+    data: Data,
     groups: Groups<S>,
     error_handlers: RwLock<Arc<Vec<Arc<dyn Callback<S>>>>>,
     identity: RwLock<Arc<BotIdentity>>,
@@ -97,6 +100,12 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// The typed state handed to callbacks.
     pub fn state(&self) -> &Arc<S> {
         &self.inner.state
+    }
+
+    /// The application's typed data (chat / user / bot slots) in its store
+    /// ([`ApplicationBuilder::store`]; in memory by default).
+    pub fn data(&self) -> &Data {
+        &self.inner.data
     }
 
     /// Who the bot is (after `initialize`; empty before).
@@ -225,18 +234,18 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// Hands `update` to the processor: returns once it is admitted (for the default sequential
     /// processor, once it is processed). Update sources call this; tests may too.
     ///
-    /// A forced stop cancels the update's processing (reporting it as cancelled), also when it
-    /// is still waiting for its turn.
+    /// A forced stop, or a graceful one whose drain timeout ran out, cancels the update's
+    /// processing (reporting it as cancelled), also when it is still waiting for its turn.
     pub async fn submit_update(&self, update: impl Into<Arc<Update>>) {
         let update = update.into();
         let app = self.clone();
-        let forced = self.stop_tokens().forced;
+        let cancel = self.stop_tokens().updates;
         let work = {
             let update = update.clone();
             Box::pin(async move {
                 tokio::select! {
                     biased;
-                    () = forced.cancelled() => app.route_error(update, HandlerError::Cancelled).await,
+                    () = cancel.cancelled() => app.route_error(update, HandlerError::Cancelled).await,
                     () = app.process_update(update.clone()) => {}
                 }
             })
@@ -264,11 +273,27 @@ impl<S: Send + Sync + 'static> Application<S> {
 }
 
 /// One run's stop requests: `requested` ends the update sources (a graceful stop), `forced`
-/// also cancels what is still running.
-#[derive(Debug, Clone, Default)]
+/// also cancels what is still running. `updates` cancels the admitted updates: a child of
+/// `forced`, also cancelled on its own when the drain timeout runs out; `deadline` is when that
+/// happens, fixed at the first look after the stop request (see `lifecycle.rs`).
+#[derive(Debug, Clone)]
 struct StopTokens {
     requested: CancellationToken,
     forced: CancellationToken,
+    updates: CancellationToken,
+    deadline: Arc<std::sync::OnceLock<tokio::time::Instant>>,
+}
+
+impl Default for StopTokens {
+    fn default() -> Self {
+        let forced = CancellationToken::new();
+        StopTokens {
+            requested: CancellationToken::new(),
+            updates: forced.child_token(),
+            forced,
+            deadline: Arc::default(),
+        }
+    }
 }
 
 impl<S> Clone for Application<S> {

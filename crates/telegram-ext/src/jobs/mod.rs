@@ -122,7 +122,7 @@ use std::time::Duration;
 
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use telegram_store::{MemoryStore, Store};
+use telegram_store::Store;
 
 use self::builder::Draft;
 use self::job::{erase, CallbackRef};
@@ -207,13 +207,15 @@ impl Default for JobQueueConfig {
 }
 
 impl JobQueueConfig {
-    /// The defaults: an in-memory store, the system clock, UTC, a 60 s lease, a 10 s sync.
+    /// The defaults: the application's store, the system clock, UTC, a 60 s lease, a 10 s
+    /// sync.
     pub fn new() -> Self {
         JobQueueConfig::default()
     }
 
-    /// Where persistent jobs are kept (an in-process [`MemoryStore`] by default). Processes
-    /// sharing a store share their persistent jobs.
+    /// Where persistent jobs are kept: by default the application's store
+    /// ([`ApplicationBuilder::store`](crate::ApplicationBuilder::store), in memory unless set).
+    /// Processes sharing a store share their persistent jobs.
     pub fn store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
         self
@@ -246,13 +248,14 @@ impl JobQueueConfig {
         self
     }
 
-    pub(crate) fn build(self, bot_token: &str) -> Arc<Core> {
-        let bot_id = bot_token.split(':').next().unwrap_or_default();
+    /// The queue for the bot with `bot_token`; `app_store` (the application's store) holds
+    /// persistent jobs unless [`store`](Self::store) gave another.
+    pub(crate) fn build(self, bot_token: &str, app_store: Arc<dyn Store>) -> Arc<Core> {
         Arc::new(Core::new(
             self.clock.unwrap_or_default(),
             self.time_zone,
-            self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
-            bot_id,
+            self.store.unwrap_or(app_store),
+            &crate::data::Data::prefix_for_token(bot_token),
             self.lease,
             self.sync_interval,
         ))

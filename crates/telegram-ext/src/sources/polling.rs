@@ -13,10 +13,11 @@
 use std::future::IntoFuture;
 use std::time::Duration;
 
+use telegram_types::batch::UpdateResult;
 use telegram_types::UpdateType;
 use tokio_util::sync::CancellationToken;
 
-use super::{Backoff, Failure};
+use super::{report_malformed, Backoff, Failure};
 use crate::{Application, RunError};
 
 /// How to poll.
@@ -112,8 +113,7 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
         .clone()
         .unwrap_or_else(|| app.allowed_updates());
     let mut backoff = config.backoff.clone();
-    let mut offset: Option<i64> = None;
-    let mut confirmed: Option<i64> = None;
+    let mut offsets = Offsets::default();
     let processor = app.processor().clone();
     let outcome = loop {
         // Backpressure: fetch no more than the processor can admit; fetch nothing while it is
@@ -131,7 +131,7 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
             .timeout(config.timeout.as_secs() as i64)
             .limit(limit as i64)
             .allowed_updates(allowed.iter().cloned());
-        if let Some(offset) = offset {
+        if let Some(offset) = offsets.next {
             request = request.offset(offset);
         }
         let result = tokio::select! {
@@ -139,26 +139,19 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
             () = stop.cancelled() => break Ok(()),
             result = request.into_future() => result,
         };
-        match result {
+        let wait = match result {
             Ok(batch) => {
-                confirmed = offset;
-                backoff.reset();
-                for entry in batch {
-                    // A forced stop leaves the rest unconfirmed: Telegram sends them again.
-                    if app.is_force_stopping() {
-                        break;
-                    }
-                    match entry {
-                        Ok(update) => {
-                            offset = Some(update.update_id + 1);
-                            app.submit_update(update).await;
-                        }
-                        Err(malformed) => {
-                            tracing::warn!(error = %malformed, "skipping an update that could not be decoded");
-                            if let Some(id) = malformed.update_id {
-                                offset = Some(offset.map_or(id + 1, |o| o.max(id + 1)));
-                            }
-                        }
+                offsets.confirmed = offsets.next;
+                let fetched = batch.len();
+                if let Err(error) = handle_batch(app, batch, &mut offsets).await {
+                    break Err(error);
+                }
+                match offsets.stalled(fetched) {
+                    // Telegram keeps sending what we cannot move past: wait, or this is a hot loop.
+                    true => backoff.next_delay(),
+                    false => {
+                        backoff.reset();
+                        continue;
                     }
                 }
             }
@@ -171,32 +164,130 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
                     Failure::Transient => backoff.next_delay(),
                 };
                 tracing::warn!(%error, ?wait, "getUpdates failed; retrying");
-                tokio::select! {
-                    () = stop.cancelled() => break Ok(()),
-                    () = tokio::time::sleep(wait) => {}
-                }
+                wait
             }
+        };
+        tokio::select! {
+            () = stop.cancelled() => break Ok(()),
+            () = tokio::time::sleep(wait) => {}
         }
     };
-    if let Some(offset) = offset.filter(|o| Some(*o) != confirmed) {
+    if let Some(offset) = offsets.next.filter(|o| Some(*o) != offsets.confirmed) {
         confirm_offset(app, offset).await;
     }
     outcome
 }
 
-/// Tells Telegram that everything below `offset` was handled.
+/// Where polling stands: the offset of the next call, the one Telegram last saw, and whether
+/// the last batch moved neither.
+#[derive(Debug, Default)]
+struct Offsets {
+    next: Option<i64>,
+    confirmed: Option<i64>,
+    /// Whether the "cannot move past" warning was logged for the current stall.
+    stall_logged: bool,
+}
+
+impl Offsets {
+    /// Moves the next offset past `update_id`.
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::OffsetOverflow`] for `update_id = i64::MAX`: no offset is past it.
+    fn pass(&mut self, update_id: i64) -> Result<(), RunError> {
+        let past = update_id
+            .checked_add(1)
+            .ok_or(RunError::OffsetOverflow { update_id })?;
+        self.next = Some(self.next.map_or(past, |o| o.max(past)));
+        Ok(())
+    }
+
+    /// Whether a batch of `fetched` updates left the offset where it was: every update in it
+    /// was one whose `update_id` could not be read, so the next call gets them again. Logs the
+    /// first time only, until the offset moves.
+    fn stalled(&mut self, fetched: usize) -> bool {
+        let stalled = fetched > 0 && self.next == self.confirmed;
+        if !stalled {
+            self.stall_logged = false;
+        } else if !self.stall_logged {
+            self.stall_logged = true;
+            tracing::error!(
+                offset = ?self.next,
+                fetched,
+                "getUpdates keeps returning updates whose update_id cannot be read; backing off"
+            );
+        }
+        stalled
+    }
+}
+
+/// Submits a batch's updates and reports its malformed ones, moving the offset past each.
+///
+/// # Errors
+///
+/// [`RunError::OffsetOverflow`] once an update with `update_id = i64::MAX` was submitted.
+async fn handle_batch<S: Send + Sync + 'static>(
+    app: &Application<S>,
+    batch: Vec<UpdateResult>,
+    offsets: &mut Offsets,
+) -> Result<(), RunError> {
+    for entry in batch {
+        // A forced stop, or a drain timeout that ran out, leaves the rest unconfirmed: Telegram
+        // sends them again.
+        if app.is_cancelling_updates() {
+            break;
+        }
+        match entry {
+            Ok(update) => {
+                let passed = offsets.pass(update.update_id);
+                app.submit_update(update).await;
+                passed?;
+            }
+            Err(malformed) => {
+                if let Some(id) = malformed.update_id {
+                    offsets.pass(id)?;
+                } else if offsets.stall_logged {
+                    // Reported when the stall began; Telegram only sends it again.
+                    continue;
+                }
+                report_malformed(app, malformed).await;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tells Telegram that everything below `offset` was handled: retried with backoff until it
+/// succeeds or the drain deadline passes (tried once after a forced stop); otherwise the updates
+/// it confirms come again in the next run.
 async fn confirm_offset<S: Send + Sync + 'static>(app: &Application<S>, offset: i64) {
-    let result = app
-        .bot()
-        .get_updates()
-        .offset(offset)
-        .limit(1)
-        .timeout(0)
-        .await;
-    match result {
-        Ok(_) => tracing::debug!(offset, "offset confirmed"),
-        Err(error) => {
-            tracing::warn!(%error, offset, "could not confirm the offset; the last updates may come again")
+    let deadline = app.drain_deadline();
+    let forced = app.forced_stop_token();
+    let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+    loop {
+        let result = app
+            .bot()
+            .get_updates()
+            .offset(offset)
+            .limit(1)
+            .timeout(0)
+            .await;
+        let error = match result {
+            Ok(_) => return tracing::debug!(offset, "offset confirmed"),
+            Err(error) => error,
+        };
+        let retry_at = tokio::time::Instant::now() + backoff.next_delay();
+        if forced.is_cancelled() || retry_at >= deadline {
+            return tracing::warn!(
+                %error,
+                offset,
+                "could not confirm the offset; the last updates may come again"
+            );
+        }
+        tracing::debug!(%error, offset, "offset confirmation failed; retrying");
+        tokio::select! {
+            () = forced.cancelled() => {}
+            () = tokio::time::sleep_until(retry_at) => {}
         }
     }
 }

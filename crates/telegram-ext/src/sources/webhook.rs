@@ -3,29 +3,42 @@
 //! - Only `POST` to the configured path is accepted (404 otherwise).
 //! - The `X-Telegram-Bot-Api-Secret-Token` header is compared in constant time (`subtle`);
 //!   a missing or wrong secret gets 403.
-//! - Bodies over the size limit get 413; a body that is not an update gets 400 and a log line,
-//!   and the server carries on.
+//! - Bodies over the size limit get 413; a body that is not JSON, or not an object with an
+//!   `update_id`, gets 400 and a log line, and the server carries on. An update that does not
+//!   fit the types (an update of an older or
+//!   newer shape) is answered 200 and goes to the error handlers as
+//!   [`HandlerError::Malformed`](crate::HandlerError::Malformed), as polling does: answering
+//!   4xx would make Telegram redeliver it, holding back that chat's later updates.
+//! - Slow clients cannot pin the server: the request head must arrive within
+//!   `header_read_timeout` (hyper's, on tokio's timer) and the body within `body_read_timeout`
+//!   (408), and at most `connection_limit` connections are served at once (the next waits in
+//!   the listen backlog). HTTP/1.1 only, which is what Telegram speaks.
+//! - On stop, open connections finish their request and close; those still open at the drain
+//!   deadline (or at once, after a forced stop) are dropped.
 //! - Accepted updates go into a bounded queue; when it is full the answer is 503, which Telegram
 //!   retries later, so a flood never grows memory without bound.
 //! - TLS is optional (rustls).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use subtle::ConstantTimeEq;
+use telegram_types::batch::{update_id_of, MalformedUpdate, UpdateResult};
 use telegram_types::{Update, UpdateType};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::report_malformed;
 use crate::{Application, RunError};
 
 /// The header Telegram sends the secret token in.
@@ -59,6 +72,13 @@ pub struct WebhookConfig {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Stop on ctrl-c / SIGTERM (a second one forces the stop).
     pub stop_signals: bool,
+    /// How long a client may take to send a request's head (request line and headers), also
+    /// the TLS handshake and a kept-alive connection's next request; then it is closed.
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body; then it gets 408 and is closed.
+    pub body_read_timeout: Duration,
+    /// Connections served at once, at most; more wait to be accepted.
+    pub connection_limit: usize,
     listener: Option<Arc<std::sync::Mutex<Option<std::net::TcpListener>>>>,
 }
 
@@ -72,6 +92,9 @@ impl std::fmt::Debug for WebhookConfig {
             .field("max_body_size", &self.max_body_size)
             .field("queue_size", &self.queue_size)
             .field("tls", &self.tls.is_some())
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("connection_limit", &self.connection_limit)
             .finish_non_exhaustive()
     }
 }
@@ -96,6 +119,9 @@ impl WebhookConfig {
             queue_size: 256,
             tls: None,
             stop_signals: true,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            connection_limit: 256,
             listener: None,
         }
     }
@@ -181,6 +207,28 @@ impl WebhookConfig {
         self
     }
 
+    /// How long a client may take to send a request's head (default 10 s).
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body (default 10 s).
+    #[must_use]
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Connections served at once, at most (default 256; at least 1). Telegram opens up to
+    /// `max_connections` (40 by default, 100 at most).
+    #[must_use]
+    pub fn connection_limit(mut self, connections: usize) -> Self {
+        self.connection_limit = connections.max(1);
+        self
+    }
+
     async fn bind(&self) -> Result<TcpListener, RunError> {
         let prebound = self
             .listener
@@ -192,7 +240,10 @@ impl WebhookConfig {
                 .and_then(|()| TcpListener::from_std(listener)),
             None => TcpListener::bind(self.listen).await,
         };
-        result.map_err(|e| RunError::Webhook(format!("cannot listen on {}: {e}", self.listen)))
+        result.map_err(|source| RunError::Bind {
+            addr: self.listen,
+            source,
+        })
     }
 }
 
@@ -201,10 +252,12 @@ struct Endpoint {
     path: String,
     secret: Option<String>,
     max_body_size: usize,
-    queue: mpsc::Sender<Update>,
+    body_read_timeout: Duration,
+    queue: mpsc::Sender<UpdateResult>,
 }
 
-/// Serves until `stop`, then drains the queue and (if asked) deletes the webhook.
+/// Serves until `stop`, then lets the open connections finish (until the drain deadline, not at
+/// all after a forced stop), handles what they queued and (if asked) deletes the webhook.
 pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
     app: &Application<S>,
     config: WebhookConfig,
@@ -215,54 +268,57 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
         set_webhook(app, &config, url).await?;
     }
     let (queue, mut updates) = mpsc::channel(config.queue_size);
-    let endpoint = Arc::new(Endpoint {
-        path: config.url_path.clone(),
-        secret: config.secret_token.clone(),
-        max_body_size: config.max_body_size,
-        queue,
-    });
-    let connections = TaskTracker::new();
-    let server_stop = stop.clone();
-    let tls = config.tls.clone().map(tokio_rustls::TlsAcceptor::from);
-    let server = {
-        let connections = connections.clone();
-        tokio::spawn(async move {
-            loop {
-                let accepted = tokio::select! {
-                    () = server_stop.cancelled() => break,
-                    accepted = listener.accept() => accepted,
-                };
-                match accepted {
-                    Ok((stream, _)) => {
-                        let _ = stream.set_nodelay(true);
-                        connections.spawn(serve_connection(
-                            stream,
-                            tls.clone(),
-                            endpoint.clone(),
-                            server_stop.clone(),
-                        ));
-                    }
-                    Err(error) => tracing::warn!(%error, "webhook accept failed"),
-                }
-            }
-        })
+    let server = Server {
+        endpoint: Arc::new(Endpoint {
+            path: config.url_path.clone(),
+            secret: config.secret_token.clone(),
+            max_body_size: config.max_body_size,
+            body_read_timeout: config.body_read_timeout,
+            queue,
+        }),
+        tls: config.tls.clone().map(tokio_rustls::TlsAcceptor::from),
+        header_read_timeout: config.header_read_timeout,
+        stop: stop.clone(),
+        closing: CancellationToken::new(),
+        connections: TaskTracker::new(),
     };
+    let closing = server.closing.clone();
+    let connections = server.connections.clone();
+    let accepting = tokio::spawn(server.accept(listener, config.connection_limit));
     tracing::info!(listen = %config.listen, path = %config.url_path, "webhook server listening");
-    // The server's tasks hold the only senders: when they are done, `recv` drains and ends.
     loop {
         tokio::select! {
-            update = updates.recv() => match update {
-                Some(update) => app.submit_update(update).await,
+            entry = updates.recv() => match entry {
+                Some(entry) => dispatch(app, entry).await,
                 None => break,
             },
             () = stop.cancelled() => break,
         }
     }
-    let _ = server.await;
+    // Stopping: no new connection; the open ones finish their request and close.
+    let _ = accepting.await;
     connections.close();
-    connections.wait().await;
-    while let Ok(update) = updates.try_recv() {
-        app.submit_update(update).await;
+    let deadline = app.drain_deadline();
+    let forced = app.forced_stop_token();
+    let give_up = async {
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline) => {
+                tracing::warn!(open = connections.len(), "drain timeout: closing the webhook connections still open");
+            }
+            () = forced.cancelled() => {}
+        }
+    };
+    tokio::pin!(give_up);
+    // The connections hold the only senders: when they are gone, `recv` drains and ends.
+    loop {
+        tokio::select! {
+            biased;
+            entry = updates.recv() => match entry {
+                Some(entry) => dispatch(app, entry).await,
+                None => break,
+            },
+            () = &mut give_up, if !closing.is_cancelled() => closing.cancel(),
+        }
     }
     if config.delete_webhook_on_stop {
         if let Err(error) = app.bot().delete_webhook().await {
@@ -270,6 +326,112 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
         }
     }
     Ok(())
+}
+
+/// Hands a received update to the processor, or a malformed one to the error handlers.
+async fn dispatch<S: Send + Sync + 'static>(app: &Application<S>, entry: UpdateResult) {
+    match entry {
+        Ok(update) => app.submit_update(update).await,
+        Err(malformed) => report_malformed(app, malformed).await,
+    }
+}
+
+/// The accepting side: what each connection needs, and the tokens that end them.
+struct Server {
+    endpoint: Arc<Endpoint>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    header_read_timeout: Duration,
+    /// The stop request: stop accepting; connections finish their request and close.
+    stop: CancellationToken,
+    /// The drain deadline passed or the stop was forced: drop the connections still open.
+    closing: CancellationToken,
+    connections: TaskTracker,
+}
+
+impl Server {
+    /// Accepts until the stop, serving at most `limit` connections at once: a connection holds
+    /// its permit until it ends, and the next one is accepted only with a permit in hand.
+    async fn accept(self, listener: TcpListener, limit: usize) {
+        let server = Arc::new(self);
+        let permits = Arc::new(Semaphore::new(limit));
+        loop {
+            let permit = tokio::select! {
+                () = server.stop.cancelled() => break,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+            };
+            let accepted = tokio::select! {
+                () = server.stop.cancelled() => break,
+                accepted = listener.accept() => accepted,
+            };
+            match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    let server = server.clone();
+                    server.connections.clone().spawn(async move {
+                        server.serve(stream).await;
+                        drop(permit);
+                    });
+                }
+                Err(error) => tracing::warn!(%error, "webhook accept failed"),
+            }
+        }
+    }
+
+    async fn serve(&self, stream: tokio::net::TcpStream) {
+        let endpoint = self.endpoint.clone();
+        let service = service_fn(move |request| {
+            let endpoint = endpoint.clone();
+            async move { Ok::<_, std::convert::Infallible>(handle(&endpoint, request).await) }
+        });
+        let result = match &self.tls {
+            Some(acceptor) => {
+                // The handshake is bounded like a request head, so a silent client cannot hold
+                // a connection slot before HTTP even starts.
+                let handshake =
+                    tokio::time::timeout(self.header_read_timeout, acceptor.accept(stream));
+                let stream = tokio::select! {
+                    () = self.closing.cancelled() => return,
+                    handshake = handshake => handshake,
+                };
+                match stream {
+                    Ok(Ok(stream)) => self.serve_http(TokioIo::new(stream), service).await,
+                    Ok(Err(error)) => {
+                        return tracing::debug!(%error, "webhook TLS handshake failed");
+                    }
+                    Err(_) => return tracing::debug!("webhook TLS handshake timed out"),
+                }
+            }
+            None => self.serve_http(TokioIo::new(stream), service).await,
+        };
+        if let Err(error) = result {
+            tracing::debug!(%error, "webhook connection ended with an error");
+        }
+    }
+
+    /// Serves HTTP/1.1 until the client closes, the head read times out, or the stop: then the
+    /// current request is finished and the connection closed, unless `closing` drops it first.
+    async fn serve_http<I, Svc>(&self, io: I, service: Svc) -> Result<(), hyper::Error>
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+        Svc: hyper::service::HttpService<Incoming, ResBody = Full<Bytes>>,
+    {
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout)
+            .serve_connection(io, service);
+        tokio::pin!(connection);
+        tokio::select! {
+            result = connection.as_mut() => return result,
+            () = self.stop.cancelled() => connection.as_mut().graceful_shutdown(),
+        }
+        tokio::select! {
+            result = connection => result,
+            () = self.closing.cancelled() => Ok(()),
+        }
+    }
 }
 
 async fn set_webhook<S: Send + Sync + 'static>(
@@ -295,57 +457,6 @@ async fn set_webhook<S: Send + Sync + 'static>(
     request.await.map(|_| ()).map_err(RunError::Api)
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    endpoint: Arc<Endpoint>,
-    stop: CancellationToken,
-) {
-    let service = service_fn(move |request| {
-        let endpoint = endpoint.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle(&endpoint, request).await) }
-    });
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let result = match tls {
-        Some(acceptor) => match acceptor.accept(stream).await {
-            Ok(stream) => serve_until(&builder, TokioIo::new(stream), service, &stop).await,
-            Err(error) => {
-                tracing::debug!(%error, "webhook TLS handshake failed");
-                return;
-            }
-        },
-        None => serve_until(&builder, TokioIo::new(stream), service, &stop).await,
-    };
-    if let Err(error) = result {
-        tracing::debug!(%error, "webhook connection ended with an error");
-    }
-}
-
-async fn serve_until<I, Svc>(
-    builder: &auto::Builder<TokioExecutor>,
-    io: I,
-    service: Svc,
-    stop: &CancellationToken,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
-where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-    Svc: hyper::service::Service<Request<Incoming>, Response = Response<Full<Bytes>>>
-        + Send
-        + 'static,
-    Svc::Future: Send + 'static,
-    Svc::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let connection = builder.serve_connection(io, service);
-    tokio::pin!(connection);
-    tokio::select! {
-        result = connection.as_mut() => result,
-        () = stop.cancelled() => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
-    }
-}
-
 async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Full<Bytes>> {
     if request.method() != Method::POST || request.uri().path() != endpoint.path {
         return reply(StatusCode::NOT_FOUND, "not found");
@@ -357,12 +468,19 @@ async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Ful
         tracing::warn!("webhook request with a missing or wrong secret token");
         return reply(StatusCode::FORBIDDEN, "forbidden");
     }
-    let body = match Limited::new(request.into_body(), endpoint.max_body_size)
-        .collect()
-        .await
-    {
-        Ok(body) => body.to_bytes(),
-        Err(error)
+    let body = Limited::new(request.into_body(), endpoint.max_body_size).collect();
+    let body = match tokio::time::timeout(endpoint.body_read_timeout, body).await {
+        Err(_) => {
+            tracing::warn!("webhook body not received in time");
+            let mut response = reply(StatusCode::REQUEST_TIMEOUT, "body too slow");
+            response.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
+            return response;
+        }
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(error))
             if error
                 .downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
@@ -370,33 +488,51 @@ async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Ful
             tracing::warn!(limit = endpoint.max_body_size, "webhook body too large");
             return reply(StatusCode::PAYLOAD_TOO_LARGE, "body too large");
         }
-        Err(error) => {
+        Ok(Err(error)) => {
             tracing::debug!(%error, "webhook body could not be read");
             return reply(StatusCode::BAD_REQUEST, "unreadable body");
         }
     };
-    // Nothing needs the original after decoding: reuse its buffer when it is not shared.
-    let mut bytes = Vec::from(body);
-    let update: Update = match telegram_types::json::from_slice(&mut bytes) {
-        Ok(update) => update,
-        Err(error) => {
-            tracing::warn!(%error, "webhook body is not an update");
-            return reply(StatusCode::BAD_REQUEST, "not an update");
-        }
+    let Some(entry) = decode(&body) else {
+        tracing::warn!("webhook body is not an update (not JSON, or no update_id)");
+        return reply(StatusCode::BAD_REQUEST, "not an update");
     };
-    match endpoint.queue.try_send(update) {
+    match endpoint.queue.try_send(entry) {
         Ok(()) => reply(StatusCode::OK, ""),
-        Err(mpsc::error::TrySendError::Full(update)) => {
-            tracing::warn!(
-                update_id = update.update_id,
-                "webhook queue full; Telegram will retry"
-            );
+        Err(mpsc::error::TrySendError::Full(entry)) => {
+            let update_id = match &entry {
+                Ok(update) => Some(update.update_id),
+                Err(malformed) => malformed.update_id,
+            };
+            tracing::warn!(?update_id, "webhook queue full; Telegram will retry");
             reply(StatusCode::SERVICE_UNAVAILABLE, "busy")
         }
         Err(mpsc::error::TrySendError::Closed(_)) => {
             reply(StatusCode::SERVICE_UNAVAILABLE, "stopping")
         }
     }
+}
+
+/// The body as an update; as a [`MalformedUpdate`] when it is a JSON object with an `update_id`
+/// that does not fit the types; `None` when it is not JSON, or JSON that is no update at all.
+fn decode(body: &Bytes) -> Option<UpdateResult> {
+    // The simd decoder works in place and leaves the buffer unspecified: decode a copy, so the
+    // body is still there to keep when the update does not fit.
+    let mut bytes = body.to_vec();
+    let error = match telegram_types::json::from_slice::<Update>(&mut bytes) {
+        Ok(update) => return Some(Ok(update)),
+        Err(error) => error,
+    };
+    let raw: serde_json::Value = serde_json::from_slice(body).ok()?;
+    raw.get("update_id")?;
+    // The decode error's Display is one level; its source says what did not fit.
+    let error = std::error::Error::source(&error)
+        .map_or_else(|| error.to_string(), |cause| format!("{error}: {cause}"));
+    Some(Err(MalformedUpdate {
+        update_id: update_id_of(&raw),
+        error,
+        raw,
+    }))
 }
 
 fn secret_matches(expected: Option<&str>, given: Option<&http::HeaderValue>) -> bool {
