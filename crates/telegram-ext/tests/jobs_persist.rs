@@ -258,3 +258,89 @@ async fn pause_resume_and_cancel_reach_every_process_sharing_the_store() {
         "a forgot it at its next sync"
     );
 }
+
+/// Real time here: SQLite writes happen on the store's own thread, which tokio's paused clock
+/// does not wait for. The assertions depend on no timing: the restart is 30 s before the next
+/// occurrence, and the test waits for the runs it expects (a notification per run).
+#[tokio::test]
+async fn a_restart_on_the_same_sqlite_file_keeps_the_jobs_and_runs_missed_ones_per_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.sqlite");
+    let sqlite = |path: &std::path::Path| -> Arc<dyn Store> {
+        Arc::new(telegram_store::SqliteStore::open(path).unwrap())
+    };
+
+    // First process: adds a repeating job and a one-shot, and ends before either is due.
+    let log = Arc::new(Log::default());
+    let first = app_at(
+        "2025-01-01T00:00:00Z",
+        log.clone(),
+        JobQueueConfig::new().store(sqlite(&path)),
+    );
+    first.register_job("record", record);
+    first
+        .job_queue()
+        .run_repeating(named("record"), Duration::from_secs(60))
+        .first(ts("2025-01-01T00:01:00Z"))
+        .id("minutely")
+        .name("minutely")
+        .await
+        .unwrap();
+    first
+        .job_queue()
+        .run_once(named("record"), ts("2025-01-01T00:05:00Z"))
+        .id("once")
+        .name("once")
+        .await
+        .unwrap();
+    drop(first);
+
+    // Second process, 10.5 minutes later, on the same file.
+    let second = app_at(
+        "2025-01-01T00:10:30Z",
+        log.clone(),
+        JobQueueConfig::new().store(sqlite(&path)),
+    );
+    second.register_job("record", record);
+    start(&second).await;
+    assert_eq!(
+        second.job_queue().len(),
+        2,
+        "both jobs re-armed from the file"
+    );
+    log.wait_for_runs(2).await;
+    second.stop().await;
+    assert_eq!(
+        log.scheduled("minutely"),
+        ["2025-01-01T00:10:00Z"],
+        "ten missed occurrences ran once"
+    );
+    assert_eq!(
+        log.scheduled("once"),
+        ["2025-01-01T00:05:00Z"],
+        "the missed one-shot ran late"
+    );
+    drop(second);
+
+    // Third process: adds the repeating job again (as a bot does at every start): replaced.
+    let third = app_at(
+        "2025-01-01T00:10:40Z",
+        log.clone(),
+        JobQueueConfig::new().store(sqlite(&path)),
+    );
+    third.register_job("record", record);
+    start(&third).await;
+    let queue = third.job_queue();
+    assert_eq!(queue.len(), 1, "the one-shot is gone from the file");
+    queue
+        .run_repeating(named("record"), Duration::from_secs(60))
+        .id("minutely")
+        .name("minutely")
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1, "no duplicate");
+    third.stop().await;
+    let store = sqlite(&path);
+    let page = store.scan(b"tg:123:job:", None, 100).await.unwrap();
+    assert_eq!(page.entries.len(), 1);
+}

@@ -18,9 +18,23 @@ pub struct Log {
     pub runs: Mutex<Vec<(String, Timestamp, Timestamp)>>,
     /// Completed runs per (job id, occurrence).
     pub completed: Mutex<HashMap<(String, Timestamp), usize>>,
+    /// Notified after each run.
+    pub ran: tokio::sync::Notify,
 }
 
 impl Log {
+    /// Waits until `n` runs happened (a minute of real time at most: a hang fails the test).
+    pub async fn wait_for_runs(&self, n: usize) {
+        let wait = async {
+            while self.runs.lock().unwrap().len() < n {
+                self.ran.notified().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), wait)
+            .await
+            .expect("the runs happened");
+    }
+
     pub fn times(&self, name: &str) -> Vec<String> {
         let runs = self.runs.lock().unwrap();
         runs.iter()
@@ -57,6 +71,7 @@ pub async fn record(job: Job, ctx: Context<Arc<Log>>) -> HandlerResult {
         .unwrap()
         .entry((job.id().to_owned(), at))
         .or_default() += 1;
+    ctx.state.ran.notify_one();
     Ok(())
 }
 
