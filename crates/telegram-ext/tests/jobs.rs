@@ -610,3 +610,25 @@ async fn bad_jobs_are_refused_with_a_clear_error() {
     assert!(matches!(unnamed_zone, Err(JobError::Encode { .. })));
     assert!(queue.is_empty(), "nothing was added");
 }
+
+const RINGS: telegram_ext::data::ChatSlot<u32> = telegram_ext::data::ChatSlot::new("rings");
+
+async fn ring_in_chat(_job: Job, ctx: Context<Arc<Log>>) -> HandlerResult {
+    ctx.update(&RINGS, |n| *n += 1).await?;
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_job_callback_reaches_its_chats_data() {
+    let log = Arc::new(Log::default());
+    let app = app_at("2025-01-01T00:00:00Z", log.clone(), config());
+    start(&app).await;
+    app.job_queue()
+        .run_repeating(ring_in_chat, Duration::from_secs(10))
+        .chat_id(42)
+        .await
+        .unwrap();
+    advance(25).await;
+    assert_eq!(app.data().read(&RINGS, 42).await.unwrap(), Some(2));
+    assert_eq!(app.data().read(&RINGS, 7).await.unwrap(), None);
+}
