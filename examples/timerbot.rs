@@ -2,23 +2,28 @@
 //! the chat, `/unset` cancels it.
 //!
 //! The alarm is a persistent job: its callback is registered by name and its data (the
-//! seconds) is serde, so it is kept in the job queue's store, one per chat (the job id is the
-//! chat's: setting a new timer replaces the old one). This example keeps the store in memory;
-//! given a SQLite store (`JobQueueConfig::store`) the timers would survive a restart.
+//! seconds) is serde, so it is kept in the application's store, one per chat (the job id is
+//! the chat's: setting a new timer replaces the old one). With `TIMERBOT_DB=path` the store is
+//! that SQLite file and pending timers survive a restart (a timer whose time passed while the
+//! bot was down rings at start); without, it is in memory.
 //!
 //! `cargo run -p examples --example timerbot` — with `TELEGRAM_BOT_TOKEN` set it polls Telegram;
-//! without, it runs offline against the embedded fake Bot API with two simulated users.
+//! without, it runs offline against the embedded fake Bot API with two simulated users (the
+//! offline run leaves carol's 5 s timer pending: run it again with the same `TIMERBOT_DB` and
+//! the alarm from the first run rings in the second, late, as its misfire policy says).
 
 #![allow(clippy::print_stdout)]
 
 #[path = "support/offline.rs"]
 mod offline;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use telegram_ext::handlers::CommandHandler;
 use telegram_ext::jobs::{named, Job};
+use telegram_ext::store::SqliteStore;
 use telegram_ext::{Context, HandlerResult, Update};
 
 const USAGE: &str = "Usage: /set <seconds>";
@@ -107,7 +112,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(_) => None,
         None => Some(telegram_test::FakeBotApi::start().await),
     };
-    let app = offline::builder(server.as_ref()).build()?;
+    let builder = offline::builder(server.as_ref());
+    let builder = match std::env::var_os("TIMERBOT_DB") {
+        Some(path) => {
+            println!("timers kept in {}", PathBuf::from(&path).display());
+            builder.store(SqliteStore::open(PathBuf::from(path))?)
+        }
+        None => builder,
+    };
+    let app = builder.build()?;
     app.register_job("alarm", alarm);
     app.add_handler(CommandHandler::with_commands(["start", "help"], start)?, 0);
     app.add_handler(CommandHandler::new("set", set_timer)?, 0);
@@ -127,6 +140,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         offline::converse(&server, &alice, "/unset", 1).await?;
         offline::converse(&server, &bob, "/unset", 1).await?;
         offline::converse(&server, &bob, "/set soon", 1).await?;
+        // Left pending: with TIMERBOT_DB, a second run rings it (at start if it is due).
+        let carol = server.user("carol");
+        offline::converse(&server, &carol, "/set 5", 1).await?;
         println!("\nconversation done; stopping the bot");
         Ok(())
     })

@@ -83,6 +83,11 @@ impl<S: Send + Sync + 'static> Context<S> {
         self.app.create_task(future, self.update.clone());
     }
 
+    /// The application's job queue.
+    pub fn job_queue(&self) -> crate::JobQueue<S> {
+        self.app.job_queue()
+    }
+
     /// The chat and user whose data [`read`](Self::read) and [`update`](Self::update) reach:
     /// the update's effective chat and user.
     pub fn scope_ids(&self) -> ScopeIds {
@@ -181,11 +186,6 @@ impl<S: Send + Sync + 'static> Context<S> {
             scope: Sc::NAME,
             slot: slot.name(),
         })
-    }
-
-    /// The application's job queue.
-    pub fn job_queue(&self) -> crate::JobQueue<S> {
-        self.app.job_queue()
     }
 
     /// Asks the running application to stop (python-telegram-bot's `stop_running`): polling or

@@ -14,7 +14,7 @@ use std::time::Duration;
 use jiff::civil::{time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use jobs_support::{advance, app_at, record, start, ts, Log};
+use jobs_support::{advance, app_at, app_with, record, start, ts, Log};
 use telegram_ext::jobs::{
     named, DayOverflow, Job, JobError, JobQueueConfig, Misfire, Schedule, Weekdays,
 };
@@ -404,14 +404,7 @@ async fn slow(_job: Job, ctx: Context<Arc<Slow>>) -> HandlerResult {
 #[tokio::test(start_paused = true)]
 async fn a_callback_outlasting_its_interval_overlaps_and_skips_nothing() {
     let state = Arc::new(Slow::default());
-    let app = telegram_ext::Application::builder()
-        .bot(mock_bot())
-        .state(state.clone())
-        .job_queue(config().clock(telegram_ext::jobs::Clock::starting_at(ts(
-            "2025-01-01T00:00:00Z",
-        ))))
-        .build()
-        .unwrap();
+    let app = app_with("2025-01-01T00:00:00Z", state.clone(), config());
     start(&app).await;
     app.job_queue()
         .run_repeating(slow, Duration::from_secs(1))
@@ -430,15 +423,6 @@ async fn a_callback_outlasting_its_interval_overlaps_and_skips_nothing() {
         "2.5 s runs every 1 s overlap by up to 3"
     );
     assert_eq!(state.in_flight.load(Ordering::SeqCst), 0);
-}
-
-fn mock_bot() -> telegram_transport::Bot {
-    let mock = telegram_transport::MockTransport::new();
-    mock.respond(
-        "getMe",
-        serde_json::json!({"id": 123, "is_bot": true, "first_name": "Bot", "username": "bot"}),
-    );
-    telegram_transport::Bot::with_transport("123:abc", mock)
 }
 
 #[tokio::test(start_paused = true)]
@@ -504,11 +488,7 @@ async fn on_error(update: Arc<Update>, ctx: Context<Arc<Errors>>) -> HandlerResu
 #[tokio::test(start_paused = true)]
 async fn errors_and_panics_reach_the_error_handlers() {
     let state = Arc::new(Errors::default());
-    let app = telegram_ext::Application::builder()
-        .bot(mock_bot())
-        .state(state.clone())
-        .build()
-        .unwrap();
+    let app = app_with("2025-01-01T00:00:00Z", state.clone(), config());
     app.add_error_handler(on_error);
     start(&app).await;
     let queue = app.job_queue();
@@ -542,11 +522,7 @@ async fn long_job(_job: Job, ctx: Context<Arc<Slow>>) -> HandlerResult {
 #[tokio::test(start_paused = true)]
 async fn a_graceful_stop_awaits_running_jobs_and_fires_no_more() {
     let state = Arc::new(Slow::default());
-    let app = telegram_ext::Application::builder()
-        .bot(mock_bot())
-        .state(state.clone())
-        .build()
-        .unwrap();
+    let app = app_with("2025-01-01T00:00:00Z", state.clone(), config());
     start(&app).await;
     app.job_queue()
         .run_repeating(long_job, Duration::from_secs(1))
@@ -633,4 +609,26 @@ async fn bad_jobs_are_refused_with_a_clear_error() {
         .await;
     assert!(matches!(unnamed_zone, Err(JobError::Encode { .. })));
     assert!(queue.is_empty(), "nothing was added");
+}
+
+const RINGS: telegram_ext::data::ChatSlot<u32> = telegram_ext::data::ChatSlot::new("rings");
+
+async fn ring_in_chat(_job: Job, ctx: Context<Arc<Log>>) -> HandlerResult {
+    ctx.update(&RINGS, |n| *n += 1).await?;
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_job_callback_reaches_its_chats_data() {
+    let log = Arc::new(Log::default());
+    let app = app_at("2025-01-01T00:00:00Z", log.clone(), config());
+    start(&app).await;
+    app.job_queue()
+        .run_repeating(ring_in_chat, Duration::from_secs(10))
+        .chat_id(42)
+        .await
+        .unwrap();
+    advance(25).await;
+    assert_eq!(app.data().read(&RINGS, 42).await.unwrap(), Some(2));
+    assert_eq!(app.data().read(&RINGS, 7).await.unwrap(), None);
 }

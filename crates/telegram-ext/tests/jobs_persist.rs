@@ -13,11 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jobs_support::{advance, app_at, record, start, ts, Log};
-use telegram_ext::jobs::{named, Clock, Job, JobQueueConfig, Misfire};
+use jobs_support::{advance, app_at, app_with, record, start, ts, Log};
+use telegram_ext::jobs::{named, Job, JobQueueConfig, Misfire};
 use telegram_ext::{Application, Context, HandlerResult};
 use telegram_store::{MemoryStore, Store};
-use telegram_transport::{Bot, MockTransport};
 
 fn config(store: &Arc<MemoryStore>) -> JobQueueConfig {
     let store: Arc<dyn Store> = store.clone();
@@ -157,27 +156,14 @@ async fn tally(job: Job, ctx: Context<Node>) -> HandlerResult {
 }
 
 fn node(name: &'static str, shared: &Arc<Shared>, store: &Arc<MemoryStore>) -> Application<Node> {
-    let mock = MockTransport::new();
-    mock.respond(
-        "getMe",
-        serde_json::json!({"id": 123, "is_bot": true, "first_name": "Bot", "username": "bot"}),
-    );
-    let store: Arc<dyn Store> = store.clone();
-    let app = Application::builder()
-        .bot(Bot::with_transport("123:abc", mock))
-        .state(Node {
-            name,
-            shared: shared.clone(),
-        })
-        .job_queue(
-            JobQueueConfig::new()
-                .store(store)
-                .clock(Clock::starting_at(ts("2025-01-01T00:00:00Z")))
-                .lease(Duration::from_secs(3))
-                .sync_interval(Duration::from_secs(1)),
-        )
-        .build()
-        .unwrap();
+    let state = Node {
+        name,
+        shared: shared.clone(),
+    };
+    let config = config(store)
+        .lease(Duration::from_secs(3))
+        .sync_interval(Duration::from_secs(1));
+    let app = app_with("2025-01-01T00:00:00Z", state, config);
     app.register_job("tally", tally);
     app
 }
@@ -271,4 +257,90 @@ async fn pause_resume_and_cancel_reach_every_process_sharing_the_store() {
         a.job_queue().job("tick").is_none(),
         "a forgot it at its next sync"
     );
+}
+
+/// Real time here: SQLite writes happen on the store's own thread, which tokio's paused clock
+/// does not wait for. The assertions depend on no timing: the restart is 30 s before the next
+/// occurrence, and the test waits for the runs it expects (a notification per run).
+#[tokio::test]
+async fn a_restart_on_the_same_sqlite_file_keeps_the_jobs_and_runs_missed_ones_per_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.sqlite");
+    let sqlite = |path: &std::path::Path| -> Arc<dyn Store> {
+        Arc::new(telegram_store::SqliteStore::open(path).unwrap())
+    };
+
+    // First process: adds a repeating job and a one-shot, and ends before either is due.
+    let log = Arc::new(Log::default());
+    let first = app_at(
+        "2025-01-01T00:00:00Z",
+        log.clone(),
+        JobQueueConfig::new().store(sqlite(&path)),
+    );
+    first.register_job("record", record);
+    first
+        .job_queue()
+        .run_repeating(named("record"), Duration::from_secs(60))
+        .first(ts("2025-01-01T00:01:00Z"))
+        .id("minutely")
+        .name("minutely")
+        .await
+        .unwrap();
+    first
+        .job_queue()
+        .run_once(named("record"), ts("2025-01-01T00:05:00Z"))
+        .id("once")
+        .name("once")
+        .await
+        .unwrap();
+    drop(first);
+
+    // Second process, 10.5 minutes later, on the same file.
+    let second = app_at(
+        "2025-01-01T00:10:30Z",
+        log.clone(),
+        JobQueueConfig::new().store(sqlite(&path)),
+    );
+    second.register_job("record", record);
+    start(&second).await;
+    assert_eq!(
+        second.job_queue().len(),
+        2,
+        "both jobs re-armed from the file"
+    );
+    log.wait_for_runs(2).await;
+    second.stop().await;
+    assert_eq!(
+        log.scheduled("minutely"),
+        ["2025-01-01T00:10:00Z"],
+        "ten missed occurrences ran once"
+    );
+    assert_eq!(
+        log.scheduled("once"),
+        ["2025-01-01T00:05:00Z"],
+        "the missed one-shot ran late"
+    );
+    drop(second);
+
+    // Third process: adds the repeating job again (as a bot does at every start): replaced.
+    let third = app_at(
+        "2025-01-01T00:10:40Z",
+        log.clone(),
+        JobQueueConfig::new().store(sqlite(&path)),
+    );
+    third.register_job("record", record);
+    start(&third).await;
+    let queue = third.job_queue();
+    assert_eq!(queue.len(), 1, "the one-shot is gone from the file");
+    queue
+        .run_repeating(named("record"), Duration::from_secs(60))
+        .id("minutely")
+        .name("minutely")
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1, "no duplicate");
+    third.stop().await;
+    let store = sqlite(&path);
+    let page = store.scan(b"tg:123:job:", None, 100).await.unwrap();
+    assert_eq!(page.entries.len(), 1);
 }

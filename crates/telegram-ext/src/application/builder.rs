@@ -154,9 +154,9 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
         self
     }
 
-    /// The job queue's store, clock, default time zone (UTC unless set) and lease. Until the
-    /// application has a store of its own, persistent jobs use the one given here (an
-    /// in-memory store by default).
+    /// The job queue's clock, default time zone (UTC unless set), lease and sync interval.
+    /// Persistent jobs are kept in the application's [`store`](Self::store) unless the config
+    /// names another.
     pub fn job_queue(mut self, config: JobQueueConfig) -> Self {
         self.job_queue = config;
         self
@@ -211,8 +211,8 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             None => bot,
         };
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-        let data = Data::new(store.clone(), Data::prefix_for_token(bot.token()));
-        let jobs = self.job_queue.build(bot.token(), store);
+        let data = Data::new(store, Data::prefix_for_token(bot.token()));
+        let jobs = self.job_queue.build(bot.token(), data.store().clone());
         Ok(Application {
             inner: Arc::new(Inner {
                 bot,

@@ -70,8 +70,8 @@ impl<S: Send + Sync + 'static> Application<S> {
         if let Ok(mut current) = self.inner.stop.write() {
             *current = tokens.clone();
         }
-        tokio::spawn(expire_at_deadline(tokens, self.inner.drain_timeout));
         self.inner.job_runner.start(self, &self.inner.jobs).await;
+        tokio::spawn(expire_at_deadline(tokens, self.inner.drain_timeout));
         Ok(())
     }
 
@@ -102,6 +102,7 @@ impl<S: Send + Sync + 'static> Application<S> {
         // A stop without `stop_running` (a source failed) is a stop request too: it starts the
         // drain timeout.
         self.stop_running();
+        // No job fires from here on; the runs in progress are tracked tasks, drained below.
         self.inner.job_runner.stop().await;
         let tokens = self.stop_tokens();
         let deadline = self.drain_deadline();

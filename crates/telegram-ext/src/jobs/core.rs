@@ -65,7 +65,7 @@ impl Core {
         clock: Clock,
         time_zone: TimeZone,
         store: Arc<dyn Store>,
-        bot_id: &str,
+        bot_prefix: &str,
         lease: Duration,
         sync_interval: Duration,
     ) -> Self {
@@ -73,7 +73,7 @@ impl Core {
             clock,
             time_zone,
             store,
-            prefix: format!("tg:{bot_id}:job:"),
+            prefix: format!("{bot_prefix}job:"),
             owner: format!("{:032x}", rand::random::<u128>()).into(),
             lease,
             sync_interval,

@@ -207,15 +207,15 @@ impl Default for JobQueueConfig {
 }
 
 impl JobQueueConfig {
-    /// The defaults: the application's store, the system clock, UTC, a 60 s lease, a 10 s sync.
+    /// The defaults: the application's store, the system clock, UTC, a 60 s lease, a 10 s
+    /// sync.
     pub fn new() -> Self {
         JobQueueConfig::default()
     }
 
-    /// Where persistent jobs are kept, when not in the application's store
-    /// ([`ApplicationBuilder::store`](crate::ApplicationBuilder::store), an in-process
-    /// [`MemoryStore`](telegram_store::MemoryStore) by default). Processes sharing a store
-    /// share their persistent jobs.
+    /// Where persistent jobs are kept: by default the application's store
+    /// ([`ApplicationBuilder::store`](crate::ApplicationBuilder::store), in memory unless set).
+    /// Processes sharing a store share their persistent jobs.
     pub fn store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
         self
@@ -248,14 +248,14 @@ impl JobQueueConfig {
         self
     }
 
-    /// The queue's core; persistent jobs go to the configured store, or else to `app_store`.
+    /// The queue for the bot with `bot_token`; `app_store` (the application's store) holds
+    /// persistent jobs unless [`store`](Self::store) gave another.
     pub(crate) fn build(self, bot_token: &str, app_store: Arc<dyn Store>) -> Arc<Core> {
-        let bot_id = bot_token.split(':').next().unwrap_or_default();
         Arc::new(Core::new(
             self.clock.unwrap_or_default(),
             self.time_zone,
             self.store.unwrap_or(app_store),
-            bot_id,
+            &crate::data::Data::prefix_for_token(bot_token),
             self.lease,
             self.sync_interval,
         ))

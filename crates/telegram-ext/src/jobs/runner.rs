@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::core::Core;
 use super::job::{CallbackRef, Job, JobInfo};
 use super::persist;
+use crate::data::ScopeIds;
 use crate::{Application, Context, HandlerError};
 
 /// How long a persistent job waits before retrying after a store failure.
@@ -226,7 +227,13 @@ async fn run_one<S: Send + Sync + 'static>(
         info: info.clone(),
         scheduled_at: Some(at),
     };
-    let ctx = Box::new(Context::new(app.clone(), None, Vec::new(), Vec::new()));
+    // The job's chat and user are the context's: `ctx.read(&CHAT_SLOT)` reaches their data.
+    let scope = ScopeIds {
+        chat: info.chat_id,
+        user: info.user_id,
+    };
+    let ctx = Context::new(app.clone(), None, Vec::new(), Vec::new()).with_scope_ids(scope);
+    let ctx = Box::new(ctx);
     let result = match callback.and_then(|callback| callback.call_erased(job, ctx)) {
         Some(run) => AssertUnwindSafe(run)
             .catch_unwind()

@@ -18,9 +18,23 @@ pub struct Log {
     pub runs: Mutex<Vec<(String, Timestamp, Timestamp)>>,
     /// Completed runs per (job id, occurrence).
     pub completed: Mutex<HashMap<(String, Timestamp), usize>>,
+    /// Notified after each run.
+    pub ran: tokio::sync::Notify,
 }
 
 impl Log {
+    /// Waits until `n` runs happened (a minute of real time at most: a hang fails the test).
+    pub async fn wait_for_runs(&self, n: usize) {
+        let wait = async {
+            while self.runs.lock().unwrap().len() < n {
+                self.ran.notified().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), wait)
+            .await
+            .expect("the runs happened");
+    }
+
     pub fn times(&self, name: &str) -> Vec<String> {
         let runs = self.runs.lock().unwrap();
         runs.iter()
@@ -57,22 +71,37 @@ pub async fn record(job: Job, ctx: Context<Arc<Log>>) -> HandlerResult {
         .unwrap()
         .entry((job.id().to_owned(), at))
         .or_default() += 1;
+    ctx.state.ran.notify_one();
     Ok(())
 }
 
-/// An application with `log` as state, its job clock at `start`; not yet started.
-pub fn app_at(start: &str, log: Arc<Log>, config: JobQueueConfig) -> Application<Arc<Log>> {
+/// A bot whose transport is a mock answering `getMe`.
+pub fn mock_bot() -> Bot {
     let mock = MockTransport::new();
     mock.respond(
         "getMe",
         serde_json::json!({"id": 123, "is_bot": true, "first_name": "Bot", "username": "bot"}),
     );
+    Bot::with_transport("123:abc", mock)
+}
+
+/// An application with `state`, its job clock at `start`; not yet started.
+pub fn app_with<T: Send + Sync + 'static>(
+    start: &str,
+    state: T,
+    config: JobQueueConfig,
+) -> Application<T> {
     Application::builder()
-        .bot(Bot::with_transport("123:abc", mock))
-        .state(log)
+        .bot(mock_bot())
+        .state(state)
         .job_queue(config.clock(Clock::starting_at(ts(start))))
         .build()
         .unwrap()
+}
+
+/// An application with `log` as state, its job clock at `start`; not yet started.
+pub fn app_at(start: &str, log: Arc<Log>, config: JobQueueConfig) -> Application<Arc<Log>> {
+    app_with(start, log, config)
 }
 
 /// Initializes and starts `app` (jobs fire from now on).
