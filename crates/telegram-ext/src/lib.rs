@@ -9,6 +9,14 @@
 //!   plain `async fn(Arc<Update>, Context<S>) -> HandlerResult`, checked by the compiler.
 //! - [`filters`]: `filters::TEXT & !filters::COMMAND`, combinable with `&`, `|`, `^`, `!`.
 //! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers.
+//!
+//! # Optional features
+//!
+//! | Feature   | Default | What it adds |
+//! |-----------|---------|--------------|
+//! | `webhook` | yes     | [`Application::run_webhook`] and [`WebhookConfig`]: a hyper HTTP/1.1 server, TLS through rustls. Without it, hyper's server side and `subtle` are not compiled (rustls still is, for the client's HTTPS); polling needs none of them. |
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod application;
 mod context;
@@ -21,8 +29,9 @@ mod sources;
 pub use application::{Application, ApplicationBuilder, HandlerId, Hook};
 pub use context::Context;
 pub use error::{stop, BuildError, HandlerError, HandlerResult, InvalidCommand, RunError};
+pub use sources::PollingConfig;
 #[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
 pub use sources::WebhookConfig;
-pub use sources::{Backoff, PollingConfig};
-pub use telegram_transport::Bot;
+pub use telegram_transport::{Backoff, Bot};
 pub use telegram_types::{Update, UpdateKind};
