@@ -92,7 +92,9 @@ async fn a_second_run_continues_where_the_first_stopped() {
     assert!(a.is_disjoint(&b), "an update was handled twice");
 }
 
-#[tokio::test]
+// Paused time, here and below: the fake server records arrivals on tokio's clock, so the gaps
+// are the waits the client chose, exactly, however loaded the machine.
+#[tokio::test(start_paused = true)]
 async fn flood_control_waits_retry_after_before_polling_again() {
     let server = FakeBotApi::start().await;
     push_messages(&server, 3).await;
@@ -107,10 +109,14 @@ async fn flood_control_waits_retry_after_before_polling_again() {
         .into_iter()
         .find(|r| r.received_at > faulted[0].received_at)
         .unwrap();
-    assert!(retry.received_at - faulted[0].received_at >= Duration::from_secs(1));
+    let gap = retry.received_at - faulted[0].received_at;
+    assert!(
+        (Duration::from_secs(1)..Duration::from_millis(1100)).contains(&gap),
+        "retried after {gap:?}"
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn server_errors_back_off_and_polling_recovers() {
     let server = FakeBotApi::start().await;
     push_messages(&server, 3).await;
@@ -130,12 +136,18 @@ async fn server_errors_back_off_and_polling_recovers() {
             .map(|r| r.received_at),
     );
     times.sort();
-    // Backoff of 50 ms doubling (with jitter down to half): gaps of at least 25, 50, 100 ms.
-    for (gap, min_ms) in times.windows(2).zip([25, 50, 100]) {
+    // Backoff of 50 ms doubling, jittered down to half: gaps in 25..=50, 50..=100, 100..=200 ms.
+    assert_eq!(
+        times.len(),
+        4 + 1,
+        "three failures, the success, the final confirmation"
+    );
+    for (gap, max_ms) in times.windows(2).zip([50, 100, 200]) {
+        let gap = gap[1] - gap[0];
+        let range = Duration::from_millis(max_ms / 2)..=Duration::from_millis(max_ms);
         assert!(
-            gap[1] - gap[0] >= Duration::from_millis(min_ms),
-            "retried after {:?}",
-            gap[1] - gap[0]
+            range.contains(&gap),
+            "retried after {gap:?}, not in {range:?}"
         );
     }
 }

@@ -26,7 +26,7 @@ pub struct RecordedRequest {
     pub files: Vec<RecordedFile>,
     /// The HTTP version the request came in with.
     pub http_version: http::Version,
-    /// When the request arrived.
+    /// When the request arrived, on tokio's clock (virtual under paused time).
     pub received_at: Instant,
     /// The fault injected into this call, if any.
     pub fault: Option<Fault>,

@@ -1,4 +1,6 @@
-//! [`RetryPolicy`]: when a [`Bot`](crate::Bot) repeats a failed call by itself.
+//! [`RetryPolicy`]: when a [`Bot`](crate::Bot) repeats a failed call by itself; [`Backoff`]:
+//! the one capped, jittered exponential backoff of the workspace (the policy's server-error
+//! retries, and `telegram-ext`'s polling loop, use it).
 //!
 //! A 429 is always safe to repeat (Telegram did not execute the call) and is retried after its
 //! `retry_after`, by default. Server errors and transport failures are retried only on request:
@@ -28,8 +30,7 @@ pub struct RetryPolicy {
     max_retries: u32,
     max_total_wait: Duration,
     retry_server_errors: bool,
-    backoff: Duration,
-    max_backoff: Duration,
+    backoff: Backoff,
 }
 
 impl Default for RetryPolicy {
@@ -39,8 +40,7 @@ impl Default for RetryPolicy {
             max_retries: 3,
             max_total_wait: Duration::from_secs(60),
             retry_server_errors: false,
-            backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(10),
+            backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
         }
     }
 }
@@ -89,13 +89,75 @@ impl RetryPolicy {
         if !(self.retry_server_errors && server_side) {
             return None;
         }
-        let exponential = self
-            .backoff
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-            .min(self.max_backoff);
-        // Full jitter keeps many failing callers from retrying in lockstep.
-        let jitter = rand::random_range(0.5..=1.0);
-        Some(exponential.mul_f64(jitter))
+        Some(self.backoff.delay(attempt))
+    }
+}
+
+/// Capped exponential backoff with jitter: the delay doubles at each attempt from `initial` up
+/// to `max`, and the actual wait is drawn between half that delay and all of it, so many
+/// clients failing together do not retry in lockstep.
+///
+/// Use it stateless ([`delay`](Self::delay) for attempt *n*, as [`RetryPolicy`] does) or as a
+/// counter ([`next_delay`](Self::next_delay) after each failure, [`reset`](Self::reset) after a
+/// success, as a polling loop does).
+///
+/// ```
+/// use std::time::Duration;
+/// use telegram_transport::Backoff;
+///
+/// let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
+/// let first = backoff.next_delay();
+/// assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+/// assert_eq!(backoff.ceiling(5), Duration::from_secs(1));
+/// backoff.reset();
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backoff {
+    initial: Duration,
+    max: Duration,
+    /// Failures since the last reset (the counter use).
+    failures: u32,
+}
+
+impl Backoff {
+    /// Starts at `initial`, never exceeds `max`.
+    pub fn new(initial: Duration, max: Duration) -> Self {
+        Backoff {
+            initial,
+            max,
+            failures: 0,
+        }
+    }
+
+    /// The delay before retry number `attempt` (1-based) before jitter: `initial` doubled
+    /// `attempt - 1` times, capped at `max`.
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        let doublings = attempt.saturating_sub(1).min(31);
+        self.initial.saturating_mul(1u32 << doublings).min(self.max)
+    }
+
+    /// The wait before retry number `attempt` (1-based): between half of
+    /// [`ceiling`](Self::ceiling) and all of it, at random.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        self.ceiling(attempt).mul_f64(rand::random_range(0.5..=1.0))
+    }
+
+    /// The wait after one more failure; the next one is up to twice as long.
+    pub fn next_delay(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        self.delay(self.failures)
+    }
+
+    /// Back to `initial`, after a success.
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+}
+
+impl Default for Backoff {
+    /// 1 s, doubling up to 30 s.
+    fn default() -> Self {
+        Backoff::new(Duration::from_secs(1), Duration::from_secs(30))
     }
 }
 
@@ -130,8 +192,7 @@ impl RetryPolicyBuilder {
     /// The first backoff of server-error retries, doubled each time up to `max` (default
     /// 200 ms up to 10 s), with jitter.
     pub fn backoff(mut self, first: Duration, max: Duration) -> Self {
-        self.policy.backoff = first;
-        self.policy.max_backoff = max;
+        self.policy.backoff = Backoff::new(first, max);
         self
     }
 
@@ -178,5 +239,20 @@ mod tests {
         let late = policy.delay(&api(502, None), 10).unwrap();
         assert!(late <= Duration::from_millis(300));
         assert!(policy.delay(&api(400, None), 1).is_none());
+    }
+
+    #[test]
+    fn the_backoff_doubles_up_to_its_cap_jittered_down_to_half_and_resets() {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_millis(400));
+        let ceilings = [100, 200, 400, 400];
+        for (attempt, ceiling) in (1..).zip(ceilings) {
+            assert_eq!(backoff.ceiling(attempt), Duration::from_millis(ceiling));
+            let delay = backoff.next_delay();
+            let range = Duration::from_millis(ceiling / 2)..=Duration::from_millis(ceiling);
+            assert!(range.contains(&delay), "{delay:?} not in {range:?}");
+        }
+        backoff.reset();
+        assert!(backoff.next_delay() <= Duration::from_millis(100));
+        assert_eq!(backoff.ceiling(u32::MAX), Duration::from_millis(400));
     }
 }

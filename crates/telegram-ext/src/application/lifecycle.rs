@@ -5,12 +5,13 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use telegram_transport::Backoff;
 use tokio_util::sync::CancellationToken;
 
 use super::builder::Hook;
 use super::{Application, StopTokens};
 use crate::handlers::BotIdentity;
-use crate::sources::{run_polling_loop, Backoff, Failure, PollingConfig};
+use crate::sources::{run_polling_loop, Failure, PollingConfig};
 use crate::RunError;
 
 /// How many times `initialize` tries `getMe` before giving up.
@@ -155,6 +156,7 @@ impl<S: Send + Sync + 'static> Application<S> {
     ///
     /// A rejected token, `setWebhook` failing, or the server failing to bind.
     #[cfg(feature = "webhook")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
     pub async fn run_webhook(&self, config: crate::sources::WebhookConfig) -> Result<(), RunError> {
         self.run_with(config.stop_signals, |app, stop| async move {
             crate::sources::serve_webhook(&app, config, &stop).await

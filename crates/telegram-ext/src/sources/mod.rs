@@ -1,12 +1,10 @@
-//! Update sources: long polling (`polling.rs`, with `backoff.rs`) and the webhook server
-//! (`webhook.rs`). Each feeds updates to [`Application::process_update`](crate::Application).
+//! Update sources: long polling (`polling.rs`; its backoff is `telegram_transport::Backoff`, the
+//! one the bot's retries use) and the webhook server (`webhook.rs`). Each feeds updates to [`Application::process_update`](crate::Application).
 
-mod backoff;
 mod polling;
 #[cfg(feature = "webhook")]
 mod webhook;
 
-pub use self::backoff::Backoff;
 pub(crate) use self::polling::run_polling_loop;
 pub use self::polling::PollingConfig;
 #[cfg(feature = "webhook")]

@@ -8,16 +8,39 @@
 //!
 //! Failures are classified: a client-side timeout retries at once; 429 waits `retry_after`;
 //! 401/404 (bad token) and 409 (another poller, or a webhook) stop with a clear error; anything
-//! else backs off exponentially with jitter, capped.
+//! else backs off exponentially with jitter, capped ([`Backoff`], the transport's).
+//!
+//! # Who owns a 429 on `getUpdates`
+//!
+//! The transport, first: the bot's [`RetryPolicy`](telegram_transport::RetryPolicy) waits
+//! `retry_after` and repeats the call (by default up to 3 times and 60 s in all), inside the
+//! one `getUpdates` future this loop awaits, so a stop still ends the wait at once. This loop
+//! sees the 429 only when the policy gives up on it (a longer `retry_after`, its retries used
+//! up, or [`RetryPolicy::none`](telegram_transport::RetryPolicy::none)), and then waits
+//! `retry_after` itself before the next call. The backoff is never used for a 429.
+//!
+//! # Updates that cannot be decoded
+//!
+//! They go to the error handlers as [`HandlerError::Malformed`](crate::HandlerError::Malformed)
+//! and the offset moves past them. One whose `update_id` cannot be read (even as a string or a
+//! float holding an integer) cannot be moved past: when a batch leaves the offset where it was,
+//! the loop backs off instead of asking again at once, and logs it once per stall.
+//!
+//! # Offset confirmation on stop
+//!
+//! The last offset is confirmed with a short `getUpdates`, retried with backoff until the drain
+//! deadline (tried once after a forced stop): a failed confirmation would bring the handled
+//! updates back in the next run.
 
 use std::future::IntoFuture;
 use std::time::Duration;
 
+use telegram_transport::Backoff;
 use telegram_types::batch::UpdateResult;
 use telegram_types::UpdateType;
 use tokio_util::sync::CancellationToken;
 
-use super::{report_malformed, Backoff, Failure};
+use super::{report_malformed, Failure};
 use crate::{Application, RunError};
 
 /// How to poll.
