@@ -93,9 +93,9 @@ pub struct ExternalReplyInfo {
 
 impl ExternalReplyInfo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(origin: MessageOrigin) -> Self {
+    pub fn new(origin: impl Into<MessageOrigin>) -> Self {
         Self {
-            origin,
+            origin: origin.into(),
             chat: None,
             message_id: None,
             link_preview_options: None,

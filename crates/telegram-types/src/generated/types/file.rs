@@ -21,10 +21,10 @@ pub struct File {
 
 impl File {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(file_id: String, file_unique_id: String) -> Self {
+    pub fn new(file_id: impl Into<String>, file_unique_id: impl Into<String>) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             file_size: None,
             file_path: None,
         }

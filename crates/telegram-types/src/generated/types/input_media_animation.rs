@@ -42,9 +42,9 @@ pub struct InputMediaAnimation {
 
 impl InputMediaAnimation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>) -> Self {
         Self {
-            media,
+            media: media.into(),
             thumbnail: None,
             caption: None,
             parse_mode: None,

@@ -30,9 +30,9 @@ pub struct InputMediaDocument {
 
 impl InputMediaDocument {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>) -> Self {
         Self {
-            media,
+            media: media.into(),
             thumbnail: None,
             caption: None,
             parse_mode: None,

@@ -32,10 +32,10 @@ pub struct InputMediaLivePhoto {
 
 impl InputMediaLivePhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile, photo: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>, photo: impl Into<InputFile>) -> Self {
         Self {
-            media,
-            photo,
+            media: media.into(),
+            photo: photo.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

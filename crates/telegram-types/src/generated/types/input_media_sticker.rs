@@ -18,8 +18,11 @@ pub struct InputMediaSticker {
 
 impl InputMediaSticker {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
-        Self { media, emoji: None }
+    pub fn new(media: impl Into<InputFile>) -> Self {
+        Self {
+            media: media.into(),
+            emoji: None,
+        }
     }
 }
 

@@ -51,9 +51,9 @@ pub struct InputMediaVideo {
 
 impl InputMediaVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>) -> Self {
         Self {
-            media,
+            media: media.into(),
             thumbnail: None,
             cover: None,
             start_timestamp: None,

@@ -27,9 +27,9 @@ pub struct InputMediaVoiceNote {
 
 impl InputMediaVoiceNote {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>) -> Self {
         Self {
-            media,
+            media: media.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

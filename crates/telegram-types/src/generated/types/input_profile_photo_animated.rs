@@ -18,9 +18,9 @@ pub struct InputProfilePhotoAnimated {
 
 impl InputProfilePhotoAnimated {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(animation: InputFile) -> Self {
+    pub fn new(animation: impl Into<InputFile>) -> Self {
         Self {
-            animation,
+            animation: animation.into(),
             main_frame_timestamp: None,
         }
     }

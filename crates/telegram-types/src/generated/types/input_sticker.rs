@@ -24,11 +24,15 @@ pub struct InputSticker {
 
 impl InputSticker {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(sticker: InputFile, format: StickerFormat, emoji_list: Vec<String>) -> Self {
+    pub fn new(
+        sticker: impl Into<InputFile>,
+        format: impl Into<StickerFormat>,
+        emoji_list: impl IntoIterator<Item = String>,
+    ) -> Self {
         Self {
-            sticker,
-            format,
-            emoji_list,
+            sticker: sticker.into(),
+            format: format.into(),
+            emoji_list: emoji_list.into_iter().collect(),
             mask_position: None,
             keywords: None,
         }

@@ -24,9 +24,9 @@ pub struct InputStoryContentVideo {
 
 impl InputStoryContentVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(video: InputFile) -> Self {
+    pub fn new(video: impl Into<InputFile>) -> Self {
         Self {
-            video,
+            video: video.into(),
             duration: None,
             cover_frame_timestamp: None,
             is_animation: None,

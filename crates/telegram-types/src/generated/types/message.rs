@@ -221,7 +221,7 @@ pub struct Message {
 
 impl Message {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(message_id: i64, date: i64, chat: Chat) -> Self {
+    pub fn new(message_id: i64, date: i64, chat: impl Into<Chat>) -> Self {
         Self {
             message_id,
             message_thread_id: None,
@@ -236,7 +236,7 @@ impl Message {
             date,
             guest_query_id: None,
             business_connection_id: None,
-            chat,
+            chat: chat.into(),
             forward_origin: None,
             is_topic_message: false,
             is_automatic_forward: false,

@@ -37,9 +37,9 @@ pub struct MessageEntity {
 
 impl MessageEntity {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(kind: MessageEntityType, offset: i64, length: i64) -> Self {
+    pub fn new(kind: impl Into<MessageEntityType>, offset: i64, length: i64) -> Self {
         Self {
-            kind,
+            kind: kind.into(),
             offset,
             length,
             url: None,
