@@ -115,6 +115,10 @@ pub enum BuildError {
     /// The default transport could not be built.
     #[error("cannot build the transport")]
     Transport(#[source] telegram_transport::Error),
+    /// A handler could not be made while building (a bad command name), so `?` works on
+    /// `CommandHandler::new` in a function that builds the application.
+    #[error("invalid handler")]
+    InvalidCommand(#[from] InvalidCommand),
 }
 
 /// Why running an application stopped with an error.

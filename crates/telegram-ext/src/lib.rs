@@ -15,14 +15,22 @@ mod context;
 mod error;
 pub mod filters;
 pub mod handlers;
+pub mod prelude;
 pub mod processing;
+mod shortcuts;
 mod sources;
 
-pub use application::{Application, ApplicationBuilder, HandlerId, Hook};
+pub use application::{
+    Application, ApplicationBuilder, HandlerId, Hook, NoHooks, StateNotFixed, WithHooks,
+};
 pub use context::Context;
 pub use error::{stop, BuildError, HandlerError, HandlerResult, InvalidCommand, RunError};
+pub use shortcuts::MissingPart;
 #[cfg(feature = "webhook")]
 pub use sources::WebhookConfig;
 pub use sources::{Backoff, PollingConfig};
 pub use telegram_transport::Bot;
+/// Every Bot API type (keyboards, `ParseMode`, messages…): `telegram_ext::types::ParseMode`,
+/// so one dependency is enough.
+pub use telegram_types as types;
 pub use telegram_types::{Update, UpdateKind};

@@ -10,7 +10,7 @@ mod dispatch;
 mod groups;
 mod lifecycle;
 
-pub use self::builder::{ApplicationBuilder, Hook};
+pub use self::builder::{ApplicationBuilder, Hook, NoHooks, StateNotFixed, WithHooks};
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
