@@ -13,15 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use telegram_ext::prelude::*;
-use telegram_ext::types::{InputPollOption, PollType};
+use telegram_ext::types::{InputPollOption, PollAnswer, PollType};
 
-/// A poll the bot sent: where it is, its options, how many answered.
-struct SentPoll {
-    questions: Vec<String>,
-    chat_id: i64,
-    message_id: i64,
-    answers: u32,
-}
+/// A poll the bot sent: its chat id, message id, options, and how many answered.
+struct SentPoll(i64, i64, Vec<String>, u32);
 
 /// The polls the bot sent, by poll id.
 #[derive(Default)]
@@ -36,12 +31,7 @@ fn polls(ctx: &Ctx) -> MutexGuard<'_, HashMap<String, SentPoll>> {
 fn remember(ctx: &Ctx, message: &Message, questions: &[&str]) -> Result<(), MissingPart> {
     let poll = message.poll.as_ref().ok_or(MissingPart("poll"))?;
     let questions = questions.iter().map(|q| q.to_string()).collect();
-    let sent = SentPoll {
-        questions,
-        chat_id: message.chat.id,
-        message_id: message.message_id,
-        answers: 0,
-    };
+    let sent = SentPoll(message.chat.id, message.message_id, questions, 0);
     polls(ctx).insert(poll.id.clone(), sent);
     Ok(())
 }
@@ -54,46 +44,33 @@ async fn start(_update: Arc<Update>, ctx: Ctx) -> HandlerResult {
 
 async fn poll(_update: Arc<Update>, ctx: Ctx) -> HandlerResult {
     let questions = ["Good", "Really good", "Fantastic", "Great"];
-    let request = ctx.bot.send_poll(
-        ctx.chat_id()?,
-        "How are you?",
-        questions.map(InputPollOption::from),
-    );
-    let message = request
-        .is_anonymous(false)
-        .allows_multiple_answers(true)
-        .await?;
-    remember(&ctx, &message, &questions)?;
+    let options = questions.map(InputPollOption::from);
+    let request = ctx.bot.send_poll(ctx.chat_id()?, "How are you?", options);
+    let message = request.is_anonymous(false).allows_multiple_answers(true);
+    remember(&ctx, &message.await?, &questions)?;
     Ok(())
 }
 
-async fn receive_poll_answer(update: Arc<Update>, ctx: Ctx) -> HandlerResult {
-    let UpdateKind::PollAnswer(answer) = &update.kind else {
+/// Counts `answer` in; the chat, the chosen options and, at the third answer, the message to close.
+fn tally(ctx: &Ctx, answer: &PollAnswer) -> Option<(i64, String, Option<i64>)> {
+    let mut polls = polls(ctx);
+    let SentPoll(chat_id, message_id, questions, answers) = polls.get_mut(&answer.poll_id)?;
+    let chosen = answer
+        .option_ids
+        .iter()
+        .filter_map(|&i| questions.get(i as usize));
+    let chosen = chosen.cloned().collect::<Vec<_>>().join(" and ");
+    *answers += 1;
+    Some((*chat_id, chosen, (*answers == 3).then_some(*message_id)))
+}
+
+async fn receive_poll_answer(_update: Arc<Update>, ctx: Ctx) -> HandlerResult {
+    let Some((chat_id, chosen, close)) = tally(&ctx, ctx.poll_answer()?) else {
         return Ok(());
     };
-    let (chat_id, chosen, close) = {
-        let mut polls = polls(&ctx);
-        let Some(poll) = polls.get_mut(&answer.poll_id) else {
-            return Ok(());
-        };
-        let chosen: Vec<&str> = answer
-            .option_ids
-            .iter()
-            .filter_map(|&i| poll.questions.get(i as usize))
-            .map(String::as_str)
-            .collect();
-        poll.answers += 1;
-        (
-            poll.chat_id,
-            chosen.join(" and "),
-            (poll.answers == 3).then_some(poll.message_id),
-        )
-    };
     let text = format!("{} feels {chosen}!", ctx.user()?.mention_html());
-    ctx.bot
-        .send_message(chat_id, text)
-        .parse_mode(ParseMode::Html)
-        .await?;
+    let report = ctx.bot.send_message(chat_id, text);
+    report.parse_mode(ParseMode::Html).await?;
     if let Some(message_id) = close {
         ctx.bot.stop_poll(chat_id, message_id).await?;
     }
@@ -101,29 +78,24 @@ async fn receive_poll_answer(update: Arc<Update>, ctx: Ctx) -> HandlerResult {
 }
 
 async fn quiz(_update: Arc<Update>, ctx: Ctx) -> HandlerResult {
-    let options = ["1", "2", "4", "20"];
+    let options = ["1", "2", "4", "20"].map(InputPollOption::from);
     let question = "How many eggs do you need for a cake?";
-    let request = ctx
-        .bot
-        .send_poll(ctx.chat_id()?, question, options.map(InputPollOption::from));
-    let message = request.kind(PollType::Quiz).correct_option_ids([2]).await?;
-    remember(&ctx, &message, &[])?;
+    let request = ctx.bot.send_poll(ctx.chat_id()?, question, options);
+    let message = request.kind(PollType::Quiz).correct_option_ids([2]);
+    remember(&ctx, &message.await?, &[])?;
     Ok(())
 }
 
-async fn receive_quiz_answer(update: Arc<Update>, ctx: Ctx) -> HandlerResult {
-    let UpdateKind::Poll(poll) = &update.kind else {
-        return Ok(());
-    };
+async fn receive_quiz_answer(_update: Arc<Update>, ctx: Ctx) -> HandlerResult {
+    let poll = ctx.poll()?;
     // The bot also hears of closed polls; and a quiz closes after three takers.
     if poll.is_closed || poll.total_voter_count != 3 {
         return Ok(());
     }
-    let Some((chat_id, message_id)) = polls(&ctx).get(&poll.id).map(|q| (q.chat_id, q.message_id))
-    else {
-        return Ok(());
-    };
-    ctx.bot.stop_poll(chat_id, message_id).await?;
+    let quiz = polls(&ctx).get(&poll.id).map(|q| (q.0, q.1));
+    if let Some((chat_id, message_id)) = quiz {
+        ctx.bot.stop_poll(chat_id, message_id).await?;
+    }
     Ok(())
 }
 

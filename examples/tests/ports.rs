@@ -2,6 +2,9 @@
 //! the way the testing guide (`telegram_ext::guide::testing`) teaches: start the bot, let users
 //! talk, read the replies once the bot is idle, stop.
 
+// Each port includes the shared `support` module: loaded once per port on purpose.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code)]
 #[path = "../contexttypesbot.rs"]
 mod contexttypesbot;

@@ -34,7 +34,7 @@ pub enum HandlerError {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{stop, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn ban_check(update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     let banned = update.effective_user().is_some_and(|u| u.id == 666);

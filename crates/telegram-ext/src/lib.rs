@@ -8,12 +8,48 @@
 //! - [`handlers`]: `CommandHandler`, `MessageHandler`, `CallbackQueryHandler`, … Callbacks are
 //!   plain `async fn(Arc<Update>, Context<S>) -> HandlerResult`, checked by the compiler.
 //! - [`filters`]: `filters::TEXT & !filters::COMMAND`, combinable with `&`, `|`, `^`, `!`.
-//! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers.
+//! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers;
+//!   shortcuts that answer the update at hand (`ctx.reply(..)`, `ctx.answer()`).
+//! - [`prelude`]: one import for a bot; [`types`]: every Bot API type.
+//! - Guides: [testing a bot](guide::testing) with `telegram-test`, and
+//!   [python-telegram-bot's concepts here](guide::python_telegram_bot).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use telegram_ext::prelude::*;
+//!
+//! async fn start(_update: Arc<Update>, ctx: Context) -> HandlerResult {
+//!     let keyboard = InlineKeyboardMarkup::from_rows([[
+//!         InlineKeyboardButton::callback("Yes", "yes"),
+//!         InlineKeyboardButton::callback("No", "no"),
+//!     ]]);
+//!     ctx.reply("Ready?")?.reply_markup(keyboard).await?;
+//!     Ok(())
+//! }
+//!
+//! async fn answer(_update: Arc<Update>, ctx: Context) -> HandlerResult {
+//!     ctx.answer()?.await?;
+//!     let choice = ctx.callback_query()?.data.clone().unwrap_or_default();
+//!     ctx.edit_message_text(format!("You said {choice}"))?.await?;
+//!     Ok(())
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let app = Application::builder().token(std::env::var("TELEGRAM_BOT_TOKEN")?).build()?;
+//!     app.add_handler(CommandHandler::new("start", start)?, 0);
+//!     app.add_handler(CallbackQueryHandler::new(answer), 0);
+//!     app.run_polling(PollingConfig::default()).await?;
+//!     Ok(())
+//! }
+//! ```
 
 mod application;
 mod context;
 mod error;
 pub mod filters;
+pub mod guide;
 pub mod handlers;
 pub mod prelude;
 pub mod processing;

@@ -6,7 +6,9 @@
 
 use telegram_transport::Request;
 use telegram_types::methods::{AnswerCallbackQuery, EditMessageText, SendMessage};
-use telegram_types::{CallbackQuery, Message, ParseMode, Update, UpdateKind, User};
+use telegram_types::{
+    CallbackQuery, InlineQuery, Message, ParseMode, Poll, PollAnswer, Update, UpdateKind, User,
+};
 
 use crate::Context;
 
@@ -65,6 +67,42 @@ impl<S: Send + Sync + 'static> Context<S> {
         match self.update_ref().map(|u| &u.kind) {
             Some(UpdateKind::CallbackQuery(query)) => Ok(query),
             _ => Err(MissingPart("callback query")),
+        }
+    }
+
+    /// The update's poll answer (a vote in a non-anonymous poll).
+    ///
+    /// # Errors
+    ///
+    /// [`MissingPart`] when the update is not a poll answer.
+    pub fn poll_answer(&self) -> Result<&PollAnswer, MissingPart> {
+        match self.update_ref().map(|u| &u.kind) {
+            Some(UpdateKind::PollAnswer(answer)) => Ok(answer),
+            _ => Err(MissingPart("poll answer")),
+        }
+    }
+
+    /// The update's poll state (votes counted, closed).
+    ///
+    /// # Errors
+    ///
+    /// [`MissingPart`] when the update is not a poll update.
+    pub fn poll(&self) -> Result<&Poll, MissingPart> {
+        match self.update_ref().map(|u| &u.kind) {
+            Some(UpdateKind::Poll(poll)) => Ok(poll),
+            _ => Err(MissingPart("poll")),
+        }
+    }
+
+    /// The update's inline query.
+    ///
+    /// # Errors
+    ///
+    /// [`MissingPart`] when the update is not an inline query.
+    pub fn inline_query(&self) -> Result<&InlineQuery, MissingPart> {
+        match self.update_ref().map(|u| &u.kind) {
+            Some(UpdateKind::InlineQuery(query)) => Ok(query),
+            _ => Err(MissingPart("inline query")),
         }
     }
 

@@ -40,7 +40,7 @@ const IDLE_TICK: Duration = Duration::from_millis(1);
 ///
 /// async fn echo(update: Arc<Update>, ctx: Context) -> HandlerResult {
 ///     let text = update.effective_message().and_then(|m| m.text.clone());
-///     ctx.reply(text.unwrap_or_default()).await?;
+///     ctx.reply(text.unwrap_or_default())?.await?;
 ///     Ok(())
 /// }
 ///

@@ -12,7 +12,7 @@ pub struct UniqueGift {
     pub gift_id: String,
     /// Human-readable name of the regular gift from which this unique gift was upgraded
     pub base_name: String,
-    /// Unique name of the gift. This name can be used in https://t.me/nft/... links and story areas.
+    /// Unique name of the gift. This name can be used in <https://t.me/nft/>... links and story areas.
     pub name: String,
     /// Unique number of the upgraded gift among gifts upgraded from the same regular gift
     pub number: i64,
