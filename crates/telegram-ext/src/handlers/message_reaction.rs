@@ -43,7 +43,7 @@ pub struct MessageReactionCheck {
 
 /// Handles message reaction updates, as python-telegram-bot's `MessageReactionHandler`.
 /// Telegram sends them only to chat admins that list them in `allowed_updates`, which the
-/// application does from [`update_types`](Handler::update_types).
+/// application does from [`update_types`](super::Handler::update_types).
 ///
 /// By default both kinds ([`MESSAGE_REACTION`](Self::MESSAGE_REACTION), as in
 /// python-telegram-bot); pick one with [`message_reaction_types`](Self::message_reaction_types).
