@@ -1,66 +1,42 @@
-//! The echo bot: `/start` greets, any other text comes back.
+//! python-telegram-bot's `echobot.py`, ported: `/start` greets with a mention and asks for a
+//! reply, `/help` helps, any other text comes back.
 //!
 //! `cargo run -p examples --example echobot` — with `TELEGRAM_BOT_TOKEN` set it polls Telegram;
-//! without, it runs offline against the embedded fake Bot API with two simulated users.
+//! without, it runs offline against the fake Bot API with simulated users.
 
-#![allow(clippy::print_stdout)]
+#[path = "support/ports.rs"]
+mod support;
 
-#[path = "support/offline.rs"]
-mod offline;
+use telegram_ext::prelude::*;
 
-use std::sync::Arc;
-
-use telegram_ext::handlers::{CommandHandler, MessageHandler};
-use telegram_ext::{filters, Context, HandlerResult, Update};
-
-async fn start(update: Arc<Update>, ctx: Context) -> HandlerResult {
-    let Some(chat) = update.effective_chat() else {
-        return Ok(());
-    };
-    let name = update
-        .effective_user()
-        .map_or("there", |u| u.first_name.as_str());
-    ctx.bot
-        .send_message(
-            chat.id,
-            format!("Hi {name}! Send me anything and I will echo it."),
-        )
-        .await?;
+async fn start(_update: Arc<Update>, ctx: Context) -> HandlerResult {
+    let greeting = format!("Hi {}!", ctx.user()?.mention_html());
+    let markup = ForceReply::selective();
+    ctx.reply_html(greeting)?.reply_markup(markup).await?;
     Ok(())
 }
 
-async fn echo(update: Arc<Update>, ctx: Context) -> HandlerResult {
-    let Some(message) = update.effective_message() else {
-        return Ok(());
-    };
-    let text = message.text.clone().unwrap_or_default();
-    ctx.bot.send_message(message.chat.id, text).await?;
+async fn help_command(_update: Arc<Update>, ctx: Context) -> HandlerResult {
+    ctx.reply("Help!")?.await?;
     Ok(())
+}
+
+async fn echo(_update: Arc<Update>, ctx: Context) -> HandlerResult {
+    let text = ctx.message()?.text.clone().unwrap_or_default();
+    ctx.reply(text)?.await?;
+    Ok(())
+}
+
+pub(crate) fn app(builder: ApplicationBuilder<()>) -> Result<Application, BuildError> {
+    let app = builder.build()?;
+    app.add_handler(CommandHandler::new("start", start)?, 0);
+    app.add_handler(CommandHandler::new("help", help_command)?, 0);
+    let echo_handler = MessageHandler::new(filters::TEXT & !filters::COMMAND, echo);
+    app.add_handler(echo_handler, 0);
+    Ok(app)
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    offline::init_logging();
-    let server = match offline::token() {
-        Some(_) => None,
-        None => Some(telegram_test::FakeBotApi::start().await),
-    };
-    let app = offline::builder(server.as_ref()).build()?;
-    app.add_handler(CommandHandler::new("start", start)?, 0);
-    app.add_handler(
-        MessageHandler::new(filters::TEXT & !filters::COMMAND, echo),
-        0,
-    );
-
-    offline::run(app, server, |server| async move {
-        let alice = server.user("alice");
-        let bob = server.user("bob");
-        offline::converse(&server, &alice, "/start", 1).await?;
-        offline::converse(&server, &alice, "Hello, bot!", 1).await?;
-        offline::converse(&server, &bob, "Привет 👋 echo this", 1).await?;
-        offline::converse(&server, &alice, "one more", 1).await?;
-        println!("\nconversation done; stopping the bot");
-        Ok(())
-    })
-    .await
+    support::run(app, support::echobot).await
 }

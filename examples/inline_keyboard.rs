@@ -75,7 +75,7 @@ async fn inline_query(update: Arc<Update>, ctx: Context) -> HandlerResult {
         InlineQueryResultArticle::new(
             id.to_owned(),
             title.to_owned(),
-            InputTextMessageContent::new(text).into(),
+            InputTextMessageContent::new(text),
         )
         .into()
     };

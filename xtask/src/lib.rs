@@ -5,6 +5,7 @@
 //! and `rustfmt` formats the result so the committed files read like hand-written ones.
 
 pub mod emit;
+pub mod loc;
 pub mod model;
 pub mod names;
 pub mod spec;

@@ -1,4 +1,5 @@
 //! `cargo xtask codegen [--spec PATH]`: regenerates `crates/telegram-types/src/generated/`.
+//! `cargo xtask loc`: the python-telegram-bot ports' code lines next to PTB's.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,8 +8,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => codegen(&args[1..]),
+        Some("loc") => loc(),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--spec path/to/api.json]");
+            eprintln!("usage: cargo xtask codegen [--spec path/to/api.json] | cargo xtask loc");
             ExitCode::FAILURE
         }
     }
@@ -40,4 +42,12 @@ fn codegen(args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints the ports' line counts (a table for the report, hence stdout).
+#[allow(clippy::print_stdout)]
+fn loc() -> ExitCode {
+    let counts = xtask::loc::count_ports(&xtask::repo_root());
+    print!("{}", xtask::loc::table(&counts));
+    ExitCode::SUCCESS
 }

@@ -104,6 +104,32 @@ pub fn doc_comment(paragraphs: &[String], indent: &str) -> String {
 }
 
 fn escape_markdown(text: &str) -> String {
+    text.replace('\n', " ")
+        .split(' ')
+        .map(escape_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One word of a description: a URL becomes a link (`<url>`, or a code span when it holds
+/// characters an autolink cannot), so rustdoc does not warn about bare URLs; anything else has
+/// markdown's special characters escaped.
+fn escape_word(word: &str) -> String {
+    let Some(start) = word.find("https://").or_else(|| word.find("http://")) else {
+        return escape_chars(word);
+    };
+    let (before, rest) = word.split_at(start);
+    let url = rest.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '"', '\'']);
+    let after = &rest[url.len()..];
+    let link = if url.contains(['<', '>', '`', ' ']) {
+        format!("`{url}`")
+    } else {
+        format!("<{url}>")
+    };
+    format!("{}{link}{}", escape_chars(before), escape_chars(after))
+}
+
+fn escape_chars(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -111,7 +137,6 @@ fn escape_markdown(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' => out.push(' '),
             _ => out.push(c),
         }
     }

@@ -16,7 +16,31 @@ use crate::{Application, HandlerError};
 /// handler's check found (command `args`, regex `matches`), the error (in error handlers), and a
 /// handle on the application (to stop it, to spawn tracked tasks).
 ///
-/// Cheap to clone: a few `Arc`s.
+/// Cheap to clone: a few `Arc`s. Shortcuts answer the update at hand: [`reply`](Self::reply),
+/// [`answer`](Self::answer), [`edit_message_text`](Self::edit_message_text) (`shortcuts.rs`).
+///
+/// # Examples
+///
+/// ```
+/// use telegram_ext::prelude::*;
+///
+/// /// Counts presses in the application's state; `/stop` ends the run.
+/// struct Presses(std::sync::atomic::AtomicU64);
+///
+/// async fn pressed(_update: Arc<Update>, ctx: Context<Presses>) -> HandlerResult {
+///     let n = ctx.state.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+///     ctx.answer()?.await?;
+///     ctx.edit_message_text(format!("pressed {n} times"))?.await?;
+///     Ok(())
+/// }
+///
+/// async fn stop_command(_update: Arc<Update>, ctx: Context<Presses>) -> HandlerResult {
+///     ctx.reply(format!("stopping; args were {:?}", ctx.args))?.await?;
+///     ctx.stop_running();
+///     Ok(())
+/// }
+/// # let _ = (pressed, stop_command);
+/// ```
 pub struct Context<S = ()> {
     /// The bot, to answer with.
     pub bot: Bot,
@@ -64,6 +88,11 @@ impl<S: Send + Sync + 'static> Context<S> {
         ctx
     }
 
+    /// The update this context was made for, if any.
+    pub(crate) fn update_ref(&self) -> Option<&Update> {
+        self.update.as_deref()
+    }
+
     /// The application this callback runs in.
     pub fn application(&self) -> &Application<S> {
         &self.app
@@ -71,6 +100,22 @@ impl<S: Send + Sync + 'static> Context<S> {
 
     /// Spawns `future` as a tracked task tied to this update: its error goes to the error
     /// handlers with the update, and `stop` waits for it. See [`Application::create_task`].
+    ///
+    /// ```
+    /// use telegram_ext::prelude::*;
+    ///
+    /// async fn order(_update: Arc<Update>, ctx: Context) -> HandlerResult {
+    ///     ctx.reply("Order received")?.await?;
+    ///     // The slow part runs on; the handler returns at once.
+    ///     let receipt = ctx.reply("Your receipt: …")?;
+    ///     ctx.create_task(async move {
+    ///         receipt.await?;
+    ///         Ok(())
+    ///     });
+    ///     Ok(())
+    /// }
+    /// # let _ = order;
+    /// ```
     ///
     /// # Comparison to `block(false)`
     ///

@@ -41,7 +41,7 @@ pub enum HandlerError {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{stop, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn ban_check(update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     let banned = update.effective_user().is_some_and(|u| u.id == 666);
@@ -123,6 +123,10 @@ pub enum BuildError {
     /// Neither a token nor a bot was given.
     #[error("no bot: call .token(..) or .bot(..) on the builder")]
     NoBot,
+    /// A handler could not be made while building (a bad command name), so `?` works on
+    /// `CommandHandler::new` in a function that builds the application.
+    #[error("invalid handler")]
+    InvalidCommand(#[from] InvalidCommand),
 }
 
 /// Why running an application stopped with an error.

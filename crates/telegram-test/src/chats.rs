@@ -24,10 +24,16 @@ pub(crate) struct ChatStore {
 impl ChatStore {
     /// The user called `name` (created on first use, with its private chat with the bot).
     pub(crate) fn user(&mut self, name: &str) -> Value {
+        let id = 100_000_000 + i64::try_from(fnv(name) % 900_000_000).unwrap_or(0);
+        self.user_with_id(name, id)
+    }
+
+    /// The user called `name`, created on first use with the id `wanted` (or the next free one).
+    pub(crate) fn user_with_id(&mut self, name: &str, wanted: i64) -> Value {
         if let Some(user) = self.users.get(name) {
             return user.clone();
         }
-        let mut id = 100_000_000 + i64::try_from(fnv(name) % 900_000_000).unwrap_or(0);
+        let mut id = wanted;
         while self.chats.contains_key(&id) {
             id += 1;
         }

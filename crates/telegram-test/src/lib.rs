@@ -26,7 +26,8 @@
 //! `X-Telegram-Bot-Api-Secret-Token`, and retried after a non-2xx answer; `getUpdates` answers
 //! 409 meanwhile); `getChat`; `sendMessage`; `editMessageText`; `answerCallbackQuery`; `sendPhoto`,
 //! `sendDocument`, `sendAudio`, `sendVideo`, `sendVoice`, `sendAnimation`, `sendSticker`,
-//! `sendVideoNote` (upload, `attach://`, URL or known `file_id`); `sendMediaGroup`; `getFile`.
+//! `sendVideoNote` (upload, `attach://`, URL or known `file_id`); `sendMediaGroup`; `getFile`;
+//! `sendPoll` and `stopPoll`.
 //! Every other Bot API method answers `true`; an unknown method answers 404 `Not Found`, a wrong
 //! token 401 `Unauthorized`, bad parameters 400 with Telegram's descriptions
 //! (`Bad Request: message text is empty`, `Bad Request: chat not found`, …).
@@ -68,6 +69,7 @@ mod error;
 mod fault;
 mod files;
 mod flood;
+mod harness;
 mod http;
 mod queue;
 mod record;
@@ -78,9 +80,10 @@ mod state;
 mod waits;
 mod webhook;
 
-pub use error::WaitError;
+pub use error::{HarnessError, WaitError};
 pub use fault::{Fault, Schedule};
 pub use flood::FloodModel;
+pub use harness::TestBot;
 pub use record::{RecordedFile, RecordedRequest};
 pub use server::{FakeBotApi, FakeBotApiBuilder};
 pub use sim::{ChatTarget, SimChat, SimUser};

@@ -1,13 +1,16 @@
-//! The log of API calls: executed calls in arrival order, faulted calls apart, and the cursors
-//! behind `next_request` / `replies_to` (each record is handed out once per kind of wait).
-
-use std::collections::HashMap;
+//! The log of API calls: executed calls in arrival order, faulted calls apart, and the one
+//! cursor model behind `next_request`, `replies_to` and `take_replies_to`: every executed call
+//! carries a "handed out" mark, and each of those waits hands out only unmarked calls and marks
+//! what it returns. A call is therefore handed out at most once, by whichever wait takes it first
+//! (a `sendMessage` returned by `next_request("sendMessage")` is not returned again by
+//! `replies_to`, and the other way round). `requests()` and `requests_for()` read the whole log
+//! and mark nothing.
 
 use serde_json::Value;
 
 use crate::record::RecordedRequest;
 
-/// An executed call and whether `next_request` handed it out already.
+/// An executed call and whether a wait handed it out already.
 #[derive(Debug)]
 struct Entry {
     request: RecordedRequest,
@@ -19,8 +22,6 @@ struct Entry {
 pub(crate) struct RequestLog {
     entries: Vec<Entry>,
     faulted: Vec<RecordedRequest>,
-    /// Per chat: how many replies `replies_to` handed out.
-    reply_cursors: HashMap<i64, usize>,
 }
 
 impl RequestLog {
@@ -75,25 +76,65 @@ impl RequestLog {
         Some(entry.request.clone())
     }
 
-    /// Hands out the next `n` replies to `chat_id` once that many arrived.
+    /// Hands out the oldest `n` replies to `chat_id` not handed out before, once that many
+    /// arrived and were answered.
     pub(crate) fn take_replies(&mut self, chat_id: i64, n: usize) -> Option<Vec<RecordedRequest>> {
-        let cursor = self.reply_cursors.get(&chat_id).copied().unwrap_or(0);
-        let replies: Vec<RecordedRequest> = self
+        let replies: Vec<&mut Entry> = self
             .entries
-            .iter()
-            .map(|e| &e.request)
-            .filter(|r| is_reply(&r.method) && r.chat_id() == Some(chat_id))
-            .skip(cursor)
+            .iter_mut()
+            .filter(|e| !e.consumed && is_reply_to(&e.request, chat_id))
             .take(n)
-            .cloned()
             .collect();
         // A reply counts once it is answered, so its `response` is there for the test to read.
-        if replies.len() < n || replies.iter().any(|r| r.status.is_none()) {
+        if replies.len() < n || replies.iter().any(|e| e.request.status.is_none()) {
             return None;
         }
-        self.reply_cursors.insert(chat_id, cursor + n);
-        Some(replies)
+        Some(
+            replies
+                .into_iter()
+                .map(|entry| {
+                    entry.consumed = true;
+                    entry.request.clone()
+                })
+                .collect(),
+        )
     }
+
+    /// Hands out every answered reply to `chat_id` not handed out before, without waiting.
+    pub(crate) fn take_answered_replies(&mut self, chat_id: i64) -> Vec<RecordedRequest> {
+        self.entries
+            .iter_mut()
+            .filter(|e| {
+                !e.consumed && e.request.status.is_some() && is_reply_to(&e.request, chat_id)
+            })
+            .map(|entry| {
+                entry.consumed = true;
+                entry.request.clone()
+            })
+            .collect()
+    }
+
+    /// Calls that arrived and are not answered yet, long polls (`getUpdates`) left out.
+    pub(crate) fn unanswered(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.request.status.is_none() && !e.request.method.eq_ignore_ascii_case("getUpdates")
+            })
+            .count()
+    }
+
+    /// Whether any `getUpdates` call arrived.
+    pub(crate) fn has_polled(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.request.method.eq_ignore_ascii_case("getUpdates"))
+    }
+}
+
+/// Is `request` a reply to `chat_id`?
+fn is_reply_to(request: &RecordedRequest, chat_id: i64) -> bool {
+    is_reply(&request.method) && request.chat_id() == Some(chat_id)
 }
 
 /// Does `method` put something into a chat? `send*` (except `sendChatAction`), copies, forwards.

@@ -232,8 +232,23 @@ impl FakeBotApi {
     /// The simulated user called `name` (same name, same user and id), in its private chat.
     #[must_use]
     pub fn user(&self, name: &str) -> SimUser {
+        self.make_user(name, None)
+    }
+
+    /// The simulated user called `name` with the id `id` (when free; a bot may know it in
+    /// advance, as a developer's chat id), in its private chat. A user already made under that
+    /// name keeps its id.
+    #[must_use]
+    pub fn user_with_id(&self, name: &str, id: i64) -> SimUser {
+        self.make_user(name, Some(id))
+    }
+
+    fn make_user(&self, name: &str, id: Option<i64>) -> SimUser {
         let (user, chat) = self.state().update(|data| {
-            let user = data.chats.user(name);
+            let user = match id {
+                Some(id) => data.chats.user_with_id(name, id),
+                None => data.chats.user(name),
+            };
             let id = user.get("id").and_then(Value::as_i64).unwrap_or_default();
             let chat = data.chats.chat(id).cloned().unwrap_or_default();
             (user, chat)

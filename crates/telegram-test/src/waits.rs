@@ -7,11 +7,19 @@ use std::time::Duration;
 use crate::error::WaitError;
 use crate::record::RecordedRequest;
 use crate::sim::ChatTarget;
+use crate::state::Data;
 use crate::FakeBotApi;
 
+/// Nothing waiting to be fetched or confirmed, every call but long polls answered.
+fn is_quiet(data: &Data) -> bool {
+    data.updates.is_empty() && data.log.unanswered() == 0
+}
+
 impl FakeBotApi {
-    /// The next executed call of `method` (case-insensitive) not handed out before, in arrival
-    /// order; waits for it up to the default timeout. The call is recorded when it arrives, so a
+    /// The oldest executed call of `method` (case-insensitive) not handed out before; waits for
+    /// it up to the default timeout. Every wait shares one mark per call (see
+    /// [the cursor model](crate#one-cursor)): a call handed out here is not handed out again, by
+    /// this or by [`replies_to`](Self::replies_to). The call is recorded when it arrives, so a
     /// long poll in progress is seen at once (its [`response`](RecordedRequest::response) is
     /// filled in later).
     ///
@@ -43,10 +51,12 @@ impl FakeBotApi {
             .await
     }
 
-    /// The next `n` replies to `chat` (executed `send*` calls except `sendChatAction`, plus
-    /// copies and forwards, whose `chat_id` is that chat), in arrival order; waits until that many
-    /// arrived and were answered (their `response` is filled in; injected latency may still hold
-    /// the answer back from the bot). Each reply is handed out once.
+    /// The oldest `n` replies to `chat` not handed out before (executed `send*` calls except
+    /// `sendChatAction`, plus copies and forwards, whose `chat_id` is that chat), in arrival
+    /// order; waits until that many arrived and were answered (their `response` is filled in;
+    /// injected latency may still hold the answer back from the bot). Each call is handed out once,
+    /// by this or by [`next_request`](Self::next_request) (see
+    /// [the cursor model](crate#one-cursor)).
     ///
     /// # Errors
     ///
@@ -63,6 +73,44 @@ impl FakeBotApi {
                 || format!("{n} replies to chat {chat_id}"),
                 self.default_timeout(),
                 |data| data.log.take_replies(chat_id, n),
+            )
+            .await
+    }
+
+    /// Every answered reply to `chat` not handed out before, without waiting: what the bot said
+    /// since the last wait took its replies. Pair it with a wait for the bot to be idle
+    /// ([`TestBot::replies`](crate::TestBot::replies) does both) to assert "no reply".
+    #[must_use]
+    pub fn take_replies_to(&self, chat: impl ChatTarget) -> Vec<RecordedRequest> {
+        let chat_id = chat.target_chat_id();
+        self.state()
+            .update(|data| data.log.take_answered_replies(chat_id))
+    }
+
+    /// Waits until the server is quiet: no update waiting to be fetched or confirmed, and every
+    /// call answered (a long poll in progress aside).
+    pub(crate) async fn wait_quiet(&self, timeout: Duration) -> Result<(), WaitError> {
+        self.state()
+            .wait_until(
+                || "the server to be quiet (updates confirmed, calls answered)".to_owned(),
+                timeout,
+                |data| is_quiet(data).then_some(()),
+            )
+            .await
+    }
+
+    /// Whether the server is quiet now (see [`wait_quiet`](Self::wait_quiet)).
+    pub(crate) fn is_quiet(&self) -> bool {
+        is_quiet(&self.state().read())
+    }
+
+    /// Waits until the bot made its first `getUpdates` call.
+    pub(crate) async fn wait_polling(&self, timeout: Duration) -> Result<(), WaitError> {
+        self.state()
+            .wait_until(
+                || "the bot's first getUpdates call".to_owned(),
+                timeout,
+                |data| data.log.has_polled().then_some(()),
             )
             .await
     }

@@ -96,7 +96,7 @@ fn constructor(s: &Struct) -> String {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     let params: Vec<String> = required
         .iter()
-        .map(|f| format!("{}: {}", f.rust, f.rust_type()))
+        .map(|f| format!("{}: {}", f.rust, constructor_argument(f).0))
         .collect();
     let mut out = format!(
         "\nimpl {} {{\n    /// Creates the value from its required fields; the optional ones are left out.\n    pub fn new({}) -> Self {{\n        Self {{\n",
@@ -105,7 +105,10 @@ fn constructor(s: &Struct) -> String {
     );
     for f in &s.fields {
         match f.absent() {
-            None => out.push_str(&format!("            {},\n", f.rust)),
+            None => match constructor_argument(f).1 {
+                stored if stored == f.rust => out.push_str(&format!("            {stored},\n")),
+                stored => out.push_str(&format!("            {}: {stored},\n", f.rust)),
+            },
             Some(absent) => out.push_str(&format!("            {}: {absent},\n", f.rust)),
         }
     }
@@ -114,6 +117,23 @@ fn constructor(s: &Struct) -> String {
     }
     out.push_str("        }\n    }\n}\n");
     out
+}
+
+/// How `new` takes a required field, and the expression that stores it: `impl Into<T>` for
+/// strings and named types, `impl IntoIterator<Item = T>` for lists (so `"text"`, a `String`, a
+/// variant of a union or an array all fit), numbers and booleans as they are. Boxed fields are
+/// boxed here, so callers never write `Box::new`.
+fn constructor_argument(f: &Field) -> (String, String) {
+    let name = &f.rust;
+    let (argument, convert) = super::methods::argument(&f.ty);
+    let stored = if f.boxed {
+        format!("Box::new({name}{convert})")
+    } else if convert.is_empty() {
+        name.clone()
+    } else {
+        format!("{name}{convert}")
+    };
+    (argument, stored)
 }
 
 /// A variant of a tagged union writes its tag first, then its fields.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
@@ -14,7 +15,7 @@ use super::groups::Groups;
 use super::{Application, Inner};
 use crate::data::Data;
 use crate::jobs::{JobQueueConfig, Runner};
-use crate::processing::{Concurrent, Sequential, Tasks, UpdateProcessor};
+use crate::processing::{Concurrent, Keyed, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
 
 /// A lifecycle hook: an async function of the application.
@@ -29,8 +30,29 @@ pub(crate) struct Hooks<S> {
 }
 
 /// Configures an [`Application`]: `Application::builder().token(t).build()?`.
+///
+/// `H` records whether a lifecycle hook was set ([`NoHooks`] or [`WithHooks`]): hooks receive the
+/// `Application<S>`, whose type [`state`](Self::state) changes, so `state` must come first and
+/// calling it after a hook is a compile error instead of silently dropping the hook.
+///
+/// ```
+/// use telegram_ext::prelude::*;
+///
+/// struct Config { greeting: String }
+///
+/// let app = Application::builder()
+///     .token("123:abc")
+///     .state(Config { greeting: "Hi".into() })
+///     .post_init(|app: Application<Config>| async move {
+///         tracing::info!(greeting = %app.state().greeting, "ready");
+///         Ok(())
+///     })
+///     .build()?;
+/// assert_eq!(app.state().greeting, "Hi");
+/// # Ok::<(), telegram_ext::BuildError>(())
+/// ```
 #[must_use]
-pub struct ApplicationBuilder<S> {
+pub struct ApplicationBuilder<S, H = NoHooks> {
     token: Option<String>,
     bot: Option<Bot>,
     base_url: Option<String>,
@@ -41,7 +63,27 @@ pub struct ApplicationBuilder<S> {
     processor: Option<Arc<dyn UpdateProcessor>>,
     drain_timeout: Duration,
     job_queue: JobQueueConfig,
+    hook_state: PhantomData<fn() -> H>,
 }
+
+/// An [`ApplicationBuilder`] with no lifecycle hook set yet: [`state`](ApplicationBuilder::state)
+/// may still be called.
+#[derive(Debug, Clone, Copy)]
+pub struct NoHooks;
+
+/// An [`ApplicationBuilder`] with a lifecycle hook set: its state type is fixed.
+#[derive(Debug, Clone, Copy)]
+pub struct WithHooks;
+
+/// Implemented by [`NoHooks`] only: `state(..)` is callable before any hook.
+#[diagnostic::on_unimplemented(
+    message = "`state(..)` must be called before `post_init`, `post_stop` and `post_shutdown`",
+    label = "a lifecycle hook was already set on this builder",
+    note = "hooks receive `Application<S>`, whose type `state` changes: call `.state(..)` first, then set the hooks"
+)]
+pub trait StateNotFixed {}
+
+impl StateNotFixed for NoHooks {}
 
 /// How long `stop` waits for tracked tasks by default.
 const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -63,11 +105,12 @@ impl ApplicationBuilder<()> {
             processor: None,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             job_queue: JobQueueConfig::default(),
+            hook_state: PhantomData,
         }
     }
 }
 
-impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
+impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
     /// The bot token (a bot with the default transport is built from it).
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
@@ -93,7 +136,13 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     }
 
     /// Typed application state, handed to every callback as `ctx.state` (an `Arc<T>`).
-    pub fn state<T: Send + Sync + 'static>(self, state: T) -> ApplicationBuilder<T> {
+    ///
+    /// Call it before the lifecycle hooks (a compile error otherwise, see [`StateNotFixed`]).
+    pub fn state<T: Send + Sync + 'static>(self, state: T) -> ApplicationBuilder<T, H>
+    where
+        H: StateNotFixed,
+    {
+        // No hook can be set here (`H: StateNotFixed`), so there is none to carry over.
         ApplicationBuilder {
             token: self.token,
             bot: self.bot,
@@ -109,6 +158,7 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
             processor: self.processor,
             drain_timeout: self.drain_timeout,
             job_queue: self.job_queue,
+            hook_state: PhantomData,
         }
     }
 
@@ -135,9 +185,17 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     }
 
     /// Processes up to `limit` updates at once ([`Concurrent`]); python-telegram-bot's
-    /// `concurrent_updates(True)` is `Concurrent::DEFAULT_LIMIT` (256).
+    /// `concurrent_updates(True)` is `Concurrent::DEFAULT_LIMIT` (256). Updates of one chat may
+    /// then run at the same time and finish out of order; see
+    /// [`ordered_by_chat`](Self::ordered_by_chat).
     pub fn concurrent_updates(self, limit: usize) -> Self {
         self.processor(Concurrent::new(limit))
+    }
+
+    /// Processes up to `limit` updates at once, but one chat's updates one after another, in
+    /// arrival order: [`Keyed::by_chat`] as a shortcut.
+    pub fn ordered_by_chat(self, limit: usize) -> Self {
+        self.processor(Keyed::by_chat(limit))
     }
 
     /// Sets the update processor ([`Sequential`] by default; [`Concurrent`],
@@ -163,33 +221,50 @@ impl<S: Send + Sync + 'static> ApplicationBuilder<S> {
     }
 
     /// Runs after `initialize` (getMe), before updates are fetched.
-    pub fn post_init<F, Fut>(mut self, hook: F) -> Self
+    pub fn post_init<F, Fut>(mut self, hook: F) -> ApplicationBuilder<S, WithHooks>
     where
         F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = HandlerResult> + Send + 'static,
     {
         self.hooks.post_init = Some(boxed_hook(hook));
-        self
+        self.with_hooks()
     }
 
     /// Runs after `stop`: updates are no longer fetched and the fetched ones are done.
-    pub fn post_stop<F, Fut>(mut self, hook: F) -> Self
+    pub fn post_stop<F, Fut>(mut self, hook: F) -> ApplicationBuilder<S, WithHooks>
     where
         F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = HandlerResult> + Send + 'static,
     {
         self.hooks.post_stop = Some(boxed_hook(hook));
-        self
+        self.with_hooks()
     }
 
     /// Runs last, after `shutdown`.
-    pub fn post_shutdown<F, Fut>(mut self, hook: F) -> Self
+    pub fn post_shutdown<F, Fut>(mut self, hook: F) -> ApplicationBuilder<S, WithHooks>
     where
         F: Fn(Application<S>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = HandlerResult> + Send + 'static,
     {
         self.hooks.post_shutdown = Some(boxed_hook(hook));
-        self
+        self.with_hooks()
+    }
+
+    /// The same builder, marked as having a hook.
+    fn with_hooks(self) -> ApplicationBuilder<S, WithHooks> {
+        ApplicationBuilder {
+            token: self.token,
+            bot: self.bot,
+            base_url: self.base_url,
+            transport: self.transport,
+            state: self.state,
+            store: self.store,
+            hooks: self.hooks,
+            processor: self.processor,
+            drain_timeout: self.drain_timeout,
+            job_queue: self.job_queue,
+            hook_state: PhantomData,
+        }
     }
 
     /// Builds the application.
@@ -245,7 +320,7 @@ where
     Box::new(move |app| Box::pin(hook(app)))
 }
 
-impl<S> fmt::Debug for ApplicationBuilder<S> {
+impl<S, H> fmt::Debug for ApplicationBuilder<S, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApplicationBuilder")
             .field("has_token", &self.token.is_some())

@@ -10,7 +10,7 @@ mod dispatch;
 mod groups;
 mod lifecycle;
 
-pub use self::builder::{ApplicationBuilder, Hook};
+pub use self::builder::{ApplicationBuilder, Hook, NoHooks, StateNotFixed, WithHooks};
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;
@@ -35,7 +35,7 @@ use crate::HandlerError;
 /// ```no_run
 /// use std::sync::Arc;
 /// use telegram_ext::{filters, handlers::{CommandHandler, MessageHandler}, Application, Context, HandlerResult, PollingConfig};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn start(update: Arc<Update>, ctx: Context) -> HandlerResult {
 ///     let chat = update.effective_chat().map(|c| c.id).unwrap_or_default();
@@ -141,6 +141,24 @@ impl<S: Send + Sync + 'static> Application<S> {
 
     /// Adds an error handler: a callback that gets the update and, in `ctx.error`, the error
     /// a handler returned (or its panic). Every error handler sees every error.
+    ///
+    /// ```
+    /// use telegram_ext::prelude::*;
+    ///
+    /// async fn report(update: Arc<Update>, ctx: Context) -> HandlerResult {
+    ///     let Some(error) = &ctx.error else { return Ok(()) };
+    ///     tracing::error!(%error, update_id = update.update_id, "a handler failed");
+    ///     // Tell the user, when the update has a chat.
+    ///     if let Ok(reply) = ctx.reply("Sorry, something went wrong.") {
+    ///         reply.await?;
+    ///     }
+    ///     Ok(())
+    /// }
+    ///
+    /// let app = Application::builder().token("123:abc").build()?;
+    /// app.add_error_handler(report);
+    /// # Ok::<(), telegram_ext::BuildError>(())
+    /// ```
     pub fn add_error_handler(&self, callback: impl Callback<S>) {
         if let Ok(mut handlers) = self.inner.error_handlers.write() {
             let mut list = handlers.as_ref().clone();
@@ -256,7 +274,23 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// Spawns `future` as a tracked task (python-telegram-bot's `create_task`): its error, or
     /// its panic, goes to the error handlers with `update`; `stop` waits for it (up to the drain
     /// timeout). It never waits for a processing slot, so tasks spawned from tasks cannot
-    /// deadlock under a concurrency limit.
+    /// deadlock under a concurrency limit. Inside a callback, [`Context::create_task`] ties the
+    /// task to the update being handled.
+    ///
+    /// ```
+    /// use telegram_ext::prelude::*;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), BuildError> {
+    /// let app = Application::builder().token("123:abc").build()?;
+    /// // A task with no update: its error is logged (no error handler gets it).
+    /// app.create_task(async { Ok(()) }, None);
+    /// assert!(app.running_tasks() <= 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// [`Context::create_task`]: crate::Context::create_task
     pub fn create_task<F>(&self, future: F, update: Option<Arc<Update>>)
     where
         F: std::future::Future<Output = crate::HandlerResult> + Send + 'static,

@@ -11,7 +11,7 @@ use super::{filter_ops, Filter, FilterResult};
 ///
 /// ```
 /// use telegram_ext::filters::{self, Entity};
-/// use telegram_types::MessageEntityType;
+/// use telegram_ext::types::MessageEntityType;
 ///
 /// let links = filters::TEXT & (Entity::new(MessageEntityType::Url) | Entity::new(MessageEntityType::TextLink));
 /// # let _ = links;

@@ -17,7 +17,7 @@ use super::{filter_ops, Filter, FilterResult, RegexMatch};
 ///
 /// ```
 /// use telegram_ext::filters::{self, Filter, FilterResult, Regex};
-/// use telegram_types::{json, Update};
+/// use telegram_ext::types::{json, Update};
 ///
 /// let pay = Regex::new(r"^pay (?P<amount>\d+) to @(\w+)$")?;
 ///

@@ -1,24 +1,28 @@
 //! `CallbackQueryHandler`: presses of inline keyboard buttons, optionally only those whose data
 //! (or game short name) passes a [`Pattern`].
 
-use std::sync::Arc;
-
 use telegram_types::{Update, UpdateKind, UpdateType};
 
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match, Pattern};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match, Pattern};
+
+/// What a [`CallbackQueryHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct CallbackQueryCheck {
+    pattern: Option<Pattern>,
+    game_pattern: Option<Pattern>,
+}
 
 /// Handles callback queries, as python-telegram-bot's `CallbackQueryHandler`.
 ///
 /// Without a pattern, every callback query. With [`pattern`](Self::pattern), those whose
-/// `data` passes it (a regex's captures land in [`Context::matches`]); with
+/// `data` passes it (a regex's captures land in [`Context::matches`](crate::Context::matches)); with
 /// [`game_pattern`](Self::game_pattern), those whose `game_short_name` passes it. With both,
 /// either one suffices.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::{CallbackQueryHandler, Pattern}, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn buy(_update: Arc<Update>, ctx: Context) -> HandlerResult {
 ///     let item = ctx.matches.first().and_then(|m| m.name("item")).unwrap_or_default();
@@ -31,19 +35,13 @@ use crate::Context;
 /// # let _ = (handler, any_button);
 /// # Ok::<(), regex::Error>(())
 /// ```
-pub struct CallbackQueryHandler<C> {
-    callback: C,
-    pattern: Option<Pattern>,
-    game_pattern: Option<Pattern>,
-    block: bool,
-}
+pub type CallbackQueryHandler<C> = Checked<CallbackQueryCheck, C>;
 
-impl<C> std::fmt::Debug for CallbackQueryHandler<C> {
+impl std::fmt::Debug for CallbackQueryCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CallbackQueryHandler")
             .field("pattern", &self.pattern)
             .field("game_pattern", &self.game_pattern)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -51,18 +49,19 @@ impl<C> std::fmt::Debug for CallbackQueryHandler<C> {
 impl<C> CallbackQueryHandler<C> {
     /// Handles every callback query with `callback`.
     pub fn new(callback: C) -> Self {
-        CallbackQueryHandler {
+        Checked::from_parts(
+            CallbackQueryCheck {
+                pattern: None,
+                game_pattern: None,
+            },
             callback,
-            pattern: None,
-            game_pattern: None,
-            block: true,
-        }
+        )
     }
 
     /// Only queries whose `data` passes `pattern`.
     #[must_use]
     pub fn pattern(mut self, pattern: impl Into<Pattern>) -> Self {
-        self.pattern = Some(pattern.into());
+        self.check.pattern = Some(pattern.into());
         self
     }
 
@@ -70,22 +69,12 @@ impl<C> CallbackQueryHandler<C> {
     /// [`pattern`](Self::pattern), when both are set).
     #[must_use]
     pub fn game_pattern(mut self, pattern: impl Into<Pattern>) -> Self {
-        self.game_pattern = Some(pattern.into());
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.game_pattern = Some(pattern.into());
         self
     }
 }
 
-impl<S, C> Handler<S> for CallbackQueryHandler<C>
-where
-    C: Callback<S>,
-{
+impl Check for CallbackQueryCheck {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         let UpdateKind::CallbackQuery(query) = &update.kind else {
             return None;
@@ -105,14 +94,6 @@ where
         })
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         vec![UpdateType::CallbackQuery]
     }
@@ -120,6 +101,7 @@ where
 
 #[cfg(test)]
 mod tests {
+    use crate::handlers::Handler;
     use serde_json::json;
 
     use super::super::test_support::{bot, callback_query, noop, text};

@@ -1,13 +1,11 @@
 //! `ChatBoostHandler`: boosts added to (`chat_boost`) or removed from (`removed_chat_boost`) a
 //! chat the bot administers, optionally only in some chats.
 
-use std::sync::Arc;
-
 use telegram_types::{Chat, Update, UpdateKind, UpdateType};
 
 use super::allow_list::{allows, AllowList};
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match};
 
 /// Which boost updates a [`ChatBoostHandler`] takes; usually written as
 /// `ChatBoostHandler::CHAT_BOOST`, `REMOVED_CHAT_BOOST` or `ANY_CHAT_BOOST`.
@@ -31,6 +29,12 @@ impl ChatBoostUpdates {
     }
 }
 
+/// What a [`ChatBoostHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct ChatBoostCheck {
+    types: ChatBoostUpdates,
+    chats: AllowList,
+}
+
 /// Handles chat boost updates, as python-telegram-bot's `ChatBoostHandler`.
 ///
 /// By default only added boosts ([`CHAT_BOOST`](Self::CHAT_BOOST), as in
@@ -41,7 +45,7 @@ impl ChatBoostUpdates {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::ChatBoostHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn thank(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -52,12 +56,7 @@ impl ChatBoostUpdates {
 ///     .chat_usernames(["@mychannel"]);
 /// # let _ = boosts;
 /// ```
-pub struct ChatBoostHandler<C> {
-    callback: C,
-    types: ChatBoostUpdates,
-    chats: AllowList,
-    block: bool,
-}
+pub type ChatBoostHandler<C> = Checked<ChatBoostCheck, C>;
 
 impl ChatBoostHandler<()> {
     /// Added or changed boosts (`chat_boost`); the default.
@@ -68,12 +67,11 @@ impl ChatBoostHandler<()> {
     pub const ANY_CHAT_BOOST: ChatBoostUpdates = ChatBoostUpdates::Any;
 }
 
-impl<C> std::fmt::Debug for ChatBoostHandler<C> {
+impl std::fmt::Debug for ChatBoostCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatBoostHandler")
             .field("types", &self.types)
             .field("chats", &self.chats)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -81,47 +79,38 @@ impl<C> std::fmt::Debug for ChatBoostHandler<C> {
 impl<C> ChatBoostHandler<C> {
     /// Handles added boosts with `callback`.
     pub fn new(callback: C) -> Self {
-        ChatBoostHandler {
+        Checked::from_parts(
+            ChatBoostCheck {
+                types: ChatBoostUpdates::ChatBoost,
+                chats: AllowList::default(),
+            },
             callback,
-            types: ChatBoostUpdates::ChatBoost,
-            chats: AllowList::default(),
-            block: true,
-        }
+        )
     }
 
     /// Which boost updates to handle.
     #[must_use]
     pub fn chat_boost_types(mut self, types: ChatBoostUpdates) -> Self {
-        self.types = types;
+        self.check.types = types;
         self
     }
 
     /// Only boosts of chats with these ids.
     #[must_use]
     pub fn chat_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.chats.add_ids(ids);
+        self.check.chats.add_ids(ids);
         self
     }
 
     /// Only boosts of chats with these usernames (with or without `@`, any case).
     #[must_use]
     pub fn chat_usernames<N: AsRef<str>>(mut self, usernames: impl IntoIterator<Item = N>) -> Self {
-        self.chats.add_usernames(usernames);
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.chats.add_usernames(usernames);
         self
     }
 }
 
-impl<S, C> Handler<S> for ChatBoostHandler<C>
-where
-    C: Callback<S>,
-{
+impl Check for ChatBoostCheck {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         use ChatBoostUpdates::{Any, ChatBoost, RemovedChatBoost};
         let chat: &Chat = match (&update.kind, self.types) {
@@ -130,14 +119,6 @@ where
             _ => return None,
         };
         allows(&[(&self.chats, Some(chat.id), chat.username.as_deref())]).then(Match::default)
-    }
-
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
     }
 
     fn update_types(&self) -> Vec<UpdateType> {
@@ -149,6 +130,7 @@ where
 mod tests {
     use super::super::test_support::{matched_kinds, noop};
     use super::*;
+    use crate::handlers::Handler;
 
     #[test]
     fn selector_picks_the_update_kinds() {

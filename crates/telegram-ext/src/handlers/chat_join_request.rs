@@ -1,13 +1,17 @@
 //! `ChatJoinRequestHandler`: requests to join a chat the bot administers, optionally only for
 //! some chats or from some users.
 
-use std::sync::Arc;
-
 use telegram_types::{Update, UpdateKind, UpdateType};
 
 use super::allow_list::{allows, AllowList};
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match};
+
+/// What a [`ChatJoinRequestHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct ChatJoinRequestCheck {
+    chats: AllowList,
+    users: AllowList,
+}
 
 /// Handles chat join requests, as python-telegram-bot's `ChatJoinRequestHandler`.
 ///
@@ -18,7 +22,7 @@ use crate::Context;
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::ChatJoinRequestHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn review(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -27,19 +31,13 @@ use crate::Context;
 /// let club_requests = ChatJoinRequestHandler::new(review).chat_ids([-100123]);
 /// # let _ = club_requests;
 /// ```
-pub struct ChatJoinRequestHandler<C> {
-    callback: C,
-    chats: AllowList,
-    users: AllowList,
-    block: bool,
-}
+pub type ChatJoinRequestHandler<C> = Checked<ChatJoinRequestCheck, C>;
 
-impl<C> std::fmt::Debug for ChatJoinRequestHandler<C> {
+impl std::fmt::Debug for ChatJoinRequestCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatJoinRequestHandler")
             .field("chats", &self.chats)
             .field("users", &self.users)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -47,40 +45,31 @@ impl<C> std::fmt::Debug for ChatJoinRequestHandler<C> {
 impl<C> ChatJoinRequestHandler<C> {
     /// Handles every join request with `callback`.
     pub fn new(callback: C) -> Self {
-        ChatJoinRequestHandler {
+        Checked::from_parts(
+            ChatJoinRequestCheck {
+                chats: AllowList::default(),
+                users: AllowList::default(),
+            },
             callback,
-            chats: AllowList::default(),
-            users: AllowList::default(),
-            block: true,
-        }
+        )
     }
 
     /// Requests to join chats with these ids.
     #[must_use]
     pub fn chat_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.chats.add_ids(ids);
+        self.check.chats.add_ids(ids);
         self
     }
 
     /// Requests from users with these usernames (with or without `@`, any case).
     #[must_use]
     pub fn usernames<N: AsRef<str>>(mut self, usernames: impl IntoIterator<Item = N>) -> Self {
-        self.users.add_usernames(usernames);
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.users.add_usernames(usernames);
         self
     }
 }
 
-impl<S, C> Handler<S> for ChatJoinRequestHandler<C>
-where
-    C: Callback<S>,
-{
+impl Check for ChatJoinRequestCheck {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         let UpdateKind::ChatJoinRequest(request) = &update.kind else {
             return None;
@@ -92,14 +81,6 @@ where
         .then(Match::default)
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         vec![UpdateType::ChatJoinRequest]
     }
@@ -109,6 +90,7 @@ where
 mod tests {
     use super::super::test_support::{bot, noop, samples};
     use super::*;
+    use crate::handlers::Handler;
 
     fn request() -> Update {
         samples()

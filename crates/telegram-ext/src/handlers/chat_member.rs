@@ -1,13 +1,11 @@
 //! `ChatMemberHandler`: changes of membership — the bot's own (`my_chat_member`: added, removed,
 //! blocked) or other members' (`chat_member`) — optionally only in some chats.
 
-use std::sync::Arc;
-
 use telegram_types::{Update, UpdateKind, UpdateType};
 
 use super::allow_list::{allows, AllowList};
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match};
 
 /// Which membership changes a [`ChatMemberHandler`] takes; usually written as
 /// `ChatMemberHandler::MY_CHAT_MEMBER`, `CHAT_MEMBER` or `ANY_CHAT_MEMBER`.
@@ -32,6 +30,12 @@ impl ChatMemberUpdates {
     }
 }
 
+/// What a [`ChatMemberHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct ChatMemberCheck {
+    types: ChatMemberUpdates,
+    chats: AllowList,
+}
+
 /// Handles chat member updates, as python-telegram-bot's `ChatMemberHandler`.
 ///
 /// By default only the bot's own status changes ([`MY_CHAT_MEMBER`](Self::MY_CHAT_MEMBER), as
@@ -41,7 +45,7 @@ impl ChatMemberUpdates {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::ChatMemberHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn greet(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -52,12 +56,7 @@ impl ChatMemberUpdates {
 ///     .chat_ids([-100123]);
 /// # let _ = members;
 /// ```
-pub struct ChatMemberHandler<C> {
-    callback: C,
-    types: ChatMemberUpdates,
-    chats: AllowList,
-    block: bool,
-}
+pub type ChatMemberHandler<C> = Checked<ChatMemberCheck, C>;
 
 impl ChatMemberHandler<()> {
     /// The bot's own status changes (`my_chat_member`); the default.
@@ -68,12 +67,11 @@ impl ChatMemberHandler<()> {
     pub const ANY_CHAT_MEMBER: ChatMemberUpdates = ChatMemberUpdates::Any;
 }
 
-impl<C> std::fmt::Debug for ChatMemberHandler<C> {
+impl std::fmt::Debug for ChatMemberCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatMemberHandler")
             .field("types", &self.types)
             .field("chats", &self.chats)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -81,40 +79,31 @@ impl<C> std::fmt::Debug for ChatMemberHandler<C> {
 impl<C> ChatMemberHandler<C> {
     /// Handles changes of the bot's own status with `callback`.
     pub fn new(callback: C) -> Self {
-        ChatMemberHandler {
+        Checked::from_parts(
+            ChatMemberCheck {
+                types: ChatMemberUpdates::MyChatMember,
+                chats: AllowList::default(),
+            },
             callback,
-            types: ChatMemberUpdates::MyChatMember,
-            chats: AllowList::default(),
-            block: true,
-        }
+        )
     }
 
     /// Which changes to handle.
     #[must_use]
     pub fn chat_member_types(mut self, types: ChatMemberUpdates) -> Self {
-        self.types = types;
+        self.check.types = types;
         self
     }
 
     /// Only changes in chats with these ids (adds to the ids given before).
     #[must_use]
     pub fn chat_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.chats.add_ids(ids);
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.chats.add_ids(ids);
         self
     }
 }
 
-impl<S, C> Handler<S> for ChatMemberHandler<C>
-where
-    C: Callback<S>,
-{
+impl Check for ChatMemberCheck {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         let change = match (&update.kind, self.types) {
             (
@@ -129,14 +118,6 @@ where
         allows(&[(&self.chats, Some(change.chat.id), None)]).then(Match::default)
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         self.types.update_types().to_vec()
     }
@@ -146,6 +127,7 @@ where
 mod tests {
     use super::super::test_support::{matched_kinds, noop};
     use super::*;
+    use crate::handlers::Handler;
 
     #[test]
     fn selector_picks_the_update_kinds() {

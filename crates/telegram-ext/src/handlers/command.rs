@@ -4,14 +4,12 @@
 //! Commands with other prefixes (`!help`) are `PrefixHandler`'s (`prefix.rs`); the command
 //! *filter* (`filters::COMMAND`) is in `filters/text.rs`.
 
-use std::sync::Arc;
-
 use telegram_types::{Message, MessageEntityType, Update, UpdateKind, UpdateType};
 
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match, MESSAGE_KINDS};
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match, MESSAGE_KINDS};
 use crate::error::InvalidCommand;
 use crate::filters::{self, Filter};
-use crate::Context;
 
 /// The longest command Telegram accepts.
 const MAX_COMMAND_LEN: usize = 32;
@@ -19,13 +17,21 @@ const MAX_COMMAND_LEN: usize = 32;
 /// What the handler asks Telegram for with its default filter: new and edited messages.
 const MESSAGES: &[UpdateType] = &[UpdateType::Message, UpdateType::EditedMessage];
 
+/// What a [`CommandHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct CommandCheck<F = filters::UpdateType> {
+    commands: Vec<String>,
+    filter: F,
+    update_types: &'static [UpdateType],
+    has_args: Option<usize>,
+}
+
 /// Handles messages that start with one of its commands, as python-telegram-bot's
 /// `CommandHandler`.
 ///
 /// A message matches when its text (never its caption) starts with a `bot_command` entity
 /// naming one of the commands, in any case: `/start`, `/START`, or `/start@YourBot` when
 /// `YourBot` is this bot's username (a command addressed to another bot is left alone). The
-/// words after the command, split on any whitespace, land in [`Context::args`].
+/// words after the command, split on any whitespace, land in [`Context::args`](crate::Context::args).
 ///
 /// By default new and edited messages are handled (`filters::UpdateType::MESSAGES`).
 /// [`filter`](Self::filter) *replaces* that filter, as python-telegram-bot's `filters=` does:
@@ -35,7 +41,7 @@ const MESSAGES: &[UpdateType] = &[UpdateType::Message, UpdateType::EditedMessage
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{filters, handlers::CommandHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn transfer(update: Arc<Update>, ctx: Context) -> HandlerResult {
 ///     // `/transfer 10 bob` → ["10", "bob"]
@@ -51,21 +57,13 @@ const MESSAGES: &[UpdateType] = &[UpdateType::Message, UpdateType::EditedMessage
 /// # let _ = (handler, private_help);
 /// # Ok::<(), telegram_ext::handlers::InvalidCommand>(())
 /// ```
-pub struct CommandHandler<C, F = filters::UpdateType> {
-    commands: Vec<String>,
-    callback: C,
-    filter: F,
-    update_types: &'static [UpdateType],
-    has_args: Option<usize>,
-    block: bool,
-}
+pub type CommandHandler<C, F = filters::UpdateType> = Checked<CommandCheck<F>, C>;
 
-impl<C, F> std::fmt::Debug for CommandHandler<C, F> {
+impl<F> std::fmt::Debug for CommandCheck<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CommandHandler")
             .field("commands", &self.commands)
             .field("has_args", &self.has_args)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -98,57 +96,48 @@ impl<C> CommandHandler<C> {
         if commands.is_empty() {
             return Err(InvalidCommand::NoCommands);
         }
-        Ok(CommandHandler {
-            commands,
+        Ok(Checked::from_parts(
+            CommandCheck {
+                commands,
+                filter: filters::UpdateType::MESSAGES,
+                update_types: MESSAGES,
+                has_args: None,
+            },
             callback,
-            filter: filters::UpdateType::MESSAGES,
-            update_types: MESSAGES,
-            has_args: None,
-            block: true,
-        })
+        ))
     }
 }
 
 impl<C, F> CommandHandler<C, F> {
     /// Replaces the default filter (new and edited messages) with `filter`; every
     /// message-carrying update kind is then considered. Regex matches of the filter land in
-    /// [`Context::matches`].
+    /// [`Context::matches`](crate::Context::matches).
     #[must_use]
     pub fn filter<G: Filter>(self, filter: G) -> CommandHandler<C, G> {
-        CommandHandler {
-            commands: self.commands,
-            callback: self.callback,
+        self.map_check(|check| CommandCheck {
+            commands: check.commands,
             filter,
             update_types: MESSAGE_KINDS,
-            has_args: self.has_args,
-            block: self.block,
-        }
+            has_args: check.has_args,
+        })
     }
 
     /// The number of arguments required: `None` any (the default), `Some(0)` none, `Some(n)`
     /// exactly `n`. A message with another count is not handled.
     #[must_use]
     pub fn has_args(mut self, count: Option<usize>) -> Self {
-        self.has_args = count;
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.has_args = count;
         self
     }
 
     /// The commands handled, lowercased, without `/`.
     pub fn commands(&self) -> &[String] {
-        &self.commands
+        &self.check.commands
     }
 }
 
-impl<S, C, F> Handler<S> for CommandHandler<C, F>
+impl<F> Check for CommandCheck<F>
 where
-    C: Callback<S>,
     F: Filter,
 {
     fn check(&self, update: &Update, bot: &BotIdentity) -> Option<Match> {
@@ -166,14 +155,6 @@ where
             args,
             matches: result.into_matches(),
         })
-    }
-
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
     }
 
     fn update_types(&self) -> Vec<UpdateType> {
@@ -234,6 +215,7 @@ fn validate(command: &str) -> Result<String, InvalidCommand> {
 
 #[cfg(test)]
 mod tests {
+    use crate::handlers::{Callback, Handler};
     use serde_json::json;
 
     use super::super::test_support::{bot, command, command_of_kind, message_of_kind, noop, text};

@@ -1,24 +1,28 @@
 //! `InlineQueryHandler`: inline queries (`@yourbot cats`), optionally only those whose text
 //! passes a [`Pattern`] or that come from some kinds of chat.
 
-use std::sync::Arc;
-
 use telegram_types::{InlineQueryChatType, Update, UpdateKind, UpdateType};
 
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match, Pattern};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match, Pattern};
+
+/// What a [`InlineQueryHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct InlineQueryCheck {
+    pattern: Option<Pattern>,
+    chat_types: Option<Vec<InlineQueryChatType>>,
+}
 
 /// Handles inline queries, as python-telegram-bot's `InlineQueryHandler`.
 ///
 /// With [`pattern`](Self::pattern), only queries whose `query` text passes it (a regex's
-/// captures land in [`Context::matches`]; the empty query is tested like any other). With
+/// captures land in [`Context::matches`](crate::Context::matches); the empty query is tested like any other). With
 /// [`chat_types`](Self::chat_types), only queries sent from those kinds of chat; a query
 /// without a chat type (sent from a secret chat, or by an old client) then never matches.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::{InlineQueryHandler, Pattern}, Context, HandlerResult};
-/// use telegram_types::{InlineQueryChatType, Update};
+/// use telegram_ext::types::{InlineQueryChatType, Update};
 ///
 /// async fn search(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -30,19 +34,13 @@ use crate::Context;
 /// # let _ = handler;
 /// # Ok::<(), regex::Error>(())
 /// ```
-pub struct InlineQueryHandler<C> {
-    callback: C,
-    pattern: Option<Pattern>,
-    chat_types: Option<Vec<InlineQueryChatType>>,
-    block: bool,
-}
+pub type InlineQueryHandler<C> = Checked<InlineQueryCheck, C>;
 
-impl<C> std::fmt::Debug for InlineQueryHandler<C> {
+impl std::fmt::Debug for InlineQueryCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InlineQueryHandler")
             .field("pattern", &self.pattern)
             .field("chat_types", &self.chat_types)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -50,40 +48,31 @@ impl<C> std::fmt::Debug for InlineQueryHandler<C> {
 impl<C> InlineQueryHandler<C> {
     /// Handles every inline query with `callback`.
     pub fn new(callback: C) -> Self {
-        InlineQueryHandler {
+        Checked::from_parts(
+            InlineQueryCheck {
+                pattern: None,
+                chat_types: None,
+            },
             callback,
-            pattern: None,
-            chat_types: None,
-            block: true,
-        }
+        )
     }
 
     /// Only queries whose text passes `pattern`.
     #[must_use]
     pub fn pattern(mut self, pattern: impl Into<Pattern>) -> Self {
-        self.pattern = Some(pattern.into());
+        self.check.pattern = Some(pattern.into());
         self
     }
 
     /// Only queries sent from chats of these types.
     #[must_use]
     pub fn chat_types(mut self, chat_types: impl IntoIterator<Item = InlineQueryChatType>) -> Self {
-        self.chat_types = Some(chat_types.into_iter().collect());
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.chat_types = Some(chat_types.into_iter().collect());
         self
     }
 }
 
-impl<S, C> Handler<S> for InlineQueryHandler<C>
-where
-    C: Callback<S>,
-{
+impl Check for InlineQueryCheck {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         let UpdateKind::InlineQuery(query) = &update.kind else {
             return None;
@@ -107,14 +96,6 @@ where
         })
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         vec![UpdateType::InlineQuery]
     }
@@ -122,6 +103,7 @@ where
 
 #[cfg(test)]
 mod tests {
+    use crate::handlers::Handler;
     use serde_json::json;
 
     use super::super::test_support::{ann, bot, noop, of_kind, text};

@@ -8,12 +8,11 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use telegram_types::{Update, UpdateKind, UpdateType};
 
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match, Pattern};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match, Pattern};
 
 /// A kind of update a [`KindHandler`] or [`PatternHandler`] handles.
 pub trait Kind: Send + Sync + 'static {
@@ -29,21 +28,23 @@ pub trait PatternKind: Kind {
     fn text(update: &Update) -> Option<&str>;
 }
 
+/// What a [`KindHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct KindCheck<K> {
+    kind: PhantomData<fn() -> K>,
+}
+
 /// Handles every update of the kind `K`. Use it through its aliases.
-pub struct KindHandler<K, C> {
-    callback: C,
-    block: bool,
+pub type KindHandler<K, C> = Checked<KindCheck<K>, C>;
+
+/// What a [`PatternHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct PatternCheck<K> {
+    pattern: Option<Pattern>,
     kind: PhantomData<fn() -> K>,
 }
 
 /// Handles updates of the kind `K` whose text passes the pattern, if one is set (a regex's
-/// captures land in [`Context::matches`]). Use it through its aliases.
-pub struct PatternHandler<K, C> {
-    callback: C,
-    pattern: Option<Pattern>,
-    block: bool,
-    kind: PhantomData<fn() -> K>,
-}
+/// captures land in [`Context::matches`](crate::Context::matches)). Use it through its aliases.
+pub type PatternHandler<K, C> = Checked<PatternCheck<K>, C>;
 
 /// Handles poll state updates (votes counted, closed) of polls the bot sent or stopped, as
 /// python-telegram-bot's `PollHandler`.
@@ -51,7 +52,7 @@ pub struct PatternHandler<K, C> {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::PollHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn poll_state(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -76,7 +77,7 @@ pub type ShippingQueryHandler<C> = KindHandler<ShippingQueryKind, C>;
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::{ChosenInlineResultHandler, Pattern}, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn chosen(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -164,79 +165,50 @@ fn is_kind<K: Kind>(update: &Update) -> bool {
 impl<K, C> KindHandler<K, C> {
     /// Handles every update of the kind with `callback`.
     pub fn new(callback: C) -> Self {
-        KindHandler {
-            callback,
-            block: true,
-            kind: PhantomData,
-        }
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
-        self
+        Checked::from_parts(KindCheck { kind: PhantomData }, callback)
     }
 }
 
 impl<K, C> PatternHandler<K, C> {
     /// Handles every update of the kind with `callback`.
     pub fn new(callback: C) -> Self {
-        PatternHandler {
+        Checked::from_parts(
+            PatternCheck {
+                pattern: None,
+                kind: PhantomData,
+            },
             callback,
-            pattern: None,
-            block: true,
-            kind: PhantomData,
-        }
+        )
     }
 
     /// Only updates whose text passes `pattern`.
     #[must_use]
     pub fn pattern(mut self, pattern: impl Into<Pattern>) -> Self {
-        self.pattern = Some(pattern.into());
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.pattern = Some(pattern.into());
         self
     }
 }
 
-impl<K: Kind, C> fmt::Debug for KindHandler<K, C> {
+impl<K: Kind> fmt::Debug for KindCheck<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(K::NAME)
-            .field("block", &self.block)
-            .finish_non_exhaustive()
+        f.debug_struct(K::NAME).finish_non_exhaustive()
     }
 }
 
-impl<K: Kind, C> fmt::Debug for PatternHandler<K, C> {
+impl<K: Kind> fmt::Debug for PatternCheck<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(K::NAME)
             .field("pattern", &self.pattern)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
 
-impl<S, K, C> Handler<S> for KindHandler<K, C>
+impl<K> Check for KindCheck<K>
 where
     K: Kind,
-    C: Callback<S>,
 {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         is_kind::<K>(update).then(Match::default)
-    }
-
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
     }
 
     fn update_types(&self) -> Vec<UpdateType> {
@@ -244,10 +216,9 @@ where
     }
 }
 
-impl<S, K, C> Handler<S> for PatternHandler<K, C>
+impl<K> Check for PatternCheck<K>
 where
     K: PatternKind,
-    C: Callback<S>,
 {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         let text = K::text(update)?;
@@ -261,14 +232,6 @@ where
         })
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         vec![K::KIND]
     }
@@ -276,6 +239,7 @@ where
 
 #[cfg(test)]
 mod tests {
+    use crate::handlers::Handler;
     use serde_json::json;
 
     use super::super::test_support::{ann, bot, noop, of_kind};

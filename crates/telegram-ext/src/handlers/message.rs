@@ -1,46 +1,33 @@
 //! `MessageHandler`: messages (new, edited, channel posts, business) that pass a filter.
 
-use std::sync::Arc;
-
 use telegram_types::{Update, UpdateType};
 
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match, MESSAGE_KINDS};
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match, MESSAGE_KINDS};
 use crate::filters::Filter;
-use crate::Context;
+
+/// What a [`MessageHandler`] checks; the callback and `block` are [`Checked`]'s.
+#[derive(Debug)]
+pub struct MessageCheck<F> {
+    filter: F,
+}
 
 /// Handles messages that pass its filter, as python-telegram-bot's `MessageHandler`.
 ///
 /// Looks at every kind of update that carries a message; narrow it with `filters::UpdateType`.
-/// Regex matches of the filter land in [`Context::matches`].
-#[derive(Debug)]
-pub struct MessageHandler<F, C> {
-    filter: F,
-    callback: C,
-    block: bool,
-}
+/// Regex matches of the filter land in [`Context::matches`](crate::Context::matches).
+pub type MessageHandler<F, C> = Checked<MessageCheck<F>, C>;
 
 impl<F, C> MessageHandler<F, C> {
     /// Handles messages passing `filter` with `callback`.
     pub fn new(filter: F, callback: C) -> Self {
-        MessageHandler {
-            filter,
-            callback,
-            block: true,
-        }
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
-        self
+        Checked::from_parts(MessageCheck { filter }, callback)
     }
 }
 
-impl<S, F, C> Handler<S> for MessageHandler<F, C>
+impl<F> Check for MessageCheck<F>
 where
     F: Filter,
-    C: Callback<S>,
 {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         update.effective_message()?;
@@ -52,14 +39,6 @@ where
             args: Vec::new(),
             matches: result.into_matches(),
         })
-    }
-
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
     }
 
     fn update_types(&self) -> Vec<UpdateType> {

@@ -2,13 +2,11 @@
 //! anonymous counts (`message_reaction_count`) — optionally only in some chats or by some
 //! users.
 
-use std::sync::Arc;
-
 use telegram_types::{Chat, Update, UpdateKind, UpdateType, User};
 
 use super::allow_list::{allows, AllowList};
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match};
 
 /// Which reaction updates a [`MessageReactionHandler`] takes; usually written as
 /// `MessageReactionHandler::MESSAGE_REACTION_UPDATED`, `MESSAGE_REACTION_COUNT_UPDATED` or
@@ -36,9 +34,16 @@ impl MessageReactionUpdates {
     }
 }
 
+/// What a [`MessageReactionHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct MessageReactionCheck {
+    types: MessageReactionUpdates,
+    chats: AllowList,
+    users: AllowList,
+}
+
 /// Handles message reaction updates, as python-telegram-bot's `MessageReactionHandler`.
 /// Telegram sends them only to chat admins that list them in `allowed_updates`, which the
-/// application does from [`update_types`](Handler::update_types).
+/// application does from [`update_types`](super::Handler::update_types).
 ///
 /// By default both kinds ([`MESSAGE_REACTION`](Self::MESSAGE_REACTION), as in
 /// python-telegram-bot); pick one with [`message_reaction_types`](Self::message_reaction_types).
@@ -50,7 +55,7 @@ impl MessageReactionUpdates {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::MessageReactionHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn reacted(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -61,13 +66,7 @@ impl MessageReactionUpdates {
 ///     .chat_usernames(["@club"]);
 /// # let _ = in_club;
 /// ```
-pub struct MessageReactionHandler<C> {
-    callback: C,
-    types: MessageReactionUpdates,
-    chats: AllowList,
-    users: AllowList,
-    block: bool,
-}
+pub type MessageReactionHandler<C> = Checked<MessageReactionCheck, C>;
 
 impl MessageReactionHandler<()> {
     /// Reactions changed by a user (`message_reaction`).
@@ -79,13 +78,12 @@ impl MessageReactionHandler<()> {
     pub const MESSAGE_REACTION: MessageReactionUpdates = MessageReactionUpdates::Any;
 }
 
-impl<C> std::fmt::Debug for MessageReactionHandler<C> {
+impl std::fmt::Debug for MessageReactionCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MessageReactionHandler")
             .field("types", &self.types)
             .field("chats", &self.chats)
             .field("users", &self.users)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -93,62 +91,53 @@ impl<C> std::fmt::Debug for MessageReactionHandler<C> {
 impl<C> MessageReactionHandler<C> {
     /// Handles both kinds of reaction update with `callback`.
     pub fn new(callback: C) -> Self {
-        MessageReactionHandler {
+        Checked::from_parts(
+            MessageReactionCheck {
+                types: MessageReactionUpdates::Any,
+                chats: AllowList::default(),
+                users: AllowList::default(),
+            },
             callback,
-            types: MessageReactionUpdates::Any,
-            chats: AllowList::default(),
-            users: AllowList::default(),
-            block: true,
-        }
+        )
     }
 
     /// Which reaction updates to handle.
     #[must_use]
     pub fn message_reaction_types(mut self, types: MessageReactionUpdates) -> Self {
-        self.types = types;
+        self.check.types = types;
         self
     }
 
     /// Reactions in chats with these ids.
     #[must_use]
     pub fn chat_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.chats.add_ids(ids);
+        self.check.chats.add_ids(ids);
         self
     }
 
     /// Reactions in chats with these usernames (with or without `@`, any case).
     #[must_use]
     pub fn chat_usernames<N: AsRef<str>>(mut self, usernames: impl IntoIterator<Item = N>) -> Self {
-        self.chats.add_usernames(usernames);
+        self.check.chats.add_usernames(usernames);
         self
     }
 
     /// Reactions by users with these ids.
     #[must_use]
     pub fn user_ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.users.add_ids(ids);
+        self.check.users.add_ids(ids);
         self
     }
 
     /// Reactions by users with these usernames (with or without `@`, any case).
     #[must_use]
     pub fn user_usernames<N: AsRef<str>>(mut self, usernames: impl IntoIterator<Item = N>) -> Self {
-        self.users.add_usernames(usernames);
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.users.add_usernames(usernames);
         self
     }
 }
 
-impl<S, C> Handler<S> for MessageReactionHandler<C>
-where
-    C: Callback<S>,
-{
+impl Check for MessageReactionCheck {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         use MessageReactionUpdates::{Any, CountUpdated, Updated};
         let (chat, user): (&Chat, Option<&User>) = match (&update.kind, self.types) {
@@ -167,14 +156,6 @@ where
         .then(Match::default)
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         self.types.update_types().to_vec()
     }
@@ -184,6 +165,7 @@ where
 mod tests {
     use super::super::test_support::{matched_kinds, noop};
     use super::*;
+    use crate::handlers::Handler;
 
     #[test]
     fn selector_picks_the_update_kinds() {

@@ -6,7 +6,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use telegram_ext::{filters, handlers::MessageHandler, Context, HandlerResult};
-//! use telegram_types::Update;
+//! use telegram_ext::Update;
 //!
 //! async fn echo(update: Arc<Update>, ctx: Context) -> HandlerResult {
 //!     if let Some(message) = update.effective_message() {
@@ -36,7 +36,10 @@
 //! - anything else: [`TypeHandler`] (a predicate on the whole update).
 //!
 //! Each matches its own update kinds only, reports them in [`Handler::update_types`] (the
-//! application's `allowed_updates`), and takes `.block(false)`.
+//! application's `allowed_updates`), and takes `.block(false)`. Each is a [`Checked`]: a
+//! [`Check`] of its own (`MessageCheck`, `CommandCheck`, …) paired with the callback, so the
+//! callback, `block` and dispatch live in one place. A [`Check`] of yours makes a handler the
+//! same way: `Checked::from_parts(my_check, callback)`.
 //!
 //! # `block(false)` compared to `create_task`
 //!
@@ -49,6 +52,7 @@ mod callback_query;
 mod chat_boost;
 mod chat_join_request;
 mod chat_member;
+mod checked;
 mod command;
 mod inline_query;
 mod kind;
@@ -64,27 +68,30 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 
-pub use self::callback_query::CallbackQueryHandler;
-pub use self::chat_boost::{ChatBoostHandler, ChatBoostUpdates};
-pub use self::chat_join_request::ChatJoinRequestHandler;
-pub use self::chat_member::{ChatMemberHandler, ChatMemberUpdates};
-pub use self::command::CommandHandler;
-pub use self::inline_query::InlineQueryHandler;
+pub use self::callback_query::{CallbackQueryCheck, CallbackQueryHandler};
+pub use self::chat_boost::{ChatBoostCheck, ChatBoostHandler, ChatBoostUpdates};
+pub use self::chat_join_request::{ChatJoinRequestCheck, ChatJoinRequestHandler};
+pub use self::chat_member::{ChatMemberCheck, ChatMemberHandler, ChatMemberUpdates};
+pub use self::checked::{Check, Checked};
+pub use self::command::{CommandCheck, CommandHandler};
+pub use self::inline_query::{InlineQueryCheck, InlineQueryHandler};
 pub use self::kind::{
-    ChosenInlineResultHandler, ChosenInlineResultKind, Kind, KindHandler, PatternHandler,
-    PatternKind, PollAnswerHandler, PollAnswerKind, PollHandler, PollKind, PreCheckoutQueryHandler,
-    PreCheckoutQueryKind, ShippingQueryHandler, ShippingQueryKind,
+    ChosenInlineResultHandler, ChosenInlineResultKind, Kind, KindCheck, KindHandler, PatternCheck,
+    PatternHandler, PatternKind, PollAnswerHandler, PollAnswerKind, PollHandler, PollKind,
+    PreCheckoutQueryHandler, PreCheckoutQueryKind, ShippingQueryHandler, ShippingQueryKind,
 };
-pub use self::message::MessageHandler;
-pub use self::message_reaction::{MessageReactionHandler, MessageReactionUpdates};
+pub use self::message::{MessageCheck, MessageHandler};
+pub use self::message_reaction::{
+    MessageReactionCheck, MessageReactionHandler, MessageReactionUpdates,
+};
 pub use self::pattern::Pattern;
-pub use self::prefix::PrefixHandler;
+pub use self::prefix::{PrefixCheck, PrefixHandler};
 pub use self::subject::{
     BusinessConnectionHandler, BusinessConnectionSubject, BusinessMessagesDeletedHandler,
     BusinessMessagesDeletedSubject, PaidMediaPurchasedHandler, PaidMediaPurchasedSubject, Subject,
-    SubjectHandler,
+    SubjectCheck, SubjectHandler,
 };
-pub use self::type_handler::TypeHandler;
+pub use self::type_handler::{TypeCheck, TypeHandler};
 pub use crate::error::InvalidCommand;
 
 use std::future::Future;
@@ -147,6 +154,9 @@ pub trait Callback<S>: Send + Sync + 'static {
     fn call(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture;
 }
 
+// `do_not_recommend`: on a wrong signature the compiler reports this trait's message (the
+// signature a callback needs) instead of the `Fn` bound it failed deep inside.
+#[diagnostic::do_not_recommend]
 impl<S, F, Fut> Callback<S> for F
 where
     F: Fn(Arc<Update>, Context<S>) -> Fut + Send + Sync + 'static,

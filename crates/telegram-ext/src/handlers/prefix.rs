@@ -3,17 +3,22 @@
 //!
 //! Telegram's own `/commands` are `CommandHandler`'s (`command.rs`).
 
-use std::sync::Arc;
-
 use telegram_types::{Update, UpdateType};
 
+use super::checked::{Check, Checked};
 use super::command::incoming_message;
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match, MESSAGE_KINDS};
+use super::{BotIdentity, Match, MESSAGE_KINDS};
 use crate::filters::{self, Filter};
-use crate::Context;
 
 /// What the handler asks Telegram for with its default filter: new and edited messages.
 const MESSAGES: &[UpdateType] = &[UpdateType::Message, UpdateType::EditedMessage];
+
+/// What a [`PrefixHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct PrefixCheck<F = filters::UpdateType> {
+    commands: Vec<String>,
+    filter: F,
+    update_types: &'static [UpdateType],
+}
 
 /// Handles messages whose first word is a prefix followed by a command, as
 /// python-telegram-bot's `PrefixHandler`: every prefix is combined with every command, so
@@ -21,14 +26,14 @@ const MESSAGES: &[UpdateType] = &[UpdateType::Message, UpdateType::EditedMessage
 /// `#start`, in any case.
 ///
 /// Unlike [`CommandHandler`](super::CommandHandler), no entity is needed and no name is
-/// validated. The words after the first, split on any whitespace, land in [`Context::args`].
+/// validated. The words after the first, split on any whitespace, land in [`Context::args`](crate::Context::args).
 /// By default new and edited messages are handled; [`filter`](Self::filter) replaces that
 /// filter, as with `CommandHandler`.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::PrefixHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn help(_update: Arc<Update>, ctx: Context) -> HandlerResult {
 ///     tracing::info!(args = ?ctx.args, "help asked");
@@ -38,19 +43,12 @@ const MESSAGES: &[UpdateType] = &[UpdateType::Message, UpdateType::EditedMessage
 /// let handler = PrefixHandler::new(["!", "#"], ["help"], help);
 /// # let _ = handler;
 /// ```
-pub struct PrefixHandler<C, F = filters::UpdateType> {
-    commands: Vec<String>,
-    callback: C,
-    filter: F,
-    update_types: &'static [UpdateType],
-    block: bool,
-}
+pub type PrefixHandler<C, F = filters::UpdateType> = Checked<PrefixCheck<F>, C>;
 
-impl<C, F> std::fmt::Debug for PrefixHandler<C, F> {
+impl<F> std::fmt::Debug for PrefixCheck<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PrefixHandler")
             .field("commands", &self.commands)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
@@ -78,47 +76,38 @@ impl<C> PrefixHandler<C> {
                 }
             }
         }
-        PrefixHandler {
-            commands: combined,
+        Checked::from_parts(
+            PrefixCheck {
+                commands: combined,
+                filter: filters::UpdateType::MESSAGES,
+                update_types: MESSAGES,
+            },
             callback,
-            filter: filters::UpdateType::MESSAGES,
-            update_types: MESSAGES,
-            block: true,
-        }
+        )
     }
 }
 
 impl<C, F> PrefixHandler<C, F> {
     /// Replaces the default filter (new and edited messages) with `filter`; every
     /// message-carrying update kind is then considered. Regex matches of the filter land in
-    /// [`Context::matches`].
+    /// [`Context::matches`](crate::Context::matches).
     #[must_use]
     pub fn filter<G: Filter>(self, filter: G) -> PrefixHandler<C, G> {
-        PrefixHandler {
-            commands: self.commands,
-            callback: self.callback,
+        self.map_check(|check| PrefixCheck {
+            commands: check.commands,
             filter,
             update_types: MESSAGE_KINDS,
-            block: self.block,
-        }
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
-        self
+        })
     }
 
     /// Every prefixed command handled, lowercased (`!help`, `#help`, …).
     pub fn commands(&self) -> &[String] {
-        &self.commands
+        &self.check.commands
     }
 }
 
-impl<S, C, F> Handler<S> for PrefixHandler<C, F>
+impl<F> Check for PrefixCheck<F>
 where
-    C: Callback<S>,
     F: Filter,
 {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
@@ -135,14 +124,6 @@ where
         })
     }
 
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
-    }
-
     fn update_types(&self) -> Vec<UpdateType> {
         self.update_types.to_vec()
     }
@@ -150,6 +131,7 @@ where
 
 #[cfg(test)]
 mod tests {
+    use crate::handlers::{Callback, Handler};
     use serde_json::json;
 
     use super::super::test_support::{bot, callback_query, message_of_kind, noop, text};

@@ -7,13 +7,12 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
 use telegram_types::{Update, UpdateKind, UpdateType};
 
 use super::allow_list::{allows, AllowList};
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match};
 
 /// A kind of update and the subject it is about.
 pub trait Subject: Send + Sync + 'static {
@@ -25,14 +24,15 @@ pub trait Subject: Send + Sync + 'static {
     fn subject(update: &Update) -> Option<(i64, Option<&str>)>;
 }
 
-/// Handles updates of the kind `K`; with [`ids`](Self::ids) or [`usernames`](Self::usernames)
-/// only those whose subject is listed (by id or by username). Use it through its aliases.
-pub struct SubjectHandler<K, C> {
-    callback: C,
+/// What a [`SubjectHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct SubjectCheck<K> {
     subjects: AllowList,
-    block: bool,
     kind: PhantomData<fn() -> K>,
 }
+
+/// Handles updates of the kind `K`; with [`ids`](Self::ids) or [`usernames`](Self::usernames)
+/// only those whose subject is listed (by id or by username). Use it through its aliases.
+pub type SubjectHandler<K, C> = Checked<SubjectCheck<K>, C>;
 
 /// Handles business connection updates (the bot connected to, disconnected from, or changed in
 /// a business account), as python-telegram-bot's `BusinessConnectionHandler`; the subject is
@@ -41,7 +41,7 @@ pub struct SubjectHandler<K, C> {
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::BusinessConnectionHandler, Context, HandlerResult};
-/// use telegram_types::Update;
+/// use telegram_ext::Update;
 ///
 /// async fn connected(_update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     Ok(())
@@ -108,61 +108,45 @@ impl Subject for PaidMediaPurchasedSubject {
 impl<K, C> SubjectHandler<K, C> {
     /// Handles every update of the kind with `callback`.
     pub fn new(callback: C) -> Self {
-        SubjectHandler {
+        Checked::from_parts(
+            SubjectCheck {
+                subjects: AllowList::default(),
+                kind: PhantomData,
+            },
             callback,
-            subjects: AllowList::default(),
-            block: true,
-            kind: PhantomData,
-        }
+        )
     }
 
     /// Only updates whose subject has one of these ids.
     #[must_use]
     pub fn ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
-        self.subjects.add_ids(ids);
+        self.check.subjects.add_ids(ids);
         self
     }
 
     /// Only updates whose subject has one of these usernames (with or without `@`, any case).
     #[must_use]
     pub fn usernames<N: AsRef<str>>(mut self, usernames: impl IntoIterator<Item = N>) -> Self {
-        self.subjects.add_usernames(usernames);
-        self
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
+        self.check.subjects.add_usernames(usernames);
         self
     }
 }
 
-impl<K: Subject, C> fmt::Debug for SubjectHandler<K, C> {
+impl<K: Subject> fmt::Debug for SubjectCheck<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(K::NAME)
             .field("subjects", &self.subjects)
-            .field("block", &self.block)
             .finish_non_exhaustive()
     }
 }
 
-impl<S, K, C> Handler<S> for SubjectHandler<K, C>
+impl<K> Check for SubjectCheck<K>
 where
     K: Subject,
-    C: Callback<S>,
 {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         let (id, username) = K::subject(update)?;
         allows(&[(&self.subjects, Some(id), username)]).then(Match::default)
-    }
-
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
     }
 
     fn update_types(&self) -> Vec<UpdateType> {
@@ -174,6 +158,7 @@ where
 mod tests {
     use super::super::test_support::{bot, noop, samples};
     use super::*;
+    use crate::handlers::Handler;
 
     fn sample(kind: &str) -> Update {
         samples()

@@ -1,18 +1,21 @@
 //! `TypeHandler`: any update a predicate accepts.
 
-use std::sync::Arc;
-
 use telegram_types::{Update, UpdateType};
 
-use super::{BotIdentity, Callback, Handler, HandlerFuture, Match};
-use crate::Context;
+use super::checked::{Check, Checked};
+use super::{BotIdentity, Match};
+
+/// What a [`TypeHandler`] checks; the callback and `block` are [`Checked`]'s.
+pub struct TypeCheck<P> {
+    predicate: P,
+}
 
 /// Handles every update its predicate accepts, as python-telegram-bot's `TypeHandler`.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use telegram_ext::{handlers::TypeHandler, Context, HandlerResult};
-/// use telegram_types::{Update, UpdateKind};
+/// use telegram_ext::{Update, UpdateKind};
 ///
 /// async fn audit(update: Arc<Update>, _ctx: Context) -> HandlerResult {
 ///     tracing::info!(update_id = update.update_id, "seen");
@@ -22,53 +25,27 @@ use crate::Context;
 /// let polls_only = TypeHandler::new(|u: &Update| matches!(u.kind, UpdateKind::Poll(_)), audit);
 /// # let _ = (every_update, polls_only);
 /// ```
-pub struct TypeHandler<P, C> {
-    predicate: P,
-    callback: C,
-    block: bool,
-}
+pub type TypeHandler<P, C> = Checked<TypeCheck<P>, C>;
 
-impl<P, C> std::fmt::Debug for TypeHandler<P, C> {
+impl<P> std::fmt::Debug for TypeCheck<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TypeHandler")
-            .field("block", &self.block)
-            .finish_non_exhaustive()
+        f.debug_struct("TypeHandler").finish_non_exhaustive()
     }
 }
 
 impl<P, C> TypeHandler<P, C> {
     /// Handles updates for which `predicate` is true.
     pub fn new(predicate: P, callback: C) -> Self {
-        TypeHandler {
-            predicate,
-            callback,
-            block: true,
-        }
-    }
-
-    /// `false`: run the callback as a tracked task, without holding up dispatch.
-    #[must_use]
-    pub fn block(mut self, block: bool) -> Self {
-        self.block = block;
-        self
+        Checked::from_parts(TypeCheck { predicate }, callback)
     }
 }
 
-impl<S, P, C> Handler<S> for TypeHandler<P, C>
+impl<P> Check for TypeCheck<P>
 where
     P: Fn(&Update) -> bool + Send + Sync + 'static,
-    C: Callback<S>,
 {
     fn check(&self, update: &Update, _bot: &BotIdentity) -> Option<Match> {
         (self.predicate)(update).then(Match::default)
-    }
-
-    fn handle(&self, update: Arc<Update>, ctx: Context<S>) -> HandlerFuture {
-        self.callback.call(update, ctx)
-    }
-
-    fn is_blocking(&self) -> bool {
-        self.block
     }
 
     fn update_types(&self) -> Vec<UpdateType> {

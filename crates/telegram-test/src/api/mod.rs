@@ -6,6 +6,7 @@
 mod media;
 mod messages;
 mod method_names;
+mod polls;
 mod updates;
 
 use serde_json::Value;
@@ -75,6 +76,8 @@ pub(crate) async fn execute(state: &State, method: &str, params: &Params) -> Api
         "answercallbackquery" => messages::answer_callback_query(params),
         "getchat" => get_chat(state, params),
         "sendmediagroup" => media::send_media_group(state, params),
+        "sendpoll" => polls::send_poll(state, params),
+        "stoppoll" => polls::stop_poll(state, params),
         "getfile" => media::get_file(state, params),
         name if media::is_media_method(name) => media::send_media(state, name, params),
         name if method_names::is_known_method(name) => Ok(ApiResult::Json(Value::Bool(true))),

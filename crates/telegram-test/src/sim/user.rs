@@ -212,6 +212,51 @@ impl SimUser {
         })
     }
 
+    /// Votes for `option_ids` in the poll `message` carries (the bot's `sendPoll` result);
+    /// enqueues a `poll_answer` update (as Telegram does for non-anonymous polls) and returns
+    /// the answer.
+    pub async fn answer_poll(&self, message: &Value, option_ids: &[i64]) -> Value {
+        let poll_id = message.pointer("/poll/id").cloned().unwrap_or(Value::Null);
+        let persistent: Vec<String> = option_ids.iter().map(i64::to_string).collect();
+        self.server.state().update(|data| {
+            let answer = json!({
+                "poll_id": poll_id,
+                "user": self.user,
+                "option_ids": option_ids,
+                "option_persistent_ids": persistent,
+            });
+            data.updates.push(json!({"poll_answer": answer}));
+            answer
+        })
+    }
+
+    /// Sends a poll of their own (a regular, anonymous one) with `question` and `options`;
+    /// enqueues a `message` update and returns the message.
+    pub async fn send_poll(&self, question: &str, options: &[&str]) -> Value {
+        let options: Vec<Value> = options
+            .iter()
+            .enumerate()
+            .map(
+                |(i, text)| json!({"persistent_id": i.to_string(), "text": text, "voter_count": 0}),
+            )
+            .collect();
+        self.enqueue_message(|message, data| {
+            let poll = json!({
+                "id": format!("{}", 6_000_000_000_000_000_u64 + data.next_serial()),
+                "question": question,
+                "options": options,
+                "total_voter_count": 0,
+                "is_closed": false,
+                "is_anonymous": true,
+                "type": "regular",
+                "allows_multiple_answers": false,
+                "allows_revoting": false,
+                "members_only": false,
+            });
+            message.insert("poll".to_owned(), poll);
+        })
+    }
+
     /// Asks the bot an inline query; enqueues an `inline_query` update and returns the query.
     pub async fn inline_query(&self, query: impl Into<String>) -> Value {
         let query = query.into();

@@ -25,9 +25,9 @@ pub struct SendDocument {
     /// A JSON-serialized object containing the parameters of the ephemeral message to send
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_message_parameters: Option<EphemeralMessageParameters>,
-    /// File to send. Pass a file\_id as String to send a file that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a file from the Internet, or upload a new one using multipart/form-data. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// File to send. Pass a file\_id as String to send a file that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a file from the Internet, or upload a new one using multipart/form-data. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub document: InputFile,
-    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
     /// Document caption (may also be used when resending documents by file\_id), 0-1024 characters after entities parsing
@@ -121,7 +121,7 @@ impl SendDocument {
         self
     }
 
-    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[must_use]
     pub fn thumbnail(mut self, value: impl Into<InputFile>) -> Self {
         self.thumbnail = Some(value.into());

@@ -25,7 +25,7 @@ pub struct SendSticker {
     /// A JSON-serialized object containing the parameters of the ephemeral message to send
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_message_parameters: Option<EphemeralMessageParameters>,
-    /// Sticker to send. Pass a file\_id as String to send a file that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a .WEBP sticker from the Internet, or upload a new .WEBP, .TGS, or .WEBM sticker using multipart/form-data. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Video and animated stickers can't be sent via an HTTP URL.
+    /// Sticker to send. Pass a file\_id as String to send a file that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a .WEBP sticker from the Internet, or upload a new .WEBP, .TGS, or .WEBM sticker using multipart/form-data. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Video and animated stickers can't be sent via an HTTP URL.
     pub sticker: InputFile,
     /// Emoji associated with the sticker; only for just uploaded stickers
     #[serde(default, skip_serializing_if = "Option::is_none")]

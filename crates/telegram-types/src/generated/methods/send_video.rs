@@ -25,7 +25,7 @@ pub struct SendVideo {
     /// A JSON-serialized object containing the parameters of the ephemeral message to send
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_message_parameters: Option<EphemeralMessageParameters>,
-    /// Video to send. Pass a file\_id as String to send a video that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a video from the Internet, or upload a new video using multipart/form-data. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Video to send. Pass a file\_id as String to send a video that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a video from the Internet, or upload a new video using multipart/form-data. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub video: InputFile,
     /// Duration of sent video in seconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,10 +36,10 @@ pub struct SendVideo {
     /// Video height
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
-    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
-    /// Cover for the video in the message. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Cover for the video in the message. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover: Option<InputFile>,
     /// Start timestamp for the video in the message
@@ -170,14 +170,14 @@ impl SendVideo {
         self
     }
 
-    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[must_use]
     pub fn thumbnail(mut self, value: impl Into<InputFile>) -> Self {
         self.thumbnail = Some(value.into());
         self
     }
 
-    /// Cover for the video in the message. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Cover for the video in the message. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[must_use]
     pub fn cover(mut self, value: impl Into<InputFile>) -> Self {
         self.cover = Some(value.into());

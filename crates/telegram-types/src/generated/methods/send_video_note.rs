@@ -25,7 +25,7 @@ pub struct SendVideoNote {
     /// A JSON-serialized object containing the parameters of the ephemeral message to send
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_message_parameters: Option<EphemeralMessageParameters>,
-    /// Video note to send. Pass a file\_id as String to send a video note that exists on the Telegram servers (recommended) or upload a new video using multipart/form-data. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending video notes by a URL is currently unsupported.
+    /// Video note to send. Pass a file\_id as String to send a video note that exists on the Telegram servers (recommended) or upload a new video using multipart/form-data. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending video notes by a URL is currently unsupported.
     pub video_note: InputFile,
     /// Duration of sent video in seconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,7 @@ pub struct SendVideoNote {
     /// Video width and height, i.e. diameter of the video message
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i64>,
-    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
     /// Sends the message silently. Users will receive a notification with no sound.
@@ -127,7 +127,7 @@ impl SendVideoNote {
         self
     }
 
-    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[must_use]
     pub fn thumbnail(mut self, value: impl Into<InputFile>) -> Self {
         self.thumbnail = Some(value.into());

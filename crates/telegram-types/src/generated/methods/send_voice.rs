@@ -25,7 +25,7 @@ pub struct SendVoice {
     /// A JSON-serialized object containing the parameters of the ephemeral message to send
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral_message_parameters: Option<EphemeralMessageParameters>,
-    /// Audio file to send. Pass a file\_id as String to send a file that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a file from the Internet, or upload a new one using multipart/form-data. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Audio file to send. Pass a file\_id as String to send a file that exists on the Telegram servers (recommended), pass an HTTP URL as a String for Telegram to get a file from the Internet, or upload a new one using multipart/form-data. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub voice: InputFile,
     /// Voice message caption, 0-1024 characters after entities parsing
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct UploadStickerFile {
     /// User identifier of sticker file owner
     pub user_id: i64,
-    /// A file with the sticker in .WEBP, .PNG, .TGS, or .WEBM format. See https://core.telegram.org/stickers for technical requirements. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// A file with the sticker in .WEBP, .PNG, .TGS, or .WEBM format. See <https://core.telegram.org/stickers> for technical requirements. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub sticker: InputFile,
     /// Format of the sticker, must be one of "static", "animated", "video"
     pub sticker_format: StickerFormat,

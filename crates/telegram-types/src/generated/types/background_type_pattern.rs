@@ -25,10 +25,14 @@ pub struct BackgroundTypePattern {
 
 impl BackgroundTypePattern {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(document: Document, fill: BackgroundFill, intensity: i64) -> Self {
+    pub fn new(
+        document: impl Into<Document>,
+        fill: impl Into<BackgroundFill>,
+        intensity: i64,
+    ) -> Self {
         Self {
-            document,
-            fill,
+            document: document.into(),
+            fill: fill.into(),
             intensity,
             is_inverted: false,
             is_moving: false,

@@ -23,9 +23,9 @@ pub struct BackgroundTypeWallpaper {
 
 impl BackgroundTypeWallpaper {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(document: Document, dark_theme_dimming: i64) -> Self {
+    pub fn new(document: impl Into<Document>, dark_theme_dimming: i64) -> Self {
         Self {
-            document,
+            document: document.into(),
             dark_theme_dimming,
             is_blurred: false,
             is_moving: false,

@@ -18,10 +18,10 @@ pub struct BotCommand {
 
 impl BotCommand {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(command: String, description: String) -> Self {
+    pub fn new(command: impl Into<String>, description: impl Into<String>) -> Self {
         Self {
-            command,
-            description,
+            command: command.into(),
+            description: description.into(),
             is_ephemeral: false,
         }
     }

@@ -25,10 +25,16 @@ pub struct BusinessConnection {
 
 impl BusinessConnection {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, user: User, user_chat_id: i64, date: i64, is_enabled: bool) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        user: impl Into<User>,
+        user_chat_id: i64,
+        date: i64,
+        is_enabled: bool,
+    ) -> Self {
         Self {
-            id,
-            user,
+            id: id.into(),
+            user: user.into(),
             user_chat_id,
             date,
             rights: None,

@@ -17,9 +17,9 @@ pub struct BusinessLocation {
 
 impl BusinessLocation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(address: String) -> Self {
+    pub fn new(address: impl Into<String>) -> Self {
         Self {
-            address,
+            address: address.into(),
             location: None,
         }
     }

@@ -30,13 +30,17 @@ pub struct CallbackQuery {
 
 impl CallbackQuery {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, from: User, chat_instance: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        from: impl Into<User>,
+        chat_instance: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            from,
+            id: id.into(),
+            from: from.into(),
             message: None,
             inline_message_id: None,
-            chat_instance,
+            chat_instance: chat_instance.into(),
             data: None,
             game_short_name: None,
         }

@@ -35,10 +35,10 @@ pub struct Chat {
 
 impl Chat {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: i64, kind: ChatType) -> Self {
+    pub fn new(id: i64, kind: impl Into<ChatType>) -> Self {
         Self {
             id,
-            kind,
+            kind: kind.into(),
             title: None,
             username: None,
             first_name: None,

@@ -173,14 +173,14 @@ impl ChatFullInfo {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
         id: i64,
-        kind: ChatType,
+        kind: impl Into<ChatType>,
         accent_color_id: i64,
         max_reaction_count: i64,
-        accepted_gift_types: AcceptedGiftTypes,
+        accepted_gift_types: impl Into<AcceptedGiftTypes>,
     ) -> Self {
         Self {
             id,
-            kind,
+            kind: kind.into(),
             title: None,
             username: None,
             first_name: None,
@@ -212,7 +212,7 @@ impl ChatFullInfo {
             invite_link: None,
             pinned_message: None,
             permissions: None,
-            accepted_gift_types,
+            accepted_gift_types: accepted_gift_types.into(),
             can_send_paid_media: false,
             slow_mode_delay: None,
             unrestrict_boost_count: None,

@@ -41,15 +41,15 @@ pub struct ChatInviteLink {
 impl ChatInviteLink {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        invite_link: String,
-        creator: User,
+        invite_link: impl Into<String>,
+        creator: impl Into<User>,
         creates_join_request: bool,
         is_primary: bool,
         is_revoked: bool,
     ) -> Self {
         Self {
-            invite_link,
-            creator,
+            invite_link: invite_link.into(),
+            creator: creator.into(),
             creates_join_request,
             is_primary,
             is_revoked,

@@ -29,10 +29,10 @@ pub struct ChatJoinRequest {
 
 impl ChatJoinRequest {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(chat: Chat, from: User, user_chat_id: i64, date: i64) -> Self {
+    pub fn new(chat: impl Into<Chat>, from: impl Into<User>, user_chat_id: i64, date: i64) -> Self {
         Self {
-            chat,
-            from,
+            chat: chat.into(),
+            from: from.into(),
             user_chat_id,
             date,
             bio: None,

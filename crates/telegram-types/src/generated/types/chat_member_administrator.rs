@@ -63,7 +63,7 @@ pub struct ChatMemberAdministrator {
 impl ChatMemberAdministrator {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        user: User,
+        user: impl Into<User>,
         can_be_edited: bool,
         is_anonymous: bool,
         can_manage_chat: bool,
@@ -79,7 +79,7 @@ impl ChatMemberAdministrator {
         can_send_welcome_messages: bool,
     ) -> Self {
         Self {
-            user,
+            user: user.into(),
             can_be_edited,
             is_anonymous,
             can_manage_chat,

@@ -21,10 +21,10 @@ pub struct ChatMemberMember {
 
 impl ChatMemberMember {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(user: User) -> Self {
+    pub fn new(user: impl Into<User>) -> Self {
         Self {
             tag: None,
-            user,
+            user: user.into(),
             until_date: None,
         }
     }

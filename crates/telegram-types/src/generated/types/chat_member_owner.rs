@@ -20,9 +20,9 @@ pub struct ChatMemberOwner {
 
 impl ChatMemberOwner {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(user: User, is_anonymous: bool) -> Self {
+    pub fn new(user: impl Into<User>, is_anonymous: bool) -> Self {
         Self {
-            user,
+            user: user.into(),
             is_anonymous,
             custom_title: None,
         }

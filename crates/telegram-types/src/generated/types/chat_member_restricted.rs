@@ -55,7 +55,7 @@ pub struct ChatMemberRestricted {
 impl ChatMemberRestricted {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        user: User,
+        user: impl Into<User>,
         is_member: bool,
         can_send_messages: bool,
         can_send_audios: bool,
@@ -77,7 +77,7 @@ impl ChatMemberRestricted {
     ) -> Self {
         Self {
             tag: None,
-            user,
+            user: user.into(),
             is_member,
             can_send_messages,
             can_send_audios,

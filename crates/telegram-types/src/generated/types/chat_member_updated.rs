@@ -32,18 +32,18 @@ pub struct ChatMemberUpdated {
 impl ChatMemberUpdated {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        chat: Chat,
-        from: User,
+        chat: impl Into<Chat>,
+        from: impl Into<User>,
         date: i64,
-        old_chat_member: ChatMember,
-        new_chat_member: ChatMember,
+        old_chat_member: impl Into<ChatMember>,
+        new_chat_member: impl Into<ChatMember>,
     ) -> Self {
         Self {
-            chat,
-            from,
+            chat: chat.into(),
+            from: from.into(),
             date,
-            old_chat_member,
-            new_chat_member,
+            old_chat_member: old_chat_member.into(),
+            new_chat_member: new_chat_member.into(),
             invite_link: None,
             via_join_request: false,
             via_chat_folder_invite_link: false,

@@ -25,11 +25,11 @@ pub struct Checklist {
 
 impl Checklist {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(title: String, tasks: Vec<ChecklistTask>) -> Self {
+    pub fn new(title: impl Into<String>, tasks: impl IntoIterator<Item = ChecklistTask>) -> Self {
         Self {
-            title,
+            title: title.into(),
             title_entities: None,
-            tasks,
+            tasks: tasks.into_iter().collect(),
             others_can_add_tasks: false,
             others_can_mark_tasks_as_done: false,
         }

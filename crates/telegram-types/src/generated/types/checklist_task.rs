@@ -28,10 +28,10 @@ pub struct ChecklistTask {
 
 impl ChecklistTask {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: i64, text: String) -> Self {
+    pub fn new(id: i64, text: impl Into<String>) -> Self {
         Self {
             id,
-            text,
+            text: text.into(),
             text_entities: None,
             completed_by_user: None,
             completed_by_chat: None,

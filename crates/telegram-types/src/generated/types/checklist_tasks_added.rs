@@ -17,10 +17,10 @@ pub struct ChecklistTasksAdded {
 
 impl ChecklistTasksAdded {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(tasks: Vec<ChecklistTask>) -> Self {
+    pub fn new(tasks: impl IntoIterator<Item = ChecklistTask>) -> Self {
         Self {
             checklist_message: None,
-            tasks,
+            tasks: tasks.into_iter().collect(),
         }
     }
 }

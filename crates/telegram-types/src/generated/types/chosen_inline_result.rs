@@ -26,13 +26,17 @@ pub struct ChosenInlineResult {
 
 impl ChosenInlineResult {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(result_id: String, from: User, query: String) -> Self {
+    pub fn new(
+        result_id: impl Into<String>,
+        from: impl Into<User>,
+        query: impl Into<String>,
+    ) -> Self {
         Self {
-            result_id,
-            from,
+            result_id: result_id.into(),
+            from: from.into(),
             location: None,
             inline_message_id: None,
-            query,
+            query: query.into(),
         }
     }
 }

@@ -28,10 +28,10 @@ pub struct Document {
 
 impl Document {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(file_id: String, file_unique_id: String) -> Self {
+    pub fn new(file_id: impl Into<String>, file_unique_id: impl Into<String>) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             thumbnail: None,
             file_name: None,
             mime_type: None,

@@ -41,9 +41,9 @@ pub struct EncryptedPassportElement {
 
 impl EncryptedPassportElement {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(kind: String, hash: String) -> Self {
+    pub fn new(kind: impl Into<String>, hash: impl Into<String>) -> Self {
         Self {
-            kind,
+            kind: kind.into(),
             data: None,
             phone_number: None,
             email: None,
@@ -52,7 +52,7 @@ impl EncryptedPassportElement {
             reverse_side: None,
             selfie: None,
             translation: None,
-            hash,
+            hash: hash.into(),
         }
     }
 }

@@ -68,7 +68,7 @@ pub struct ExternalReplyInfo {
     /// Optional. Message is a dice with random value
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dice: Option<Box<Dice>>,
-    /// Optional. Message is a game, information about the game. More about games: https://core.telegram.org/bots/api\#games
+    /// Optional. Message is a game, information about the game. More about games: <https://core.telegram.org/bots/api#games>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub game: Option<Box<Game>>,
     /// Optional. Message is a scheduled giveaway, information about the giveaway
@@ -77,7 +77,7 @@ pub struct ExternalReplyInfo {
     /// Optional. A giveaway with public winners was completed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub giveaway_winners: Option<Box<GiveawayWinners>>,
-    /// Optional. Message is an invoice for a payment, information about the invoice. More about payments: https://core.telegram.org/bots/api\#payments
+    /// Optional. Message is an invoice for a payment, information about the invoice. More about payments: <https://core.telegram.org/bots/api#payments>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Box<Invoice>>,
     /// Optional. Message is a shared location, information about the location
@@ -93,9 +93,9 @@ pub struct ExternalReplyInfo {
 
 impl ExternalReplyInfo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(origin: MessageOrigin) -> Self {
+    pub fn new(origin: impl Into<MessageOrigin>) -> Self {
         Self {
-            origin,
+            origin: origin.into(),
             chat: None,
             message_id: None,
             link_preview_options: None,

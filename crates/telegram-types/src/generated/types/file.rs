@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// This object represents a file ready to be downloaded. The file can be downloaded via the link https://api.telegram.org/file/bot\<token\>/\<file\_path\>. It is guaranteed that the link will be valid for at least 1 hour. When the link expires, a new one can be requested by calling getFile.
+/// This object represents a file ready to be downloaded. The file can be downloaded via the link `https://api.telegram.org/file/bot<token>/<file_path>`. It is guaranteed that the link will be valid for at least 1 hour. When the link expires, a new one can be requested by calling getFile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct File {
     /// Identifier for this file, which can be used to download or reuse the file
@@ -14,17 +14,17 @@ pub struct File {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
-    /// Optional. File path. Use https://api.telegram.org/file/bot\<token\>/\<file\_path\> to get the file.
+    /// Optional. File path. Use `https://api.telegram.org/file/bot<token>/<file_path>` to get the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
 }
 
 impl File {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(file_id: String, file_unique_id: String) -> Self {
+    pub fn new(file_id: impl Into<String>, file_unique_id: impl Into<String>) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             file_size: None,
             file_path: None,
         }

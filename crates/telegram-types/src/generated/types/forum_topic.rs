@@ -23,10 +23,10 @@ pub struct ForumTopic {
 
 impl ForumTopic {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(message_thread_id: i64, name: String, icon_color: i64) -> Self {
+    pub fn new(message_thread_id: i64, name: impl Into<String>, icon_color: i64) -> Self {
         Self {
             message_thread_id,
-            name,
+            name: name.into(),
             icon_color,
             icon_custom_emoji_id: None,
             is_name_implicit: false,

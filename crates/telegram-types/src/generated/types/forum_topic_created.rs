@@ -21,9 +21,9 @@ pub struct ForumTopicCreated {
 
 impl ForumTopicCreated {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(name: String, icon_color: i64) -> Self {
+    pub fn new(name: impl Into<String>, icon_color: i64) -> Self {
         Self {
-            name,
+            name: name.into(),
             icon_color,
             icon_custom_emoji_id: None,
             is_name_implicit: false,

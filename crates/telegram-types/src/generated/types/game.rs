@@ -27,11 +27,15 @@ pub struct Game {
 
 impl Game {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(title: String, description: String, photo: Vec<PhotoSize>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        photo: impl IntoIterator<Item = PhotoSize>,
+    ) -> Self {
         Self {
-            title,
-            description,
-            photo,
+            title: title.into(),
+            description: description.into(),
+            photo: photo.into_iter().collect(),
             text: None,
             text_entities: None,
             animation: None,

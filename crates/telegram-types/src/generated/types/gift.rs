@@ -48,10 +48,10 @@ pub struct Gift {
 
 impl Gift {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, sticker: Sticker, star_count: i64) -> Self {
+    pub fn new(id: impl Into<String>, sticker: impl Into<Sticker>, star_count: i64) -> Self {
         Self {
-            id,
-            sticker,
+            id: id.into(),
+            sticker: sticker.into(),
             star_count,
             upgrade_star_count: None,
             is_premium: false,

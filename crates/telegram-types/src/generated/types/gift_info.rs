@@ -41,9 +41,9 @@ pub struct GiftInfo {
 
 impl GiftInfo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(gift: Gift) -> Self {
+    pub fn new(gift: impl Into<Gift>) -> Self {
         Self {
-            gift,
+            gift: gift.into(),
             owned_gift_id: None,
             convert_star_count: None,
             prepaid_upgrade_star_count: None,

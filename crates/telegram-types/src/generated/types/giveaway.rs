@@ -36,9 +36,13 @@ pub struct Giveaway {
 
 impl Giveaway {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(chats: Vec<Chat>, winners_selection_date: i64, winner_count: i64) -> Self {
+    pub fn new(
+        chats: impl IntoIterator<Item = Chat>,
+        winners_selection_date: i64,
+        winner_count: i64,
+    ) -> Self {
         Self {
-            chats,
+            chats: chats.into_iter().collect(),
             winners_selection_date,
             winner_count,
             only_new_members: false,

@@ -44,18 +44,18 @@ pub struct GiveawayWinners {
 impl GiveawayWinners {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        chat: Chat,
+        chat: impl Into<Chat>,
         giveaway_message_id: i64,
         winners_selection_date: i64,
         winner_count: i64,
-        winners: Vec<User>,
+        winners: impl IntoIterator<Item = User>,
     ) -> Self {
         Self {
-            chat,
+            chat: chat.into(),
             giveaway_message_id,
             winners_selection_date,
             winner_count,
-            winners,
+            winners: winners.into_iter().collect(),
             additional_chat_count: None,
             prize_star_count: None,
             premium_subscription_month_count: None,

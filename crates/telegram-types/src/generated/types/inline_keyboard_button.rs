@@ -56,9 +56,9 @@ pub struct InlineKeyboardButton {
 
 impl InlineKeyboardButton {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: String) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            text,
+            text: text.into(),
             icon_custom_emoji_id: None,
             style: None,
             url: None,

@@ -17,9 +17,9 @@ pub struct InlineKeyboardMarkup {
 
 impl InlineKeyboardMarkup {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(inline_keyboard: Vec<Vec<InlineKeyboardButton>>) -> Self {
+    pub fn new(inline_keyboard: impl IntoIterator<Item = Vec<InlineKeyboardButton>>) -> Self {
         Self {
-            inline_keyboard,
+            inline_keyboard: inline_keyboard.into_iter().collect(),
             force_reply: None,
         }
     }

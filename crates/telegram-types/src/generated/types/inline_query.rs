@@ -26,12 +26,17 @@ pub struct InlineQuery {
 
 impl InlineQuery {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, from: User, query: String, offset: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        from: impl Into<User>,
+        query: impl Into<String>,
+        offset: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            from,
-            query,
-            offset,
+            id: id.into(),
+            from: from.into(),
+            query: query.into(),
+            offset: offset.into(),
             chat_type: None,
             location: None,
         }

@@ -37,11 +37,15 @@ pub struct InlineQueryResultArticle {
 
 impl InlineQueryResultArticle {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, title: String, input_message_content: InputMessageContent) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        input_message_content: impl Into<InputMessageContent>,
+    ) -> Self {
         Self {
-            id,
-            title,
-            input_message_content,
+            id: id.into(),
+            title: title.into(),
+            input_message_content: input_message_content.into(),
             reply_markup: None,
             url: None,
             description: None,

@@ -40,11 +40,15 @@ pub struct InlineQueryResultAudio {
 
 impl InlineQueryResultAudio {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, audio_url: String, title: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        audio_url: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            audio_url,
-            title,
+            id: id.into(),
+            audio_url: audio_url.into(),
+            title: title.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

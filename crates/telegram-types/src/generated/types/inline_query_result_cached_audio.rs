@@ -32,10 +32,10 @@ pub struct InlineQueryResultCachedAudio {
 
 impl InlineQueryResultCachedAudio {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, audio_file_id: String) -> Self {
+    pub fn new(id: impl Into<String>, audio_file_id: impl Into<String>) -> Self {
         Self {
-            id,
-            audio_file_id,
+            id: id.into(),
+            audio_file_id: audio_file_id.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -37,11 +37,15 @@ pub struct InlineQueryResultCachedDocument {
 
 impl InlineQueryResultCachedDocument {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, title: String, document_file_id: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        document_file_id: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            title,
-            document_file_id,
+            id: id.into(),
+            title: title.into(),
+            document_file_id: document_file_id.into(),
             description: None,
             caption: None,
             parse_mode: None,

@@ -38,10 +38,10 @@ pub struct InlineQueryResultCachedGif {
 
 impl InlineQueryResultCachedGif {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, gif_file_id: String) -> Self {
+    pub fn new(id: impl Into<String>, gif_file_id: impl Into<String>) -> Self {
         Self {
-            id,
-            gif_file_id,
+            id: id.into(),
+            gif_file_id: gif_file_id.into(),
             title: None,
             caption: None,
             parse_mode: None,

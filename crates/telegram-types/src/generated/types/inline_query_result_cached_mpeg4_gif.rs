@@ -38,10 +38,10 @@ pub struct InlineQueryResultCachedMpeg4Gif {
 
 impl InlineQueryResultCachedMpeg4Gif {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, mpeg4_file_id: String) -> Self {
+    pub fn new(id: impl Into<String>, mpeg4_file_id: impl Into<String>) -> Self {
         Self {
-            id,
-            mpeg4_file_id,
+            id: id.into(),
+            mpeg4_file_id: mpeg4_file_id.into(),
             title: None,
             caption: None,
             parse_mode: None,

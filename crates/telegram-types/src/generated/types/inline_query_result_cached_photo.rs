@@ -41,10 +41,10 @@ pub struct InlineQueryResultCachedPhoto {
 
 impl InlineQueryResultCachedPhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, photo_file_id: String) -> Self {
+    pub fn new(id: impl Into<String>, photo_file_id: impl Into<String>) -> Self {
         Self {
-            id,
-            photo_file_id,
+            id: id.into(),
+            photo_file_id: photo_file_id.into(),
             title: None,
             description: None,
             caption: None,

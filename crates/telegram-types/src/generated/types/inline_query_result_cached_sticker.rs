@@ -23,10 +23,10 @@ pub struct InlineQueryResultCachedSticker {
 
 impl InlineQueryResultCachedSticker {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, sticker_file_id: String) -> Self {
+    pub fn new(id: impl Into<String>, sticker_file_id: impl Into<String>) -> Self {
         Self {
-            id,
-            sticker_file_id,
+            id: id.into(),
+            sticker_file_id: sticker_file_id.into(),
             reply_markup: None,
             input_message_content: None,
         }

@@ -40,11 +40,15 @@ pub struct InlineQueryResultCachedVideo {
 
 impl InlineQueryResultCachedVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, video_file_id: String, title: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        video_file_id: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            video_file_id,
-            title,
+            id: id.into(),
+            video_file_id: video_file_id.into(),
+            title: title.into(),
             description: None,
             caption: None,
             parse_mode: None,

@@ -34,11 +34,15 @@ pub struct InlineQueryResultCachedVoice {
 
 impl InlineQueryResultCachedVoice {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, voice_file_id: String, title: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        voice_file_id: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            voice_file_id,
-            title,
+            id: id.into(),
+            voice_file_id: voice_file_id.into(),
+            title: title.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -40,11 +40,15 @@ pub struct InlineQueryResultContact {
 
 impl InlineQueryResultContact {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, phone_number: String, first_name: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        phone_number: impl Into<String>,
+        first_name: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            phone_number,
-            first_name,
+            id: id.into(),
+            phone_number: phone_number.into(),
+            first_name: first_name.into(),
             last_name: None,
             vcard: None,
             reply_markup: None,

@@ -48,15 +48,20 @@ pub struct InlineQueryResultDocument {
 
 impl InlineQueryResultDocument {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, title: String, document_url: String, mime_type: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        document_url: impl Into<String>,
+        mime_type: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            title,
+            id: id.into(),
+            title: title.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,
-            document_url,
-            mime_type,
+            document_url: document_url.into(),
+            mime_type: mime_type.into(),
             description: None,
             reply_markup: None,
             input_message_content: None,

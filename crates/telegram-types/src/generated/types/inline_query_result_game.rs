@@ -20,10 +20,10 @@ pub struct InlineQueryResultGame {
 
 impl InlineQueryResultGame {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, game_short_name: String) -> Self {
+    pub fn new(id: impl Into<String>, game_short_name: impl Into<String>) -> Self {
         Self {
-            id,
-            game_short_name,
+            id: id.into(),
+            game_short_name: game_short_name.into(),
             reply_markup: None,
         }
     }

@@ -52,14 +52,18 @@ pub struct InlineQueryResultGif {
 
 impl InlineQueryResultGif {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, gif_url: String, thumbnail_url: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        gif_url: impl Into<String>,
+        thumbnail_url: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            gif_url,
+            id: id.into(),
+            gif_url: gif_url.into(),
             gif_width: None,
             gif_height: None,
             gif_duration: None,
-            thumbnail_url,
+            thumbnail_url: thumbnail_url.into(),
             thumbnail_mime_type: None,
             title: None,
             caption: None,

@@ -48,12 +48,17 @@ pub struct InlineQueryResultLocation {
 
 impl InlineQueryResultLocation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, latitude: f64, longitude: f64, title: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        latitude: f64,
+        longitude: f64,
+        title: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
+            id: id.into(),
             latitude,
             longitude,
-            title,
+            title: title.into(),
             horizontal_accuracy: None,
             live_period: None,
             heading: None,

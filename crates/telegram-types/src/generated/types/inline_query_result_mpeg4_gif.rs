@@ -52,14 +52,18 @@ pub struct InlineQueryResultMpeg4Gif {
 
 impl InlineQueryResultMpeg4Gif {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, mpeg4_url: String, thumbnail_url: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        mpeg4_url: impl Into<String>,
+        thumbnail_url: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            mpeg4_url,
+            id: id.into(),
+            mpeg4_url: mpeg4_url.into(),
             mpeg4_width: None,
             mpeg4_height: None,
             mpeg4_duration: None,
-            thumbnail_url,
+            thumbnail_url: thumbnail_url.into(),
             thumbnail_mime_type: None,
             title: None,
             caption: None,

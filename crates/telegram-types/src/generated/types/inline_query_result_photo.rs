@@ -49,11 +49,15 @@ pub struct InlineQueryResultPhoto {
 
 impl InlineQueryResultPhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, photo_url: String, thumbnail_url: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        photo_url: impl Into<String>,
+        thumbnail_url: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            photo_url,
-            thumbnail_url,
+            id: id.into(),
+            photo_url: photo_url.into(),
+            thumbnail_url: thumbnail_url.into(),
             photo_width: None,
             photo_height: None,
             title: None,

@@ -50,13 +50,19 @@ pub struct InlineQueryResultVenue {
 
 impl InlineQueryResultVenue {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, latitude: f64, longitude: f64, title: String, address: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        latitude: f64,
+        longitude: f64,
+        title: impl Into<String>,
+        address: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
+            id: id.into(),
             latitude,
             longitude,
-            title,
-            address,
+            title: title.into(),
+            address: address.into(),
             foursquare_id: None,
             foursquare_type: None,
             google_place_id: None,

@@ -54,18 +54,18 @@ pub struct InlineQueryResultVideo {
 impl InlineQueryResultVideo {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        id: String,
-        video_url: String,
-        mime_type: String,
-        thumbnail_url: String,
-        title: String,
+        id: impl Into<String>,
+        video_url: impl Into<String>,
+        mime_type: impl Into<String>,
+        thumbnail_url: impl Into<String>,
+        title: impl Into<String>,
     ) -> Self {
         Self {
-            id,
-            video_url,
-            mime_type,
-            thumbnail_url,
-            title,
+            id: id.into(),
+            video_url: video_url.into(),
+            mime_type: mime_type.into(),
+            thumbnail_url: thumbnail_url.into(),
+            title: title.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

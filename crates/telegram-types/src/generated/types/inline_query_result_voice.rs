@@ -37,11 +37,15 @@ pub struct InlineQueryResultVoice {
 
 impl InlineQueryResultVoice {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, voice_url: String, title: String) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        voice_url: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Self {
         Self {
-            id,
-            voice_url,
-            title,
+            id: id.into(),
+            voice_url: voice_url.into(),
+            title: title.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -20,9 +20,9 @@ pub struct InlineQueryResultsButton {
 
 impl InlineQueryResultsButton {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: String) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            text,
+            text: text.into(),
             web_app: None,
             start_parameter: None,
         }

@@ -28,12 +28,15 @@ pub struct InputChecklist {
 
 impl InputChecklist {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(title: String, tasks: Vec<InputChecklistTask>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        tasks: impl IntoIterator<Item = InputChecklistTask>,
+    ) -> Self {
         Self {
-            title,
+            title: title.into(),
             parse_mode: None,
             title_entities: None,
-            tasks,
+            tasks: tasks.into_iter().collect(),
             others_can_add_tasks: None,
             others_can_mark_tasks_as_done: None,
         }

@@ -22,10 +22,10 @@ pub struct InputChecklistTask {
 
 impl InputChecklistTask {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: i64, text: String) -> Self {
+    pub fn new(id: i64, text: impl Into<String>) -> Self {
         Self {
             id,
-            text,
+            text: text.into(),
             parse_mode: None,
             text_entities: None,
         }

@@ -21,10 +21,10 @@ pub struct InputContactMessageContent {
 
 impl InputContactMessageContent {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(phone_number: String, first_name: String) -> Self {
+    pub fn new(phone_number: impl Into<String>, first_name: impl Into<String>) -> Self {
         Self {
-            phone_number,
-            first_name,
+            phone_number: phone_number.into(),
+            first_name: first_name.into(),
             last_name: None,
             vcard: None,
         }

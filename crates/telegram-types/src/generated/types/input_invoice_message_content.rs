@@ -68,19 +68,19 @@ pub struct InputInvoiceMessageContent {
 impl InputInvoiceMessageContent {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        title: String,
-        description: String,
-        payload: String,
-        currency: String,
-        prices: Vec<LabeledPrice>,
+        title: impl Into<String>,
+        description: impl Into<String>,
+        payload: impl Into<String>,
+        currency: impl Into<String>,
+        prices: impl IntoIterator<Item = LabeledPrice>,
     ) -> Self {
         Self {
-            title,
-            description,
-            payload,
+            title: title.into(),
+            description: description.into(),
+            payload: payload.into(),
             provider_token: None,
-            currency,
-            prices,
+            currency: currency.into(),
+            prices: prices.into_iter().collect(),
             max_tip_amount: None,
             suggested_tip_amounts: None,
             provider_data: None,

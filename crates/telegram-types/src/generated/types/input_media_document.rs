@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Represents a general file to be sent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputMediaDocument {
-    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
-    /// Optional. Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// Optional. Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
     /// Optional. Caption of the document to be sent, 0-1024 characters after entities parsing
@@ -30,9 +30,9 @@ pub struct InputMediaDocument {
 
 impl InputMediaDocument {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>) -> Self {
         Self {
-            media,
+            media: media.into(),
             thumbnail: None,
             caption: None,
             parse_mode: None,

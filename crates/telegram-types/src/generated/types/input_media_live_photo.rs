@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Represents a live photo to be sent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputMediaLivePhoto {
-    /// Video of the live photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending live photos by a URL is currently unsupported.
+    /// Video of the live photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending live photos by a URL is currently unsupported.
     pub media: InputFile,
-    /// The static photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending live photos by a URL is currently unsupported.
+    /// The static photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending live photos by a URL is currently unsupported.
     pub photo: InputFile,
     /// Optional. Caption of the live photo to be sent, 0-1024 characters after entities parsing
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,10 +32,10 @@ pub struct InputMediaLivePhoto {
 
 impl InputMediaLivePhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile, photo: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>, photo: impl Into<InputFile>) -> Self {
         Self {
-            media,
-            photo,
+            media: media.into(),
+            photo: photo.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Represents a photo to be sent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputMediaPhoto {
-    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Caption of the photo to be sent, 0-1024 characters after entities parsing
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,9 +30,9 @@ pub struct InputMediaPhoto {
 
 impl InputMediaPhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
+    pub fn new(media: impl Into<InputFile>) -> Self {
         Self {
-            media,
+            media: media.into(),
             caption: None,
             parse_mode: None,
             caption_entities: None,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Represents a sticker file to be sent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputMediaSticker {
-    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a .WEBP sticker from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new .WEBP, .TGS, or .WEBM sticker using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a .WEBP sticker from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new .WEBP, .TGS, or .WEBM sticker using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Emoji associated with the sticker; only for just uploaded stickers
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18,8 +18,11 @@ pub struct InputMediaSticker {
 
 impl InputMediaSticker {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(media: InputFile) -> Self {
-        Self { media, emoji: None }
+    pub fn new(media: impl Into<InputFile>) -> Self {
+        Self {
+            media: media.into(),
+            emoji: None,
+        }
     }
 }
 

@@ -32,12 +32,17 @@ pub struct InputMediaVenue {
 
 impl InputMediaVenue {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(latitude: f64, longitude: f64, title: String, address: String) -> Self {
+    pub fn new(
+        latitude: f64,
+        longitude: f64,
+        title: impl Into<String>,
+        address: impl Into<String>,
+    ) -> Self {
         Self {
             latitude,
             longitude,
-            title,
-            address,
+            title: title.into(),
+            address: address.into(),
             foursquare_id: None,
             foursquare_type: None,
             google_place_id: None,

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize, Serializer};
 /// The paid media to send is a live photo.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputPaidMediaLivePhoto {
-    /// Video of the live photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending live photos by a URL is currently unsupported.
+    /// Video of the live photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending live photos by a URL is currently unsupported.
     pub media: InputFile,
-    /// The static photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files. Sending live photos by a URL is currently unsupported.
+    /// The static photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending live photos by a URL is currently unsupported.
     pub photo: InputFile,
 }
 

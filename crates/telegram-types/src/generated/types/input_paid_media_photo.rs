@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// The paid media to send is a photo.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputPaidMediaPhoto {
-    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
 }
 

@@ -23,9 +23,9 @@ pub struct InputPollOption {
 
 impl InputPollOption {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: String) -> Self {
+    pub fn new(text: impl Into<String>) -> Self {
         Self {
-            text,
+            text: text.into(),
             text_parse_mode: None,
             text_entities: None,
             media: None,

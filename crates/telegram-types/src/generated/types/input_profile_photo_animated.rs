@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// An animated profile photo in the MPEG4 format.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputProfilePhotoAnimated {
-    /// The animated profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// The animated profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub animation: InputFile,
     /// Optional. Timestamp in seconds of the frame that will be used as the static profile photo. Defaults to 0.0.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18,9 +18,9 @@ pub struct InputProfilePhotoAnimated {
 
 impl InputProfilePhotoAnimated {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(animation: InputFile) -> Self {
+    pub fn new(animation: impl Into<InputFile>) -> Self {
         Self {
-            animation,
+            animation: animation.into(),
             main_frame_timestamp: None,
         }
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// A static profile photo in the .JPG format.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputProfilePhotoStatic {
-    /// The static profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// The static profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub photo: InputFile,
 }
 

@@ -111,7 +111,7 @@ pub enum InputRichBlock {
     Video(InputRichBlockVideo),
     /// A block with a voice note, corresponding to the HTML tag \<audio\>.
     VoiceNote(InputRichBlockVoiceNote),
-    /// A block with a "Thinking..." placeholder, corresponding to the custom HTML tag \<tg-thinking\>. The block may be used only in sendRichMessageDraft, therefore it can't be received in messages. See https://t.me/addemoji/AIActions for examples of custom emoji that are recommended for usage in the block.
+    /// A block with a "Thinking..." placeholder, corresponding to the custom HTML tag \<tg-thinking\>. The block may be used only in sendRichMessageDraft, therefore it can't be received in messages. See <https://t.me/addemoji/AIActions> for examples of custom emoji that are recommended for usage in the block.
     Thinking(InputRichBlockThinking),
     /// A variant this version of the library does not know, kept as the JSON object received.
     Unknown(serde_json::Value),

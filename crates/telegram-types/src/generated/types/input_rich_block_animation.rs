@@ -18,9 +18,9 @@ pub struct InputRichBlockAnimation {
 
 impl InputRichBlockAnimation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(animation: InputMediaAnimation) -> Self {
+    pub fn new(animation: impl Into<InputMediaAnimation>) -> Self {
         Self {
-            animation,
+            animation: animation.into(),
             caption: None,
         }
     }

@@ -18,9 +18,9 @@ pub struct InputRichBlockAudio {
 
 impl InputRichBlockAudio {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(audio: InputMediaAudio) -> Self {
+    pub fn new(audio: impl Into<InputMediaAudio>) -> Self {
         Self {
-            audio,
+            audio: audio.into(),
             caption: None,
         }
     }

@@ -18,9 +18,9 @@ pub struct InputRichBlockButtons {
 
 impl InputRichBlockButtons {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(buttons: Vec<RichMessageButton>) -> Self {
+    pub fn new(buttons: impl IntoIterator<Item = RichMessageButton>) -> Self {
         Self {
-            buttons,
+            buttons: buttons.into_iter().collect(),
             align: None,
         }
     }

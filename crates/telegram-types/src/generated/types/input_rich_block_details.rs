@@ -20,10 +20,13 @@ pub struct InputRichBlockDetails {
 
 impl InputRichBlockDetails {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(summary: RichText, blocks: Vec<InputRichBlock>) -> Self {
+    pub fn new(
+        summary: impl Into<RichText>,
+        blocks: impl IntoIterator<Item = InputRichBlock>,
+    ) -> Self {
         Self {
-            summary,
-            blocks,
+            summary: summary.into(),
+            blocks: blocks.into_iter().collect(),
             is_open: None,
         }
     }

@@ -18,9 +18,9 @@ pub struct InputRichBlockDocument {
 
 impl InputRichBlockDocument {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(document: InputMediaDocument) -> Self {
+    pub fn new(document: impl Into<InputMediaDocument>) -> Self {
         Self {
-            document,
+            document: document.into(),
             caption: None,
         }
     }

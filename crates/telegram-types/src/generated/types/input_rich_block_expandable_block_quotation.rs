@@ -18,8 +18,11 @@ pub struct InputRichBlockExpandableBlockQuotation {
 
 impl InputRichBlockExpandableBlockQuotation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: RichText) -> Self {
-        Self { text, credit: None }
+    pub fn new(text: impl Into<RichText>) -> Self {
+        Self {
+            text: text.into(),
+            credit: None,
+        }
     }
 }
 

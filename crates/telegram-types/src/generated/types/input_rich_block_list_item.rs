@@ -26,9 +26,9 @@ pub struct InputRichBlockListItem {
 
 impl InputRichBlockListItem {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(blocks: Vec<InputRichBlock>) -> Self {
+    pub fn new(blocks: impl IntoIterator<Item = InputRichBlock>) -> Self {
         Self {
-            blocks,
+            blocks: blocks.into_iter().collect(),
             has_checkbox: None,
             is_checked: None,
             value: None,

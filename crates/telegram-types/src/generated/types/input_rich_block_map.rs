@@ -27,9 +27,9 @@ pub struct InputRichBlockMap {
 
 impl InputRichBlockMap {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(location: Location) -> Self {
+    pub fn new(location: impl Into<Location>) -> Self {
         Self {
-            location,
+            location: location.into(),
             zoom: None,
             width: None,
             height: None,

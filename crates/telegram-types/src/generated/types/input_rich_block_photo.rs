@@ -18,9 +18,9 @@ pub struct InputRichBlockPhoto {
 
 impl InputRichBlockPhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(photo: InputMediaPhoto) -> Self {
+    pub fn new(photo: impl Into<InputMediaPhoto>) -> Self {
         Self {
-            photo,
+            photo: photo.into(),
             caption: None,
         }
     }

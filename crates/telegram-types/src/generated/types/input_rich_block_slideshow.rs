@@ -18,9 +18,9 @@ pub struct InputRichBlockSlideshow {
 
 impl InputRichBlockSlideshow {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(blocks: Vec<InputRichBlock>) -> Self {
+    pub fn new(blocks: impl IntoIterator<Item = InputRichBlock>) -> Self {
         Self {
-            blocks,
+            blocks: blocks.into_iter().collect(),
             caption: None,
         }
     }

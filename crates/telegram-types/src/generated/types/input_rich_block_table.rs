@@ -27,9 +27,9 @@ pub struct InputRichBlockTable {
 
 impl InputRichBlockTable {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(cells: Vec<Vec<RichBlockTableCell>>) -> Self {
+    pub fn new(cells: impl IntoIterator<Item = Vec<RichBlockTableCell>>) -> Self {
         Self {
-            cells,
+            cells: cells.into_iter().collect(),
             is_bordered: None,
             is_striped: None,
             is_compact: None,

@@ -18,9 +18,9 @@ pub struct InputRichBlockVideo {
 
 impl InputRichBlockVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(video: InputMediaVideo) -> Self {
+    pub fn new(video: impl Into<InputMediaVideo>) -> Self {
         Self {
-            video,
+            video: video.into(),
             caption: None,
         }
     }

@@ -18,9 +18,9 @@ pub struct InputRichBlockVoiceNote {
 
 impl InputRichBlockVoiceNote {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(voice_note: InputMediaVoiceNote) -> Self {
+    pub fn new(voice_note: impl Into<InputMediaVoiceNote>) -> Self {
         Self {
-            voice_note,
+            voice_note: voice_note.into(),
             caption: None,
         }
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// This object describes a sticker to be added to a sticker set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputSticker {
-    /// The added sticker. Pass a file\_id as a String to send a file that already exists on the Telegram servers, pass an HTTP URL as a String for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new file using multipart/form-data under \<file\_attach\_name\> name. Animated and video stickers can't be uploaded via HTTP URL. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// The added sticker. Pass a file\_id as a String to send a file that already exists on the Telegram servers, pass an HTTP URL as a String for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new file using multipart/form-data under \<file\_attach\_name\> name. Animated and video stickers can't be uploaded via HTTP URL. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub sticker: InputFile,
     /// Format of the added sticker, must be one of "static" for a .WEBP or .PNG image, "animated" for a .TGS animation, "video" for a .WEBM video
     pub format: StickerFormat,
@@ -24,11 +24,15 @@ pub struct InputSticker {
 
 impl InputSticker {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(sticker: InputFile, format: StickerFormat, emoji_list: Vec<String>) -> Self {
+    pub fn new(
+        sticker: impl Into<InputFile>,
+        format: impl Into<StickerFormat>,
+        emoji_list: impl IntoIterator<Item = String>,
+    ) -> Self {
         Self {
-            sticker,
-            format,
-            emoji_list,
+            sticker: sticker.into(),
+            format: format.into(),
+            emoji_list: emoji_list.into_iter().collect(),
             mask_position: None,
             keywords: None,
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Describes a photo to post as a story.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputStoryContentPhoto {
-    /// The photo to post as a story. The photo must be of the size 1080x1920 and must not exceed 10 MB. The photo can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// The photo to post as a story. The photo must be of the size 1080x1920 and must not exceed 10 MB. The photo can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub photo: InputFile,
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Describes a video to post as a story.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputStoryContentVideo {
-    /// The video to post as a story. The video must be of the size 720x1280, streamable, encoded with H.265 codec, with key frames added each second in the MPEG4 format, and must not exceed 30 MB. The video can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the video was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: https://core.telegram.org/bots/api\#sending-files
+    /// The video to post as a story. The video must be of the size 720x1280, streamable, encoded with H.265 codec, with key frames added each second in the MPEG4 format, and must not exceed 30 MB. The video can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the video was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub video: InputFile,
     /// Optional. Precise duration of the video in seconds; 0-60
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,9 +24,9 @@ pub struct InputStoryContentVideo {
 
 impl InputStoryContentVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(video: InputFile) -> Self {
+    pub fn new(video: impl Into<InputFile>) -> Self {
         Self {
-            video,
+            video: video.into(),
             duration: None,
             cover_frame_timestamp: None,
             is_animation: None,

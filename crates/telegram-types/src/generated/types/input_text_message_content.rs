@@ -23,9 +23,9 @@ pub struct InputTextMessageContent {
 
 impl InputTextMessageContent {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(message_text: String) -> Self {
+    pub fn new(message_text: impl Into<String>) -> Self {
         Self {
-            message_text,
+            message_text: message_text.into(),
             parse_mode: None,
             entities: None,
             link_preview_options: None,

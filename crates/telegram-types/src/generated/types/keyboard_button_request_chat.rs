@@ -5,7 +5,7 @@
 use crate::ChatAdministratorRights;
 use serde::{Deserialize, Serialize};
 
-/// This object defines the criteria used to request a suitable chat. Information about the selected chat will be shared with the bot when the corresponding button is pressed. The bot will be granted requested rights in the chat if appropriate. More about requesting chats: https://core.telegram.org/bots/features\#chat-and-user-selection.
+/// This object defines the criteria used to request a suitable chat. Information about the selected chat will be shared with the bot when the corresponding button is pressed. The bot will be granted requested rights in the chat if appropriate. More about requesting chats: <https://core.telegram.org/bots/features#chat-and-user-selection>.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyboardButtonRequestChat {
     /// Signed 32-bit identifier of the request, which will be received back in the ChatShared object. Must be unique within the message.

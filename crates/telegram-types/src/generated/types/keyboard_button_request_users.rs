@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// This object defines the criteria used to request suitable users. Information about the selected users will be shared with the bot when the corresponding button is pressed. More about requesting users: https://core.telegram.org/bots/features\#chat-and-user-selection
+/// This object defines the criteria used to request suitable users. Information about the selected users will be shared with the bot when the corresponding button is pressed. More about requesting users: <https://core.telegram.org/bots/features#chat-and-user-selection>
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyboardButtonRequestUsers {
     /// Signed 32-bit identifier of the request that will be received back in the UsersShared object. Must be unique within the message.

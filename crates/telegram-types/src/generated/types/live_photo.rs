@@ -32,16 +32,16 @@ pub struct LivePhoto {
 impl LivePhoto {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        file_id: String,
-        file_unique_id: String,
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
         width: i64,
         height: i64,
         duration: i64,
     ) -> Self {
         Self {
             photo: None,
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             width,
             height,
             duration,

@@ -22,9 +22,9 @@ pub struct LocationAddress {
 
 impl LocationAddress {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(country_code: String) -> Self {
+    pub fn new(country_code: impl Into<String>) -> Self {
         Self {
-            country_code,
+            country_code: country_code.into(),
             state: None,
             city: None,
             street: None,

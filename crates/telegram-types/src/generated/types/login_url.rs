@@ -22,9 +22,9 @@ pub struct LoginUrl {
 
 impl LoginUrl {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(url: String) -> Self {
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
-            url,
+            url: url.into(),
             forward_text: None,
             bot_username: None,
             request_write_access: None,

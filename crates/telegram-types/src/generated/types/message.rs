@@ -187,7 +187,7 @@ pub struct Message {
     /// Optional. Message is a dice with random value
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dice: Option<Box<Dice>>,
-    /// Optional. Message is a game, information about the game. More about games: https://core.telegram.org/bots/api\#games
+    /// Optional. Message is a game, information about the game. More about games: <https://core.telegram.org/bots/api#games>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub game: Option<Box<Game>>,
     /// Optional. Message is a native poll, information about the poll
@@ -199,7 +199,7 @@ pub struct Message {
     /// Optional. Message is a shared location, information about the location
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Box<Location>>,
-    /// Optional. Message is an invoice for a payment, information about the invoice. More about payments: https://core.telegram.org/bots/api\#payments
+    /// Optional. Message is an invoice for a payment, information about the invoice. More about payments: <https://core.telegram.org/bots/api#payments>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Box<Invoice>>,
     /// Optional. Telegram Passport data
@@ -221,7 +221,7 @@ pub struct Message {
 
 impl Message {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(message_id: i64, date: i64, chat: Chat) -> Self {
+    pub fn new(message_id: i64, date: i64, chat: impl Into<Chat>) -> Self {
         Self {
             message_id,
             message_thread_id: None,
@@ -236,7 +236,7 @@ impl Message {
             date,
             guest_query_id: None,
             business_connection_id: None,
-            chat,
+            chat: chat.into(),
             forward_origin: None,
             is_topic_message: false,
             is_automatic_forward: false,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// This object represents one special entity in a text message. For example, hashtags, usernames, URLs, etc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageEntity {
-    /// Type of the entity. Currently, can be "mention" (@username), "hashtag" (\#hashtag or \#hashtag@chatusername), "cashtag" ($USD or $USD@chatusername), "bot\_command" (/start@jobs\_bot), "url" (https://telegram.org), "email" (do-not-reply@telegram.org), "phone\_number" (+1-212-555-0123), "bold" (bold text), "italic" (italic text), "underline" (underlined text), "strikethrough" (strikethrough text), "spoiler" (spoiler message), "blockquote" (block quotation), "expandable\_blockquote" (collapsed-by-default block quotation), "code" (monowidth string), "pre" (monowidth block), "text\_link" (for clickable text URLs), "text\_mention" (for users without usernames), "custom\_emoji" (for inline custom emoji stickers), or "date\_time" (for formatted date and time).
+    /// Type of the entity. Currently, can be "mention" (@username), "hashtag" (\#hashtag or \#hashtag@chatusername), "cashtag" ($USD or $USD@chatusername), "bot\_command" (/start@jobs\_bot), "url" (<https://telegram.org>), "email" (do-not-reply@telegram.org), "phone\_number" (+1-212-555-0123), "bold" (bold text), "italic" (italic text), "underline" (underlined text), "strikethrough" (strikethrough text), "spoiler" (spoiler message), "blockquote" (block quotation), "expandable\_blockquote" (collapsed-by-default block quotation), "code" (monowidth string), "pre" (monowidth block), "text\_link" (for clickable text URLs), "text\_mention" (for users without usernames), "custom\_emoji" (for inline custom emoji stickers), or "date\_time" (for formatted date and time).
     #[serde(rename = "type")]
     pub kind: MessageEntityType,
     /// Offset in UTF-16 code units to the start of the entity
@@ -37,9 +37,9 @@ pub struct MessageEntity {
 
 impl MessageEntity {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(kind: MessageEntityType, offset: i64, length: i64) -> Self {
+    pub fn new(kind: impl Into<MessageEntityType>, offset: i64, length: i64) -> Self {
         Self {
-            kind,
+            kind: kind.into(),
             offset,
             length,
             url: None,

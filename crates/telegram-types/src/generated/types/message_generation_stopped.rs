@@ -19,9 +19,9 @@ pub struct MessageGenerationStopped {
 
 impl MessageGenerationStopped {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(chat: Chat, draft_id: i64) -> Self {
+    pub fn new(chat: impl Into<Chat>, draft_id: i64) -> Self {
         Self {
-            chat,
+            chat: chat.into(),
             message_thread_id: None,
             draft_id,
         }

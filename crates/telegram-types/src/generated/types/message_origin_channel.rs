@@ -22,10 +22,10 @@ pub struct MessageOriginChannel {
 
 impl MessageOriginChannel {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(date: i64, chat: Chat, message_id: i64) -> Self {
+    pub fn new(date: i64, chat: impl Into<Chat>, message_id: i64) -> Self {
         Self {
             date,
-            chat,
+            chat: chat.into(),
             message_id,
             author_signature: None,
         }

@@ -20,10 +20,10 @@ pub struct MessageOriginChat {
 
 impl MessageOriginChat {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(date: i64, sender_chat: Chat) -> Self {
+    pub fn new(date: i64, sender_chat: impl Into<Chat>) -> Self {
         Self {
             date,
-            sender_chat,
+            sender_chat: sender_chat.into(),
             author_signature: None,
         }
     }

@@ -29,20 +29,20 @@ pub struct MessageReactionUpdated {
 impl MessageReactionUpdated {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        chat: Chat,
+        chat: impl Into<Chat>,
         message_id: i64,
         date: i64,
-        old_reaction: Vec<ReactionType>,
-        new_reaction: Vec<ReactionType>,
+        old_reaction: impl IntoIterator<Item = ReactionType>,
+        new_reaction: impl IntoIterator<Item = ReactionType>,
     ) -> Self {
         Self {
-            chat,
+            chat: chat.into(),
             message_id,
             user: None,
             actor_chat: None,
             date,
-            old_reaction,
-            new_reaction,
+            old_reaction: old_reaction.into_iter().collect(),
+            new_reaction: new_reaction.into_iter().collect(),
         }
     }
 }

@@ -62,10 +62,10 @@ pub struct MessageService {
     /// Optional. Specified message was pinned. Note that the Message object in this field will not contain further reply\_to\_message fields even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned_message: Option<Box<MaybeInaccessibleMessage>>,
-    /// Optional. Message is a service message about a successful payment, information about the payment. More about payments: https://core.telegram.org/bots/api\#payments
+    /// Optional. Message is a service message about a successful payment, information about the payment. More about payments: <https://core.telegram.org/bots/api#payments>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successful_payment: Option<Box<SuccessfulPayment>>,
-    /// Optional. Message is a service message about a refunded payment, information about the payment. More about payments: https://core.telegram.org/bots/api\#payments
+    /// Optional. Message is a service message about a refunded payment, information about the payment. More about payments: <https://core.telegram.org/bots/api#payments>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refunded_payment: Option<Box<RefundedPayment>>,
     /// Optional. Service message: users were shared with the bot
@@ -83,7 +83,7 @@ pub struct MessageService {
     /// Optional. Service message: upgrade of a gift was purchased after the gift was sent
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gift_upgrade_sent: Option<Box<GiftInfo>>,
-    /// Optional. The domain name of the website on which the user has logged in. More about Telegram Login: https://core.telegram.org/widgets/login
+    /// Optional. The domain name of the website on which the user has logged in. More about Telegram Login: <https://core.telegram.org/widgets/login>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connected_website: Option<String>,
     /// Optional. Service message: the user allowed the bot to write messages after adding it to the attachment or side menu, launching a Web App from a link, or accepting an explicit request from a Web App sent by the method requestWriteAccess

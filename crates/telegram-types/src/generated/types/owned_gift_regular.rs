@@ -53,9 +53,9 @@ pub struct OwnedGiftRegular {
 
 impl OwnedGiftRegular {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(gift: Gift, send_date: i64) -> Self {
+    pub fn new(gift: impl Into<Gift>, send_date: i64) -> Self {
         Self {
-            gift,
+            gift: gift.into(),
             owned_gift_id: None,
             sender_user: None,
             send_date,

@@ -35,9 +35,9 @@ pub struct OwnedGiftUnique {
 
 impl OwnedGiftUnique {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(gift: UniqueGift, send_date: i64) -> Self {
+    pub fn new(gift: impl Into<UniqueGift>, send_date: i64) -> Self {
         Self {
-            gift,
+            gift: gift.into(),
             owned_gift_id: None,
             sender_user: None,
             send_date,

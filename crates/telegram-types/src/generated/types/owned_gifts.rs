@@ -19,10 +19,10 @@ pub struct OwnedGifts {
 
 impl OwnedGifts {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(total_count: i64, gifts: Vec<OwnedGift>) -> Self {
+    pub fn new(total_count: i64, gifts: impl IntoIterator<Item = OwnedGift>) -> Self {
         Self {
             total_count,
-            gifts,
+            gifts: gifts.into_iter().collect(),
             next_offset: None,
         }
     }

@@ -22,10 +22,15 @@ pub struct PhotoSize {
 
 impl PhotoSize {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(file_id: String, file_unique_id: String, width: i64, height: i64) -> Self {
+    pub fn new(
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
+        width: i64,
+        height: i64,
+    ) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             width,
             height,
             file_size: None,

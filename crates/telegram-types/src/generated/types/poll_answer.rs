@@ -24,13 +24,17 @@ pub struct PollAnswer {
 
 impl PollAnswer {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(poll_id: String, option_ids: Vec<i64>, option_persistent_ids: Vec<String>) -> Self {
+    pub fn new(
+        poll_id: impl Into<String>,
+        option_ids: impl IntoIterator<Item = i64>,
+        option_persistent_ids: impl IntoIterator<Item = String>,
+    ) -> Self {
         Self {
-            poll_id,
+            poll_id: poll_id.into(),
             voter_chat: None,
             user: None,
-            option_ids,
-            option_persistent_ids,
+            option_ids: option_ids.into_iter().collect(),
+            option_persistent_ids: option_persistent_ids.into_iter().collect(),
         }
     }
 }

@@ -33,10 +33,14 @@ pub struct PollOption {
 
 impl PollOption {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(persistent_id: String, text: String, voter_count: i64) -> Self {
+    pub fn new(
+        persistent_id: impl Into<String>,
+        text: impl Into<String>,
+        voter_count: i64,
+    ) -> Self {
         Self {
-            persistent_id,
-            text,
+            persistent_id: persistent_id.into(),
+            text: text.into(),
             text_entities: None,
             media: None,
             voter_count,

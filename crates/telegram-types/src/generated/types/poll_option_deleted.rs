@@ -22,11 +22,11 @@ pub struct PollOptionDeleted {
 
 impl PollOptionDeleted {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(option_persistent_id: String, option_text: String) -> Self {
+    pub fn new(option_persistent_id: impl Into<String>, option_text: impl Into<String>) -> Self {
         Self {
             poll_message: None,
-            option_persistent_id,
-            option_text,
+            option_persistent_id: option_persistent_id.into(),
+            option_text: option_text.into(),
             option_text_entities: None,
         }
     }

@@ -29,18 +29,18 @@ pub struct PreCheckoutQuery {
 impl PreCheckoutQuery {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        id: String,
-        from: User,
-        currency: String,
+        id: impl Into<String>,
+        from: impl Into<User>,
+        currency: impl Into<String>,
         total_amount: i64,
-        invoice_payload: String,
+        invoice_payload: impl Into<String>,
     ) -> Self {
         Self {
-            id,
-            from,
-            currency,
+            id: id.into(),
+            from: from.into(),
+            currency: currency.into(),
             total_amount,
-            invoice_payload,
+            invoice_payload: invoice_payload.into(),
             shipping_option_id: None,
             order_info: None,
         }

@@ -23,16 +23,16 @@ pub struct RefundedPayment {
 impl RefundedPayment {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        currency: String,
+        currency: impl Into<String>,
         total_amount: i64,
-        invoice_payload: String,
-        telegram_payment_charge_id: String,
+        invoice_payload: impl Into<String>,
+        telegram_payment_charge_id: impl Into<String>,
     ) -> Self {
         Self {
-            currency,
+            currency: currency.into(),
             total_amount,
-            invoice_payload,
-            telegram_payment_charge_id,
+            invoice_payload: invoice_payload.into(),
+            telegram_payment_charge_id: telegram_payment_charge_id.into(),
             provider_payment_charge_id: None,
         }
     }

@@ -32,9 +32,9 @@ pub struct ReplyKeyboardMarkup {
 
 impl ReplyKeyboardMarkup {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(keyboard: Vec<Vec<KeyboardButton>>) -> Self {
+    pub fn new(keyboard: impl IntoIterator<Item = Vec<KeyboardButton>>) -> Self {
         Self {
-            keyboard,
+            keyboard: keyboard.into_iter().collect(),
             is_persistent: None,
             resize_keyboard: None,
             one_time_keyboard: None,

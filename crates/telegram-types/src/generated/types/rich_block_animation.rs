@@ -21,9 +21,9 @@ pub struct RichBlockAnimation {
 
 impl RichBlockAnimation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(animation: Animation) -> Self {
+    pub fn new(animation: impl Into<Animation>) -> Self {
         Self {
-            animation,
+            animation: animation.into(),
             has_spoiler: false,
             caption: None,
         }

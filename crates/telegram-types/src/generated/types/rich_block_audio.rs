@@ -18,9 +18,9 @@ pub struct RichBlockAudio {
 
 impl RichBlockAudio {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(audio: Audio) -> Self {
+    pub fn new(audio: impl Into<Audio>) -> Self {
         Self {
-            audio,
+            audio: audio.into(),
             caption: None,
         }
     }

@@ -18,9 +18,9 @@ pub struct RichBlockBlockQuotation {
 
 impl RichBlockBlockQuotation {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(blocks: Vec<RichBlock>) -> Self {
+    pub fn new(blocks: impl IntoIterator<Item = RichBlock>) -> Self {
         Self {
-            blocks,
+            blocks: blocks.into_iter().collect(),
             credit: None,
         }
     }

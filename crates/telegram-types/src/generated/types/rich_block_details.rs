@@ -20,10 +20,10 @@ pub struct RichBlockDetails {
 
 impl RichBlockDetails {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(summary: RichText, blocks: Vec<RichBlock>) -> Self {
+    pub fn new(summary: impl Into<RichText>, blocks: impl IntoIterator<Item = RichBlock>) -> Self {
         Self {
-            summary,
-            blocks,
+            summary: summary.into(),
+            blocks: blocks.into_iter().collect(),
             is_open: false,
         }
     }

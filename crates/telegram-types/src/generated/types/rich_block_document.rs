@@ -18,9 +18,9 @@ pub struct RichBlockDocument {
 
 impl RichBlockDocument {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(document: Document) -> Self {
+    pub fn new(document: impl Into<Document>) -> Self {
         Self {
-            document,
+            document: document.into(),
             caption: None,
         }
     }

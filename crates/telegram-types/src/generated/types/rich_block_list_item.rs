@@ -28,10 +28,10 @@ pub struct RichBlockListItem {
 
 impl RichBlockListItem {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(label: String, blocks: Vec<RichBlock>) -> Self {
+    pub fn new(label: impl Into<String>, blocks: impl IntoIterator<Item = RichBlock>) -> Self {
         Self {
-            label,
-            blocks,
+            label: label.into(),
+            blocks: blocks.into_iter().collect(),
             has_checkbox: false,
             is_checked: false,
             value: None,

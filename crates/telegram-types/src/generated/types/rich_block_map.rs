@@ -24,9 +24,9 @@ pub struct RichBlockMap {
 
 impl RichBlockMap {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(location: Location, zoom: i64, width: i64, height: i64) -> Self {
+    pub fn new(location: impl Into<Location>, zoom: i64, width: i64, height: i64) -> Self {
         Self {
-            location,
+            location: location.into(),
             zoom,
             width,
             height,

@@ -21,9 +21,9 @@ pub struct RichBlockPhoto {
 
 impl RichBlockPhoto {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(photo: Vec<PhotoSize>) -> Self {
+    pub fn new(photo: impl IntoIterator<Item = PhotoSize>) -> Self {
         Self {
-            photo,
+            photo: photo.into_iter().collect(),
             has_spoiler: false,
             caption: None,
         }

@@ -18,9 +18,9 @@ pub struct RichBlockPreformatted {
 
 impl RichBlockPreformatted {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: RichText) -> Self {
+    pub fn new(text: impl Into<RichText>) -> Self {
         Self {
-            text,
+            text: text.into(),
             language: None,
         }
     }

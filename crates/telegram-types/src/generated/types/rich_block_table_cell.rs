@@ -28,14 +28,14 @@ pub struct RichBlockTableCell {
 
 impl RichBlockTableCell {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(align: String, valign: String) -> Self {
+    pub fn new(align: impl Into<String>, valign: impl Into<String>) -> Self {
         Self {
             text: None,
             is_header: false,
             colspan: None,
             rowspan: None,
-            align,
-            valign,
+            align: align.into(),
+            valign: valign.into(),
         }
     }
 }

@@ -6,10 +6,10 @@ use crate::RichText;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
-/// A block with a "Thinking..." placeholder, corresponding to the custom HTML tag \<tg-thinking\>. The block may be used only in sendRichMessageDraft, therefore it can't be received in messages. See https://t.me/addemoji/AIActions for examples of custom emoji that are recommended for usage in the block.
+/// A block with a "Thinking..." placeholder, corresponding to the custom HTML tag \<tg-thinking\>. The block may be used only in sendRichMessageDraft, therefore it can't be received in messages. See <https://t.me/addemoji/AIActions> for examples of custom emoji that are recommended for usage in the block.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RichBlockThinking {
-    /// Text of the block. See https://t.me/addemoji/AIActions for examples of custom emoji that are recommended for usage in the block.
+    /// Text of the block. See <https://t.me/addemoji/AIActions> for examples of custom emoji that are recommended for usage in the block.
     pub text: RichText,
 }
 

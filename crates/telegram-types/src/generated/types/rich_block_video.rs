@@ -21,9 +21,9 @@ pub struct RichBlockVideo {
 
 impl RichBlockVideo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(video: Video) -> Self {
+    pub fn new(video: impl Into<Video>) -> Self {
         Self {
-            video,
+            video: video.into(),
             has_spoiler: false,
             caption: None,
         }

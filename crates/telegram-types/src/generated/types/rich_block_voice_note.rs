@@ -18,9 +18,9 @@ pub struct RichBlockVoiceNote {
 
 impl RichBlockVoiceNote {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(voice_note: Voice) -> Self {
+    pub fn new(voice_note: impl Into<Voice>) -> Self {
         Self {
-            voice_note,
+            voice_note: voice_note.into(),
             caption: None,
         }
     }

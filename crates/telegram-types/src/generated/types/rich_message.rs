@@ -17,9 +17,9 @@ pub struct RichMessage {
 
 impl RichMessage {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(blocks: Vec<RichBlock>) -> Self {
+    pub fn new(blocks: impl IntoIterator<Item = RichBlock>) -> Self {
         Self {
-            blocks,
+            blocks: blocks.into_iter().collect(),
             is_rtl: false,
         }
     }

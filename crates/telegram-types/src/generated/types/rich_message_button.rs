@@ -46,9 +46,9 @@ pub struct RichMessageButton {
 
 impl RichMessageButton {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: Box<RichText>) -> Self {
+    pub fn new(text: impl Into<RichText>) -> Self {
         Self {
-            text,
+            text: Box::new(text.into()),
             style: None,
             url: None,
             callback_data: None,

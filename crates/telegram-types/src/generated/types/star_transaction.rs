@@ -27,9 +27,9 @@ pub struct StarTransaction {
 
 impl StarTransaction {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: String, amount: i64, date: i64) -> Self {
+    pub fn new(id: impl Into<String>, amount: i64, date: i64) -> Self {
         Self {
-            id,
+            id: id.into(),
             amount,
             nanostar_amount: None,
             date,

@@ -52,18 +52,18 @@ pub struct Sticker {
 impl Sticker {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        file_id: String,
-        file_unique_id: String,
-        kind: StickerType,
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
+        kind: impl Into<StickerType>,
         width: i64,
         height: i64,
         is_animated: bool,
         is_video: bool,
     ) -> Self {
         Self {
-            file_id,
-            file_unique_id,
-            kind,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
+            kind: kind.into(),
             width,
             height,
             is_animated,

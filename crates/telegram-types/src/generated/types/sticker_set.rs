@@ -24,16 +24,16 @@ pub struct StickerSet {
 impl StickerSet {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        name: String,
-        title: String,
-        sticker_type: StickerType,
-        stickers: Vec<Sticker>,
+        name: impl Into<String>,
+        title: impl Into<String>,
+        sticker_type: impl Into<StickerType>,
+        stickers: impl IntoIterator<Item = Sticker>,
     ) -> Self {
         Self {
-            name,
-            title,
-            sticker_type,
-            stickers,
+            name: name.into(),
+            title: title.into(),
+            sticker_type: sticker_type.into(),
+            stickers: stickers.into_iter().collect(),
             thumbnail: None,
         }
     }

@@ -21,9 +21,9 @@ pub struct StoryAreaTypeSuggestedReaction {
 
 impl StoryAreaTypeSuggestedReaction {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(reaction_type: ReactionType) -> Self {
+    pub fn new(reaction_type: impl Into<ReactionType>) -> Self {
         Self {
-            reaction_type,
+            reaction_type: reaction_type.into(),
             is_dark: None,
             is_flipped: None,
         }

@@ -38,23 +38,23 @@ pub struct SuccessfulPayment {
 impl SuccessfulPayment {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        currency: String,
+        currency: impl Into<String>,
         total_amount: i64,
-        invoice_payload: String,
-        telegram_payment_charge_id: String,
-        provider_payment_charge_id: String,
+        invoice_payload: impl Into<String>,
+        telegram_payment_charge_id: impl Into<String>,
+        provider_payment_charge_id: impl Into<String>,
     ) -> Self {
         Self {
-            currency,
+            currency: currency.into(),
             total_amount,
-            invoice_payload,
+            invoice_payload: invoice_payload.into(),
             subscription_expiration_date: None,
             is_recurring: false,
             is_first_recurring: false,
             shipping_option_id: None,
             order_info: None,
-            telegram_payment_charge_id,
-            provider_payment_charge_id,
+            telegram_payment_charge_id: telegram_payment_charge_id.into(),
+            provider_payment_charge_id: provider_payment_charge_id.into(),
         }
     }
 }

@@ -17,10 +17,10 @@ pub struct SuggestedPostApprovalFailed {
 
 impl SuggestedPostApprovalFailed {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(price: SuggestedPostPrice) -> Self {
+    pub fn new(price: impl Into<SuggestedPostPrice>) -> Self {
         Self {
             suggested_post_message: None,
-            price,
+            price: price.into(),
         }
     }
 }

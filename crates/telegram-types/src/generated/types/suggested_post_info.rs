@@ -20,9 +20,9 @@ pub struct SuggestedPostInfo {
 
 impl SuggestedPostInfo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(state: String) -> Self {
+    pub fn new(state: impl Into<String>) -> Self {
         Self {
-            state,
+            state: state.into(),
             price: None,
             send_date: None,
         }

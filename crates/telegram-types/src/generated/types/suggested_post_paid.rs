@@ -23,10 +23,10 @@ pub struct SuggestedPostPaid {
 
 impl SuggestedPostPaid {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(currency: String) -> Self {
+    pub fn new(currency: impl Into<String>) -> Self {
         Self {
             suggested_post_message: None,
-            currency,
+            currency: currency.into(),
             amount: None,
             star_amount: None,
         }

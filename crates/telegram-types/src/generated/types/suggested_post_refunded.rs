@@ -17,10 +17,10 @@ pub struct SuggestedPostRefunded {
 
 impl SuggestedPostRefunded {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(reason: String) -> Self {
+    pub fn new(reason: impl Into<String>) -> Self {
         Self {
             suggested_post_message: None,
-            reason,
+            reason: reason.into(),
         }
     }
 }

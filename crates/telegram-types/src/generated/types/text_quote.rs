@@ -22,9 +22,9 @@ pub struct TextQuote {
 
 impl TextQuote {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(text: String, position: i64) -> Self {
+    pub fn new(text: impl Into<String>, position: i64) -> Self {
         Self {
-            text,
+            text: text.into(),
             entities: None,
             position,
             is_manual: false,

@@ -18,8 +18,11 @@ pub struct TransactionPartnerChat {
 
 impl TransactionPartnerChat {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(chat: Chat) -> Self {
-        Self { chat, gift: None }
+    pub fn new(chat: impl Into<Chat>) -> Self {
+        Self {
+            chat: chat.into(),
+            gift: None,
+        }
     }
 }
 

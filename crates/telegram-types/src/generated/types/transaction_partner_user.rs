@@ -38,10 +38,10 @@ pub struct TransactionPartnerUser {
 
 impl TransactionPartnerUser {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(transaction_type: String, user: User) -> Self {
+    pub fn new(transaction_type: impl Into<String>, user: impl Into<User>) -> Self {
         Self {
-            transaction_type,
-            user,
+            transaction_type: transaction_type.into(),
+            user: user.into(),
             affiliate: None,
             invoice_payload: None,
             subscription_period: None,

@@ -12,7 +12,7 @@ pub struct UniqueGift {
     pub gift_id: String,
     /// Human-readable name of the regular gift from which this unique gift was upgraded
     pub base_name: String,
-    /// Unique name of the gift. This name can be used in https://t.me/nft/... links and story areas.
+    /// Unique name of the gift. This name can be used in <https://t.me/nft/>... links and story areas.
     pub name: String,
     /// Unique number of the upgraded gift among gifts upgraded from the same regular gift
     pub number: i64,
@@ -42,22 +42,22 @@ pub struct UniqueGift {
 impl UniqueGift {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        gift_id: String,
-        base_name: String,
-        name: String,
+        gift_id: impl Into<String>,
+        base_name: impl Into<String>,
+        name: impl Into<String>,
         number: i64,
-        model: UniqueGiftModel,
-        symbol: UniqueGiftSymbol,
-        backdrop: UniqueGiftBackdrop,
+        model: impl Into<UniqueGiftModel>,
+        symbol: impl Into<UniqueGiftSymbol>,
+        backdrop: impl Into<UniqueGiftBackdrop>,
     ) -> Self {
         Self {
-            gift_id,
-            base_name,
-            name,
+            gift_id: gift_id.into(),
+            base_name: base_name.into(),
+            name: name.into(),
             number,
-            model,
-            symbol,
-            backdrop,
+            model: model.into(),
+            symbol: symbol.into(),
+            backdrop: backdrop.into(),
             is_premium: false,
             is_burned: false,
             is_from_blockchain: false,

@@ -40,10 +40,10 @@ pub struct UniqueGiftInfo {
 
 impl UniqueGiftInfo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(gift: UniqueGift, origin: String) -> Self {
+    pub fn new(gift: impl Into<UniqueGift>, origin: impl Into<String>) -> Self {
         Self {
-            gift,
-            origin,
+            gift: gift.into(),
+            origin: origin.into(),
             text: None,
             entities: None,
             is_private: false,

@@ -21,10 +21,14 @@ pub struct UniqueGiftModel {
 
 impl UniqueGiftModel {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(name: String, sticker: Sticker, rarity_per_mille: i64) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        sticker: impl Into<Sticker>,
+        rarity_per_mille: i64,
+    ) -> Self {
         Self {
-            name,
-            sticker,
+            name: name.into(),
+            sticker: sticker.into(),
             rarity_per_mille,
             rarity: None,
         }

@@ -62,11 +62,11 @@ pub struct User {
 
 impl User {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(id: i64, is_bot: bool, first_name: String) -> Self {
+    pub fn new(id: i64, is_bot: bool, first_name: impl Into<String>) -> Self {
         Self {
             id,
             is_bot,
-            first_name,
+            first_name: first_name.into(),
             last_name: None,
             username: None,
             language_code: None,

@@ -30,11 +30,15 @@ pub struct Venue {
 
 impl Venue {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(location: Location, title: String, address: String) -> Self {
+    pub fn new(
+        location: impl Into<Location>,
+        title: impl Into<String>,
+        address: impl Into<String>,
+    ) -> Self {
         Self {
-            location,
-            title,
-            address,
+            location: location.into(),
+            title: title.into(),
+            address: address.into(),
             foursquare_id: None,
             foursquare_type: None,
             google_place_id: None,

@@ -26,10 +26,15 @@ pub struct VideoNote {
 
 impl VideoNote {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(file_id: String, file_unique_id: String, length: i64, duration: i64) -> Self {
+    pub fn new(
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
+        length: i64,
+        duration: i64,
+    ) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             length,
             duration,
             thumbnail: None,

@@ -25,18 +25,18 @@ pub struct VideoQuality {
 impl VideoQuality {
     /// Creates the value from its required fields; the optional ones are left out.
     pub fn new(
-        file_id: String,
-        file_unique_id: String,
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
         width: i64,
         height: i64,
-        codec: String,
+        codec: impl Into<String>,
     ) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             width,
             height,
-            codec,
+            codec: codec.into(),
             file_size: None,
         }
     }

@@ -23,10 +23,14 @@ pub struct Voice {
 
 impl Voice {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(file_id: String, file_unique_id: String, duration: i64) -> Self {
+    pub fn new(
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
+        duration: i64,
+    ) -> Self {
         Self {
-            file_id,
-            file_unique_id,
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
             duration,
             mime_type: None,
             file_size: None,

@@ -35,9 +35,13 @@ pub struct WebhookInfo {
 
 impl WebhookInfo {
     /// Creates the value from its required fields; the optional ones are left out.
-    pub fn new(url: String, has_custom_certificate: bool, pending_update_count: i64) -> Self {
+    pub fn new(
+        url: impl Into<String>,
+        has_custom_certificate: bool,
+        pending_update_count: i64,
+    ) -> Self {
         Self {
-            url,
+            url: url.into(),
             has_custom_certificate,
             pending_update_count,
             ip_address: None,

@@ -1,0 +1,278 @@
+//! The python-telegram-bot ports, driven through simulated users with `telegram_test::TestBot`,
+//! the way the testing guide (`telegram_ext::guide::testing`) teaches: start the bot, let users
+//! talk, read the replies once the bot is idle, stop.
+
+// Each port includes the shared `support` module: loaded once per port on purpose.
+#![allow(clippy::duplicate_mod)]
+
+#[allow(dead_code)]
+#[path = "../contexttypesbot.rs"]
+mod contexttypesbot;
+#[allow(dead_code)]
+#[path = "../echobot.rs"]
+mod echobot;
+#[allow(dead_code)]
+#[path = "../errorhandlerbot.rs"]
+mod errorhandlerbot;
+#[allow(dead_code)]
+#[path = "../inlinebot.rs"]
+mod inlinebot;
+#[allow(dead_code)]
+#[path = "../inlinekeyboard.rs"]
+mod inlinekeyboard;
+#[allow(dead_code)]
+#[path = "../pollbot.rs"]
+mod pollbot;
+
+use serde_json::json;
+use telegram_test::TestBot;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+#[tokio::test]
+async fn echobot_greets_echoes_text_and_ignores_the_rest() -> TestResult {
+    let bot = TestBot::start(echobot::app).await?;
+    let alice = bot.user("alice");
+
+    alice.send_text("/start").await;
+    let greeting = bot.replies(&alice).await?;
+    assert_eq!(greeting.len(), 1);
+    let text = greeting[0].text().unwrap_or_default();
+    assert!(text.starts_with("Hi <a href=\"tg://user?id="), "{text}");
+    assert_eq!(greeting[0].str_param("parse_mode"), Some("HTML"));
+    assert_eq!(
+        greeting[0]
+            .param("reply_markup")
+            .map(|m| m["force_reply"].clone()),
+        Some(true.into())
+    );
+
+    alice.send_text("Hello, bot!").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["Hello, bot!"]);
+
+    // A photo is not text, and an unknown command is a command: no reply, decided at once.
+    alice.send_photo().await;
+    alice.send_text("/unknown").await;
+    assert!(bot.replies(&alice).await?.is_empty());
+
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn inlinekeyboard_answers_the_press_and_edits_its_message() -> TestResult {
+    let bot = TestBot::start(inlinekeyboard::app).await?;
+    let alice = bot.user("alice");
+
+    alice.send_text("/start").await;
+    let keyboard = bot.replies(&alice).await?;
+    let message = keyboard[0]
+        .result()
+        .cloned()
+        .ok_or("sendMessage not answered")?;
+    let labels = &message["reply_markup"]["inline_keyboard"];
+    assert_eq!(labels[0][1]["text"], "Option 2");
+    assert_eq!(labels[1][0]["callback_data"], "3");
+
+    alice.press_button(&message, "2").await;
+    let answer = bot.next_request("answerCallbackQuery").await?;
+    assert!(answer.str_param("callback_query_id").is_some());
+    let edit = bot.next_request("editMessageText").await?;
+    assert_eq!(edit.text(), Some("Selected option: 2"));
+    assert_eq!(edit.int_param("message_id"), message["message_id"].as_i64());
+    // The edit is no new message.
+    assert!(bot.replies(&alice).await?.is_empty());
+
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn errorhandlerbot_reports_the_failure_to_the_developer() -> TestResult {
+    let bot = TestBot::start(errorhandlerbot::app).await?;
+    let developer = bot.server().user_with_id("developer", 123_456_789);
+    let alice = bot.user("alice");
+
+    alice.send_text("/start").await;
+    let start = bot.reply_texts(&alice).await?;
+    assert!(
+        start[0].contains(&format!("<code>{}</code>", alice.id())),
+        "{start:?}"
+    );
+
+    alice.send_text("/bad_command").await;
+    let report = bot.replies(&developer).await?;
+    assert_eq!(report.len(), 1, "one report to the developer");
+    let text = report[0].text().unwrap_or_default();
+    assert!(text.contains("message text is empty"), "{text}");
+    assert!(
+        text.contains("&quot;/bad_command&quot;"),
+        "the update, escaped: {text}"
+    );
+    // The failing reply itself was the bot's attempt, refused by Telegram.
+    let attempt = bot.replies(&alice).await?;
+    assert_eq!(attempt.len(), 1);
+    assert_eq!(attempt[0].status, Some(400));
+
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn inlinebot_offers_three_transformations_and_skips_empty_queries() -> TestResult {
+    let bot = TestBot::start(inlinebot::app).await?;
+    let alice = bot.user("alice");
+
+    alice.inline_query("Tom & <Jerry>").await;
+    let answer = bot.next_request("answerInlineQuery").await?;
+    let results = answer
+        .param("results")
+        .and_then(|r| r.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let texts: Vec<_> = results
+        .iter()
+        .map(|r| {
+            r["input_message_content"]["message_text"]
+                .as_str()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "TOM & <JERRY>",
+            "<b>Tom &amp; &lt;Jerry&gt;</b>",
+            "<i>Tom &amp; &lt;Jerry&gt;</i>"
+        ]
+    );
+
+    alice.inline_query("").await;
+    bot.idle().await?;
+    assert_eq!(
+        bot.server().requests_for("answerInlineQuery").len(),
+        1,
+        "no answer to an empty query"
+    );
+
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn pollbot_reports_votes_and_closes_the_poll_after_three() -> TestResult {
+    let bot = TestBot::start(pollbot::app).await?;
+    let (alice, bob, carol) = (bot.user("alice"), bot.user("bob"), bot.user("carol"));
+
+    alice.send_text("/poll").await;
+    let sent = bot.replies(&alice).await?;
+    assert_eq!(sent[0].method, "sendPoll");
+    assert_eq!(sent[0].param("is_anonymous"), Some(&json!(false)));
+    let poll = sent[0].result().cloned().ok_or("sendPoll not answered")?;
+
+    alice.answer_poll(&poll, &[0, 2]).await;
+    let vote = bot.reply_texts(&alice).await?;
+    assert_eq!(vote.len(), 1);
+    assert!(
+        vote[0].ends_with(">Alice</a> feels Good and Fantastic!"),
+        "{vote:?}"
+    );
+    bob.answer_poll(&poll, &[1]).await;
+    bot.idle().await?;
+    assert!(
+        bot.server().requests_for("stopPoll").is_empty(),
+        "open after two answers"
+    );
+    carol.answer_poll(&poll, &[3]).await;
+    assert!(bot.reply_texts(&alice).await?[1].ends_with("feels Great!"));
+    let stop = bot.next_request("stopPoll").await?;
+    assert_eq!(stop.int_param("message_id"), poll["message_id"].as_i64());
+
+    // A vote on a poll the bot does not know: no reply.
+    let unknown = json!({"poll": {"id": "unknown"}});
+    alice.answer_poll(&unknown, &[0]).await;
+    assert!(bot.replies(&alice).await?.is_empty());
+
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn pollbot_closes_a_quiz_after_three_takers_and_copies_user_polls() -> TestResult {
+    let bot = TestBot::start(pollbot::app).await?;
+    let alice = bot.user("alice");
+
+    alice.send_text("/quiz").await;
+    let quiz = bot.replies(&alice).await?[0]
+        .result()
+        .cloned()
+        .ok_or("no quiz")?;
+    assert_eq!(quiz["poll"]["type"], "quiz");
+    let mut state = quiz["poll"].clone();
+    state["total_voter_count"] = json!(2);
+    bot.server().push_update(json!({"poll": state.clone()}));
+    bot.idle().await?;
+    assert!(bot.server().requests_for("stopPoll").is_empty());
+    state["total_voter_count"] = json!(3);
+    bot.server().push_update(json!({"poll": state}));
+    let stop = bot.next_request("stopPoll").await?;
+    assert_eq!(stop.int_param("message_id"), quiz["message_id"].as_i64());
+
+    alice.send_text("/preview").await;
+    let preview = bot.replies(&alice).await?;
+    let markup = preview[0]
+        .param("reply_markup")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(markup["keyboard"][0][0]["request_poll"], json!({}));
+    assert_eq!(markup["one_time_keyboard"], json!(true));
+    alice.send_poll("Tea or coffee?", &["Tea", "Coffee"]).await;
+    let copy = bot.replies(&alice).await?;
+    assert_eq!(copy[0].str_param("question"), Some("Tea or coffee?"));
+    assert_eq!(copy[0].param("is_closed"), Some(&json!(true)));
+    assert_eq!(
+        copy[0].param("reply_markup"),
+        Some(&json!({"remove_keyboard": true}))
+    );
+
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn contexttypesbot_counts_clicks_per_message_and_tracks_users() -> TestResult {
+    let bot = TestBot::start(contexttypesbot::app).await?;
+    let (alice, bob) = (bot.user("alice"), bot.user("bob"));
+
+    alice.send_text("/start").await;
+    let first = bot.replies(&alice).await?[0]
+        .result()
+        .cloned()
+        .ok_or("no button")?;
+    alice.send_text("/start").await;
+    let second = bot.replies(&alice).await?[0]
+        .result()
+        .cloned()
+        .ok_or("no button")?;
+
+    for (message, expected) in [(&first, 1), (&first, 2), (&second, 1)] {
+        alice.press_button(message, "button").await;
+        let edit = bot.next_request("editMessageText").await?;
+        let text = format!("This button was clicked <i>{expected}</i> times.");
+        assert_eq!(edit.text(), Some(text.as_str()));
+        assert_eq!(edit.int_param("message_id"), message["message_id"].as_i64());
+    }
+
+    bob.send_text("/print_users").await;
+    let users = bot.reply_texts(&bob).await?;
+    let (a, b) = (alice.id().min(bob.id()), alice.id().max(bob.id()));
+    assert_eq!(
+        users,
+        [format!(
+            "The following user IDs have used this bot: {a}, {b}"
+        )]
+    );
+
+    bot.stop().await?;
+    Ok(())
+}
