@@ -257,7 +257,9 @@ mod tests {
     fn an_upload_outside_multipart_is_a_clear_error() {
         let payload = SendPhoto::new(1, InputFile::bytes("a.jpg", vec![1, 2, 3]));
         let err = crate::json::to_vec(&payload).unwrap_err();
-        assert!(err.to_string().contains("multipart"), "{err}");
+        // Display is one level ("invalid json"); the reason is the source.
+        let reason = std::error::Error::source(&err).map(ToString::to_string);
+        assert!(reason.is_some_and(|r| r.contains("multipart")), "{err}");
     }
 
     #[test]

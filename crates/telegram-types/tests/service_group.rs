@@ -68,8 +68,10 @@ fn a_missing_required_field_is_named() {
     value.as_object_mut().unwrap().remove("chat");
     let mut bytes = serde_json::to_vec(&value).unwrap();
     let error = json::from_slice::<Message>(&mut bytes).unwrap_err();
+    // Display is one level ("invalid json"); the backend's message is the source.
+    let reason = std::error::Error::source(&error).map(ToString::to_string);
     assert!(
-        error.to_string().contains("missing field `chat`"),
+        reason.is_some_and(|r| r.contains("missing field `chat`")),
         "{error}"
     );
 }
