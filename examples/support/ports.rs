@@ -219,3 +219,24 @@ pub(crate) async fn contexttypesbot<S: Send + Sync + 'static>(bot: TestBot<S>) -
     converse(&bot, &bob, "/print_users").await?;
     Ok(bot.stop().await?)
 }
+
+/// The timer bot's script: an alarm rings, timers are replaced and cancelled; carol's is left
+/// pending (with `TIMERBOT_DB`, the next run rings it).
+pub(crate) async fn timerbot<S: Send + Sync + 'static>(bot: TestBot<S>) -> Outcome {
+    let (alice, bob, carol) = (bot.user("alice"), bot.user("bob"), bot.user("carol"));
+    converse(&bot, &alice, "/start").await?;
+    converse(&bot, &alice, "/set 1").await?;
+    // The alarm, a second later.
+    bot.replies_to(&alice, 1)
+        .await?
+        .iter()
+        .for_each(print_reply);
+    converse(&bot, &alice, "/set 60").await?;
+    converse(&bot, &alice, "/set 30").await?;
+    converse(&bot, &alice, "/unset").await?;
+    converse(&bot, &bob, "/unset").await?;
+    converse(&bot, &bob, "/set soon").await?;
+    converse(&bot, &bob, "/set -5").await?;
+    converse(&bot, &carol, "/set 5").await?;
+    Ok(bot.stop().await?)
+}

@@ -23,6 +23,9 @@ mod inlinekeyboard;
 #[allow(dead_code)]
 #[path = "../pollbot.rs"]
 mod pollbot;
+#[allow(dead_code)]
+#[path = "../timerbot.rs"]
+mod timerbot;
 
 use serde_json::json;
 use telegram_test::TestBot;
@@ -275,4 +278,82 @@ async fn contexttypesbot_counts_clicks_per_message_and_tracks_users() -> TestRes
 
     bot.stop().await?;
     Ok(())
+}
+
+#[tokio::test]
+async fn timerbot_rings_replaces_and_cancels_timers() -> TestResult {
+    let bot = TestBot::start(timerbot::app).await?;
+    let (alice, bob) = (bot.user("alice"), bot.user("bob"));
+
+    alice.send_text("/set 0.2").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["Timer successfully set!"]);
+    let beep = bot.replies_to(&alice, 1).await?;
+    assert_eq!(beep[0].text(), Some("Beep! 0.2 seconds are over!"));
+
+    alice.send_text("/set 60").await;
+    alice.send_text("/set 30").await;
+    alice.send_text("/unset").await;
+    alice.send_text("/unset").await;
+    assert_eq!(
+        bot.reply_texts(&alice).await?,
+        [
+            "Timer successfully set!",
+            "Timer successfully set! Old one was removed.",
+            "Timer successfully cancelled!",
+            "You have no active timer.",
+        ]
+    );
+
+    bob.send_text("/set soon").await;
+    bob.send_text("/set -5").await;
+    assert_eq!(
+        bot.reply_texts(&bob).await?,
+        [
+            "Usage: /set <seconds>",
+            "Sorry we can not go back to future!"
+        ]
+    );
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn timerbot_with_a_sqlite_file_rings_a_timer_set_before_a_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("timers.sqlite");
+    let with_file = |path: std::path::PathBuf| {
+        move |builder: telegram_ext::ApplicationBuilder<()>| {
+            let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
+            timerbot::app(builder.store(store))
+        }
+    };
+    let server = telegram_test::FakeBotApi::start().await;
+    let first = TestBot::start_on(server.clone(), with_file(path.clone())).await?;
+    let carol = first.user("carol");
+    carol.send_text("/set 0.5").await;
+    assert_eq!(
+        first.reply_texts(&carol).await?,
+        ["Timer successfully set!"]
+    );
+    first.stop().await?;
+    assert!(beeps(&server, &carol).is_empty(), "stopped before it rang");
+
+    let second = TestBot::start_on(server.clone(), with_file(path)).await?;
+    let beep = second.replies_to(&carol, 1).await?;
+    assert_eq!(beep[0].text(), Some("Beep! 0.5 seconds are over!"));
+    second.stop().await?;
+    Ok(())
+}
+
+/// The alarms sent to `user` so far.
+fn beeps(
+    server: &telegram_test::FakeBotApi,
+    user: &telegram_test::SimUser,
+) -> Vec<telegram_test::RecordedRequest> {
+    server
+        .requests_for("sendMessage")
+        .into_iter()
+        .filter(|r| r.text().is_some_and(|t| t.starts_with("Beep!")))
+        .filter(|r| r.param("chat_id").and_then(|c| c.as_i64()) == Some(user.chat_id()))
+        .collect()
 }

@@ -40,6 +40,10 @@ pub const PORTS: &[Port] = &[
         name: "contexttypesbot",
         ptb_lines: 94,
     },
+    Port {
+        name: "timerbot",
+        ptb_lines: 52,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).
