@@ -179,3 +179,57 @@ fn inaccessible_callback_messages_are_told_apart_by_date() {
     assert_eq!(decoded.effective_chat().map(|c| c.id), Some(1));
     assert!(decoded.effective_message().is_none());
 }
+
+#[test]
+fn an_update_from_an_older_server_decodes() {
+    // `can_send_welcome_messages` is required in Bot API 10.3 but absent from 10.1
+    // (shared/bot-api/api-10.1.json): a 10.1 server's chat_member update leaves it out.
+    let admin = json!({"user": {"id": 7, "is_bot": false, "first_name": "Bo"},
+        "status": "administrator", "can_be_edited": false, "is_anonymous": false,
+        "can_manage_chat": true, "can_delete_messages": true, "can_manage_video_chats": false,
+        "can_restrict_members": true, "can_promote_members": false, "can_change_info": true,
+        "can_invite_users": true, "can_post_stories": false, "can_edit_stories": false,
+        "can_delete_stories": false});
+    let update = json!({"update_id": 11, "chat_member": {
+        "chat": {"id": -100, "type": "supergroup", "title": "G"},
+        "from": {"id": 1, "is_bot": false, "first_name": "A"}, "date": 1_700_000_000,
+        "old_chat_member": {"user": {"id": 7, "is_bot": false, "first_name": "Bo"},
+            "status": "member"},
+        "new_chat_member": admin}});
+    let body = json!({"ok": true, "result": [update]});
+    let mut bytes = serde_json::to_vec(&body).unwrap();
+    let updates = decode_updates(&mut bytes).unwrap().result.unwrap();
+    let decoded = updates[0].as_ref().expect("an older-shape update decodes");
+    let UpdateKind::ChatMember(changed) = &decoded.kind else {
+        panic!("not a chat_member update: {decoded:?}")
+    };
+    let ChatMember::Administrator(admin) = &changed.new_chat_member else {
+        panic!("not an administrator: {changed:?}")
+    };
+    assert!(admin.can_manage_chat);
+    assert!(!admin.can_send_welcome_messages);
+    // Encoding writes the field, as the current spec requires.
+    let encoded: serde_json::Value = serde_json::to_value(admin).unwrap();
+    assert_eq!(encoded["can_send_welcome_messages"], json!(false));
+}
+
+#[test]
+fn a_required_list_left_out_decodes_as_empty() {
+    let answer = json!({"update_id": 12, "poll_answer": {"poll_id": "p", "option_ids": []}});
+    let decoded = decode_update(answer);
+    let UpdateKind::PollAnswer(answer) = &decoded.kind else {
+        panic!("not a poll answer")
+    };
+    assert!(answer.option_persistent_ids.is_empty());
+}
+
+#[test]
+fn a_required_number_or_string_left_out_is_still_malformed() {
+    // Only booleans and lists have an empty value that means "not there".
+    let mut update = text_message(13, "x");
+    update["message"].as_object_mut().unwrap().remove("date");
+    let body = json!({"ok": true, "result": [update]});
+    let mut bytes = serde_json::to_vec(&body).unwrap();
+    let updates = decode_updates(&mut bytes).unwrap().result.unwrap();
+    assert_eq!(updates[0].as_ref().unwrap_err().update_id, Some(13));
+}
