@@ -162,7 +162,7 @@ fn emit(m: &Method) -> Result<String, String> {
 
     if !hand_decoded {
         out.push_str(&format!(
-            "\nimpl crate::Payload for {} {{\n    type Response = {};\n\n    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {{\n        crate::payload::decode_envelope(body)\n    }}\n}}\n",
+            "\nimpl crate::Payload for {} {{\n    type Response = {};\n\n    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {{\n        crate::payload::decode_envelope(body)\n    }}\n}}\n",
             m.name, m.output
         ));
     } else {
