@@ -226,6 +226,8 @@ pub struct Method {
     pub output: String,
     /// Names the output type refers to.
     pub output_names: BTreeSet<String>,
+    /// Repeated by default after a 5xx or a connection failure (`config::SAFE_TO_REPEAT_VERBS`).
+    pub safe_to_repeat: bool,
 }
 
 /// A kind of update: one optional field of `Update`.

@@ -47,7 +47,7 @@ pub(crate) async fn execute<P: Method, R>(
         if attempt > policy.max_retries() {
             return Err(error);
         }
-        let Some(delay) = policy.delay(&error, attempt) else {
+        let Some(delay) = policy.delay(P::NAME, &error, attempt) else {
             return Err(error);
         };
         if !replayable {
