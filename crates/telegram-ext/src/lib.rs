@@ -52,6 +52,7 @@
 //! | Feature   | Default | What it adds |
 //! |-----------|---------|--------------|
 //! | `webhook` | yes     | [`Application::run_webhook`] and [`WebhookConfig`]: a hyper HTTP/1.1 server, TLS through rustls. Without it, hyper's server side and `subtle` are not compiled (rustls still is, for the client's HTTPS); polling needs none of them. |
+//! | `simd`    | yes     | Responses and updates decode through simd-json (forwards `telegram-transport/simd`); without it, through serde_json. Both decode the same way; CI runs the polling tests on both. |
 //! | `sqlite`  | no      | `store::SqliteStore` (forwards `telegram-store/sqlite`): the application's data in an embedded SQLite file. |
 //! | `redis`   | no      | `store::RedisStore` (forwards `telegram-store/redis`): data shared by several processes. |
 
