@@ -133,6 +133,10 @@ pub enum BuildError {
     /// `CommandHandler::new` in a function that builds the application.
     #[error("invalid handler")]
     InvalidCommand(#[from] InvalidCommand),
+    /// A conversation that cannot work (a state without handlers, a per-message conversation
+    /// with a message handler, …), so `?` works on `ConversationBuilder::build` there too.
+    #[error("invalid conversation")]
+    Conversation(#[from] crate::conversation::ConversationError),
 }
 
 /// Why running an application stopped with an error.

@@ -114,6 +114,12 @@ pub trait IntoStep<S, St> {
 #[doc(hidden)]
 pub struct BoxedStep<S, St>(pub(crate) Box<dyn Step<S, St>>);
 
+impl<S, St> IntoStep<S, St> for BoxedStep<S, St> {
+    fn into_step(self) -> BoxedStep<S, St> {
+        self
+    }
+}
+
 impl<S, St> std::fmt::Debug for BoxedStep<S, St> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("BoxedStep")
