@@ -76,7 +76,9 @@ fn profile(
 }
 
 /// The bot: the conversation, then (same group) a catch-all that sees what it declines.
-async fn bot_with(conversation: ConversationHandler<Ask>) -> Result<TestBot, Box<dyn std::error::Error>> {
+async fn bot_with(
+    conversation: ConversationHandler<Ask>,
+) -> Result<TestBot, Box<dyn std::error::Error>> {
     Ok(TestBot::start(move |builder| {
         let app = builder.build()?;
         app.add_handler(conversation, 0);
@@ -97,12 +99,18 @@ async fn the_flow_runs_from_entry_point_to_end() -> TestResult {
     assert_eq!(bot.reply_texts(&alice).await?, ["unhandled hello"]);
     alice.send_text("/start").await;
     assert_eq!(bot.reply_texts(&alice).await?, ["name?"]);
-    assert_eq!(conversation.state_of(bot.app(), &key).await?, Some(Ask::Name));
+    assert_eq!(
+        conversation.state_of(bot.app(), &key).await?,
+        Some(Ask::Name)
+    );
     alice.send_text("Alice").await;
     assert_eq!(bot.reply_texts(&alice).await?, ["age, Alice?"]);
     alice.send_text("/help").await; // a HandlerResult callback: stays
     assert_eq!(bot.reply_texts(&alice).await?, ["still here"]);
-    assert_eq!(conversation.state_of(bot.app(), &key).await?, Some(Ask::Age));
+    assert_eq!(
+        conversation.state_of(bot.app(), &key).await?,
+        Some(Ask::Age)
+    );
     alice.send_text("42").await;
     assert_eq!(bot.reply_texts(&alice).await?, ["done at 42"]);
     assert_eq!(conversation.state_of(bot.app(), &key).await?, None);
@@ -151,11 +159,17 @@ async fn re_entry_is_refused_by_default_and_restarts_when_allowed() -> TestResul
         let replies = bot.reply_texts(&alice).await?;
         if allow {
             assert_eq!(replies, ["name?"]);
-            assert_eq!(conversation.state_of(bot.app(), &key).await?, Some(Ask::Name));
+            assert_eq!(
+                conversation.state_of(bot.app(), &key).await?,
+                Some(Ask::Name)
+            );
         } else {
             // Not an answer of state Age, not a fallback: declined (the catch-all takes text).
             assert_eq!(replies, ["unhandled /start"]);
-            assert_eq!(conversation.state_of(bot.app(), &key).await?, Some(Ask::Age));
+            assert_eq!(
+                conversation.state_of(bot.app(), &key).await?,
+                Some(Ask::Age)
+            );
         }
         bot.stop().await?;
     }
@@ -180,7 +194,10 @@ async fn two_users_in_one_group_keep_separate_states_by_default() -> TestResult 
         ["name?", "age, Alice?", "name?", "age, Bob?", "done at 30"]
     );
     let bob_key = format!("{}:{}", group.id(), bob.id());
-    assert_eq!(conversation.state_of(bot.app(), &bob_key).await?, Some(Ask::Age));
+    assert_eq!(
+        conversation.state_of(bot.app(), &bob_key).await?,
+        Some(Ask::Age)
+    );
     bot.stop().await?;
     Ok(())
 }
@@ -284,7 +301,12 @@ async fn a_per_message_conversation_follows_each_keyboard_message() -> TestResul
         .server()
         .requests_for("editMessageText")
         .iter()
-        .map(|r| (r.int_param("message_id").unwrap_or(0), r.text().unwrap_or("").to_owned()))
+        .map(|r| {
+            (
+                r.int_param("message_id").unwrap_or(0),
+                r.text().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let first_id = first["message_id"].as_i64().ok_or("no id")?;
     let second_id = second["message_id"].as_i64().ok_or("no id")?;
@@ -318,7 +340,10 @@ fn setups_that_cannot_work_do_not_build() -> TestResult {
         .entry_point(CallbackQueryHandler::new(choose))
         .state_handlers(Vote::Chosen, [])
         .build();
-    assert!(matches!(empty_state, Err(ConversationError::EmptyState { .. })));
+    assert!(matches!(
+        empty_state,
+        Err(ConversationError::EmptyState { .. })
+    ));
 
     let no_entry = ConversationHandler::<Vote>::builder("vote")
         .state(Vote::Chosen, CallbackQueryHandler::new(confirm).into_step())
