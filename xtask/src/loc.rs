@@ -40,6 +40,10 @@ pub const PORTS: &[Port] = &[
         name: "contexttypesbot",
         ptb_lines: 94,
     },
+    Port {
+        name: "conversationbot",
+        ptb_lines: 109,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).
