@@ -365,3 +365,135 @@ fn setups_that_cannot_work_do_not_build() -> TestResult {
     assert!(matches!(bad_name, Err(ConversationError::BadName(_))));
     Ok(())
 }
+
+// ---- Nested conversations ---------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Menu {
+    Choosing,
+    Added,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Member {
+    Naming,
+    /// Mapped to the parent's end.
+    Stopping,
+}
+
+async fn menu(_: Arc<Update>, ctx: Context) -> StepResult<Menu> {
+    ctx.reply("menu")?.await?;
+    Ok(Next::To(Menu::Choosing))
+}
+
+async fn show(_: Arc<Update>, ctx: Context) -> StepResult<Menu> {
+    ctx.reply("added, showing")?.await?;
+    Ok(Next::To(Menu::Choosing))
+}
+
+async fn add(_: Arc<Update>, ctx: Context) -> StepResult<Member> {
+    ctx.reply("member name?")?.await?;
+    Ok(Next::To(Member::Naming))
+}
+
+async fn member_name(_: Arc<Update>, ctx: Context) -> StepResult<Member> {
+    ctx.reply(format!("added {}", text(&ctx)))?.await?;
+    Ok(Next::End)
+}
+
+async fn stop_all(_: Arc<Update>, ctx: Context) -> StepResult<Member> {
+    ctx.reply("stopping everything")?.await?;
+    Ok(Next::To(Member::Stopping))
+}
+
+fn nested() -> Result<(ConversationHandler<Menu>, ConversationHandler<Member>), BuildError> {
+    let child = ConversationHandler::builder("member")
+        .entry_point(CommandHandler::new("add", add)?)
+        .state(Member::Naming, MessageHandler::new(answers(), member_name))
+        .fallback(CommandHandler::new("stop", stop_all)?)
+        .build()?;
+    let in_parent = child
+        .clone()
+        .map_to_parent(|next: &Next<Member>| match next {
+            Next::End => Some(Next::To(Menu::Added)),
+            Next::To(Member::Stopping) => Some(Next::End),
+            _ => None,
+        });
+    let parent = ConversationHandler::builder("menu")
+        .entry_point(CommandHandler::new("start", menu)?)
+        .state(Menu::Choosing, in_parent)
+        .state(Menu::Added, CommandHandler::new("show", show)?)
+        .build()?;
+    Ok((parent, child))
+}
+
+#[tokio::test]
+async fn a_nested_conversation_moves_its_parent_when_it_ends() -> TestResult {
+    let (parent, child) = nested()?;
+    let bot = TestBot::start({
+        let parent = parent.clone();
+        move |builder| {
+            let app = builder.build()?;
+            app.add_handler(parent, 0);
+            app.add_handler(MessageHandler::new(filters::TEXT, unhandled), 0);
+            Ok(app)
+        }
+    })
+    .await?;
+    let alice = bot.user("alice");
+    let key = format!("{}:{}", alice.chat_id(), alice.id());
+
+    alice.send_text("/add").await; // the child is reachable only inside the parent
+    assert_eq!(bot.reply_texts(&alice).await?, ["unhandled /add"]);
+    alice.send_text("/start").await;
+    alice.send_text("/add").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["menu", "member name?"]);
+    assert_eq!(
+        parent.state_of(bot.app(), &key).await?,
+        Some(Menu::Choosing)
+    );
+    assert_eq!(child.state_of(bot.app(), &key).await?, Some(Member::Naming));
+
+    // The child ends: map_to_parent's END moves the parent to Added.
+    alice.send_text("Bob").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["added Bob"]);
+    assert_eq!(child.state_of(bot.app(), &key).await?, None);
+    assert_eq!(parent.state_of(bot.app(), &key).await?, Some(Menu::Added));
+    alice.send_text("/show").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["added, showing"]);
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_state_the_child_maps_to_end_ends_both_conversations() -> TestResult {
+    let (parent, child) = nested()?;
+    let bot = TestBot::start({
+        let parent = parent.clone();
+        move |builder| {
+            let app = builder.build()?;
+            app.add_handler(parent, 0);
+            app.add_handler(MessageHandler::new(filters::TEXT, unhandled), 0);
+            Ok(app)
+        }
+    })
+    .await?;
+    let alice = bot.user("alice");
+    let key = format!("{}:{}", alice.chat_id(), alice.id());
+
+    alice.send_text("/start").await;
+    alice.send_text("/add").await;
+    alice.send_text("/show").await; // neither the child's state nor the parent's: declined
+    assert_eq!(
+        bot.reply_texts(&alice).await?,
+        ["menu", "member name?", "unhandled /show"]
+    );
+    alice.send_text("/stop").await; // the child's fallback → Stopping → the parent's END
+    assert_eq!(bot.reply_texts(&alice).await?, ["stopping everything"]);
+    assert_eq!(child.state_of(bot.app(), &key).await?, None);
+    assert_eq!(parent.state_of(bot.app(), &key).await?, None);
+    alice.send_text("Bob").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["unhandled Bob"]);
+    bot.stop().await?;
+    Ok(())
+}
