@@ -106,6 +106,19 @@ pub(crate) async fn converse<S: Send + Sync + 'static>(
     Ok(replies)
 }
 
+/// Prints and returns every reply the bot made to `user` once it is idle.
+pub(crate) async fn show_replies<S: Send + Sync + 'static>(
+    bot: &TestBot<S>,
+    user: &SimUser,
+) -> Result<Vec<RecordedRequest>, Box<dyn Error>> {
+    let replies = bot.replies(user).await?;
+    replies.iter().for_each(print_reply);
+    if replies.is_empty() {
+        println!("{:>9}  (no reply)", "");
+    }
+    Ok(replies)
+}
+
 /// The message a reply created (its `result`), to press its buttons.
 pub(crate) fn sent(reply: &RecordedRequest) -> Result<Value, Box<dyn Error>> {
     Ok(reply
@@ -238,5 +251,24 @@ pub(crate) async fn timerbot<S: Send + Sync + 'static>(bot: TestBot<S>) -> Outco
     converse(&bot, &bob, "/set soon").await?;
     converse(&bot, &bob, "/set -5").await?;
     converse(&bot, &carol, "/set 5").await?;
+    Ok(bot.stop().await?)
+}
+
+/// The conversation bot's script: Alice answers every question, Bob skips and cancels.
+pub(crate) async fn conversationbot(bot: TestBot) -> Outcome {
+    let (alice, bob) = (bot.user("alice"), bot.user("bob"));
+    converse(&bot, &alice, "/start").await?;
+    converse(&bot, &alice, "Girl").await?;
+    says(&alice, "[sends a photo]");
+    alice.send_photo().await;
+    show_replies(&bot, &alice).await?;
+    says(&alice, "[shares a location: 48.8584, 2.2945]");
+    alice.send_location(48.8584, 2.2945).await;
+    show_replies(&bot, &alice).await?;
+    converse(&bot, &alice, "I write bots in Rust.").await?;
+    converse(&bot, &bob, "/start").await?;
+    converse(&bot, &bob, "Boy").await?;
+    converse(&bot, &bob, "/skip").await?;
+    converse(&bot, &bob, "/cancel").await?;
     Ok(bot.stop().await?)
 }

@@ -9,6 +9,9 @@
 #[path = "../contexttypesbot.rs"]
 mod contexttypesbot;
 #[allow(dead_code)]
+#[path = "../conversationbot.rs"]
+mod conversationbot;
+#[allow(dead_code)]
 #[path = "../echobot.rs"]
 mod echobot;
 #[allow(dead_code)]
@@ -356,4 +359,65 @@ fn beeps(
         .filter(|r| r.text().is_some_and(|t| t.starts_with("Beep!")))
         .filter(|r| r.param("chat_id").and_then(|c| c.as_i64()) == Some(user.chat_id()))
         .collect()
+}
+
+#[tokio::test]
+async fn conversationbot_asks_gender_photo_location_bio_and_cancels() -> TestResult {
+    let bot = TestBot::start(conversationbot::app).await?;
+    let alice = bot.user("alice");
+    let bob = bot.user("bob");
+
+    alice.send_text("/start").await;
+    let asked = bot.replies(&alice).await?;
+    assert!(asked[0]
+        .text()
+        .unwrap_or("")
+        .ends_with("Are you a boy or a girl?"));
+    let keyboard = asked[0].param("reply_markup").cloned().unwrap_or_default();
+    assert_eq!(keyboard["keyboard"][0][2]["text"], "Other");
+    assert_eq!(keyboard["one_time_keyboard"], true);
+    assert_eq!(keyboard["input_field_placeholder"], "Boy or Girl?");
+
+    alice.send_text("Robot").await; // not on the keyboard: the state does not move
+    assert!(bot.replies(&alice).await?.is_empty());
+    alice.send_text("Girl").await;
+    let photo_question = bot.replies(&alice).await?;
+    assert!(photo_question[0]
+        .text()
+        .unwrap_or("")
+        .starts_with("I see! Please send me a photo"));
+    assert_eq!(
+        photo_question[0]
+            .param("reply_markup")
+            .map(|m| m["remove_keyboard"].clone()),
+        Some(true.into())
+    );
+    alice.send_photo().await;
+    assert!(bot.reply_texts(&alice).await?[0].starts_with("Gorgeous!"));
+    assert_eq!(
+        bot.server().requests_for("getFile").len(),
+        1,
+        "the photo was fetched"
+    );
+    alice.send_location(48.8584, 2.2945).await;
+    assert!(bot.reply_texts(&alice).await?[0].starts_with("Maybe I can visit you"));
+    alice.send_text("I write bots.").await;
+    assert_eq!(
+        bot.reply_texts(&alice).await?,
+        ["Thank you! I hope we can talk again some day."]
+    );
+    alice.send_text("Anything else?").await; // the conversation is over
+    assert!(bot.replies(&alice).await?.is_empty());
+
+    // Bob skips the photo, skips the location, then cancels before his bio.
+    for text in ["/start", "Boy", "/skip", "/skip", "/cancel"] {
+        bob.send_text(text).await;
+    }
+    let texts = bot.reply_texts(&bob).await?;
+    assert_eq!(texts.len(), 5);
+    assert!(texts[2].starts_with("I bet you look great!"));
+    assert!(texts[3].starts_with("You seem a bit paranoid!"));
+    assert_eq!(texts[4], "Bye! I hope we can talk again some day.");
+    bot.stop().await?;
+    Ok(())
 }

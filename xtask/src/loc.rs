@@ -44,6 +44,10 @@ pub const PORTS: &[Port] = &[
         name: "timerbot",
         ptb_lines: 52,
     },
+    Port {
+        name: "conversationbot",
+        ptb_lines: 109,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).

@@ -8,6 +8,8 @@
 //! - [`handlers`]: `CommandHandler`, `MessageHandler`, `CallbackQueryHandler`, … Callbacks are
 //!   plain `async fn(Arc<Update>, Context<S>) -> HandlerResult`, checked by the compiler.
 //! - [`filters`]: `filters::TEXT & !filters::COMMAND`, combinable with `&`, `|`, `^`, `!`.
+//! - [`conversation`]: multi-step dialogues (python-telegram-bot's `ConversationHandler`),
+//!   typed states, stored, correct under concurrency, with timeouts.
 //! - [`jobs`]: the [`JobQueue`] (once, repeating, daily, monthly, custom; persistent jobs).
 //! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers,
 //!   and typed stored data ([`data`]: `ctx.update(&COUNTER, |n| *n += 1)`).
@@ -61,6 +63,7 @@
 mod application;
 pub mod broadcast;
 mod context;
+pub mod conversation;
 pub mod data;
 mod error;
 pub mod filters;
