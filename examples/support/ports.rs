@@ -272,3 +272,24 @@ pub(crate) async fn conversationbot(bot: TestBot) -> Outcome {
     converse(&bot, &bob, "/cancel").await?;
     Ok(bot.stop().await?)
 }
+
+/// The persistent conversation bot's script: Alice tells two facts, one of her own category,
+/// and ends; `/show_data` lists them.
+pub(crate) async fn persistentconversationbot<S: Send + Sync + 'static>(
+    bot: TestBot<S>,
+) -> Outcome {
+    let alice = bot.user("alice");
+    for text in [
+        "/start",
+        "Age",
+        "37",
+        "Something else...",
+        "Most impressive skill",
+    ] {
+        converse(&bot, &alice, text).await?;
+    }
+    for text in ["Juggling", "Done", "/show_data"] {
+        converse(&bot, &alice, text).await?;
+    }
+    Ok(bot.stop().await?)
+}

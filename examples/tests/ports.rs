@@ -24,6 +24,9 @@ mod inlinebot;
 #[path = "../inlinekeyboard.rs"]
 mod inlinekeyboard;
 #[allow(dead_code)]
+#[path = "../persistentconversationbot.rs"]
+mod persistentconversationbot;
+#[allow(dead_code)]
 #[path = "../pollbot.rs"]
 mod pollbot;
 #[allow(dead_code)]
@@ -419,5 +422,66 @@ async fn conversationbot_asks_gender_photo_location_bio_and_cancels() -> TestRes
     assert!(texts[3].starts_with("You seem a bit paranoid!"));
     assert_eq!(texts[4], "Bye! I hope we can talk again some day.");
     bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn persistentconversationbot_keeps_its_state_and_facts_across_a_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("conversation.sqlite");
+    let with_file = |path: std::path::PathBuf| {
+        move |builder: telegram_ext::ApplicationBuilder<()>| {
+            let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
+            persistentconversationbot::app(builder.store(store))
+        }
+    };
+    let server = telegram_test::FakeBotApi::start().await;
+    let first = TestBot::start_on(server.clone(), with_file(path.clone())).await?;
+    let alice = first.user("alice");
+    alice.send_text("/start").await;
+    let greeting = first.reply_texts(&alice).await?;
+    assert!(greeting[0].ends_with("Why don't you tell me something about yourself?"));
+    alice.send_text("Age").await;
+    assert_eq!(
+        first.reply_texts(&alice).await?,
+        ["Your age? Yes, I would love to hear about that!"]
+    );
+    first.stop().await?;
+
+    // A new process on the same file: the answer continues the conversation.
+    let second = TestBot::start_on(server.clone(), with_file(path)).await?;
+    alice.send_text("37").await;
+    let neat = "Neat! Just so you know, this is what you already told me:";
+    let more = "You can tell me more, or change your opinion on something.";
+    assert_eq!(
+        second.reply_texts(&alice).await?,
+        [format!("{neat}\nage - 37\n{more}")]
+    );
+    for text in ["Something else...", "Most impressive skill", "Juggling"] {
+        alice.send_text(text).await;
+    }
+    let replies = second.reply_texts(&alice).await?;
+    let facts = "\nage - 37\nmost impressive skill - juggling\n";
+    assert_eq!(
+        replies[1],
+        "Your most impressive skill? Yes, I would love to hear about that!"
+    );
+    assert_eq!(replies[2], format!("{neat}{facts}{more}"));
+    alice.send_text("/show_data").await;
+    alice.send_text("Done").await;
+    assert_eq!(
+        second.reply_texts(&alice).await?,
+        [
+            format!("This is what you already told me: {facts}"),
+            format!("I learned these facts about you: {facts}Until next time!"),
+        ]
+    );
+    // Ended: a keyboard answer is nobody's now; /start knows the facts.
+    alice.send_text("Age").await;
+    assert!(second.replies(&alice).await?.is_empty());
+    alice.send_text("/start").await;
+    let greeting = second.reply_texts(&alice).await?;
+    assert!(greeting[0].contains("You already told me your age, most impressive skill."));
+    second.stop().await?;
     Ok(())
 }

@@ -48,6 +48,10 @@ pub const PORTS: &[Port] = &[
         name: "conversationbot",
         ptb_lines: 109,
     },
+    Port {
+        name: "persistentconversationbot",
+        ptb_lines: 122,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).
