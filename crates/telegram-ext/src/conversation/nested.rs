@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use telegram_types::{Update, UpdateType};
 
-use super::engine::Core;
+use super::engine::{Core, ExitMap};
 use super::step::{BoxedStep, IntoStep, Next, Step, StepFuture};
 use super::ConversationState;
 use crate::application::Application;
@@ -24,13 +24,13 @@ use crate::Context;
 /// end before the parent moves, so `block(false)` in a child is run blocking.
 pub struct Nested<C, P, S = ()> {
     child: Arc<Core<C, S>>,
-    map: Arc<dyn Fn(&Next<C>) -> Option<Next<P>> + Send + Sync>,
+    map: Arc<ExitMap<C, Next<P>>>,
 }
 
 impl<C, P, S> Nested<C, P, S> {
     pub(crate) fn new(
         child: Arc<Core<C, S>>,
-        map: Arc<dyn Fn(&Next<C>) -> Option<Next<P>> + Send + Sync>,
+        map: Arc<ExitMap<C, Next<P>>>,
     ) -> Self {
         Nested { child, map }
     }
