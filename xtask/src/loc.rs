@@ -44,6 +44,10 @@ pub const PORTS: &[Port] = &[
         name: "conversationbot",
         ptb_lines: 109,
     },
+    Port {
+        name: "nestedconversationbot",
+        ptb_lines: 270,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).

@@ -28,10 +28,7 @@ pub struct Nested<C, P, S = ()> {
 }
 
 impl<C, P, S> Nested<C, P, S> {
-    pub(crate) fn new(
-        child: Arc<Core<C, S>>,
-        map: Arc<ExitMap<C, Next<P>>>,
-    ) -> Self {
+    pub(crate) fn new(child: Arc<Core<C, S>>, map: Arc<ExitMap<C, Next<P>>>) -> Self {
         Nested { child, map }
     }
 }
@@ -76,6 +73,15 @@ where
 {
     fn into_step(self) -> BoxedStep<S, P> {
         BoxedStep(Box::new(self))
+    }
+}
+
+impl<C, P, S> Clone for Nested<C, P, S> {
+    fn clone(&self) -> Self {
+        Nested {
+            child: self.child.clone(),
+            map: self.map.clone(),
+        }
     }
 }
 
