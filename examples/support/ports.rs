@@ -293,3 +293,45 @@ pub(crate) async fn persistentconversationbot<S: Send + Sync + 'static>(
     }
     Ok(bot.stop().await?)
 }
+
+/// The nested conversation bot's script: Alice adds a mother with a name and an age, adds
+/// herself, shows the data, and stops from the third level.
+pub(crate) async fn nestedconversationbot(bot: TestBot) -> Outcome {
+    let alice = bot.user("alice");
+    let menu = converse(&bot, &alice, "/start").await?;
+    let menu = sent(menu.last().ok_or("no menu")?)?;
+    for data in ["adding_member", "parents", "female", "name"] {
+        press(&bot, &alice, &menu, data).await?;
+    }
+    converse(&bot, &alice, "Ada").await?;
+    let features = sent(
+        bot.server()
+            .requests_for("sendMessage")
+            .last()
+            .ok_or("no message")?,
+    )?;
+    press(&bot, &alice, &features, "age").await?;
+    converse(&bot, &alice, "61").await?;
+    let features = sent(
+        bot.server()
+            .requests_for("sendMessage")
+            .last()
+            .ok_or("no message")?,
+    )?;
+    for data in ["end", "end", "adding_self", "male", "name"] {
+        press(&bot, &alice, &features, data).await?;
+    }
+    converse(&bot, &alice, "Alice").await?;
+    let features = sent(
+        bot.server()
+            .requests_for("sendMessage")
+            .last()
+            .ok_or("no message")?,
+    )?;
+    press(&bot, &alice, &features, "end").await?;
+    press(&bot, &alice, &features, "showing").await?;
+    press(&bot, &alice, &features, "end").await?;
+    press(&bot, &alice, &features, "adding_member").await?;
+    converse(&bot, &alice, "/stop").await?;
+    Ok(bot.stop().await?)
+}

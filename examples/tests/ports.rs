@@ -24,6 +24,9 @@ mod inlinebot;
 #[path = "../inlinekeyboard.rs"]
 mod inlinekeyboard;
 #[allow(dead_code)]
+#[path = "../nestedconversationbot.rs"]
+mod nestedconversationbot;
+#[allow(dead_code)]
 #[path = "../persistentconversationbot.rs"]
 mod persistentconversationbot;
 #[allow(dead_code)]
@@ -483,5 +486,69 @@ async fn persistentconversationbot_keeps_its_state_and_facts_across_a_restart() 
     let greeting = second.reply_texts(&alice).await?;
     assert!(greeting[0].contains("You already told me your age, most impressive skill."));
     second.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn nestedconversationbot_collects_a_family_through_three_levels_and_stops_from_any(
+) -> TestResult {
+    let bot = TestBot::start(nestedconversationbot::app).await?;
+    let alice = bot.user("alice");
+    let last_edit = |bot: &TestBot| {
+        let edits = bot.server().requests_for("editMessageText");
+        edits
+            .last()
+            .and_then(|e| e.text().map(str::to_owned))
+            .unwrap_or_default()
+    };
+
+    alice.send_text("/start").await;
+    let menu = bot.replies(&alice).await?;
+    assert_eq!(menu.len(), 2);
+    let menu = menu[1].result().cloned().ok_or("no menu")?;
+    // Second level, then third: a mother named Ada, 61.
+    for data in ["adding_member", "parents", "female", "name"] {
+        alice.press_button(&menu, data).await;
+    }
+    alice.send_text("Ada").await;
+    let features = bot.replies(&alice).await?;
+    assert_eq!(
+        features[0].text(),
+        Some("Got it! Please select a feature to update.")
+    );
+    let features = features[0].result().cloned().ok_or("no message")?;
+    alice.press_button(&features, "age").await;
+    alice.send_text("61").await;
+    bot.replies(&alice).await?;
+    // Done (third level ends: back to the second level's menu), back (to the top level's).
+    alice.press_button(&features, "end").await;
+    bot.idle().await?;
+    assert!(last_edit(&bot).starts_with("You may add a parent or a child."));
+    alice.press_button(&features, "end").await;
+    alice.press_button(&features, "showing").await;
+    bot.idle().await?;
+    assert_eq!(
+        last_edit(&bot),
+        "Yourself:\nNo information yet.\n\nParents:\nMother: Name: Ada, Age: 61\n\nChildren:\nNo information yet."
+    );
+    // /stop from the third level ends all three conversations.
+    alice.press_button(&features, "end").await;
+    for data in ["adding_member", "children", "male"] {
+        alice.press_button(&features, data).await;
+    }
+    alice.send_text("/stop").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["Okay, bye."]);
+    alice.press_button(&features, "showing").await; // nothing listens any more
+    alice.send_text("/stop").await;
+    bot.idle().await?;
+    assert!(bot.replies(&alice).await?.is_empty());
+    assert!(
+        !last_edit(&bot).starts_with("Yourself:"),
+        "a button after /stop was handled"
+    );
+    // /start begins again.
+    alice.send_text("/start").await;
+    assert_eq!(bot.replies(&alice).await?.len(), 2);
+    bot.stop().await?;
     Ok(())
 }

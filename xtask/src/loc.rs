@@ -52,6 +52,10 @@ pub const PORTS: &[Port] = &[
         name: "persistentconversationbot",
         ptb_lines: 122,
     },
+    Port {
+        name: "nestedconversationbot",
+        ptb_lines: 270,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).

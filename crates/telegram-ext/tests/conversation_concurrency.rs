@@ -120,7 +120,7 @@ async fn two_hundred_users_answering_at_once_never_skip_a_step() {
     }
     app.processor().drain().await;
 
-    let log = app.state().0.lock().unwrap();
+    let log = std::mem::take(&mut *app.state().0.lock().unwrap());
     for user in 1..=USERS {
         let steps: Vec<i64> = log[&user].iter().map(|(n, _)| *n).collect();
         assert_eq!(steps, [1, 2, 3, 4, 5], "user {user}: {:?}", log[&user]);

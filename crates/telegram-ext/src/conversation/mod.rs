@@ -94,20 +94,8 @@
 //!
 //! # For python-telegram-bot users
 //!
-//! | python-telegram-bot | here |
-//! | --- | --- |
-//! | `ConversationHandler(entry_points=[...], states={...}, fallbacks=[...])` | `ConversationHandler::builder("name").entry_point(..).state(St::A, ..).fallback(..).build()?` |
-//! | states are ints or strings: `NAME, AGE = range(2)` | an enum: `enum St { Name, Age }` (serde, `Clone + Eq + Hash + Debug`) |
-//! | `return AGE` / `return None` / `return ConversationHandler.END` | `Ok(Next::To(St::Age))` / `Ok(Next::Stay)` (or a `HandlerResult` callback) / `Ok(Next::End)` |
-//! | `per_chat`, `per_user`, `per_message` | `.key(ConversationKey::Chat \| User \| ChatUser \| Message \| MessageUser)`; plus `Topic`, `TopicUser` |
-//! | `allow_reentry=True` | `.allow_reentry(true)` |
-//! | `name=..., persistent=True` + a persistence | `builder("name")`; always stored in the application's store |
-//! | `conversation_timeout=60`, `TIMEOUT` state handlers | `.timeout(Duration::from_secs(60))`, `.on_timeout(callback)` or `.timeout_to(Next::To(St::Idle))` |
-//! | timeout always ends the conversation, lost on restart | goes where you say; a persistent job, survives restarts |
-//! | `map_to_parent={END: SELECTING, STOPPING: END}` | `child.map_to_parent(\|next\| match next { Next::End => Some(Next::To(P::Selecting)), Next::To(C::Stopping) => Some(Next::End), _ => None })` |
-//! | `block=False`, `WAITING` state | `.block(false)` on a handler; the next update of the key waits for its transition |
-//! | "relies on updates being processed one by one" (`concurrent_updates` warning) | correct under any processor (a per-key turn) |
-//! | a warning at run time for a setup that cannot work | an error from `build()` |
+//! The [conversations guide](crate::guide::conversations) puts python-telegram-bot's
+//! `ConversationHandler` and this one side by side.
 
 mod builder;
 mod engine;

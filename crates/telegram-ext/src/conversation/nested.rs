@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use telegram_types::{Update, UpdateType};
 
-use super::engine::Core;
+use super::engine::{Core, ExitMap};
 use super::step::{BoxedStep, IntoStep, Next, Step, StepFuture};
 use super::ConversationState;
 use crate::application::Application;
@@ -24,14 +24,11 @@ use crate::Context;
 /// end before the parent moves, so `block(false)` in a child is run blocking.
 pub struct Nested<C, P, S = ()> {
     child: Arc<Core<C, S>>,
-    map: Arc<dyn Fn(&Next<C>) -> Option<Next<P>> + Send + Sync>,
+    map: Arc<ExitMap<C, Next<P>>>,
 }
 
 impl<C, P, S> Nested<C, P, S> {
-    pub(crate) fn new(
-        child: Arc<Core<C, S>>,
-        map: Arc<dyn Fn(&Next<C>) -> Option<Next<P>> + Send + Sync>,
-    ) -> Self {
+    pub(crate) fn new(child: Arc<Core<C, S>>, map: Arc<ExitMap<C, Next<P>>>) -> Self {
         Nested { child, map }
     }
 }
@@ -76,6 +73,15 @@ where
 {
     fn into_step(self) -> BoxedStep<S, P> {
         BoxedStep(Box::new(self))
+    }
+}
+
+impl<C, P, S> Clone for Nested<C, P, S> {
+    fn clone(&self) -> Self {
+        Nested {
+            child: self.child.clone(),
+            map: self.map.clone(),
+        }
     }
 }
 
