@@ -61,6 +61,7 @@ mod application;
 pub mod broadcast;
 mod context;
 pub mod data;
+pub mod delivery;
 mod error;
 pub mod filters;
 pub mod guide;

@@ -2,6 +2,7 @@
 //! one the bot's retries use) and the webhook server (`webhook.rs`). Each feeds updates to [`Application::process_update`](crate::Application).
 
 mod polling;
+mod watermark;
 #[cfg(feature = "webhook")]
 mod webhook;
 
