@@ -186,10 +186,11 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// Stops at once, as a second ctrl-c or SIGTERM does. On top of
     /// [`stop_running`](Self::stop_running), every update the processor admitted (running or
     /// waiting for its turn) and every tracked task is cancelled and reported to the error
-    /// handlers as [`HandlerError::Cancelled`](crate::HandlerError::Cancelled). Polling leaves
-    /// the rest of its batch unconfirmed, so Telegram sends those updates to the next run; a
-    /// webhook already answered 200 for the updates in its queue, so those are reported as
-    /// cancelled too.
+    /// handlers as [`HandlerError::Cancelled`](crate::HandlerError::Cancelled). Polling confirms
+    /// none of the unfinished updates, so Telegram sends them to the next run; a webhook with
+    /// [`Ack::AfterProcessing`](crate::Ack) answers their requests 503 (or drops them), so
+    /// Telegram redelivers them; with `Ack::OnReceipt` it already answered 200 for the updates in
+    /// its queue, so those are reported as cancelled too, and lost.
     pub fn force_stop(&self) {
         let tokens = self.stop_tokens();
         tokens.requested.cancel();

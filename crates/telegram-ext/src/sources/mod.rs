@@ -11,7 +11,7 @@ pub use self::polling::PollingConfig;
 #[cfg(feature = "webhook")]
 pub(crate) use self::webhook::serve_webhook;
 #[cfg(feature = "webhook")]
-pub use self::webhook::WebhookConfig;
+pub use self::webhook::{Ack, WebhookConfig};
 
 use std::sync::Arc;
 
