@@ -61,6 +61,7 @@ mod application;
 pub mod broadcast;
 mod context;
 pub mod data;
+pub mod delivery;
 mod error;
 pub mod filters;
 pub mod guide;
@@ -81,7 +82,7 @@ pub use shortcuts::MissingPart;
 pub use sources::PollingConfig;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
-pub use sources::WebhookConfig;
+pub use sources::{Ack, WebhookConfig};
 pub use telegram_store as store;
 pub use telegram_store::{MemoryStore, Store};
 pub use telegram_transport::{Backoff, Bot};
