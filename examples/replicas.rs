@@ -33,9 +33,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use telegram_ext::data::ChatSlot;
+use telegram_ext::delivery::CompletedUpdates;
 use telegram_ext::handlers::MessageHandler;
 use telegram_ext::store::RedisStore;
-use telegram_ext::{filters, Application, Context, HandlerResult, Update, WebhookConfig};
+use telegram_ext::{filters, Ack, Application, Context, HandlerResult, Update, WebhookConfig};
 use telegram_store::RedisLocks;
 use telegram_test::{Balance, FakeBotApi, WebhookStats};
 use telegram_transport::Bot;
@@ -193,6 +194,7 @@ async fn replica(config: &str) -> Result<(), Box<dyn Error>> {
         })
         .store(store)
         .ordered_by_chat(64)
+        .completed_updates(CompletedUpdates::new())
         .build()?;
     app.add_handler(MessageHandler::new(filters::TEXT, count), 0);
 
@@ -200,6 +202,7 @@ async fn replica(config: &str) -> Result<(), Box<dyn Error>> {
     let url = format!("http://{}/hook", listener.local_addr()?);
     let config = WebhookConfig::new(listener.local_addr()?, "/hook")
         .with_listener(listener)
+        .ack(Ack::AfterProcessing)
         .stop_signals(false);
     // The parent closes stdin to stop the replica gracefully.
     let stopper = app.clone();
