@@ -65,6 +65,7 @@ pub mod broadcast;
 mod context;
 pub mod conversation;
 pub mod data;
+pub mod delivery;
 mod error;
 pub mod filters;
 pub mod guide;
@@ -85,7 +86,7 @@ pub use shortcuts::MissingPart;
 pub use sources::PollingConfig;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
-pub use sources::WebhookConfig;
+pub use sources::{Ack, WebhookConfig};
 pub use telegram_store as store;
 pub use telegram_store::{MemoryStore, Store};
 pub use telegram_transport::{Backoff, Bot};

@@ -13,7 +13,8 @@
 //!   machine: WAL, group commit (one writer thread, one transaction for all the writes waiting
 //!   at that moment), reads that never wait for the writer, and a `Durability` the user picks
 //!   (process crash or power loss; the table is on `Durability`).
-//! - `RedisStore` (feature `redis`): a Redis server, for several processes.
+//! - `RedisStore` (feature `redis`): a Redis server, for several processes; with
+//!   `RedisLocks`, keyed locks across processes (leases renewed while held, fencing tokens).
 //! - [`StoreError`]: conflict, backend unavailable, corrupt value.
 //!
 //! # Optional features
@@ -21,7 +22,7 @@
 //! | feature | what it adds |
 //! | --- | --- |
 //! | `sqlite` | `SqliteStore`, `SqliteStoreBuilder`, `Durability` (bundled SQLite: nothing to install) |
-//! | `redis` | `RedisStore` |
+//! | `redis` | `RedisStore`, `RedisLocks`, `RedisLockGuard` |
 //! | `conformance` | `conformance`: the suite every backend passes (`conformance::run_all`) |
 
 #[cfg(feature = "conformance")]
@@ -37,7 +38,7 @@ mod store;
 pub use error::StoreError;
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
-pub use redis::RedisStore;
+pub use redis::{RedisLockGuard, RedisLocks, RedisStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteStore, SqliteStoreBuilder};
 pub use store::{Entry, ScanPage, Store, Version};

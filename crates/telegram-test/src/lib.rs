@@ -23,8 +23,10 @@
 //!
 //! Simulated: `getMe`; `getUpdates` (`offset`, `limit`, `timeout`, `allowed_updates`);
 //! `setWebhook` / `deleteWebhook` / `getWebhookInfo` (updates are POSTed to the webhook, with
-//! `X-Telegram-Bot-Api-Secret-Token`, and retried after a non-2xx answer; `getUpdates` answers
-//! 409 meanwhile); `getChat`; `sendMessage`; `editMessageText`; `answerCallbackQuery`; `sendPhoto`,
+//! `X-Telegram-Bot-Api-Secret-Token`, up to `max_connections` at once and one chat's updates
+//! one after another, and redelivered after a non-2xx answer, a timeout or a dropped
+//! connection; [`FakeBotApi::balance_webhook`] spreads them over several replicas' URLs and
+//! [`FakeBotApi::webhook_stats`] counts them; `getUpdates` answers 409 meanwhile); `getChat`; `sendMessage`; `editMessageText`; `answerCallbackQuery`; `sendPhoto`,
 //! `sendDocument`, `sendAudio`, `sendVideo`, `sendVoice`, `sendAnimation`, `sendSticker`,
 //! `sendVideoNote` (upload, `attach://`, URL or known `file_id`); `sendMediaGroup`; `getFile`;
 //! `sendPoll` and `stopPoll`.
@@ -60,8 +62,8 @@
 //!
 //! # Limits
 //!
-//! `parse_mode` is not applied (text is echoed as sent); webhooks are plain HTTP and delivered one
-//! update at a time; uploaded photos are echoed as one 800×600 size.
+//! `parse_mode` is not applied (text is echoed as sent); webhooks are plain HTTP; uploaded photos
+//! are echoed as one 800×600 size.
 
 mod api;
 mod chats;
@@ -87,6 +89,7 @@ pub use harness::TestBot;
 pub use record::{RecordedFile, RecordedRequest};
 pub use server::{FakeBotApi, FakeBotApiBuilder};
 pub use sim::{ChatTarget, SimChat, SimUser};
+pub use webhook::{Balance, WebhookStats};
 
 /// The header a webhook delivery carries the `secret_token` in.
 pub const WEBHOOK_SECRET_HEADER: &str = webhook::SECRET_HEADER;

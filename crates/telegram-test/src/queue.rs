@@ -18,6 +18,9 @@ pub(crate) struct PendingUpdate {
     pub(crate) json: String,
     /// Its kind (the first key besides `update_id`), when it could be read.
     pub(crate) kind: Option<String>,
+    /// The chat (or, for updates without one, the user) it belongs to: a webhook sends one
+    /// chat's updates one after another.
+    pub(crate) chat: Option<i64>,
 }
 
 /// Pending updates in id order plus the confirmed offset.
@@ -50,10 +53,12 @@ impl UpdateQueue {
             map.insert("update_id".to_owned(), Value::from(id));
         }
         let kind = kind_of(&update);
+        let chat = chat_of(&update);
         self.enqueue(PendingUpdate {
             id,
             json: update.to_string(),
             kind,
+            chat,
         });
         id
     }
@@ -68,7 +73,13 @@ impl UpdateQueue {
         };
         let id = id.unwrap_or_else(|| self.assign_id());
         let kind = parsed.as_ref().and_then(kind_of);
-        self.enqueue(PendingUpdate { id, json, kind });
+        let chat = parsed.as_ref().and_then(chat_of);
+        self.enqueue(PendingUpdate {
+            id,
+            json,
+            kind,
+            chat,
+        });
         id
     }
 
@@ -132,6 +143,12 @@ impl UpdateQueue {
         self.pending.iter().take(limit).cloned().collect()
     }
 
+    /// Every deliverable update, oldest first.
+    pub(crate) fn deliverable(&mut self) -> impl Iterator<Item = &PendingUpdate> {
+        self.drop_filtered();
+        self.pending.iter()
+    }
+
     /// Removes the update with this id (a webhook delivery succeeded).
     pub(crate) fn remove(&mut self, id: i64) {
         self.pending.retain(|u| u.id != id);
@@ -183,6 +200,23 @@ fn kind_of(update: &Value) -> Option<String> {
         .keys()
         .find(|k| *k != "update_id")
         .cloned()
+}
+
+/// The chat an update belongs to: the `chat` of its payload, of the message inside it
+/// (callback queries), or of a poll answer's voter chat; else the user who caused it (`from`,
+/// `user`). `None` for updates with neither (polls): those are not ordered against others.
+fn chat_of(update: &Value) -> Option<i64> {
+    let payload = update
+        .as_object()?
+        .iter()
+        .find(|(k, _)| *k != "update_id")
+        .map(|(_, v)| v)?;
+    let id = |value: Option<&Value>| value?.get("id")?.as_i64();
+    id(payload.get("chat"))
+        .or_else(|| id(payload.get("message").and_then(|m| m.get("chat"))))
+        .or_else(|| id(payload.get("voter_chat")))
+        .or_else(|| id(payload.get("from")))
+        .or_else(|| id(payload.get("user")))
 }
 
 #[cfg(test)]
@@ -238,6 +272,18 @@ mod tests {
         );
         let oops = queue.push_raw(r#"{"update_id": "oops", "message": 1}"#.to_owned());
         assert_eq!(oops, 10_000);
+    }
+
+    #[test]
+    fn updates_belong_to_their_chat_or_user() {
+        let mut queue = UpdateQueue::default();
+        queue.push(json!({"message": {"chat": {"id": 5}, "from": {"id": 6}}}));
+        queue.push(json!({"callback_query": {"from": {"id": 6}, "message": {"chat": {"id": 7}}}}));
+        queue.push(json!({"inline_query": {"from": {"id": 8}}}));
+        queue.push(json!({"poll_answer": {"user": {"id": 9}}}));
+        queue.push(json!({"poll": {"id": "p"}}));
+        let chats: Vec<_> = queue.deliverable().map(|u| u.chat).collect();
+        assert_eq!(chats, [Some(5), Some(7), Some(8), Some(9), None]);
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub struct FakeBotApiBuilder {
     bot_first_name: String,
     default_timeout: Duration,
     webhook_retry_delay: Duration,
+    webhook_timeout: Duration,
     flood_model: Option<FloodModel>,
 }
 
@@ -62,6 +63,7 @@ impl Default for FakeBotApiBuilder {
             bot_first_name: "Test Bot".to_owned(),
             default_timeout: Duration::from_secs(5),
             webhook_retry_delay: Duration::from_millis(100),
+            webhook_timeout: Duration::from_secs(10),
             flood_model: None,
         }
     }
@@ -102,6 +104,14 @@ impl FakeBotApiBuilder {
     #[must_use]
     pub fn webhook_retry_delay(mut self, delay: Duration) -> Self {
         self.webhook_retry_delay = delay;
+        self
+    }
+
+    /// How long a webhook delivery waits for the answer before it counts as failed (and the
+    /// update is redelivered). Default 10 s.
+    #[must_use]
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_timeout = timeout;
         self
     }
 
@@ -153,6 +163,7 @@ impl FakeBotApiBuilder {
         state.update(|data| {
             data.default_timeout = self.default_timeout;
             data.flood.set_model(self.flood_model);
+            data.sender.timeout = self.webhook_timeout;
         });
         let tasks = vec![
             tokio::spawn(crate::http::serve(listener, Arc::clone(&state))),

@@ -16,7 +16,7 @@ use crate::files::FileStore;
 use crate::flood::FloodState;
 use crate::queue::UpdateQueue;
 use crate::request_log::RequestLog;
-use crate::webhook::WebhookConfig;
+use crate::webhook::{Sender, WebhookConfig};
 
 /// Everything mutable about a server.
 #[derive(Debug)]
@@ -29,6 +29,8 @@ pub(crate) struct Data {
     pub(crate) chats: ChatStore,
     pub(crate) files: FileStore,
     pub(crate) webhook: Option<WebhookConfig>,
+    /// The webhook sender's state and counters.
+    pub(crate) sender: Sender,
     /// Source of unique ids for callback queries, inline queries and media groups.
     pub(crate) serial: u64,
 }
@@ -68,6 +70,7 @@ impl State {
                 chats: ChatStore::default(),
                 files: FileStore::default(),
                 webhook: None,
+                sender: Sender::default(),
                 serial: 0,
             }),
             changed: Notify::new(),

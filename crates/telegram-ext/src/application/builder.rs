@@ -14,6 +14,7 @@ use telegram_transport::{Bot, Transport};
 use super::groups::Groups;
 use super::{Application, Inner};
 use crate::data::Data;
+use crate::delivery::CompletedUpdates;
 use crate::jobs::{JobQueueConfig, Runner};
 use crate::processing::{Concurrent, Keyed, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
@@ -63,6 +64,7 @@ pub struct ApplicationBuilder<S, H = NoHooks> {
     processor: Option<Arc<dyn UpdateProcessor>>,
     drain_timeout: Duration,
     job_queue: JobQueueConfig,
+    completed: Option<CompletedUpdates>,
     hook_state: PhantomData<fn() -> H>,
 }
 
@@ -105,6 +107,7 @@ impl ApplicationBuilder<()> {
             processor: None,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             job_queue: JobQueueConfig::default(),
+            completed: None,
             hook_state: PhantomData,
         }
     }
@@ -158,6 +161,7 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
             processor: self.processor,
             drain_timeout: self.drain_timeout,
             job_queue: self.job_queue,
+            completed: self.completed,
             hook_state: PhantomData,
         }
     }
@@ -220,6 +224,14 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
         self
     }
 
+    /// Records the ids of completed updates in the store, so that an update Telegram delivers
+    /// again (after a crash, or to another replica) is skipped when it had completed. Off by
+    /// default; see [`CompletedUpdates`] and the [delivery guarantees](crate::delivery).
+    pub fn completed_updates(mut self, record: CompletedUpdates) -> Self {
+        self.completed = Some(record);
+        self
+    }
+
     /// Runs after `initialize` (getMe), before updates are fetched.
     pub fn post_init<F, Fut>(mut self, hook: F) -> ApplicationBuilder<S, WithHooks>
     where
@@ -263,6 +275,7 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
             processor: self.processor,
             drain_timeout: self.drain_timeout,
             job_queue: self.job_queue,
+            completed: self.completed,
             hook_state: PhantomData,
         }
     }
@@ -288,6 +301,9 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let data = Data::new(store, Data::prefix_for_token(bot.token()));
         let jobs = self.job_queue.build(bot.token(), data.store().clone());
+        let completed = self
+            .completed
+            .map(|record| record.bind(data.store(), data.prefix()));
         Ok(Application {
             inner: Arc::new(Inner {
                 bot,
@@ -301,6 +317,7 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
                 processor: self
                     .processor
                     .unwrap_or_else(|| Arc::new(Sequential::new())),
+                completed,
                 drain_timeout: self.drain_timeout,
                 stop: RwLock::default(),
                 initialized: AtomicBool::new(false),

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::groups::Groups;
 use crate::data::Data;
+use crate::delivery::CompletedRecord;
 use crate::handlers::{BotIdentity, Callback, Handler};
 use crate::jobs::{self, JobCallback, JobQueue};
 use crate::processing::{Tasks, UpdateProcessor};
@@ -73,6 +74,8 @@ struct Inner<S> {
     tasks: Tasks,
     /// Decides when each update's dispatch runs.
     processor: Arc<dyn UpdateProcessor>,
+    /// Ids of completed updates, to skip their redeliveries (off unless asked for).
+    completed: Option<CompletedRecord>,
     /// How long `stop` waits for tracked tasks before cancelling them.
     drain_timeout: std::time::Duration,
     /// This run's stop requests; fresh ones at every `start`.
@@ -187,10 +190,11 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// Stops at once, as a second ctrl-c or SIGTERM does. On top of
     /// [`stop_running`](Self::stop_running), every update the processor admitted (running or
     /// waiting for its turn) and every tracked task is cancelled and reported to the error
-    /// handlers as [`HandlerError::Cancelled`](crate::HandlerError::Cancelled). Polling leaves
-    /// the rest of its batch unconfirmed, so Telegram sends those updates to the next run; a
-    /// webhook already answered 200 for the updates in its queue, so those are reported as
-    /// cancelled too.
+    /// handlers as [`HandlerError::Cancelled`](crate::HandlerError::Cancelled). Polling confirms
+    /// none of the unfinished updates, so Telegram sends them to the next run; a webhook with
+    /// [`Ack::AfterProcessing`](crate::Ack) answers their requests 503 (or drops them), so
+    /// Telegram redelivers them; with `Ack::OnReceipt` it already answered 200 for the updates in
+    /// its queue, so those are reported as cancelled too, and lost.
     pub fn force_stop(&self) {
         let tokens = self.stop_tokens();
         tokens.requested.cancel();
@@ -258,21 +262,56 @@ impl<S: Send + Sync + 'static> Application<S> {
     ///
     /// A forced stop, or a graceful one whose drain timeout ran out, cancels the update's
     /// processing (reporting it as cancelled), also when it is still waiting for its turn.
+    /// With [`completed_updates`](ApplicationBuilder::completed_updates), an update recorded as
+    /// completed is skipped, and one that completes is recorded.
     pub async fn submit_update(&self, update: impl Into<Arc<Update>>) {
-        let update = update.into();
+        self.submit_tracked(update.into(), None).await;
+    }
+
+    /// [`submit_update`](Self::submit_update), calling `on_completed` when the update's
+    /// processing completed (its dispatch returned, or it was skipped as already completed).
+    /// A cancelled update drops `on_completed` uncalled: the sources leave it unconfirmed.
+    pub(crate) async fn submit_tracked(
+        &self,
+        update: Arc<Update>,
+        on_completed: Option<OnCompleted>,
+    ) {
         let app = self.clone();
         let cancel = self.stop_tokens().updates;
         let work = {
             let update = update.clone();
             Box::pin(async move {
-                tokio::select! {
+                let completed = tokio::select! {
                     biased;
-                    () = cancel.cancelled() => app.route_error(update, HandlerError::Cancelled).await,
-                    () = app.process_update(update.clone()) => {}
+                    () = cancel.cancelled() => {
+                        app.route_error(update, HandlerError::Cancelled).await;
+                        false
+                    }
+                    () = app.process_recorded(update.clone()) => true,
+                };
+                if let Some(on_completed) = on_completed.filter(|_| completed) {
+                    on_completed();
                 }
             })
         };
         self.inner.processor.submit(update, work).await;
+    }
+
+    /// Dispatches `update`, unless the completed-updates record has it; records it when done.
+    async fn process_recorded(&self, update: Arc<Update>) {
+        let Some(record) = &self.inner.completed else {
+            return self.process_update(update).await;
+        };
+        let id = update.update_id;
+        if record.contains(id).await {
+            tracing::info!(
+                update_id = id,
+                "update already completed (a redelivery); skipped"
+            );
+            return;
+        }
+        self.process_update(update).await;
+        record.insert(id).await;
     }
 
     /// Spawns `future` as a tracked task (python-telegram-bot's `create_task`): its error, or
@@ -309,6 +348,10 @@ impl<S: Send + Sync + 'static> Application<S> {
             });
     }
 }
+
+/// Called once when an admitted update's processing completed (see
+/// [`Application::submit_tracked`]).
+pub(crate) type OnCompleted = Box<dyn FnOnce() + Send>;
 
 /// One run's stop requests: `requested` ends the update sources (a graceful stop), `forced`
 /// also cancels what is still running. `updates` cancels the admitted updates: a child of

@@ -20,6 +20,11 @@ use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 ///
 /// The handle is cheap to clone; clones share the locks.
 ///
+/// These locks live in one process. When several processes (replicas behind one webhook)
+/// share a Redis store, `telegram_ext::store::RedisLocks` (feature `redis`) has the same
+/// `lock` / `lock_many` shape across processes, with leases renewed while held and fencing
+/// tokens.
+///
 /// # Examples
 ///
 /// A transfer between two accounts, safe against concurrent transfers in either direction:

@@ -2,6 +2,7 @@
 //! one the bot's retries use) and the webhook server (`webhook.rs`). Each feeds updates to [`Application::process_update`](crate::Application).
 
 mod polling;
+mod watermark;
 #[cfg(feature = "webhook")]
 mod webhook;
 
@@ -10,7 +11,7 @@ pub use self::polling::PollingConfig;
 #[cfg(feature = "webhook")]
 pub(crate) use self::webhook::serve_webhook;
 #[cfg(feature = "webhook")]
-pub use self::webhook::WebhookConfig;
+pub use self::webhook::{Ack, WebhookConfig};
 
 use std::sync::Arc;
 

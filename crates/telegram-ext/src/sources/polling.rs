@@ -1,10 +1,15 @@
 //! Long polling: `getUpdates` in a loop, with the offset confirming what was handled.
 //!
-//! Offsets: an update is confirmed to Telegram by the *next* `getUpdates` whose offset is past
-//! it. Every update of a fetched batch is processed before the next call, and on stop the last
-//! offset is confirmed with one more short call, so no update is handled twice or skipped. A
-//! forced stop leaves the batch where it is: the updates it did not start are not confirmed, so
-//! Telegram sends them to the next run.
+//! Offsets (at least once): an update is confirmed to Telegram by the *next* `getUpdates` whose
+//! offset is past it, and the offset sent is the watermark (`watermark.rs`): the lowest update
+//! fetched and not finished. A crash, a SIGKILL or a forced stop therefore leaves every
+//! unfinished update with Telegram, which sends it to the next run. Updates at or above the
+//! watermark come back in every batch while they run; they are recognised and not handled
+//! twice. When a batch brings nothing new the loop waits for an update to finish instead of
+//! asking again at once. On stop, the admitted updates are awaited (until the drain deadline),
+//! then what finished is confirmed with one more short call. See [`crate::delivery`] for the
+//! guarantees and their cost; [`PollingConfig::confirm_on_fetch`] restores the old handling
+//! (confirm what was fetched).
 //!
 //! Failures are classified: a client-side timeout retries at once; 429 waits `retry_after`;
 //! 401/404 (bad token) and 409 (another poller, or a webhook) stop with a clear error; anything
@@ -40,6 +45,7 @@ use telegram_types::batch::UpdateResult;
 use telegram_types::UpdateType;
 use tokio_util::sync::CancellationToken;
 
+use super::watermark::{Seen, Watermark};
 use super::{report_malformed, Failure};
 use crate::{Application, RunError};
 
@@ -59,6 +65,9 @@ pub struct PollingConfig {
     pub backoff: Backoff,
     /// Stop on ctrl-c / SIGTERM (a second one forces the stop).
     pub stop_signals: bool,
+    /// Confirm an update as soon as it was fetched instead of when its processing finished
+    /// (see [`confirm_on_fetch`](Self::confirm_on_fetch)).
+    pub confirm_on_fetch: bool,
 }
 
 impl Default for PollingConfig {
@@ -70,6 +79,7 @@ impl Default for PollingConfig {
             drop_pending_updates: false,
             backoff: Backoff::default(),
             stop_signals: true,
+            confirm_on_fetch: false,
         }
     }
 }
@@ -117,9 +127,20 @@ impl PollingConfig {
         self.stop_signals = enabled;
         self
     }
+
+    /// Confirms each update to Telegram as soon as it was fetched (the next `getUpdates` moves
+    /// past it), as python-telegram-bot does, instead of when its processing finished (the
+    /// default, false). Fetching is then never held back by a slow update, but a crash or a
+    /// kill loses the updates fetched and not yet finished. See [`crate::delivery`].
+    #[must_use]
+    pub fn confirm_on_fetch(mut self, enabled: bool) -> Self {
+        self.confirm_on_fetch = enabled;
+        self
+    }
 }
 
-/// Polls until `stop` is cancelled or a fatal error; then confirms the offset.
+/// Polls until `stop` is cancelled or a fatal error; then waits for the admitted updates and
+/// confirms what finished.
 pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
     app: &Application<S>,
     config: &PollingConfig,
@@ -136,6 +157,7 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
         .clone()
         .unwrap_or_else(|| app.allowed_updates());
     let mut backoff = config.backoff.clone();
+    let watermark = Watermark::new(config.confirm_on_fetch);
     let mut offsets = Offsets::default();
     let processor = app.processor().clone();
     let outcome = loop {
@@ -148,15 +170,22 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
                 () = processor.wait_available() => {}
             }
         }
-        let limit = processor.available().clamp(1, usize::from(config.limit));
+        // The tracked updates come back first: ask for room beyond them.
+        let limit = watermark
+            .tracked()
+            .saturating_add(processor.available())
+            .clamp(1, usize::from(config.limit));
+        let offset = watermark.offset();
         let mut request = bot
             .get_updates()
             .timeout(config.timeout.as_secs() as i64)
             .limit(limit as i64)
             .allowed_updates(allowed.iter().cloned());
-        if let Some(offset) = offsets.next {
+        if let Some(offset) = offset {
             request = request.offset(offset);
         }
+        // Completions from here on wake a loop whose batch brings nothing new.
+        let mut completions = watermark.subscribe();
         let result = tokio::select! {
             biased;
             () = stop.cancelled() => break Ok(()),
@@ -164,18 +193,27 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
         };
         let wait = match result {
             Ok(batch) => {
-                offsets.confirmed = offsets.next;
-                let fetched = batch.len();
-                if let Err(error) = handle_batch(app, batch, &mut offsets).await {
-                    break Err(error);
-                }
-                match offsets.stalled(fetched) {
+                offsets.confirmed = offset;
+                let batch = match handle_batch(app, batch, &watermark, &mut offsets).await {
+                    Ok(batch) => batch,
+                    Err(error) => break Err(error),
+                };
+                if batch.is_stalled() {
                     // Telegram keeps sending what we cannot move past: wait, or this is a hot loop.
-                    true => backoff.next_delay(),
-                    false => {
-                        backoff.reset();
-                        continue;
+                    offsets.log_stall(batch.fetched);
+                    backoff.next_delay()
+                } else {
+                    offsets.stall_logged = false;
+                    backoff.reset();
+                    if batch.new == 0 && batch.again > 0 {
+                        // Only updates still running came back: asking again now would get
+                        // them again. Wait until one finishes.
+                        tokio::select! {
+                            () = stop.cancelled() => break Ok(()),
+                            _ = completions.changed() => {}
+                        }
                     }
+                    continue;
                 }
             }
             Err(error) => {
@@ -195,56 +233,57 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
             () = tokio::time::sleep(wait) => {}
         }
     };
-    if let Some(offset) = offsets.next.filter(|o| Some(*o) != offsets.confirmed) {
+    // What was admitted finishes (or is cancelled at the drain deadline or by a forced stop:
+    // `lifecycle.rs` sees to that), so the last confirmation covers all that finished.
+    processor.drain().await;
+    if let Some(offset) = watermark.offset().filter(|o| Some(*o) != offsets.confirmed) {
         confirm_offset(app, offset).await;
     }
     outcome
 }
 
-/// Where polling stands: the offset of the next call, the one Telegram last saw, and whether
-/// the last batch moved neither.
+/// Where polling stands besides the watermark: the offset Telegram last saw, and whether the
+/// current stall was logged.
 #[derive(Debug, Default)]
 struct Offsets {
-    next: Option<i64>,
     confirmed: Option<i64>,
     /// Whether the "cannot move past" warning was logged for the current stall.
     stall_logged: bool,
 }
 
 impl Offsets {
-    /// Moves the next offset past `update_id`.
-    ///
-    /// # Errors
-    ///
-    /// [`RunError::OffsetOverflow`] for `update_id = i64::MAX`: no offset is past it.
-    fn pass(&mut self, update_id: i64) -> Result<(), RunError> {
-        let past = update_id
-            .checked_add(1)
-            .ok_or(RunError::OffsetOverflow { update_id })?;
-        self.next = Some(self.next.map_or(past, |o| o.max(past)));
-        Ok(())
-    }
-
-    /// Whether a batch of `fetched` updates left the offset where it was: every update in it
-    /// was one whose `update_id` could not be read, so the next call gets them again. Logs the
-    /// first time only, until the offset moves.
-    fn stalled(&mut self, fetched: usize) -> bool {
-        let stalled = fetched > 0 && self.next == self.confirmed;
-        if !stalled {
-            self.stall_logged = false;
-        } else if !self.stall_logged {
+    /// Logs a stall the first time only, until the offset moves.
+    fn log_stall(&mut self, fetched: usize) {
+        if !self.stall_logged {
             self.stall_logged = true;
             tracing::error!(
-                offset = ?self.next,
+                offset = ?self.confirmed,
                 fetched,
                 "getUpdates keeps returning updates whose update_id cannot be read; backing off"
             );
         }
-        stalled
     }
 }
 
-/// Submits a batch's updates and reports its malformed ones, moving the offset past each.
+/// What one batch held.
+#[derive(Debug, Default)]
+struct Batch {
+    fetched: usize,
+    /// Updates admitted (or reported, when malformed) for the first time.
+    new: usize,
+    /// Updates this run had seen: in flight, or finished and not yet confirmed.
+    again: usize,
+}
+
+impl Batch {
+    /// Whether every update in it was one whose `update_id` could not be read, so the next
+    /// call gets them again.
+    fn is_stalled(&self) -> bool {
+        self.fetched > 0 && self.new == 0 && self.again == 0
+    }
+}
+
+/// Submits a batch's new updates and reports its malformed ones; skips those seen before.
 ///
 /// # Errors
 ///
@@ -252,8 +291,13 @@ impl Offsets {
 async fn handle_batch<S: Send + Sync + 'static>(
     app: &Application<S>,
     batch: Vec<UpdateResult>,
+    watermark: &Watermark,
     offsets: &mut Offsets,
-) -> Result<(), RunError> {
+) -> Result<Batch, RunError> {
+    let mut counts = Batch {
+        fetched: batch.len(),
+        ..Batch::default()
+    };
     for entry in batch {
         // A forced stop, or a drain timeout that ran out, leaves the rest unconfirmed: Telegram
         // sends them again.
@@ -262,22 +306,43 @@ async fn handle_batch<S: Send + Sync + 'static>(
         }
         match entry {
             Ok(update) => {
-                let passed = offsets.pass(update.update_id);
-                app.submit_update(update).await;
-                passed?;
+                let id = update.update_id;
+                let past = id.checked_add(1);
+                if watermark.see(id, past) == Seen::Again {
+                    tracing::trace!(
+                        update_id = id,
+                        "update sent again while unconfirmed; skipped"
+                    );
+                    counts.again += 1;
+                    continue;
+                }
+                counts.new += 1;
+                app.submit_tracked(update.into(), Some(watermark.completer(id)))
+                    .await;
+                if past.is_none() {
+                    return Err(RunError::OffsetOverflow { update_id: id });
+                }
             }
             Err(malformed) => {
                 if let Some(id) = malformed.update_id {
-                    offsets.pass(id)?;
-                } else if offsets.stall_logged {
+                    if watermark.see(id, id.checked_add(1)) == Seen::Again {
+                        counts.again += 1;
+                        continue;
+                    }
+                    counts.new += 1;
+                    report_malformed(app, malformed).await;
+                    watermark.finish(id);
+                    if id == i64::MAX {
+                        return Err(RunError::OffsetOverflow { update_id: id });
+                    }
+                } else if !offsets.stall_logged {
                     // Reported when the stall began; Telegram only sends it again.
-                    continue;
+                    report_malformed(app, malformed).await;
                 }
-                report_malformed(app, malformed).await;
             }
         }
     }
-    Ok(())
+    Ok(counts)
 }
 
 /// Tells Telegram that everything below `offset` was handled: retried with backoff until it

@@ -4,6 +4,7 @@
 //! contract (all documented on [`RedisStore`]); the Lua scripts that make the writes atomic on
 //! the server live in `scripts.rs`, the decoding of their replies in `reply.rs`.
 
+mod locks;
 mod reply;
 mod scripts;
 
@@ -18,6 +19,7 @@ use redis::{IntoConnectionInfo, RedisError, ScriptInvocation, Value};
 use crate::store::{prefix_successor, ttl_millis};
 use crate::{Entry, ScanPage, Store, StoreError, Version};
 
+pub use self::locks::{RedisLockGuard, RedisLocks};
 use self::reply::Reply;
 use self::scripts::SCRIPTS;
 
@@ -49,9 +51,12 @@ const MAX_TTL_MILLIS: u64 = 1 << 50;
 /// | `{ns}k:{key}` | hash | `ver`: the version (decimal text), `val`: the value; the key's Redis TTL is the entry's TTL |
 /// | `{ns}idx` | sorted set | every user key written, score 0: the byte-ordered index `scan` walks (`ZRANGEBYLEX`) |
 /// | `{ns}ttl` | sorted set | the user keys written with a TTL, scored by their expiry time (Unix ms) |
+/// | `{ns}l:{key}` | string | [`RedisLocks`]: the lock on `key`, holding its holder's random token; its Redis TTL is the lease |
+/// | `{ns}f:{key}` | string | [`RedisLocks`]: `key`'s fencing counter (an integer, `INCR`ed by each acquisition; kept for ever so it never goes back) |
 ///
-/// The entry keys and the two index keys differ in the byte right after `{ns}` (`k`, `i`,
-/// `t`), so no user key can collide with an index. Two namespaces must not start one with the
+/// The entry keys, the two index keys and the lock keys differ in the byte right after `{ns}`
+/// (`k`, `i`, `t`, `l`, `f`), so no user key can collide with an index or a lock. Lock keys
+/// live beside the store's data but are not entries: `get` and `scan` never see them. Two namespaces must not start one with the
 /// other (`bot1:` and `bot1:k:` would overlap): use names ending with `:`, none nested in
 /// another.
 ///
@@ -163,6 +168,13 @@ impl RedisStore {
             layout: Layout::new(prefix.as_ref()),
             ..self
         }
+    }
+
+    /// Keyed locks shared by every process on this server and namespace, over this store's
+    /// connection (lease [`RedisLocks::DEFAULT_LEASE`]; see [`RedisLocks`]).
+    #[must_use]
+    pub fn locks(&self) -> RedisLocks {
+        RedisLocks::new(self.conn.clone(), &self.layout.prefix)
     }
 
     /// The namespace every Redis key of this store starts with.

@@ -15,8 +15,12 @@
 //!   the listen backlog). HTTP/1.1 only, which is what Telegram speaks.
 //! - On stop, open connections finish their request and close; those still open at the drain
 //!   deadline (or at once, after a forced stop) are dropped.
-//! - Accepted updates go into a bounded queue; when it is full the answer is 503, which Telegram
-//!   retries later, so a flood never grows memory without bound.
+//! - Accepted updates go into a bounded queue; when it is full a request waits for room (at most
+//!   `queue_wait`, holding its connection: at most `connection_limit` wait), then gets 503, which
+//!   Telegram retries later. A flood never grows memory without bound, and a burst that only
+//!   briefly fills the queue costs no redelivery.
+//! - When to answer 200 is the [`Ack`] mode (`ack.rs`): on receipt (queued), or after
+//!   processing. See [`crate::delivery`] for what each guarantees.
 //! - TLS is optional (rustls).
 
 use std::net::SocketAddr;
@@ -38,8 +42,14 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use self::ack::{Completion, InFlight};
 use super::report_malformed;
+use crate::application::OnCompleted;
 use crate::{Application, RunError};
+
+mod ack;
+
+pub use self::ack::Ack;
 
 /// The header Telegram sends the secret token in.
 pub(crate) const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -79,6 +89,14 @@ pub struct WebhookConfig {
     pub body_read_timeout: Duration,
     /// Connections served at once, at most; more wait to be accepted.
     pub connection_limit: usize,
+    /// When to answer Telegram: on receipt (the default) or after processing.
+    pub ack: Ack,
+    /// How long a request waits for room in a full queue before it gets 503.
+    pub queue_wait: Duration,
+    /// With [`Ack::AfterProcessing`]: how long a request waits for its update's processing
+    /// before it gets 504 (the processing goes on; Telegram's redelivery joins it). `None`: as
+    /// long as it takes (Telegram gives up on its own and redelivers).
+    pub processing_timeout: Option<Duration>,
     listener: Option<Arc<std::sync::Mutex<Option<std::net::TcpListener>>>>,
 }
 
@@ -95,6 +113,9 @@ impl std::fmt::Debug for WebhookConfig {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("connection_limit", &self.connection_limit)
+            .field("ack", &self.ack)
+            .field("queue_wait", &self.queue_wait)
+            .field("processing_timeout", &self.processing_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -122,6 +143,9 @@ impl WebhookConfig {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
             connection_limit: 256,
+            ack: Ack::OnReceipt,
+            queue_wait: Duration::from_secs(5),
+            processing_timeout: None,
             listener: None,
         }
     }
@@ -229,6 +253,42 @@ impl WebhookConfig {
         self
     }
 
+    /// When to answer Telegram's request for an update: [`Ack::OnReceipt`] (the default) or
+    /// [`Ack::AfterProcessing`]. See [`crate::delivery`] for what each guarantees.
+    ///
+    /// ```
+    /// use telegram_ext::{Ack, WebhookConfig};
+    ///
+    /// let config = WebhookConfig::new(([0, 0, 0, 0], 8443).into(), "/telegram")
+    ///     .ack(Ack::AfterProcessing)
+    ///     .max_connections(100);
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn ack(mut self, ack: Ack) -> Self {
+        self.ack = ack;
+        self
+    }
+
+    /// How long a request waits for room in a full queue before it gets 503 (default 5 s;
+    /// zero answers 503 at once). The waiting requests hold their connections, so at most
+    /// `connection_limit` wait: memory stays bounded.
+    #[must_use]
+    pub fn queue_wait(mut self, wait: Duration) -> Self {
+        self.queue_wait = wait;
+        self
+    }
+
+    /// With [`Ack::AfterProcessing`]: answer 504 when the update's processing takes longer
+    /// than `timeout`, so Telegram delivers it again later; the processing is not cancelled,
+    /// and a redelivery that finds it still in flight waits for it. Keep it under Telegram's own
+    /// request timeout. Default: none.
+    #[must_use]
+    pub fn processing_timeout(mut self, timeout: Duration) -> Self {
+        self.processing_timeout = Some(timeout);
+        self
+    }
+
     async fn bind(&self) -> Result<TcpListener, RunError> {
         let prebound = self
             .listener
@@ -253,7 +313,19 @@ struct Endpoint {
     secret: Option<String>,
     max_body_size: usize,
     body_read_timeout: Duration,
-    queue: mpsc::Sender<UpdateResult>,
+    queue: mpsc::Sender<Queued>,
+    queue_wait: Duration,
+    ack: Ack,
+    processing_timeout: Option<Duration>,
+    /// Updates whose requests wait for their processing (`Ack::AfterProcessing`).
+    in_flight: Arc<InFlight>,
+}
+
+/// An update in the queue, with (`Ack::AfterProcessing`) what to tell its requests when its
+/// processing ends.
+struct Queued {
+    entry: UpdateResult,
+    completion: Option<Completion>,
 }
 
 /// Serves until `stop`, then lets the open connections finish (until the drain deadline, not at
@@ -275,6 +347,10 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
             max_body_size: config.max_body_size,
             body_read_timeout: config.body_read_timeout,
             queue,
+            queue_wait: config.queue_wait,
+            ack: config.ack,
+            processing_timeout: config.processing_timeout,
+            in_flight: Arc::default(),
         }),
         tls: config.tls.clone().map(tokio_rustls::TlsAcceptor::from),
         header_read_timeout: config.header_read_timeout,
@@ -328,11 +404,22 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
     Ok(())
 }
 
-/// Hands a received update to the processor, or a malformed one to the error handlers.
-async fn dispatch<S: Send + Sync + 'static>(app: &Application<S>, entry: UpdateResult) {
+/// Hands a received update to the processor, or a malformed one to the error handlers; tells
+/// the waiting requests (`Ack::AfterProcessing`) when it completed.
+async fn dispatch<S: Send + Sync + 'static>(app: &Application<S>, queued: Queued) {
+    let Queued { entry, completion } = queued;
     match entry {
-        Ok(update) => app.submit_update(update).await,
-        Err(malformed) => report_malformed(app, malformed).await,
+        Ok(update) => {
+            let on_completed =
+                completion.map(|completion| Box::new(move || completion.complete()) as OnCompleted);
+            app.submit_tracked(Arc::new(update), on_completed).await;
+        }
+        Err(malformed) => {
+            report_malformed(app, malformed).await;
+            if let Some(completion) = completion {
+                completion.complete();
+            }
+        }
     }
 }
 
@@ -497,19 +584,92 @@ async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Ful
         tracing::warn!("webhook body is not an update (not JSON, or no update_id)");
         return reply(StatusCode::BAD_REQUEST, "not an update");
     };
-    match endpoint.queue.try_send(entry) {
-        Ok(()) => reply(StatusCode::OK, ""),
-        Err(mpsc::error::TrySendError::Full(entry)) => {
-            let update_id = match &entry {
-                Ok(update) => Some(update.update_id),
-                Err(malformed) => malformed.update_id,
-            };
-            tracing::warn!(?update_id, "webhook queue full; Telegram will retry");
-            reply(StatusCode::SERVICE_UNAVAILABLE, "busy")
+    let update_id = match &entry {
+        Ok(update) => Some(update.update_id),
+        Err(malformed) => malformed.update_id,
+    };
+    match (endpoint.ack, update_id) {
+        (Ack::AfterProcessing, Some(update_id)) => {
+            after_processing(endpoint, entry, update_id).await
         }
-        Err(mpsc::error::TrySendError::Closed(_)) => {
-            reply(StatusCode::SERVICE_UNAVAILABLE, "stopping")
+        // An update whose id cannot be read cannot be tracked: it is only reported.
+        _ => match enqueue(endpoint, entry, None).await {
+            Ok(()) => reply(StatusCode::OK, ""),
+            Err(response) => response,
+        },
+    }
+}
+
+/// Queues the update, waiting up to `queue_wait` for room; the 503 to answer when it cannot.
+async fn enqueue(
+    endpoint: &Endpoint,
+    entry: UpdateResult,
+    completion: Option<Completion>,
+) -> Result<(), Response<Full<Bytes>>> {
+    let queued = Queued { entry, completion };
+    let update_id = match &queued.entry {
+        Ok(update) => Some(update.update_id),
+        Err(malformed) => malformed.update_id,
+    };
+    let sent = match endpoint.queue.try_send(queued) {
+        Ok(()) => return Ok(()),
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        Err(mpsc::error::TrySendError::Full(queued)) => {
+            // Wait for room, bounded: each waiting request holds a connection slot.
+            matches!(
+                tokio::time::timeout(endpoint.queue_wait, endpoint.queue.send(queued)).await,
+                Ok(Ok(()))
+            )
         }
+    };
+    if sent {
+        return Ok(());
+    }
+    if endpoint.queue.is_closed() {
+        return Err(reply(StatusCode::SERVICE_UNAVAILABLE, "stopping"));
+    }
+    tracing::warn!(?update_id, "webhook queue full; Telegram will retry");
+    Err(reply(StatusCode::SERVICE_UNAVAILABLE, "busy"))
+}
+
+/// `Ack::AfterProcessing`: 200 once the update's processing completed; 503 when it was
+/// cancelled or could not be queued; 504 after the processing timeout. A redelivery of an
+/// update still in flight waits for that one instead of queueing it again.
+async fn after_processing(
+    endpoint: &Endpoint,
+    entry: UpdateResult,
+    update_id: i64,
+) -> Response<Full<Bytes>> {
+    let (outcome, completion) = endpoint.in_flight.join(update_id);
+    match completion {
+        Some(completion) => {
+            if let Err(response) = enqueue(endpoint, entry, Some(completion)).await {
+                return response; // the completion was dropped with the entry
+            }
+        }
+        None => tracing::debug!(
+            update_id,
+            "redelivery of an update in flight; waiting for it"
+        ),
+    }
+    let outcome = match endpoint.processing_timeout {
+        Some(timeout) => match tokio::time::timeout(timeout, outcome).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::warn!(
+                    update_id,
+                    ?timeout,
+                    "update still processing; answering 504 so Telegram retries"
+                );
+                return reply(StatusCode::GATEWAY_TIMEOUT, "still processing");
+            }
+        },
+        None => outcome.await,
+    };
+    match outcome {
+        Ok(true) => reply(StatusCode::OK, ""),
+        // Cancelled (a forced stop, the drain timeout), or the processing was dropped.
+        Ok(false) | Err(_) => reply(StatusCode::SERVICE_UNAVAILABLE, "not processed"),
     }
 }
 
