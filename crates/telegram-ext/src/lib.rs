@@ -14,6 +14,9 @@
 //! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers,
 //!   and typed stored data ([`data`]: `ctx.update(&COUNTER, |n| *n += 1)`).
 //! - Shortcuts that answer the update at hand (`ctx.reply(..)`, `ctx.answer()`).
+//! - [`delivery`]: what a crash, a kill or a stop does to updates; polling confirms only finished
+//!   updates, the webhook answers on receipt or after processing ([`Ack`]), and
+//!   [`delivery::CompletedUpdates`] recognises redeliveries.
 //! - [`prelude`]: one import for a bot; [`types`]: every Bot API type.
 //! - Guides: [testing a bot](guide::testing) with `telegram-test`, and
 //!   [python-telegram-bot's concepts here](guide::python_telegram_bot).

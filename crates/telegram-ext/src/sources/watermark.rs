@@ -215,7 +215,7 @@ mod tests {
     fn a_completion_wakes_a_subscriber() {
         let watermark = Watermark::new(false);
         watermark.see(1, Some(2));
-        let mut completions = watermark.subscribe();
+        let completions = watermark.subscribe();
         assert!(!completions.has_changed().unwrap());
         watermark.finish(1);
         assert!(completions.has_changed().unwrap());

@@ -1,0 +1,357 @@
+//! Delivery guarantees, what they cost (issue 15):
+//!
+//! - `webhook_ack`: 1 000 updates (200 chats × 5) POSTed by a Telegram stand-in
+//!   (`support/webhook_sender.rs`: at most `max_connections` requests at once, a chat's next
+//!   update after the previous request ended, redelivery after a non-2xx) to `run_webhook` with
+//!   `Concurrent(256)` processing and a handler that takes 50 ms (a `tokio::time::sleep`); for
+//!   `Ack::OnReceipt` and `Ack::AfterProcessing`, at `max_connections` 40 and 100. Timed from the
+//!   first POST until the handler finished every update.
+//! - `polling_offsets`: the same handler behind `run_polling`, updates pre-pushed to the fake Bot
+//!   API; the at-least-once watermark (default) against confirming on fetch (the old handling,
+//!   `PollingConfig::confirm_on_fetch(true)`), with `Concurrent(256)` and `Keyed::by_chat(256)`,
+//!   on workload A (200 chats × 1) and B (10 chats × 100). Timed from `run_polling` until every
+//!   update was handled.
+//! - Printed once before criterion runs: the redeliveries each webhook mode causes for 10 chats ×
+//!   100 messages with `Keyed::by_chat(256)` processing, the default queue (256) and
+//!   `max_connections` 40; the stand-in waits 100 ms before a redelivery. "503 at once" is
+//!   `OnReceipt` with `queue_wait(0)`: the old behaviour (the queue answered 503 as soon as it
+//!   was full).
+//!
+//! `CARGO_PROFILE_BENCH_LTO=off cargo bench -p benches --bench delivery`
+
+#![allow(missing_docs)] // criterion_group! generates undocumented functions
+#![allow(clippy::print_stdout)] // the redelivery report prints a table
+
+#[path = "support/webhook_sender.rs"]
+mod webhook_sender;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use serde_json::json;
+use telegram_ext::handlers::TypeHandler;
+use telegram_ext::processing::{Concurrent, Keyed, UpdateProcessor};
+use telegram_ext::{
+    Ack, Application, Context, HandlerResult, PollingConfig, Update, WebhookConfig,
+};
+use telegram_test::FakeBotApi;
+use tokio::runtime::Runtime;
+use tokio::sync::Notify;
+
+use webhook_sender::{deliver, Delivered};
+
+/// What every handler takes.
+const HANDLER_LATENCY: Duration = Duration::from_millis(50);
+/// Slots of `Concurrent` and `Keyed`.
+const LIMIT: usize = 256;
+/// No run may take longer than this; a stuck run fails instead of hanging the bench.
+const DEADLINE: Duration = Duration::from_secs(300);
+/// How long the Telegram stand-in waits before sending a refused update again.
+const RETRY_DELAY: Duration = Duration::from_millis(100);
+
+/// Counts handled updates and wakes the timer at the last one.
+#[derive(Debug)]
+struct Done {
+    count: AtomicUsize,
+    target: usize,
+    all: Notify,
+}
+
+impl Done {
+    fn new(target: usize) -> Done {
+        Done {
+            count: AtomicUsize::new(0),
+            target,
+            all: Notify::new(),
+        }
+    }
+
+    async fn wait(&self) {
+        tokio::time::timeout(DEADLINE, self.all.notified())
+            .await
+            .expect("every update is handled before the deadline");
+    }
+}
+
+async fn slow(_update: Arc<Update>, ctx: Context<Done>) -> HandlerResult {
+    tokio::time::sleep(HANDLER_LATENCY).await;
+    if ctx.state.count.fetch_add(1, Ordering::SeqCst) + 1 == ctx.state.target {
+        // Stores a permit if the timer is not waiting yet.
+        ctx.state.all.notify_one();
+    }
+    Ok(())
+}
+
+fn every(_: &Update) -> bool {
+    true
+}
+
+fn app(server: &FakeBotApi, processor: impl UpdateProcessor, target: usize) -> Application<Done> {
+    let app = Application::builder()
+        .token(server.token())
+        .base_url(server.url())
+        .state(Done::new(target))
+        .processor(processor)
+        .build()
+        .expect("the application builds");
+    app.add_handler(TypeHandler::new(every, slow), 0);
+    app
+}
+
+/// The webhook bodies of `chats` × `per_chat` messages, by chat.
+fn webhook_bodies(chats: i64, per_chat: i64) -> BTreeMap<i64, Vec<String>> {
+    (1..=chats)
+        .map(|chat| {
+            let bodies = (0..per_chat)
+                .map(|seq| {
+                    let id = chat * 10_000 + seq;
+                    json!({"update_id": id, "message": {"message_id": id, "date": 1,
+                        "chat": {"id": chat, "type": "private"}, "text": seq.to_string()}})
+                    .to_string()
+                })
+                .collect();
+            (chat, bodies)
+        })
+        .collect()
+}
+
+/// One webhook run: serve, deliver every body, wait until all are handled; the time of the
+/// delivery and what it cost in redeliveries.
+async fn webhook_run(
+    server: &FakeBotApi,
+    processor: impl UpdateProcessor,
+    config: impl FnOnce(WebhookConfig) -> WebhookConfig,
+    bodies: BTreeMap<i64, Vec<String>>,
+    max_connections: usize,
+) -> (Duration, Delivered) {
+    let total = bodies.values().map(Vec::len).sum();
+    let app = app(server, processor, total);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    let config = config(
+        WebhookConfig::new(addr, "/hook")
+            .with_listener(listener)
+            .stop_signals(false),
+    );
+    let runner = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_webhook(config).await })
+    };
+    let url = format!("http://{addr}/hook");
+    let started = Instant::now();
+    let delivered = deliver(&url, bodies, max_connections, RETRY_DELAY).await;
+    app.state().wait().await;
+    let elapsed = started.elapsed();
+    app.stop_running();
+    runner
+        .await
+        .expect("the webhook task")
+        .expect("the webhook ran");
+    (elapsed, delivered)
+}
+
+/// One polling run on a fresh server with `chats` × `per_chat` updates pushed.
+async fn polling_run(
+    processor: impl UpdateProcessor,
+    chats: usize,
+    per_chat: usize,
+    confirm_on_fetch: bool,
+) -> Duration {
+    let server = FakeBotApi::builder()
+        .default_timeout(DEADLINE)
+        .start()
+        .await;
+    let ids: Vec<i64> = (0..chats)
+        .map(|c| server.user(&format!("user{c}")).id())
+        .collect();
+    for seq in 0..per_chat {
+        for chat in &ids {
+            server.push_update(json!({"message": {"message_id": seq, "date": 1,
+                "chat": {"id": chat, "type": "private"}, "text": seq.to_string()}}));
+        }
+    }
+    let app = app(&server, processor, chats * per_chat);
+    let config = PollingConfig::default()
+        .timeout(Duration::from_secs(1))
+        .stop_signals(false)
+        .confirm_on_fetch(confirm_on_fetch);
+    let started = Instant::now();
+    let runner = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_polling(config).await })
+    };
+    app.state().wait().await;
+    let elapsed = started.elapsed();
+    app.stop_running();
+    runner
+        .await
+        .expect("the polling task")
+        .expect("polling ran");
+    server.shutdown().await;
+    elapsed
+}
+
+#[derive(Debug, Clone, Copy)]
+enum WebhookMode {
+    OnReceiptNoWait,
+    OnReceipt,
+    AfterProcessing,
+}
+
+impl WebhookMode {
+    fn name(self) -> &'static str {
+        match self {
+            WebhookMode::OnReceiptNoWait => "OnReceipt, 503 at once (old)",
+            WebhookMode::OnReceipt => "OnReceipt",
+            WebhookMode::AfterProcessing => "AfterProcessing",
+        }
+    }
+
+    fn configure(self, config: WebhookConfig) -> WebhookConfig {
+        match self {
+            WebhookMode::OnReceiptNoWait => config.ack(Ack::OnReceipt).queue_wait(Duration::ZERO),
+            WebhookMode::OnReceipt => config.ack(Ack::OnReceipt),
+            WebhookMode::AfterProcessing => config.ack(Ack::AfterProcessing),
+        }
+    }
+}
+
+/// The redeliveries each webhook mode causes for 10 chats × 100 messages, Keyed processing.
+fn redelivery_report(runtime: &Runtime) {
+    let server = runtime.block_on(FakeBotApi::start());
+    println!("redeliveries, 10 chats x 100 messages, Keyed::by_chat({LIMIT}), queue 256, max_connections 40, retry after {RETRY_DELAY:?}:");
+    println!("| mode | time | 2xx | 503 | other failures | redeliveries / updates |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for mode in [
+        WebhookMode::OnReceiptNoWait,
+        WebhookMode::OnReceipt,
+        WebhookMode::AfterProcessing,
+    ] {
+        let (elapsed, delivered) = runtime.block_on(webhook_run(
+            &server,
+            Keyed::by_chat(LIMIT),
+            |c| mode.configure(c),
+            webhook_bodies(10, 100),
+            40,
+        ));
+        println!(
+            "| {} | {:.2} s | {} | {} | {} | {:.1} % |",
+            mode.name(),
+            elapsed.as_secs_f64(),
+            delivered.accepted,
+            delivered.unavailable,
+            delivered.failed,
+            100.0 * delivered.redeliveries() as f64 / delivered.accepted as f64,
+        );
+    }
+    runtime.block_on(server.shutdown());
+}
+
+fn webhook_ack(c: &mut Criterion, runtime: &Runtime) {
+    let server = runtime.block_on(FakeBotApi::start());
+    let mut group = c.benchmark_group("webhook_ack");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(1_000));
+    for max_connections in [40, 100] {
+        for mode in [WebhookMode::OnReceipt, WebhookMode::AfterProcessing] {
+            let id = BenchmarkId::new(mode.name(), format!("max_connections {max_connections}"));
+            group.bench_function(id, |b| {
+                b.iter_custom(|iterations| {
+                    (0..iterations)
+                        .map(|_| {
+                            runtime
+                                .block_on(webhook_run(
+                                    &server,
+                                    Concurrent::new(LIMIT),
+                                    |c| mode.configure(c),
+                                    webhook_bodies(200, 5),
+                                    max_connections,
+                                ))
+                                .0
+                        })
+                        .sum()
+                });
+            });
+        }
+    }
+    group.finish();
+    runtime.block_on(server.shutdown());
+}
+
+fn polling_offsets(c: &mut Criterion, runtime: &Runtime) {
+    let mut group = c.benchmark_group("polling_offsets");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    for (workload, chats, per_chat) in [("A 200 chats x 1", 200, 1), ("B 10 chats x 100", 10, 100)]
+    {
+        group.throughput(Throughput::Elements((chats * per_chat) as u64));
+        for keyed in [false, true] {
+            for on_fetch in [true, false] {
+                let name = format!(
+                    "{} {}",
+                    if keyed {
+                        "Keyed(chat)"
+                    } else {
+                        "Concurrent(256)"
+                    },
+                    if on_fetch {
+                        "confirm on fetch (old)"
+                    } else {
+                        "watermark"
+                    }
+                );
+                group.bench_function(BenchmarkId::new(name, workload), |b| {
+                    b.iter_custom(|iterations| {
+                        (0..iterations)
+                            .map(|_| {
+                                runtime.block_on(async {
+                                    match keyed {
+                                        true => {
+                                            polling_run(
+                                                Keyed::by_chat(LIMIT),
+                                                chats,
+                                                per_chat,
+                                                on_fetch,
+                                            )
+                                            .await
+                                        }
+                                        false => {
+                                            polling_run(
+                                                Concurrent::new(LIMIT),
+                                                chats,
+                                                per_chat,
+                                                on_fetch,
+                                            )
+                                            .await
+                                        }
+                                    }
+                                })
+                            })
+                            .sum()
+                    });
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    redelivery_report(&runtime);
+    if std::env::var_os("DELIVERY_REPORT_ONLY").is_some() {
+        return;
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    webhook_ack(&mut criterion, &runtime);
+    polling_offsets(&mut criterion, &runtime);
+    criterion.final_summary();
+}
