@@ -1,13 +1,16 @@
 //! Dispatch throughput: corpus updates through 10 handlers in 2 groups, on one core; and
-//! decode + dispatch of whole getUpdates bodies.
+//! decode + dispatch of whole getUpdates bodies; and a 3-state conversation (memory store):
+//! 500 users each going entry → three states → end, interleaved.
 //!
-//! `cargo bench -p benches --bench dispatch`
+//! `cargo bench -p benches --bench dispatch` (`-- conversation` for the last one)
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use serde::{Deserialize, Serialize};
+use telegram_ext::conversation::{ConversationHandler, Next, StepResult};
 use telegram_ext::handlers::{
     CallbackQueryHandler, ChatMemberHandler, CommandHandler, InlineQueryHandler, MessageHandler,
     Pattern, PollAnswerHandler, TypeHandler,
@@ -107,5 +110,101 @@ fn dispatch(c: &mut Criterion) {
     assert!(app.state().0.load(Ordering::Relaxed) > 0);
 }
 
-criterion_group!(benches, dispatch);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Step {
+    One,
+    Two,
+    Three,
+}
+
+async fn enter(_: Arc<Update>, ctx: Context<Counter>) -> StepResult<Step> {
+    ctx.state.0.fetch_add(1, Ordering::Relaxed);
+    Ok(Next::To(Step::One))
+}
+
+async fn one(_: Arc<Update>, ctx: Context<Counter>) -> StepResult<Step> {
+    ctx.state.0.fetch_add(1, Ordering::Relaxed);
+    Ok(Next::To(Step::Two))
+}
+
+async fn two(_: Arc<Update>, ctx: Context<Counter>) -> StepResult<Step> {
+    ctx.state.0.fetch_add(1, Ordering::Relaxed);
+    Ok(Next::To(Step::Three))
+}
+
+async fn three(_: Arc<Update>, ctx: Context<Counter>) -> StepResult<Step> {
+    ctx.state.0.fetch_add(1, Ordering::Relaxed);
+    Ok(Next::End)
+}
+
+fn conversation_app() -> Application<Counter> {
+    let app = Application::builder()
+        .token("1:bench")
+        .state(Counter::default())
+        .build()
+        .expect("builds");
+    let text = || filters::TEXT & !filters::COMMAND;
+    let conversation = ConversationHandler::builder("bench")
+        .entry_point(CommandHandler::new("start", enter).expect("valid"))
+        .state(Step::One, MessageHandler::new(text(), one))
+        .state(Step::Two, MessageHandler::new(text(), two))
+        .state(Step::Three, MessageHandler::new(text(), three))
+        .fallback(CommandHandler::new("cancel", three).expect("valid"))
+        .build()
+        .expect("a valid conversation");
+    app.add_handler(conversation, 0);
+    app
+}
+
+/// `users` conversations of 4 updates each (`/start`, then 3 answers), round-robin.
+fn conversation_updates(users: i64) -> Vec<Arc<Update>> {
+    let mut updates = Vec::new();
+    for (round, text) in ["/start", "a", "b", "c"].into_iter().enumerate() {
+        for user in 1..=users {
+            let id = round as i64 * users + user;
+            let mut update = serde_json::json!({"update_id": id, "message": {
+                "message_id": id, "date": 1,
+                "chat": {"id": user, "type": "private", "first_name": "U"},
+                "from": {"id": user, "is_bot": false, "first_name": "U"}, "text": text}});
+            if text.starts_with('/') {
+                update["message"]["entities"] =
+                    serde_json::json!([{"type": "bot_command", "offset": 0, "length": text.len()}]);
+            }
+            updates.push(Arc::new(serde_json::from_value(update).expect("valid")));
+        }
+    }
+    updates
+}
+
+fn conversation(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let updates = conversation_updates(500);
+    let app = conversation_app();
+    let mut group = c.benchmark_group("conversation");
+    group.throughput(Throughput::Elements(updates.len() as u64));
+    group.bench_function(
+        BenchmarkId::new("process_update", "3 states, memory store"),
+        |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for update in &updates {
+                        app.process_update(update.clone()).await;
+                    }
+                })
+            })
+        },
+    );
+    group.finish();
+    // Every update moved a conversation: 4 per user per pass, none declined.
+    let handled = app.state().0.load(Ordering::Relaxed);
+    assert!(
+        handled > 0 && handled % updates.len() as u64 == 0,
+        "{handled}"
+    );
+}
+
+criterion_group!(benches, dispatch, conversation);
 criterion_main!(benches);

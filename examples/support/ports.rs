@@ -106,6 +106,19 @@ pub(crate) async fn converse<S: Send + Sync + 'static>(
     Ok(replies)
 }
 
+/// Prints and returns every reply the bot made to `user` once it is idle.
+pub(crate) async fn show_replies<S: Send + Sync + 'static>(
+    bot: &TestBot<S>,
+    user: &SimUser,
+) -> Result<Vec<RecordedRequest>, Box<dyn Error>> {
+    let replies = bot.replies(user).await?;
+    replies.iter().for_each(print_reply);
+    if replies.is_empty() {
+        println!("{:>9}  (no reply)", "");
+    }
+    Ok(replies)
+}
+
 /// The message a reply created (its `result`), to press its buttons.
 pub(crate) fn sent(reply: &RecordedRequest) -> Result<Value, Box<dyn Error>> {
     Ok(reply
@@ -217,5 +230,108 @@ pub(crate) async fn contexttypesbot<S: Send + Sync + 'static>(bot: TestBot<S>) -
     press(&bot, &alice, &message, "button").await?;
     converse(&bot, &bob, "/start").await?;
     converse(&bot, &bob, "/print_users").await?;
+    Ok(bot.stop().await?)
+}
+
+/// The timer bot's script: an alarm rings, timers are replaced and cancelled; carol's is left
+/// pending (with `TIMERBOT_DB`, the next run rings it).
+pub(crate) async fn timerbot<S: Send + Sync + 'static>(bot: TestBot<S>) -> Outcome {
+    let (alice, bob, carol) = (bot.user("alice"), bot.user("bob"), bot.user("carol"));
+    converse(&bot, &alice, "/start").await?;
+    converse(&bot, &alice, "/set 1").await?;
+    // The alarm, a second later.
+    bot.replies_to(&alice, 1)
+        .await?
+        .iter()
+        .for_each(print_reply);
+    converse(&bot, &alice, "/set 60").await?;
+    converse(&bot, &alice, "/set 30").await?;
+    converse(&bot, &alice, "/unset").await?;
+    converse(&bot, &bob, "/unset").await?;
+    converse(&bot, &bob, "/set soon").await?;
+    converse(&bot, &bob, "/set -5").await?;
+    converse(&bot, &carol, "/set 5").await?;
+    Ok(bot.stop().await?)
+}
+
+/// The conversation bot's script: Alice answers every question, Bob skips and cancels.
+pub(crate) async fn conversationbot(bot: TestBot) -> Outcome {
+    let (alice, bob) = (bot.user("alice"), bot.user("bob"));
+    converse(&bot, &alice, "/start").await?;
+    converse(&bot, &alice, "Girl").await?;
+    says(&alice, "[sends a photo]");
+    alice.send_photo().await;
+    show_replies(&bot, &alice).await?;
+    says(&alice, "[shares a location: 48.8584, 2.2945]");
+    alice.send_location(48.8584, 2.2945).await;
+    show_replies(&bot, &alice).await?;
+    converse(&bot, &alice, "I write bots in Rust.").await?;
+    converse(&bot, &bob, "/start").await?;
+    converse(&bot, &bob, "Boy").await?;
+    converse(&bot, &bob, "/skip").await?;
+    converse(&bot, &bob, "/cancel").await?;
+    Ok(bot.stop().await?)
+}
+
+/// The persistent conversation bot's script: Alice tells two facts, one of her own category,
+/// and ends; `/show_data` lists them.
+pub(crate) async fn persistentconversationbot<S: Send + Sync + 'static>(
+    bot: TestBot<S>,
+) -> Outcome {
+    let alice = bot.user("alice");
+    for text in [
+        "/start",
+        "Age",
+        "37",
+        "Something else...",
+        "Most impressive skill",
+    ] {
+        converse(&bot, &alice, text).await?;
+    }
+    for text in ["Juggling", "Done", "/show_data"] {
+        converse(&bot, &alice, text).await?;
+    }
+    Ok(bot.stop().await?)
+}
+
+/// The nested conversation bot's script: Alice adds a mother with a name and an age, adds
+/// herself, shows the data, and stops from the third level.
+pub(crate) async fn nestedconversationbot(bot: TestBot) -> Outcome {
+    let alice = bot.user("alice");
+    let menu = converse(&bot, &alice, "/start").await?;
+    let menu = sent(menu.last().ok_or("no menu")?)?;
+    for data in ["adding_member", "parents", "female", "name"] {
+        press(&bot, &alice, &menu, data).await?;
+    }
+    converse(&bot, &alice, "Ada").await?;
+    let features = sent(
+        bot.server()
+            .requests_for("sendMessage")
+            .last()
+            .ok_or("no message")?,
+    )?;
+    press(&bot, &alice, &features, "age").await?;
+    converse(&bot, &alice, "61").await?;
+    let features = sent(
+        bot.server()
+            .requests_for("sendMessage")
+            .last()
+            .ok_or("no message")?,
+    )?;
+    for data in ["end", "end", "adding_self", "male", "name"] {
+        press(&bot, &alice, &features, data).await?;
+    }
+    converse(&bot, &alice, "Alice").await?;
+    let features = sent(
+        bot.server()
+            .requests_for("sendMessage")
+            .last()
+            .ok_or("no message")?,
+    )?;
+    press(&bot, &alice, &features, "end").await?;
+    press(&bot, &alice, &features, "showing").await?;
+    press(&bot, &alice, &features, "end").await?;
+    press(&bot, &alice, &features, "adding_member").await?;
+    converse(&bot, &alice, "/stop").await?;
     Ok(bot.stop().await?)
 }

@@ -9,6 +9,9 @@
 #[path = "../contexttypesbot.rs"]
 mod contexttypesbot;
 #[allow(dead_code)]
+#[path = "../conversationbot.rs"]
+mod conversationbot;
+#[allow(dead_code)]
 #[path = "../echobot.rs"]
 mod echobot;
 #[allow(dead_code)]
@@ -21,8 +24,17 @@ mod inlinebot;
 #[path = "../inlinekeyboard.rs"]
 mod inlinekeyboard;
 #[allow(dead_code)]
+#[path = "../nestedconversationbot.rs"]
+mod nestedconversationbot;
+#[allow(dead_code)]
+#[path = "../persistentconversationbot.rs"]
+mod persistentconversationbot;
+#[allow(dead_code)]
 #[path = "../pollbot.rs"]
 mod pollbot;
+#[allow(dead_code)]
+#[path = "../timerbot.rs"]
+mod timerbot;
 
 use serde_json::json;
 use telegram_test::TestBot;
@@ -273,6 +285,270 @@ async fn contexttypesbot_counts_clicks_per_message_and_tracks_users() -> TestRes
         )]
     );
 
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn timerbot_rings_replaces_and_cancels_timers() -> TestResult {
+    let bot = TestBot::start(timerbot::app).await?;
+    let (alice, bob) = (bot.user("alice"), bot.user("bob"));
+
+    alice.send_text("/set 0.2").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["Timer successfully set!"]);
+    let beep = bot.replies_to(&alice, 1).await?;
+    assert_eq!(beep[0].text(), Some("Beep! 0.2 seconds are over!"));
+
+    alice.send_text("/set 60").await;
+    alice.send_text("/set 30").await;
+    alice.send_text("/unset").await;
+    alice.send_text("/unset").await;
+    assert_eq!(
+        bot.reply_texts(&alice).await?,
+        [
+            "Timer successfully set!",
+            "Timer successfully set! Old one was removed.",
+            "Timer successfully cancelled!",
+            "You have no active timer.",
+        ]
+    );
+
+    bob.send_text("/set soon").await;
+    bob.send_text("/set -5").await;
+    assert_eq!(
+        bot.reply_texts(&bob).await?,
+        [
+            "Usage: /set <seconds>",
+            "Sorry we can not go back to future!"
+        ]
+    );
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn timerbot_with_a_sqlite_file_rings_a_timer_set_before_a_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("timers.sqlite");
+    let with_file = |path: std::path::PathBuf| {
+        move |builder: telegram_ext::ApplicationBuilder<()>| {
+            let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
+            timerbot::app(builder.store(store))
+        }
+    };
+    let server = telegram_test::FakeBotApi::start().await;
+    let first = TestBot::start_on(server.clone(), with_file(path.clone())).await?;
+    let carol = first.user("carol");
+    carol.send_text("/set 0.5").await;
+    assert_eq!(
+        first.reply_texts(&carol).await?,
+        ["Timer successfully set!"]
+    );
+    first.stop().await?;
+    assert!(beeps(&server, &carol).is_empty(), "stopped before it rang");
+
+    let second = TestBot::start_on(server.clone(), with_file(path)).await?;
+    let beep = second.replies_to(&carol, 1).await?;
+    assert_eq!(beep[0].text(), Some("Beep! 0.5 seconds are over!"));
+    second.stop().await?;
+    Ok(())
+}
+
+/// The alarms sent to `user` so far.
+fn beeps(
+    server: &telegram_test::FakeBotApi,
+    user: &telegram_test::SimUser,
+) -> Vec<telegram_test::RecordedRequest> {
+    server
+        .requests_for("sendMessage")
+        .into_iter()
+        .filter(|r| r.text().is_some_and(|t| t.starts_with("Beep!")))
+        .filter(|r| r.param("chat_id").and_then(|c| c.as_i64()) == Some(user.chat_id()))
+        .collect()
+}
+
+#[tokio::test]
+async fn conversationbot_asks_gender_photo_location_bio_and_cancels() -> TestResult {
+    let bot = TestBot::start(conversationbot::app).await?;
+    let alice = bot.user("alice");
+    let bob = bot.user("bob");
+
+    alice.send_text("/start").await;
+    let asked = bot.replies(&alice).await?;
+    assert!(asked[0]
+        .text()
+        .unwrap_or("")
+        .ends_with("Are you a boy or a girl?"));
+    let keyboard = asked[0].param("reply_markup").cloned().unwrap_or_default();
+    assert_eq!(keyboard["keyboard"][0][2]["text"], "Other");
+    assert_eq!(keyboard["one_time_keyboard"], true);
+    assert_eq!(keyboard["input_field_placeholder"], "Boy or Girl?");
+
+    alice.send_text("Robot").await; // not on the keyboard: the state does not move
+    assert!(bot.replies(&alice).await?.is_empty());
+    alice.send_text("Girl").await;
+    let photo_question = bot.replies(&alice).await?;
+    assert!(photo_question[0]
+        .text()
+        .unwrap_or("")
+        .starts_with("I see! Please send me a photo"));
+    assert_eq!(
+        photo_question[0]
+            .param("reply_markup")
+            .map(|m| m["remove_keyboard"].clone()),
+        Some(true.into())
+    );
+    alice.send_photo().await;
+    assert!(bot.reply_texts(&alice).await?[0].starts_with("Gorgeous!"));
+    assert_eq!(
+        bot.server().requests_for("getFile").len(),
+        1,
+        "the photo was fetched"
+    );
+    alice.send_location(48.8584, 2.2945).await;
+    assert!(bot.reply_texts(&alice).await?[0].starts_with("Maybe I can visit you"));
+    alice.send_text("I write bots.").await;
+    assert_eq!(
+        bot.reply_texts(&alice).await?,
+        ["Thank you! I hope we can talk again some day."]
+    );
+    alice.send_text("Anything else?").await; // the conversation is over
+    assert!(bot.replies(&alice).await?.is_empty());
+
+    // Bob skips the photo, skips the location, then cancels before his bio.
+    for text in ["/start", "Boy", "/skip", "/skip", "/cancel"] {
+        bob.send_text(text).await;
+    }
+    let texts = bot.reply_texts(&bob).await?;
+    assert_eq!(texts.len(), 5);
+    assert!(texts[2].starts_with("I bet you look great!"));
+    assert!(texts[3].starts_with("You seem a bit paranoid!"));
+    assert_eq!(texts[4], "Bye! I hope we can talk again some day.");
+    bot.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn persistentconversationbot_keeps_its_state_and_facts_across_a_restart() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("conversation.sqlite");
+    let with_file = |path: std::path::PathBuf| {
+        move |builder: telegram_ext::ApplicationBuilder<()>| {
+            let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
+            persistentconversationbot::app(builder.store(store))
+        }
+    };
+    let server = telegram_test::FakeBotApi::start().await;
+    let first = TestBot::start_on(server.clone(), with_file(path.clone())).await?;
+    let alice = first.user("alice");
+    alice.send_text("/start").await;
+    let greeting = first.reply_texts(&alice).await?;
+    assert!(greeting[0].ends_with("Why don't you tell me something about yourself?"));
+    alice.send_text("Age").await;
+    assert_eq!(
+        first.reply_texts(&alice).await?,
+        ["Your age? Yes, I would love to hear about that!"]
+    );
+    first.stop().await?;
+
+    // A new process on the same file: the answer continues the conversation.
+    let second = TestBot::start_on(server.clone(), with_file(path)).await?;
+    alice.send_text("37").await;
+    let neat = "Neat! Just so you know, this is what you already told me:";
+    let more = "You can tell me more, or change your opinion on something.";
+    assert_eq!(
+        second.reply_texts(&alice).await?,
+        [format!("{neat}\nage - 37\n{more}")]
+    );
+    for text in ["Something else...", "Most impressive skill", "Juggling"] {
+        alice.send_text(text).await;
+    }
+    let replies = second.reply_texts(&alice).await?;
+    let facts = "\nage - 37\nmost impressive skill - juggling\n";
+    assert_eq!(
+        replies[1],
+        "Your most impressive skill? Yes, I would love to hear about that!"
+    );
+    assert_eq!(replies[2], format!("{neat}{facts}{more}"));
+    alice.send_text("/show_data").await;
+    alice.send_text("Done").await;
+    assert_eq!(
+        second.reply_texts(&alice).await?,
+        [
+            format!("This is what you already told me: {facts}"),
+            format!("I learned these facts about you: {facts}Until next time!"),
+        ]
+    );
+    // Ended: a keyboard answer is nobody's now; /start knows the facts.
+    alice.send_text("Age").await;
+    assert!(second.replies(&alice).await?.is_empty());
+    alice.send_text("/start").await;
+    let greeting = second.reply_texts(&alice).await?;
+    assert!(greeting[0].contains("You already told me your age, most impressive skill."));
+    second.stop().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn nestedconversationbot_collects_a_family_through_three_levels_and_stops_from_any(
+) -> TestResult {
+    let bot = TestBot::start(nestedconversationbot::app).await?;
+    let alice = bot.user("alice");
+    let last_edit = |bot: &TestBot| {
+        let edits = bot.server().requests_for("editMessageText");
+        edits
+            .last()
+            .and_then(|e| e.text().map(str::to_owned))
+            .unwrap_or_default()
+    };
+
+    alice.send_text("/start").await;
+    let menu = bot.replies(&alice).await?;
+    assert_eq!(menu.len(), 2);
+    let menu = menu[1].result().cloned().ok_or("no menu")?;
+    // Second level, then third: a mother named Ada, 61.
+    for data in ["adding_member", "parents", "female", "name"] {
+        alice.press_button(&menu, data).await;
+    }
+    alice.send_text("Ada").await;
+    let features = bot.replies(&alice).await?;
+    assert_eq!(
+        features[0].text(),
+        Some("Got it! Please select a feature to update.")
+    );
+    let features = features[0].result().cloned().ok_or("no message")?;
+    alice.press_button(&features, "age").await;
+    alice.send_text("61").await;
+    bot.replies(&alice).await?;
+    // Done (third level ends: back to the second level's menu), back (to the top level's).
+    alice.press_button(&features, "end").await;
+    bot.idle().await?;
+    assert!(last_edit(&bot).starts_with("You may add a parent or a child."));
+    alice.press_button(&features, "end").await;
+    alice.press_button(&features, "showing").await;
+    bot.idle().await?;
+    assert_eq!(
+        last_edit(&bot),
+        "Yourself:\nNo information yet.\n\nParents:\nMother: Name: Ada, Age: 61\n\nChildren:\nNo information yet."
+    );
+    // /stop from the third level ends all three conversations.
+    alice.press_button(&features, "end").await;
+    for data in ["adding_member", "children", "male"] {
+        alice.press_button(&features, data).await;
+    }
+    alice.send_text("/stop").await;
+    assert_eq!(bot.reply_texts(&alice).await?, ["Okay, bye."]);
+    alice.press_button(&features, "showing").await; // nothing listens any more
+    alice.send_text("/stop").await;
+    bot.idle().await?;
+    assert!(bot.replies(&alice).await?.is_empty());
+    assert!(
+        !last_edit(&bot).starts_with("Yourself:"),
+        "a button after /stop was handled"
+    );
+    // /start begins again.
+    alice.send_text("/start").await;
+    assert_eq!(bot.replies(&alice).await?.len(), 2);
     bot.stop().await?;
     Ok(())
 }

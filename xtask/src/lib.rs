@@ -3,6 +3,15 @@
 //!
 //! `spec` reads the file, `model` decides what every spec entry becomes in Rust, `emit` prints it,
 //! and `rustfmt` formats the result so the committed files read like hand-written ones.
+//!
+//! # Decoding rules the generated types follow
+//!
+//! - An optional field is an `Option`, an optional "True, if …" flag a plain `bool` (absent =
+//!   `false`).
+//! - A field the spec marks required but whose type is `Boolean` or an array decodes as `false`
+//!   / empty when the JSON leaves it out ([`model::Field::empty_when_absent`]): Telegram adds
+//!   such fields to existing objects in new versions, and an older server or a stored update
+//!   must still decode. Every other required field is strict. Encoding always writes them.
 
 pub mod emit;
 pub mod loc;

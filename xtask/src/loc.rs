@@ -40,6 +40,22 @@ pub const PORTS: &[Port] = &[
         name: "contexttypesbot",
         ptb_lines: 94,
     },
+    Port {
+        name: "timerbot",
+        ptb_lines: 52,
+    },
+    Port {
+        name: "conversationbot",
+        ptb_lines: 109,
+    },
+    Port {
+        name: "persistentconversationbot",
+        ptb_lines: 122,
+    },
+    Port {
+        name: "nestedconversationbot",
+        ptb_lines: 270,
+    },
 ];
 
 /// Lines that are neither blank nor comments (`//`, `///`, `//!`, and `/* … */` blocks).

@@ -25,6 +25,10 @@ pub enum HandlerError {
     Panicked(String),
     /// The callback asked that no later handler group sees the update.
     Stop,
+    /// The handler's `check` passed, but on a closer look (a conversation reading its stored
+    /// state) the update is not its: the dispatcher tries the group's next handler, as if the
+    /// check had failed. Not a failure; ignored from a non-blocking handler.
+    Declined,
     /// The stop cancelled it: the drain timeout ran out while the task was still running, or
     /// the stop was forced ([`Application::force_stop`](crate::Application::force_stop), a
     /// second ctrl-c) while it or its update was still running.
@@ -94,6 +98,7 @@ impl fmt::Display for HandlerError {
             HandlerError::Failed(error) => write!(f, "{error}"),
             HandlerError::Panicked(message) => write!(f, "handler panicked: {message}"),
             HandlerError::Stop => f.write_str("handler stopped the update's propagation"),
+            HandlerError::Declined => f.write_str("handler declined the update"),
             HandlerError::Cancelled => {
                 f.write_str("cancelled by the stop (drain timeout or forced stop)")
             }
@@ -108,6 +113,7 @@ impl fmt::Debug for HandlerError {
             HandlerError::Failed(error) => f.debug_tuple("Failed").field(error).finish(),
             HandlerError::Panicked(message) => f.debug_tuple("Panicked").field(message).finish(),
             HandlerError::Stop => f.write_str("Stop"),
+            HandlerError::Declined => f.write_str("Declined"),
             HandlerError::Cancelled => f.write_str("Cancelled"),
             HandlerError::Malformed(malformed) => {
                 f.debug_tuple("Malformed").field(malformed).finish()
@@ -127,6 +133,10 @@ pub enum BuildError {
     /// `CommandHandler::new` in a function that builds the application.
     #[error("invalid handler")]
     InvalidCommand(#[from] InvalidCommand),
+    /// A conversation that cannot work (a state without handlers, a per-message conversation
+    /// with a message handler, …), so `?` works on `ConversationBuilder::build` there too.
+    #[error("invalid conversation")]
+    Conversation(#[from] crate::conversation::ConversationError),
 }
 
 /// Why running an application stopped with an error.

@@ -8,6 +8,8 @@
 //! - [`handlers`]: `CommandHandler`, `MessageHandler`, `CallbackQueryHandler`, … Callbacks are
 //!   plain `async fn(Arc<Update>, Context<S>) -> HandlerResult`, checked by the compiler.
 //! - [`filters`]: `filters::TEXT & !filters::COMMAND`, combinable with `&`, `|`, `^`, `!`.
+//! - [`conversation`]: multi-step dialogues (python-telegram-bot's `ConversationHandler`),
+//!   typed states, stored, correct under concurrency, with timeouts.
 //! - [`jobs`]: the [`JobQueue`] (once, repeating, daily, monthly, custom; persistent jobs).
 //! - [`Context`]: the bot, the state, command args, regex matches, the error in error handlers,
 //!   and typed stored data ([`data`]: `ctx.update(&COUNTER, |n| *n += 1)`).
@@ -52,14 +54,16 @@
 //! | Feature   | Default | What it adds |
 //! |-----------|---------|--------------|
 //! | `webhook` | yes     | [`Application::run_webhook`] and [`WebhookConfig`]: a hyper HTTP/1.1 server, TLS through rustls. Without it, hyper's server side and `subtle` are not compiled (rustls still is, for the client's HTTPS); polling needs none of them. |
-//! | `sqlite`  | no      | [`store::SqliteStore`] (forwards `telegram-store/sqlite`): the application's data in an embedded SQLite file. |
-//! | `redis`   | no      | [`store::RedisStore`] (forwards `telegram-store/redis`): data shared by several processes. |
+//! | `simd`    | yes     | Responses and updates decode through simd-json (forwards `telegram-transport/simd`); without it, through serde_json. Both decode the same way; CI runs the polling tests on both. |
+//! | `sqlite`  | no      | `store::SqliteStore` (forwards `telegram-store/sqlite`): the application's data in an embedded SQLite file. |
+//! | `redis`   | no      | `store::RedisStore` (forwards `telegram-store/redis`): data shared by several processes. |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod application;
 pub mod broadcast;
 mod context;
+pub mod conversation;
 pub mod data;
 pub mod delivery;
 mod error;

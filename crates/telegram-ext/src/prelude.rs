@@ -17,12 +17,14 @@
 //! ```
 
 pub use std::sync::Arc;
+pub use std::time::Duration;
 
 pub use crate::filters;
 pub use crate::handlers::{
     CallbackQueryHandler, ChosenInlineResultHandler, CommandHandler, InlineQueryHandler,
     MessageHandler, Pattern, PollAnswerHandler, PollHandler, PrefixHandler, TypeHandler,
 };
+pub use crate::jobs::{named, Job};
 pub use crate::{
     stop, Application, ApplicationBuilder, Bot, BuildError, Context, HandlerError, HandlerResult,
     MissingPart, PollingConfig, Update, UpdateKind,

@@ -36,16 +36,19 @@ impl<S: Send + Sync + 'static> Context<S> {
             .ok_or(MissingPart("message"))
     }
 
-    /// The id of the update's chat ([`Update::effective_chat`]).
+    /// The id of the update's chat ([`Update::effective_chat`]); in a job's callback, which has
+    /// no update, the job's chat (python-telegram-bot's `context.job.chat_id`), so
+    /// [`reply`](Self::reply) sends there.
     ///
     /// # Errors
     ///
-    /// [`MissingPart`] when the update has no chat.
+    /// [`MissingPart`] when the update has no chat (or the job none).
     pub fn chat_id(&self) -> Result<i64, MissingPart> {
-        self.update_ref()
-            .and_then(Update::effective_chat)
-            .map(|chat| chat.id)
-            .ok_or(MissingPart("chat"))
+        match self.update_ref() {
+            Some(update) => update.effective_chat().map(|chat| chat.id),
+            None => self.scope_ids().chat,
+        }
+        .ok_or(MissingPart("chat"))
     }
 
     /// The user the update comes from ([`Update::effective_user`]).

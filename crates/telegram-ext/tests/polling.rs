@@ -377,3 +377,106 @@ async fn the_final_offset_confirmation_is_retried_when_it_fails() {
     assert_eq!(server.faulted_requests().len(), 2);
     assert_eq!(server.pending_updates(), 0, "the offset was confirmed");
 }
+
+/// The 4th update of a batch in valid JSON grammar that the JSON parser refuses, each construct
+/// placed where the value is read (serde_json skips an unknown field unread): nesting past both
+/// parsers' depth limits (a future kind's payload), a lone surrogate, `1e400`, an integer
+/// beyond 64 bits, and all of them at once.
+fn refused_update(construct: &str, update_id: i64) -> String {
+    let deep = format!("{}{}", "[".repeat(2000), "]".repeat(2000));
+    let message = |message_id: &str, date: &str, text: &str| {
+        format!(
+            r#""message":{{"message_id":{message_id},"date":{date},"chat":{{"id":7,"type":"private"}},"text":"{text}"}}"#
+        )
+    };
+    let big = "123456789012345678901234567890";
+    let body = match construct {
+        "nesting" => format!(r#""future_kind":{deep}"#),
+        "lone surrogate" => message("1", "1", r"\ud83d"),
+        "1e400" => message("1", "1e400", "hi"),
+        "beyond 64 bits" => message(big, "1", "hi"),
+        "all" => format!(
+            r#""future_kind":{deep},{}"#,
+            message(big, "1e400", r"\ud83d")
+        ),
+        other => panic!("no construct {other}"),
+    };
+    format!(r#"{{"update_id":{update_id},{body}}}"#)
+}
+
+/// Run on both JSON backends: `cargo test -p telegram-ext --test polling` (simd-json) and
+/// `cargo test -p telegram-ext --test polling --no-default-features` (serde_json).
+#[tokio::test]
+async fn an_update_the_parser_refuses_is_reported_and_the_other_six_are_handled() {
+    let backend = telegram_ext::types::json::BACKEND;
+    for construct in [
+        "nesting",
+        "lone surrogate",
+        "1e400",
+        "beyond 64 bits",
+        "all",
+    ] {
+        let server = FakeBotApi::start().await;
+        let ids: Vec<i64> = (0..7)
+            .map(|i| match i {
+                3 => server.push_raw_update_json(refused_update(construct, 303)),
+                _ => server.push_update(text_update(300 + i)),
+            })
+            .collect();
+        assert_eq!(ids, [300, 301, 302, 303, 304, 305, 306]);
+        let (app, reports) = reporting_app(&server, 6);
+        // Without the fallback the batch never decodes and the run never stops: fail instead.
+        tokio::time::timeout(Duration::from_secs(30), app.run_polling(config()))
+            .await
+            .unwrap_or_else(|_| panic!("{construct} on {backend}: the batch was never handled"))
+            .unwrap();
+        let handled = app.state().ids.lock().unwrap().clone();
+        assert_eq!(
+            handled,
+            [300, 301, 302, 304, 305, 306],
+            "{construct} on {backend}"
+        );
+        assert_eq!(
+            *reports.malformed.lock().unwrap(),
+            [Some(303)],
+            "{construct} on {backend}"
+        );
+        assert_eq!(server.confirmed_offset(), 307, "{construct} on {backend}");
+        assert_eq!(server.pending_updates(), 0, "{construct} on {backend}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_whose_updates_cannot_be_told_apart_backs_off_instead_of_spinning() {
+    let server = FakeBotApi::start().await;
+    server.push_update(text_update(400));
+    // Cut short: its braces swallow the rest of the body, so no update boundary can be found
+    // (every update of the body is unreadable; the decoder says so and polling backs off).
+    server.push_raw_update_json(r#"{"update_id":401,"message":{"text":"cut short"#);
+    let (app, reports) = reporting_app(&server, 1);
+    let runner = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_polling(config()).await })
+    };
+    let mut times = Vec::new();
+    for _ in 0..4 {
+        let request = server.next_request("getUpdates").await.unwrap();
+        times.push(request.received_at);
+    }
+    app.stop_running();
+    tokio::time::timeout(Duration::from_secs(30), runner)
+        .await
+        .expect("the stop did not end the backoff")
+        .unwrap()
+        .unwrap();
+    assert!(app.state().ids.lock().unwrap().is_empty());
+    assert!(reports.malformed.lock().unwrap().is_empty());
+    // Backoff of 50 ms doubling, jittered down to half: a hot loop would ask again at once.
+    for (gap, max_ms) in times.windows(2).zip([50, 100, 200]) {
+        let gap = gap[1] - gap[0];
+        assert!(
+            gap >= Duration::from_millis(max_ms / 2),
+            "asked again after {gap:?}"
+        );
+    }
+}

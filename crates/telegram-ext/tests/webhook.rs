@@ -231,6 +231,31 @@ async fn an_update_that_does_not_fit_the_types_is_accepted_and_reported() {
     assert_eq!(*running.app.state().malformed.lock().unwrap(), [11]);
 }
 
+async fn record_refused(update: Arc<Update>, ctx: Context<Seen>) -> HandlerResult {
+    if let Some(HandlerError::Malformed(malformed)) = ctx.error.as_deref() {
+        assert_eq!(malformed.update_id, Some(update.update_id));
+        // serde_json cannot hold it, so it is kept as its text.
+        assert!(malformed.raw.as_str().unwrap().contains(r"\ud83d"));
+        ctx.state.malformed.lock().unwrap().push(update.update_id);
+        ctx.state.changed.notify_waiters();
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_update_the_parser_refuses_is_accepted_and_reported() {
+    let server = FakeBotApi::start().await;
+    let running = start(&server, |c| c).await;
+    running.app.add_error_handler(record_refused);
+    let refused = r#"{"update_id":21,"message":{"message_id":1,"date":1,"chat":{"id":7,"type":"private"},"text":"\ud83d"}}"#;
+    assert_eq!(post(&running.url, None, refused).await, 200);
+    assert_eq!(post(&running.url, None, update_json(22)).await, 200);
+    assert_eq!(running.app.state().wait_for(1).await, [22]);
+    running.app.stop_running();
+    running.runner.await.unwrap().unwrap();
+    assert_eq!(*running.app.state().malformed.lock().unwrap(), [21]);
+}
+
 #[tokio::test]
 async fn an_oversized_body_is_refused() {
     let server = FakeBotApi::start().await;

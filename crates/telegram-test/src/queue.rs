@@ -63,14 +63,15 @@ impl UpdateQueue {
         id
     }
 
-    /// Enqueues raw JSON text verbatim; its id is read from it when possible, else assigned.
+    /// Enqueues raw JSON text verbatim; its id is read from it when possible (even from text
+    /// serde_json refuses to parse, through the batch decoder's scanner), else assigned.
     pub(crate) fn push_raw(&mut self, json: String) -> i64 {
         let parsed: Option<Value> = serde_json::from_str(&json).ok();
-        let id = parsed
-            .as_ref()
-            .and_then(|v| v.get("update_id"))
-            .and_then(integer_id)
-            .unwrap_or_else(|| self.assign_id());
+        let id = match &parsed {
+            Some(value) => value.get("update_id").and_then(integer_id),
+            None => telegram_types::batch::update_id_in(json.as_bytes()),
+        };
+        let id = id.unwrap_or_else(|| self.assign_id());
         let kind = parsed.as_ref().and_then(kind_of);
         let chat = parsed.as_ref().and_then(chat_of);
         self.enqueue(PendingUpdate {

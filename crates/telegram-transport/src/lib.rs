@@ -72,7 +72,7 @@ pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 pub use mock::{MockTransport, RecordedCall, RecordedFile};
 pub use payload::{decode_envelope, Decoded, Payload};
 pub use request::{Request, RequestFuture};
-pub use retry::{Backoff, RetryPolicy, RetryPolicyBuilder};
+pub use retry::{is_safe_to_repeat, Backoff, RetryPolicy, RetryPolicyBuilder, SAFE_TO_REPEAT};
 pub use transport::{
     DownloadResponse, DownloadStream, EncodedMultipart, FilePart, Multipart, RequestBody,
     Transport, TransportRequest, TransportResponse,

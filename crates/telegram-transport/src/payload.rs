@@ -25,20 +25,21 @@ pub trait Payload: Method + 'static {
     /// What a successful request returns.
     type Response: Send + 'static;
 
-    /// Decodes a response body (rewritten in place by the simd backend; see
-    /// [`json::padded_copy`] for the buffer it parses without another copy).
-    fn decode(body: &mut Vec<u8>) -> Decoded<Self::Response>;
+    /// Decodes a response body as received. The simd backend parses a
+    /// [`json::padded_copy`] of it in place; the body itself is left as it came (the
+    /// `getUpdates` decoder falls back to it when the parser refuses one update).
+    fn decode(body: &[u8]) -> Decoded<Self::Response>;
 }
 
 /// Decodes the standard envelope, `{"ok": true, "result": T}`.
-pub fn decode_envelope<T: serde::de::DeserializeOwned>(body: &mut Vec<u8>) -> Decoded<T> {
-    json::from_vec::<Response<T>>(body).map(Response::into_result)
+pub fn decode_envelope<T: serde::de::DeserializeOwned>(body: &[u8]) -> Decoded<T> {
+    json::from_vec::<Response<T>>(&mut json::padded_copy(body)).map(Response::into_result)
 }
 
 impl Payload for GetUpdates {
     type Response = Vec<UpdateResult>;
 
-    fn decode(body: &mut Vec<u8>) -> Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> Decoded<Self::Response> {
         decode_updates(body).map(Response::into_result)
     }
 }
@@ -71,9 +72,8 @@ mod tests {
 
     #[test]
     fn get_updates_keeps_a_malformed_update() {
-        let mut body =
-            br#"{"ok":true,"result":[{"update_id":5,"message":{"message_id":"x"}}]}"#.to_vec();
-        let updates = GetUpdates::decode(&mut body).unwrap().unwrap();
+        let body = br#"{"ok":true,"result":[{"update_id":5,"message":{"message_id":"x"}}]}"#;
+        let updates = GetUpdates::decode(body).unwrap().unwrap();
         assert_eq!(updates[0].as_ref().unwrap_err().update_id, Some(5));
     }
 }

@@ -3,14 +3,34 @@
 //! retries, and `telegram-ext`'s polling loop, use it).
 //!
 //! A 429 is always safe to repeat (Telegram did not execute the call) and is retried after its
-//! `retry_after`, by default. Server errors and transport failures are retried only on request:
-//! the call may have gone through, and repeating a send may deliver it twice. A request whose
-//! body streams an upload ([`telegram_types::InputFile::stream`]) is never repeated: the stream
-//! is read once.
+//! `retry_after`, by default. A 5xx answer or a transport failure leaves it open whether the
+//! call went through, so by default it is retried only for the methods in [`SAFE_TO_REPEAT`]:
+//! those that read (`get*`), answer a query once (`answer*`) or set a state to a given value
+//! (`edit*`, `set*`, `delete*`, `ban*`, `pin*`, …), where a second call changes nothing more.
+//! The list is generated from the spec (`cargo xtask codegen`; the rule is in
+//! `xtask/src/model/config.rs`). Sends stay opt-in
+//! ([`retry_server_errors`](RetryPolicyBuilder::retry_server_errors)): repeating a send after
+//! a lost answer may deliver it twice. A request whose body streams an upload
+//! ([`telegram_types::InputFile::stream`]) is never repeated: the stream is read once.
 
 use std::time::Duration;
 
 use crate::error::Error;
+pub use crate::generated::safe_to_repeat::SAFE_TO_REPEAT;
+
+/// Whether `method` (an API name, `getChat`) is in [`SAFE_TO_REPEAT`].
+///
+/// ```
+/// use telegram_transport::is_safe_to_repeat;
+///
+/// assert!(is_safe_to_repeat("answerCallbackQuery"));
+/// assert!(is_safe_to_repeat("editMessageText"));
+/// assert!(!is_safe_to_repeat("sendMessage"));
+/// assert!(!is_safe_to_repeat("getUpdates"));
+/// ```
+pub fn is_safe_to_repeat(method: &str) -> bool {
+    SAFE_TO_REPEAT.binary_search(&method).is_ok()
+}
 
 /// When and how often a failed call is repeated.
 ///
@@ -30,16 +50,20 @@ pub struct RetryPolicy {
     max_retries: u32,
     max_total_wait: Duration,
     retry_server_errors: bool,
+    retry_safe_methods: bool,
     backoff: Backoff,
 }
 
 impl Default for RetryPolicy {
-    /// Flood control only: up to 3 retries, waiting at most 60 s in total.
+    /// Up to 3 retries, waiting at most 60 s in total: of a 429 after its `retry_after`, and of
+    /// a 5xx or a transport failure of a method in [`SAFE_TO_REPEAT`] after a backoff (200 ms
+    /// doubling up to 10 s, jittered).
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
             max_total_wait: Duration::from_secs(60),
             retry_server_errors: false,
+            retry_safe_methods: true,
             backoff: Backoff::new(Duration::from_millis(200), Duration::from_secs(10)),
         }
     }
@@ -71,14 +95,21 @@ impl RetryPolicy {
         self.max_total_wait
     }
 
-    /// Whether 5xx answers and transport failures are retried.
+    /// Whether 5xx answers and transport failures are retried for every method, sends too.
     pub fn retries_server_errors(&self) -> bool {
         self.retry_server_errors
     }
 
-    /// How long to wait before retry number `attempt` (1-based) after `error`, or `None` when
-    /// the error is not one this policy retries. Does not check the limits.
-    pub fn delay(&self, error: &Error, attempt: u32) -> Option<Duration> {
+    /// Whether 5xx answers and transport failures are retried for the methods in
+    /// [`SAFE_TO_REPEAT`] (default true).
+    pub fn retries_safe_methods(&self) -> bool {
+        self.retry_safe_methods
+    }
+
+    /// How long to wait before retry number `attempt` (1-based) of a call of `method` (its API
+    /// name, `sendMessage`) that failed with `error`, or `None` when this policy does not
+    /// retry it. Does not check the limits.
+    pub fn delay(&self, method: &str, error: &Error, attempt: u32) -> Option<Duration> {
         if error.is_flood() {
             return Some(error.retry_after().unwrap_or(Duration::from_secs(1)));
         }
@@ -86,10 +117,9 @@ impl RetryPolicy {
             Error::Transport(e) => e.is_retryable(),
             other => other.is_server_error(),
         };
-        if !(self.retry_server_errors && server_side) {
-            return None;
-        }
-        Some(self.backoff.delay(attempt))
+        let repeatable =
+            self.retry_server_errors || (self.retry_safe_methods && is_safe_to_repeat(method));
+        (server_side && repeatable).then(|| self.backoff.delay(attempt))
     }
 }
 
@@ -182,10 +212,17 @@ impl RetryPolicyBuilder {
         self
     }
 
-    /// Also retry 5xx answers and transport failures (default off: a send may have gone
-    /// through, so a retry may send twice).
+    /// Retry 5xx answers and transport failures of every method, sends too (default off: a
+    /// send may have gone through, so a retry may send twice).
     pub fn retry_server_errors(mut self, enabled: bool) -> Self {
         self.policy.retry_server_errors = enabled;
+        self
+    }
+
+    /// Retry 5xx answers and transport failures of the methods in [`SAFE_TO_REPEAT`] (default
+    /// on). Off, only 429s are retried (unless [`retry_server_errors`](Self::retry_server_errors)).
+    pub fn retry_safe_methods(mut self, enabled: bool) -> Self {
+        self.policy.retry_safe_methods = enabled;
         self
     }
 
@@ -220,12 +257,38 @@ mod tests {
     fn floods_are_retried_after_retry_after_by_default() {
         let policy = RetryPolicy::default();
         assert_eq!(
-            policy.delay(&api(429, Some(3)), 1),
+            policy.delay("sendMessage", &api(429, Some(3)), 1),
             Some(Duration::from_secs(3))
         );
-        assert_eq!(policy.delay(&api(500, None), 1), None);
-        assert_eq!(policy.delay(&TransportError::timeout().into(), 1), None);
-        assert_eq!(policy.delay(&api(400, None), 1), None);
+        assert_eq!(policy.delay("sendMessage", &api(500, None), 1), None);
+        let timeout = TransportError::timeout().into();
+        assert_eq!(policy.delay("sendMessage", &timeout, 1), None);
+        assert_eq!(policy.delay("sendMessage", &api(400, None), 1), None);
+    }
+
+    #[test]
+    fn server_errors_of_safe_methods_are_retried_by_default() {
+        let policy = RetryPolicy::default();
+        assert!(policy.delay("getChat", &api(500, None), 1).is_some());
+        assert!(policy
+            .delay("editMessageText", &api(502, None), 1)
+            .is_some());
+        let timeout = TransportError::timeout().into();
+        assert!(policy.delay("answerCallbackQuery", &timeout, 1).is_some());
+        assert!(policy.delay("getChat", &api(400, None), 1).is_none());
+        assert!(policy.delay("getUpdates", &api(500, None), 1).is_none());
+        let off = RetryPolicy::builder().retry_safe_methods(false).build();
+        assert!(off.delay("getChat", &api(500, None), 1).is_none());
+    }
+
+    #[test]
+    fn the_safe_list_is_sorted_and_holds_no_send() {
+        assert!(SAFE_TO_REPEAT.windows(2).all(|w| w[0] < w[1]));
+        for method in SAFE_TO_REPEAT {
+            for verb in ["send", "copy", "forward", "create", "export", "upload"] {
+                assert!(!method.starts_with(verb), "{method}");
+            }
+        }
     }
 
     #[test]
@@ -234,11 +297,11 @@ mod tests {
             .retry_server_errors(true)
             .backoff(Duration::from_millis(100), Duration::from_millis(300))
             .build();
-        let first = policy.delay(&api(502, None), 1).unwrap();
+        let first = policy.delay("sendMessage", &api(502, None), 1).unwrap();
         assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
-        let late = policy.delay(&api(502, None), 10).unwrap();
+        let late = policy.delay("sendMessage", &api(502, None), 10).unwrap();
         assert!(late <= Duration::from_millis(300));
-        assert!(policy.delay(&api(400, None), 1).is_none());
+        assert!(policy.delay("sendMessage", &api(400, None), 1).is_none());
     }
 
     #[test]

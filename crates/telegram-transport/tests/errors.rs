@@ -73,6 +73,35 @@ async fn a_flood_longer_than_the_total_wait_is_returned() {
 }
 
 #[tokio::test]
+async fn a_safe_method_is_retried_on_a_server_error_and_a_send_is_not() {
+    // The default policy: its backoff (100..200 ms, then 200..400 ms) is waited for real.
+    let (server, bot, chat) = setup().await;
+    server.inject("getChat", Fault::ServerError(500), Schedule::Times(2));
+    server.inject("sendMessage", Fault::ServerError(500), Schedule::Times(1));
+    let got = bot.get_chat(chat).await.unwrap();
+    assert_eq!(got.id, chat);
+    let err = bot.send_message(chat, "once").await.unwrap_err();
+    assert!(err.is_server_error(), "{err:?}");
+    let faulted: Vec<String> = server
+        .faulted_requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(faulted, ["getChat", "getChat", "sendMessage"]);
+    assert_eq!(server.requests_for("getChat").len(), 1);
+    assert!(server.requests_for("sendMessage").is_empty());
+}
+
+#[tokio::test]
+async fn a_safe_method_is_retried_after_a_dropped_connection() {
+    let (server, bot, chat) = setup().await;
+    server.inject("getChat", Fault::DropConnection, Schedule::Times(1));
+    bot.get_chat(chat).await.unwrap();
+    assert_eq!(server.faulted_requests().len(), 1);
+    assert_eq!(server.requests_for("getChat").len(), 1);
+}
+
+#[tokio::test]
 async fn server_errors_are_not_retried_by_default() {
     let (server, bot, chat) = setup().await;
     server.inject("sendMessage", Fault::ServerError(502), Schedule::Times(1));

@@ -91,25 +91,36 @@ async fn a_stream_upload_is_never_replayed() {
 }
 
 #[tokio::test]
-async fn transport_failures_are_retried_only_when_opted_in() {
+async fn transport_failures_of_a_send_are_retried_only_when_opted_in() {
     let mock = MockTransport::new();
-    mock.fail("getMe", TransportErrorKind::Connect);
+    mock.fail("sendChatAction", TransportErrorKind::Connect);
     let bot = Bot::with_transport("1:a", mock.clone());
-    let err = bot.get_me().await.unwrap_err();
+    let err = bot.send_chat_action(42, "typing").await.unwrap_err();
     assert!(matches!(&err, Error::Transport(e) if e.is_connect()));
+    assert_eq!(mock.calls().len(), 1);
 
-    mock.fail("getMe", TransportErrorKind::Io);
-    mock.respond(
-        "getMe",
-        serde_json::json!({"id": 1, "is_bot": true, "first_name": "B"}),
-    );
+    mock.fail("sendChatAction", TransportErrorKind::Io);
+    mock.respond("sendChatAction", serde_json::json!(true));
     let policy = RetryPolicy::builder()
         .retry_server_errors(true)
         .backoff(Duration::from_millis(1), Duration::from_millis(1))
         .build();
     let bot = bot.with_retry_policy(policy);
-    assert_eq!(bot.get_me().await.unwrap().first_name, "B");
+    assert!(bot.send_chat_action(42, "typing").await.unwrap());
     assert_eq!(mock.calls().len(), 3);
+}
+
+#[tokio::test]
+async fn transport_failures_of_a_safe_method_are_retried_by_default() {
+    let mock = MockTransport::new();
+    mock.fail("getMe", TransportErrorKind::Connect);
+    mock.respond(
+        "getMe",
+        serde_json::json!({"id": 1, "is_bot": true, "first_name": "B"}),
+    );
+    let bot = Bot::with_transport("1:a", mock.clone());
+    assert_eq!(bot.get_me().await.unwrap().first_name, "B");
+    assert_eq!(mock.calls().len(), 2);
 }
 
 #[tokio::test]

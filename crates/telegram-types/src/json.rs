@@ -69,7 +69,8 @@ pub const PADDING: usize = {
 };
 
 /// Copies a response body into a vector with [`PADDING`] bytes of spare capacity, the buffer
-/// [`from_vec`] and [`crate::batch::decode_updates`] parse without copying it again.
+/// [`from_vec`] parses without copying it again ([`crate::batch::decode_updates`] makes this
+/// copy itself).
 ///
 /// ```
 /// use telegram_types::json;
@@ -91,6 +92,8 @@ pub fn padded_copy(bytes: &[u8]) -> Vec<u8> {
 /// # Errors
 ///
 /// Invalid JSON, or JSON whose shape does not fit `T`.
+// The serde_json path only reads the body; the simd path needs the vector's spare capacity.
+#[cfg_attr(not(feature = "simd"), allow(clippy::ptr_arg))]
 pub fn from_vec<T: DeserializeOwned>(body: &mut Vec<u8>) -> Result<T, Error> {
     #[cfg(feature = "simd")]
     {

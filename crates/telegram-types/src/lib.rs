@@ -12,6 +12,9 @@
 //!   [`MessageService`], `message.service` (`None` on ordinary messages), so that every
 //!   `Message` stays small; `message.service()` reads them without unwrapping. On the wire the
 //!   object stays flat.
+//! - Older servers decode too: a field the spec marks required but whose type is a boolean or a
+//!   list reads as `false` / empty when absent (Telegram adds such fields in new versions; the
+//!   rule is the generator's, `xtask/src/lib.rs`).
 //! - [`methods`]: one payload per API method, implementing [`Method`].
 //! - [`json`]: `from_slice` / `to_vec` through simd-json (feature `simd`, default) or serde_json.
 //! - [`batch::decode_updates`]: the `getUpdates` decoder that keeps a malformed update's id.

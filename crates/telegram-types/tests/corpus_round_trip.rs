@@ -28,7 +28,7 @@ fn every_corpus_update_round_trips() {
         let body = get_updates_response(&config);
         let original: Value = serde_json::from_slice(&body).unwrap();
         let originals = original["result"].as_array().unwrap();
-        let decoded = decode_updates(&mut body.clone()).unwrap().result.unwrap();
+        let decoded = decode_updates(&body).unwrap().result.unwrap();
         assert_eq!(decoded.len(), originals.len());
         for (update, raw) in decoded.iter().zip(originals) {
             let update = update

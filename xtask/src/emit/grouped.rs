@@ -98,7 +98,8 @@ fn visitor(s: &Struct, group: &Group) -> String {
         literal(&format!("a {name} object"))
     );
     for f in &s.fields {
-        // A required field starts as `None` too, checked by `required` at the end.
+        // A required field starts as `None` too, checked by `required` at the end (or taken
+        // as empty when absent, see `Field::empty_when_absent`).
         let start = f.absent().unwrap_or("None");
         out.push_str(&format!("        let mut {} = {start};\n", f.rust));
     }
@@ -141,7 +142,12 @@ fn visitor(s: &Struct, group: &Group) -> String {
         "                {name}Key::Unknown => {{\n                    map.next_value::<IgnoredAny>()?;\n                }}\n            }}\n        }}\n        Ok({name} {{\n"
     ));
     for f in &s.fields {
-        if f.required {
+        if f.empty_when_absent() {
+            out.push_str(&format!(
+                "            {0}: {0}.unwrap_or_default(),\n",
+                f.rust
+            ));
+        } else if f.required {
             out.push_str(&format!(
                 "            {0}: required({0}, {1})?,\n",
                 f.rust,

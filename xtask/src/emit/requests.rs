@@ -67,9 +67,14 @@ pub(super) fn files(model: &Model, header: &str) -> Result<Vec<OutputFile>, Stri
     for module in &modules {
         index.push_str(&format!("mod {module};\n"));
     }
+    index.push_str("pub(crate) mod safe_to_repeat;\n");
     out.push(OutputFile {
         path: format!("{REQUESTS_DIR}/mod.rs"),
         contents: format!("{header}{index}"),
+    });
+    out.push(OutputFile {
+        path: format!("{REQUESTS_DIR}/safe_to_repeat.rs"),
+        contents: format!("{header}{}", safe_to_repeat(model)),
     });
     Ok(out)
 }
@@ -162,7 +167,7 @@ fn emit(m: &Method) -> Result<String, String> {
 
     if !hand_decoded {
         out.push_str(&format!(
-            "\nimpl crate::Payload for {} {{\n    type Response = {};\n\n    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {{\n        crate::payload::decode_envelope(body)\n    }}\n}}\n",
+            "\nimpl crate::Payload for {} {{\n    type Response = {};\n\n    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {{\n        crate::payload::decode_envelope(body)\n    }}\n}}\n",
             m.name, m.output
         ));
     } else {
@@ -173,4 +178,30 @@ fn emit(m: &Method) -> Result<String, String> {
         ));
     }
     Ok(out)
+}
+
+/// The sorted list of the methods the retry policy repeats by default.
+fn safe_to_repeat(model: &Model) -> String {
+    let mut names: Vec<&str> = model
+        .methods
+        .iter()
+        .filter(|m| m.safe_to_repeat)
+        .map(|m| m.api_name.as_str())
+        .collect();
+    names.sort_unstable();
+    let mut out = String::from(
+        "//! The methods [`RetryPolicy`](crate::RetryPolicy) repeats by default after a 5xx \
+         answer or a connection failure, chosen by `cargo xtask codegen` from their names \
+         (`xtask/src/model/config.rs`, `SAFE_TO_REPEAT_VERBS`).\n\n\
+         /// Every method safe to repeat, by API name, sorted: those that read (`get*`), answer \
+         a query once (`answer*`), or set a state to a given value (`edit*`, `set*`, \
+         `delete*`, `ban*`, `pin*`, …). Sends, copies, forwards, creations, payments and \
+         `getUpdates` (its polling loop has its own backoff) are not in it.\n\
+         pub const SAFE_TO_REPEAT: &[&str] = &[\n",
+    );
+    for name in names {
+        out.push_str(&format!("    {},\n", literal(name)));
+    }
+    out.push_str("];\n");
+    out
 }

@@ -83,6 +83,9 @@ fn field(f: &Field) -> String {
         attrs.push("skip_serializing_if = \"crate::serde_support::is_false\"".into());
     } else if !f.required {
         attrs.push("skip_serializing_if = \"Option::is_none\"".into());
+    } else if f.empty_when_absent() {
+        // Tolerance of older servers: see `Field::empty_when_absent`.
+        attrs.push("default".into());
     }
     if !attrs.is_empty() {
         out.push_str(&format!("    #[serde({})]\n", attrs.join(", ")));

@@ -449,6 +449,7 @@ impl<'a> Builder<'a> {
                 params,
                 output: output_ty.rust(),
                 output_names,
+                safe_to_repeat: super::config::safe_to_repeat(name),
             });
         }
         Ok(out)

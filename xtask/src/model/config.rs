@@ -123,3 +123,52 @@ pub(super) const SYNTHETIC_UNIONS: &[(&str, &[&str], &str)] = &[
         "A media file of a rich message.",
     ),
 ];
+
+/// Methods a [`RetryPolicy`] repeats by default after a 5xx answer or a connection failure: a
+/// method whose name starts with one of these verbs reads, answers a query once, or sets a
+/// state to a given value, so a repeat after a call that did go through changes nothing more
+/// (at worst Telegram refuses the repeat: "message is not modified", "query is too old").
+/// Everything else (`send*`, `copy*`, `forward*`, `create*`, `export*`, `upload*`, payments and
+/// gifts, `close`, `logOut`) may act twice and is repeated only when the user opts in.
+///
+/// [`RetryPolicy`]: https://docs.rs/telegram-transport/latest/telegram_transport/struct.RetryPolicy.html
+pub(super) const SAFE_TO_REPEAT_VERBS: &[&str] = &[
+    "get",
+    "answer",
+    "edit",
+    "set",
+    "delete",
+    "ban",
+    "unban",
+    "restrict",
+    "promote",
+    "pin",
+    "unpin",
+    "approve",
+    "decline",
+    "revoke",
+    "read",
+    "reopen",
+    "hide",
+    "unhide",
+    "verify",
+    "removeChatVerification",
+    "removeUserVerification",
+];
+
+/// Methods a verb above would admit but that stay opt-in: `getUpdates` belongs to its polling
+/// loop, which has its own backoff and must see the failure (a transport-level repeat of a long
+/// poll would only delay it).
+pub(super) const NOT_REPEATED: &[&str] = &["getUpdates"];
+
+/// Whether the transport repeats `api_name` by default after a server error (see
+/// [`SAFE_TO_REPEAT_VERBS`]). A verb matches only as a whole word: `set` admits `setWebhook`,
+/// not `settle…`.
+pub(super) fn safe_to_repeat(api_name: &str) -> bool {
+    !NOT_REPEATED.contains(&api_name)
+        && SAFE_TO_REPEAT_VERBS.iter().any(|verb| {
+            api_name.strip_prefix(verb).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+            })
+        })
+}

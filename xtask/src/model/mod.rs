@@ -102,6 +102,19 @@ impl Field {
         }
     }
 
+    /// Whether decoding takes an absent value as empty although the spec marks the field
+    /// required: a required `Boolean` reads as `false` and a required array as empty.
+    ///
+    /// Why: Telegram adds required booleans and lists to existing objects in new Bot API
+    /// versions (`ChatMemberAdministrator.can_send_welcome_messages`, 10.2). A server, a stored
+    /// update or a recorded corpus that predates the field leaves it out, and a strict decode
+    /// would turn the whole update malformed. `false` and "none" are what an older server
+    /// means by leaving such a field out. Encoding is unchanged: the field is always written.
+    /// Numbers, strings and objects stay strict: no empty value of theirs means "not there".
+    pub fn empty_when_absent(&self) -> bool {
+        self.required && !self.boxed && matches!(self.ty, Ty::Bool | Ty::Vec(_))
+    }
+
     /// The full Rust type of the struct field.
     pub fn rust_type(&self) -> String {
         let inner = if self.boxed {
@@ -213,6 +226,8 @@ pub struct Method {
     pub output: String,
     /// Names the output type refers to.
     pub output_names: BTreeSet<String>,
+    /// Repeated by default after a 5xx or a connection failure (`config::SAFE_TO_REPEAT_VERBS`).
+    pub safe_to_repeat: bool,
 }
 
 /// A kind of update: one optional field of `Update`.

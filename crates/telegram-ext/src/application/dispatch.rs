@@ -4,6 +4,9 @@
 //!   update, then the next group is tried.
 //! - A handler returning [`HandlerError::Stop`](crate::HandlerError::Stop) ends the update: no
 //!   later group sees it.
+//! - A blocking handler returning [`HandlerError::Declined`](crate::HandlerError::Declined)
+//!   (a conversation whose stored state has no handler for the update) did not handle it: the
+//!   next handler of the same group whose check passes is tried.
 //! - Any other error (or a panic) goes to every error handler with the update, and the next group
 //!   still runs. An error inside an error handler is logged, never handed on.
 //! - A non-blocking handler (`block(false)`) runs as a tracked task; dispatch goes on at once.
@@ -33,38 +36,33 @@ impl<S: Send + Sync + 'static> Application<S> {
         let identity = self.bot_identity();
         let mut handled = false;
         for (group, handlers) in groups.iter() {
-            let Some((handler, found)) = handlers
-                .iter()
-                .find_map(|(_, h)| h.check(&update, &identity).map(|m| (h, m)))
-            else {
-                continue;
-            };
-            handled = true;
-            let ctx = Context::new(
-                self.clone(),
-                Some(update.clone()),
-                found.args,
-                found.matches,
-            );
-            let run = guarded(handler.handle(update.clone(), ctx));
-            if handler.is_blocking() {
+            let mut rest = handlers.iter();
+            while let Some((handler, found)) =
+                rest.find_map(|(_, h)| h.check(&update, &identity).map(|m| (h, m)))
+            {
+                let ctx = Context::new(
+                    self.clone(),
+                    Some(update.clone()),
+                    found.args,
+                    found.matches,
+                );
+                let run = guarded(handler.handle(update.clone(), ctx));
+                if !handler.is_blocking() {
+                    handled = true;
+                    self.spawn_handler(&update, run);
+                    break;
+                }
                 match run.await {
-                    Ok(()) => {}
+                    Err(HandlerError::Declined) => continue,
                     Err(HandlerError::Stop) => {
                         tracing::debug!(group, "handler stopped propagation");
                         return;
                     }
+                    Ok(()) => {}
                     Err(error) => self.route_error(update.clone(), error).await,
                 }
-            } else {
-                let app = self.clone();
-                let update = Some(update.clone());
-                let forced = self.stop_tokens().forced;
-                self.inner
-                    .tasks
-                    .spawn(run.in_current_span(), forced, move |error| async move {
-                        app.report_task_error(update, error).await;
-                    });
+                handled = true;
+                break;
             }
         }
         if !handled {
@@ -72,11 +70,30 @@ impl<S: Send + Sync + 'static> Application<S> {
         }
     }
 
+    /// Runs a non-blocking handler as a tracked task; its error goes to the error handlers.
+    fn spawn_handler(
+        &self,
+        update: &Arc<Update>,
+        run: impl std::future::Future<Output = HandlerResult> + Send + 'static,
+    ) {
+        let app = self.clone();
+        let update = Some(update.clone());
+        let forced = self.stop_tokens().forced;
+        self.inner
+            .tasks
+            .spawn(run.in_current_span(), forced, move |error| async move {
+                app.report_task_error(update, error).await;
+            });
+    }
+
     /// The error of a tracked task: to the error handlers when it came with an update.
     pub(crate) async fn report_task_error(&self, update: Option<Arc<Update>>, error: HandlerError) {
         match (error, update) {
             (HandlerError::Stop, _) => {
                 tracing::warn!("a task or non-blocking handler cannot stop propagation; ignored");
+            }
+            (HandlerError::Declined, _) => {
+                tracing::debug!("a task or non-blocking handler declined its update; ignored");
             }
             (error, Some(update)) => self.route_error(update, error).await,
             (error, None) => tracing::error!(%error, "a task without an update failed"),

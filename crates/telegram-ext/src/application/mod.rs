@@ -123,6 +123,7 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// Adds `handler` to `group`. Groups run in ascending order (negative first); within a group
     /// the first handler whose check passes handles the update.
     pub fn add_handler(&self, handler: impl Handler<S>, group: i32) -> HandlerId {
+        handler.added_to(self);
         self.inner.groups.add(Arc::new(handler), group)
     }
 
@@ -133,7 +134,10 @@ impl<S: Send + Sync + 'static> Application<S> {
     {
         handlers
             .into_iter()
-            .map(|h| self.inner.groups.add(Arc::from(h), group))
+            .map(|h| {
+                h.added_to(self);
+                self.inner.groups.add(Arc::from(h), group)
+            })
             .collect()
     }
 

@@ -1,4 +1,4 @@
-//! Typed chat, user and bot data, kept in the application's [`Store`](telegram_store::Store).
+//! Typed chat, user and bot data, kept in the application's [`Store`].
 //!
 //! Declare a [`Slot`] once, as a constant, and reach it from any callback through the context:
 //!

@@ -50,6 +50,16 @@ impl<K, C> Checked<K, C> {
         &self.check
     }
 
+    /// The callback (conversations call it with their own result type).
+    pub(crate) fn callback(&self) -> &C {
+        &self.callback
+    }
+
+    /// Whether dispatch waits for the callback.
+    pub(crate) fn blocks(&self) -> bool {
+        self.block
+    }
+
     /// The same callback and `block` with another check (a builder that changes the check's
     /// type, as `filter` does).
     pub(crate) fn map_check<L>(self, change: impl FnOnce(K) -> L) -> Checked<L, C> {

@@ -139,6 +139,15 @@ pub trait Handler<S = ()>: Send + Sync + 'static {
 
     /// The kinds of update this handler can match, for computing `allowed_updates`.
     fn update_types(&self) -> Vec<UpdateType>;
+
+    /// Called once when the handler is added to an application, before it sees any update: a
+    /// handler that needs the application's services (a conversation registers its timeout
+    /// job) sets them up here. Does nothing by default.
+    fn added_to(&self, _app: &crate::Application<S>)
+    where
+        S: Send + Sync + 'static,
+    {
+    }
 }
 
 /// A callback: `async fn(Arc<Update>, Context<S>) -> HandlerResult`.

@@ -403,6 +403,19 @@ impl<S: Send + Sync + 'static> JobQueue<S> {
         self.core.job(id)
     }
 
+    /// Cancels the job with this id, if there is one: whether it was pending (python-telegram-bot's
+    /// lookup and `schedule_removal` in one call). See [`Job::cancel`].
+    ///
+    /// # Errors
+    ///
+    /// The store failed.
+    pub async fn cancel(&self, id: &str) -> Result<bool, JobError> {
+        match self.job(id) {
+            Some(job) => job.cancel().await,
+            None => Ok(false),
+        }
+    }
+
     /// How many jobs this process knows.
     pub fn len(&self) -> usize {
         self.core.len()

@@ -100,6 +100,31 @@ impl SimUser {
         })
     }
 
+    /// Sends `text` in the forum topic `thread_id` of its chat (a topic message, as in a forum
+    /// supergroup); returns the message.
+    pub async fn send_text_in_topic(&self, thread_id: i64, text: impl Into<String>) -> Value {
+        let text = text.into();
+        self.enqueue_message(|message, _| {
+            let entities = entities_for(&text);
+            message.insert("text".to_owned(), Value::String(text));
+            if !entities.is_empty() {
+                message.insert("entities".to_owned(), Value::Array(entities));
+            }
+            message.insert("message_thread_id".to_owned(), json!(thread_id));
+            message.insert("is_topic_message".to_owned(), json!(true));
+        })
+    }
+
+    /// Shares a location; returns the message.
+    pub async fn send_location(&self, latitude: f64, longitude: f64) -> Value {
+        self.enqueue_message(|message, _| {
+            message.insert(
+                "location".to_owned(),
+                json!({"latitude": latitude, "longitude": longitude}),
+            );
+        })
+    }
+
     /// Sends a small photo (fake JPEG bytes the bot can download); returns the message.
     pub async fn send_photo(&self) -> Value {
         const FAKE_JPEG: &[u8] = &[

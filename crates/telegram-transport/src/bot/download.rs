@@ -62,8 +62,7 @@ impl Bot {
 }
 
 fn error_answer(status: u16, body: Vec<u8>) -> Error {
-    let mut buffer = telegram_types::json::padded_copy(&body);
-    match decode_envelope::<serde_json::Value>(&mut buffer) {
+    match decode_envelope::<serde_json::Value>(&body) {
         Ok(Err(api)) => Error::from_response(api),
         Ok(Ok(_)) => Error::Api {
             error_code: i64::from(status),

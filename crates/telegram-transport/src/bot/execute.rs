@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use telegram_types::{json, Method};
+use telegram_types::Method;
 
 use super::encode::encode;
 use super::Bot;
@@ -20,7 +20,7 @@ const LONG_POLL_MARGIN: Duration = Duration::from_secs(10);
 pub(crate) async fn execute<P: Method, R>(
     bot: &Bot,
     payload: &P,
-    decode: fn(&mut Vec<u8>) -> Decoded<R>,
+    decode: fn(&[u8]) -> Decoded<R>,
     timeout: Option<Duration>,
 ) -> Result<R, Error> {
     let request = transport_request(bot, payload, timeout)?;
@@ -47,7 +47,7 @@ pub(crate) async fn execute<P: Method, R>(
         if attempt > policy.max_retries() {
             return Err(error);
         }
-        let Some(delay) = policy.delay(&error, attempt) else {
+        let Some(delay) = policy.delay(P::NAME, &error, attempt) else {
             return Err(error);
         };
         if !replayable {
@@ -92,13 +92,11 @@ fn transport_request<P: Method>(
 async fn send_once<R>(
     bot: &Bot,
     request: TransportRequest,
-    decode: fn(&mut Vec<u8>) -> Decoded<R>,
+    decode: fn(&[u8]) -> Decoded<R>,
 ) -> Result<R, Error> {
     let response = bot.transport().send(request).await?;
-    // The simd backend rewrites the buffer; the original stays for the error. The padded copy
-    // is parsed where it lies, not copied again into the parser's buffer.
-    let mut buffer = json::padded_copy(&response.body);
-    match decode(&mut buffer) {
+    // The decoder parses its own padded copy; the body stays as received for the error.
+    match decode(&response.body) {
         Ok(Ok(result)) => Ok(result),
         Ok(Err(api)) => Err(Error::from_response(api)),
         Err(error) => Err(Error::Decode {

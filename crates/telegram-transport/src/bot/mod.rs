@@ -48,8 +48,10 @@ pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
 ///
 /// # Retries
 ///
-/// A 429 is repeated after its `retry_after`, by default; see [`RetryPolicy`] for server
-/// errors and the limits.
+/// By default a 429 is repeated after its `retry_after`, and a 5xx answer or a connection
+/// failure of a method safe to repeat ([`SAFE_TO_REPEAT`](crate::SAFE_TO_REPEAT): `get*`,
+/// `answer*`, `edit*`, `set*`, `delete*`, …) after a backoff; sends are repeated only when the
+/// [`RetryPolicy`] opts in. See it for the limits.
 #[derive(Clone)]
 pub struct Bot {
     inner: Arc<Inner>,

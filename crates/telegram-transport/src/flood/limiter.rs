@@ -18,7 +18,8 @@ use crate::error::Error;
 /// The most `@username`s remembered; past it the cache starts afresh.
 const MAX_USERNAMES: usize = 4096;
 
-/// Keeps a bot's calls within Telegram's rate limits; see the [module docs](self) for how.
+/// Keeps a bot's calls within Telegram's rate limits; see [`Limits`](crate::Limits) for what
+/// is limited and how.
 ///
 /// A [`Bot`] built with [`with_rate_limit`](Bot::with_rate_limit) owns one and passes every
 /// call through it; its clones share it. [`until_ready`](Self::until_ready) and

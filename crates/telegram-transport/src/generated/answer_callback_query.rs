@@ -60,7 +60,7 @@ impl<C> Request<AnswerCallbackQuery, C> {
 impl crate::Payload for AnswerCallbackQuery {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -73,7 +73,7 @@ impl<C> Request<AnswerInlineQuery, C> {
 impl crate::Payload for AnswerInlineQuery {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -50,7 +50,7 @@ impl<C> Request<AnswerPreCheckoutQuery, C> {
 impl crate::Payload for AnswerPreCheckoutQuery {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

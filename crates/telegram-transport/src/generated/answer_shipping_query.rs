@@ -57,7 +57,7 @@ impl<C> Request<AnswerShippingQuery, C> {
 impl crate::Payload for AnswerShippingQuery {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -28,7 +28,7 @@ impl crate::blocking::Bot {
 impl crate::Payload for Close {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

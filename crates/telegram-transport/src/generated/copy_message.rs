@@ -134,7 +134,7 @@ impl<C> Request<CopyMessage, C> {
 impl crate::Payload for CopyMessage {
     type Response = MessageId;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -77,7 +77,7 @@ impl<C> Request<CopyMessages, C> {
 impl crate::Payload for CopyMessages {
     type Response = Vec<MessageId>;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -61,7 +61,7 @@ impl<C> Request<CreateChatInviteLink, C> {
 impl crate::Payload for CreateChatInviteLink {
     type Response = ChatInviteLink;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -53,7 +53,7 @@ impl<C> Request<CreateChatSubscriptionInviteLink, C> {
 impl crate::Payload for CreateChatSubscriptionInviteLink {
     type Response = ChatInviteLink;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -51,7 +51,7 @@ impl<C> Request<CreateForumTopic, C> {
 impl crate::Payload for CreateForumTopic {
     type Response = ForumTopic;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

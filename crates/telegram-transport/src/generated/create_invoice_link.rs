@@ -153,7 +153,7 @@ impl<C> Request<CreateInvoiceLink, C> {
 impl crate::Payload for CreateInvoiceLink {
     type Response = String;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

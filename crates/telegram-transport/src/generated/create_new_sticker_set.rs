@@ -61,7 +61,7 @@ impl<C> Request<CreateNewStickerSet, C> {
 impl crate::Payload for CreateNewStickerSet {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

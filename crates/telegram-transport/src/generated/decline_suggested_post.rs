@@ -44,7 +44,7 @@ impl<C> Request<DeclineSuggestedPost, C> {
 impl crate::Payload for DeclineSuggestedPost {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

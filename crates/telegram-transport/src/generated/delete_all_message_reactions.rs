@@ -49,7 +49,7 @@ impl<C> Request<DeleteAllMessageReactions, C> {
 impl crate::Payload for DeleteAllMessageReactions {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

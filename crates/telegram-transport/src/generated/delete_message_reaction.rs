@@ -57,7 +57,7 @@ impl<C> Request<DeleteMessageReaction, C> {
 impl crate::Payload for DeleteMessageReaction {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

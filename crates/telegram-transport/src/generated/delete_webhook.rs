@@ -36,7 +36,7 @@ impl<C> Request<DeleteWebhook, C> {
 impl crate::Payload for DeleteWebhook {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -51,7 +51,7 @@ impl<C> Request<EditChatSubscriptionInviteLink, C> {
 impl crate::Payload for EditChatSubscriptionInviteLink {
     type Response = ChatInviteLink;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -77,7 +77,7 @@ impl<C> Request<EditEphemeralMessageCaption, C> {
 impl crate::Payload for EditEphemeralMessageCaption {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -85,7 +85,7 @@ impl<C> Request<EditEphemeralMessageText, C> {
 impl crate::Payload for EditEphemeralMessageText {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -85,7 +85,7 @@ impl<C> Request<EditMessageCaption, C> {
 impl crate::Payload for EditMessageCaption {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

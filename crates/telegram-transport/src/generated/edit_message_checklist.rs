@@ -55,7 +55,7 @@ impl<C> Request<EditMessageChecklist, C> {
 impl crate::Payload for EditMessageChecklist {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

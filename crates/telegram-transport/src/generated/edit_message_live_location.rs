@@ -99,7 +99,7 @@ impl<C> Request<EditMessageLiveLocation, C> {
 impl crate::Payload for EditMessageLiveLocation {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

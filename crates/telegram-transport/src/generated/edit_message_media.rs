@@ -64,7 +64,7 @@ impl<C> Request<EditMessageMedia, C> {
 impl crate::Payload for EditMessageMedia {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -63,7 +63,7 @@ impl<C> Request<EditMessageReplyMarkup, C> {
 impl crate::Payload for EditMessageReplyMarkup {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -94,7 +94,7 @@ impl<C> Request<EditMessageText, C> {
 impl crate::Payload for EditMessageText {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

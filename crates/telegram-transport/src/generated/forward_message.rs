@@ -89,7 +89,7 @@ impl<C> Request<ForwardMessage, C> {
 impl crate::Payload for ForwardMessage {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

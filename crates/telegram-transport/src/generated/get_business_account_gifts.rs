@@ -103,7 +103,7 @@ impl<C> Request<GetBusinessAccountGifts, C> {
 impl crate::Payload for GetBusinessAccountGifts {
     type Response = OwnedGifts;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

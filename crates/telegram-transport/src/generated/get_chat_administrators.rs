@@ -43,7 +43,7 @@ impl<C> Request<GetChatAdministrators, C> {
 impl crate::Payload for GetChatAdministrators {
     type Response = Vec<ChatMember>;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -94,7 +94,7 @@ impl<C> Request<GetChatGifts, C> {
 impl crate::Payload for GetChatGifts {
     type Response = OwnedGifts;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -37,7 +37,7 @@ impl<C> Request<GetChatMenuButton, C> {
 impl crate::Payload for GetChatMenuButton {
     type Response = MenuButton;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -52,7 +52,7 @@ impl<C> Request<GetGameHighScores, C> {
 impl crate::Payload for GetGameHighScores {
     type Response = Vec<GameHighScore>;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -35,7 +35,7 @@ impl crate::blocking::Bot {
 impl crate::Payload for GetManagedBotAccessSettings {
     type Response = BotAccessSettings;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -31,7 +31,7 @@ impl crate::blocking::Bot {
 impl crate::Payload for GetManagedBotToken {
     type Response = String;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -43,7 +43,7 @@ impl<C> Request<GetMyCommands, C> {
 impl crate::Payload for GetMyCommands {
     type Response = Vec<BotCommand>;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -39,7 +39,7 @@ impl<C> Request<GetMyDefaultAdministratorRights, C> {
 impl crate::Payload for GetMyDefaultAdministratorRights {
     type Response = ChatAdministratorRights;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

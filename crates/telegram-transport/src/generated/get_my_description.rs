@@ -37,7 +37,7 @@ impl<C> Request<GetMyDescription, C> {
 impl crate::Payload for GetMyDescription {
     type Response = BotDescription;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

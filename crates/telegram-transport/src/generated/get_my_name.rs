@@ -37,7 +37,7 @@ impl<C> Request<GetMyName, C> {
 impl crate::Payload for GetMyName {
     type Response = BotName;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

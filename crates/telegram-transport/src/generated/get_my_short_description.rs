@@ -37,7 +37,7 @@ impl<C> Request<GetMyShortDescription, C> {
 impl crate::Payload for GetMyShortDescription {
     type Response = BotShortDescription;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -43,7 +43,7 @@ impl<C> Request<GetStarTransactions, C> {
 impl crate::Payload for GetStarTransactions {
     type Response = StarTransactions;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

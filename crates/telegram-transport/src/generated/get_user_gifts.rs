@@ -79,7 +79,7 @@ impl<C> Request<GetUserGifts, C> {
 impl crate::Payload for GetUserGifts {
     type Response = OwnedGifts;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

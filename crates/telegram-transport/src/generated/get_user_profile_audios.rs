@@ -46,7 +46,7 @@ impl<C> Request<GetUserProfileAudios, C> {
 impl crate::Payload for GetUserProfileAudios {
     type Response = UserProfileAudios;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -46,7 +46,7 @@ impl<C> Request<GetUserProfilePhotos, C> {
 impl crate::Payload for GetUserProfilePhotos {
     type Response = UserProfilePhotos;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

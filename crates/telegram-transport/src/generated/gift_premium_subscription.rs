@@ -65,7 +65,7 @@ impl<C> Request<GiftPremiumSubscription, C> {
 impl crate::Payload for GiftPremiumSubscription {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -112,6 +112,7 @@ mod replace_sticker_in_set;
 mod repost_story;
 mod restrict_chat_member;
 mod revoke_chat_invite_link;
+pub(crate) mod safe_to_repeat;
 mod save_prepared_inline_message;
 mod save_prepared_keyboard_button;
 mod send_animation;

@@ -83,7 +83,7 @@ impl<C> Request<PostStory, C> {
 impl crate::Payload for PostStory {
     type Response = Story;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

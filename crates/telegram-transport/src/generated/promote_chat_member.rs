@@ -147,7 +147,7 @@ impl<C> Request<PromoteChatMember, C> {
 impl crate::Payload for PromoteChatMember {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -48,7 +48,7 @@ impl<C> Request<RemoveBusinessAccountProfilePhoto, C> {
 impl crate::Payload for RemoveBusinessAccountProfilePhoto {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

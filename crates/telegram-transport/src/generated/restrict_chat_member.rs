@@ -59,7 +59,7 @@ impl<C> Request<RestrictChatMember, C> {
 impl crate::Payload for RestrictChatMember {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

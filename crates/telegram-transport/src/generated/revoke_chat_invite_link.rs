@@ -43,7 +43,7 @@ impl crate::blocking::Bot {
 impl crate::Payload for RevokeChatInviteLink {
     type Response = ChatInviteLink;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

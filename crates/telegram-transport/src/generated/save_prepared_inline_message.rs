@@ -69,7 +69,7 @@ impl<C> Request<SavePreparedInlineMessage, C> {
 impl crate::Payload for SavePreparedInlineMessage {
     type Response = PreparedInlineMessage;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -165,7 +165,7 @@ impl<C> Request<SendAnimation, C> {
 impl crate::Payload for SendAnimation {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -157,7 +157,7 @@ impl<C> Request<SendAudio, C> {
 impl crate::Payload for SendAudio {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

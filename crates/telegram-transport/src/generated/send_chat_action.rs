@@ -55,7 +55,7 @@ impl<C> Request<SendChatAction, C> {
 impl crate::Payload for SendChatAction {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -141,7 +141,7 @@ impl<C> Request<SendDocument, C> {
 impl crate::Payload for SendDocument {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

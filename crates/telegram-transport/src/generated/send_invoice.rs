@@ -206,7 +206,7 @@ impl<C> Request<SendInvoice, C> {
 impl crate::Payload for SendInvoice {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -143,7 +143,7 @@ impl<C> Request<SendLivePhoto, C> {
 impl crate::Payload for SendLivePhoto {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -143,7 +143,7 @@ impl<C> Request<SendLocation, C> {
 impl crate::Payload for SendLocation {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -87,7 +87,7 @@ impl<C> Request<SendMediaGroup, C> {
 impl crate::Payload for SendMediaGroup {
     type Response = Vec<Message>;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -128,7 +128,7 @@ impl<C> Request<SendPaidMedia, C> {
 impl crate::Payload for SendPaidMedia {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

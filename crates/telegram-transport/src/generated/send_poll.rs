@@ -230,7 +230,7 @@ impl<C> Request<SendPoll, C> {
 impl crate::Payload for SendPoll {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

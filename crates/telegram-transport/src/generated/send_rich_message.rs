@@ -111,7 +111,7 @@ impl<C> Request<SendRichMessage, C> {
 impl crate::Payload for SendRichMessage {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

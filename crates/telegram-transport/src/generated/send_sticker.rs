@@ -117,7 +117,7 @@ impl<C> Request<SendSticker, C> {
 impl crate::Payload for SendSticker {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -147,7 +147,7 @@ impl<C> Request<SendVenue, C> {
 impl crate::Payload for SendVenue {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -183,7 +183,7 @@ impl<C> Request<SendVideo, C> {
 impl crate::Payload for SendVideo {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -129,7 +129,7 @@ impl<C> Request<SendVideoNote, C> {
 impl crate::Payload for SendVideoNote {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -135,7 +135,7 @@ impl<C> Request<SendVoice, C> {
 impl crate::Payload for SendVoice {
     type Response = Message;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -48,7 +48,7 @@ impl<C> Request<SetBusinessAccountBio, C> {
 impl crate::Payload for SetBusinessAccountBio {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -45,7 +45,7 @@ impl<C> Request<SetChatPermissions, C> {
 impl crate::Payload for SetChatPermissions {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

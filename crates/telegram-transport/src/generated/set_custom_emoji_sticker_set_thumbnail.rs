@@ -42,7 +42,7 @@ impl<C> Request<SetCustomEmojiStickerSetThumbnail, C> {
 impl crate::Payload for SetCustomEmojiStickerSetThumbnail {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -65,7 +65,7 @@ impl<C> Request<SetGameScore, C> {
 impl crate::Payload for SetGameScore {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

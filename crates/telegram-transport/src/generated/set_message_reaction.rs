@@ -51,7 +51,7 @@ impl<C> Request<SetMessageReaction, C> {
 impl crate::Payload for SetMessageReaction {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -49,7 +49,7 @@ impl<C> Request<SetMyCommands, C> {
 impl crate::Payload for SetMyCommands {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

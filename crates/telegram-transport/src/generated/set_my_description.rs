@@ -42,7 +42,7 @@ impl<C> Request<SetMyDescription, C> {
 impl crate::Payload for SetMyDescription {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

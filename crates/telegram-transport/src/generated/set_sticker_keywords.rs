@@ -39,7 +39,7 @@ impl<C> Request<SetStickerKeywords, C> {
 impl crate::Payload for SetStickerKeywords {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -53,7 +53,7 @@ impl<C> Request<SetStickerSetThumbnail, C> {
 impl crate::Payload for SetStickerSetThumbnail {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -45,7 +45,7 @@ impl<C> Request<SetUserEmojiStatus, C> {
 impl crate::Payload for SetUserEmojiStatus {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -71,7 +71,7 @@ impl<C> Request<SetWebhook, C> {
 impl crate::Payload for SetWebhook {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -63,7 +63,7 @@ impl<C> Request<StopMessageLiveLocation, C> {
 impl crate::Payload for StopMessageLiveLocation {
     type Response = MessageOrBool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

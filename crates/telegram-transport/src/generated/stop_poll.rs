@@ -47,7 +47,7 @@ impl<C> Request<StopPoll, C> {
 impl crate::Payload for StopPoll {
     type Response = Poll;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -46,7 +46,7 @@ impl<C> Request<UnpinChatMessage, C> {
 impl crate::Payload for UnpinChatMessage {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

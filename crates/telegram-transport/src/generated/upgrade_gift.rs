@@ -56,7 +56,7 @@ impl<C> Request<UpgradeGift, C> {
 impl crate::Payload for UpgradeGift {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

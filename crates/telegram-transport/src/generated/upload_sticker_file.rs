@@ -45,7 +45,7 @@ impl crate::blocking::Bot {
 impl crate::Payload for UploadStickerFile {
     type Response = File;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

@@ -40,7 +40,7 @@ impl<C> Request<VerifyChat, C> {
 impl crate::Payload for VerifyChat {
     type Response = bool;
 
-    fn decode(body: &mut Vec<u8>) -> crate::payload::Decoded<Self::Response> {
+    fn decode(body: &[u8]) -> crate::payload::Decoded<Self::Response> {
         crate::payload::decode_envelope(body)
     }
 }

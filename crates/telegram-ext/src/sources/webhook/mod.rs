@@ -35,7 +35,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use subtle::ConstantTimeEq;
-use telegram_types::batch::{update_id_of, MalformedUpdate, UpdateResult};
+use telegram_types::batch::{update_id_in, update_id_of, MalformedUpdate, UpdateResult};
 use telegram_types::{Update, UpdateType};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
@@ -674,7 +674,8 @@ async fn after_processing(
 }
 
 /// The body as an update; as a [`MalformedUpdate`] when it is a JSON object with an `update_id`
-/// that does not fit the types; `None` when it is not JSON, or JSON that is no update at all.
+/// that does not fit the types or that the parser refuses; `None` when it is not JSON, or JSON
+/// that is no update at all.
 fn decode(body: &Bytes) -> Option<UpdateResult> {
     // The simd decoder works in place and leaves the buffer unspecified: decode a copy, so the
     // body is still there to keep when the update does not fit.
@@ -683,13 +684,24 @@ fn decode(body: &Bytes) -> Option<UpdateResult> {
         Ok(update) => return Some(Ok(update)),
         Err(error) => error,
     };
-    let raw: serde_json::Value = serde_json::from_slice(body).ok()?;
-    raw.get("update_id")?;
+    let (update_id, raw) = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(raw) => {
+            raw.get("update_id")?;
+            (update_id_of(&raw), raw)
+        }
+        // Valid grammar serde_json refuses (nesting past its limit, a lone surrogate, 1e400):
+        // still an update when the scanner finds its id; kept as text, as polling keeps it.
+        Err(_) => {
+            let id = update_id_in(body)?;
+            let text = String::from_utf8_lossy(body).into_owned();
+            (Some(id), serde_json::Value::String(text))
+        }
+    };
     // The decode error's Display is one level; its source says what did not fit.
     let error = std::error::Error::source(&error)
         .map_or_else(|| error.to_string(), |cause| format!("{error}: {cause}"));
     Some(Err(MalformedUpdate {
-        update_id: update_id_of(&raw),
+        update_id,
         error,
         raw,
     }))

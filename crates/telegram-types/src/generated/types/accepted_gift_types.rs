@@ -8,13 +8,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AcceptedGiftTypes {
     /// True, if unlimited regular gifts are accepted
+    #[serde(default)]
     pub unlimited_gifts: bool,
     /// True, if limited regular gifts are accepted
+    #[serde(default)]
     pub limited_gifts: bool,
     /// True, if unique gifts or gifts that can be upgraded to unique for free are accepted
+    #[serde(default)]
     pub unique_gifts: bool,
     /// True, if a Telegram Premium subscription is accepted
+    #[serde(default)]
     pub premium_subscription: bool,
     /// True, if transfers of unique gifts from channels are accepted
+    #[serde(default)]
     pub gifts_from_channels: bool,
 }

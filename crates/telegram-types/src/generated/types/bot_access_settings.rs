@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BotAccessSettings {
     /// True, if only selected users can access the bot. The bot's owner can always access it.
+    #[serde(default)]
     pub is_access_restricted: bool,
     /// Optional. The list of other users who have access to the bot if the access is restricted
     #[serde(skip_serializing_if = "Option::is_none")]

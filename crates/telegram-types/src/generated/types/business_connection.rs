@@ -20,6 +20,7 @@ pub struct BusinessConnection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rights: Option<Box<BusinessBotRights>>,
     /// True, if the connection is active
+    #[serde(default)]
     pub is_enabled: bool,
 }
 

@@ -13,5 +13,6 @@ pub struct BusinessMessagesDeleted {
     /// Information about a chat in the business account. The bot may not have access to the chat or the corresponding user.
     pub chat: Chat,
     /// The list of identifiers of deleted messages in the chat of the business account
+    #[serde(default)]
     pub message_ids: Vec<i64>,
 }

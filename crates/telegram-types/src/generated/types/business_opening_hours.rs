@@ -11,5 +11,6 @@ pub struct BusinessOpeningHours {
     /// Unique name of the time zone for which the opening hours are defined
     pub time_zone_name: String,
     /// List of time intervals describing business opening hours
+    #[serde(default)]
     pub opening_hours: Vec<BusinessOpeningHoursInterval>,
 }

@@ -8,26 +8,37 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatAdministratorRights {
     /// True, if the user's presence in the chat is hidden
+    #[serde(default)]
     pub is_anonymous: bool,
     /// True, if the administrator can access the chat event log, get boost list, see hidden supergroup and channel members, report spam messages, ignore slow mode, and send messages to the chat without paying Telegram Stars. Implied by any other administrator privilege.
+    #[serde(default)]
     pub can_manage_chat: bool,
     /// True, if the administrator can delete messages of other users
+    #[serde(default)]
     pub can_delete_messages: bool,
     /// True, if the administrator can manage video chats
+    #[serde(default)]
     pub can_manage_video_chats: bool,
     /// True, if the administrator can restrict, ban or unban chat members, or access supergroup statistics
+    #[serde(default)]
     pub can_restrict_members: bool,
     /// True, if the administrator can add new administrators with a subset of their own privileges or demote administrators that they have promoted, directly or indirectly (promoted by administrators that were appointed by the user)
+    #[serde(default)]
     pub can_promote_members: bool,
     /// True, if the user is allowed to change the chat title, photo and other settings
+    #[serde(default)]
     pub can_change_info: bool,
     /// True, if the user is allowed to invite new users to the chat
+    #[serde(default)]
     pub can_invite_users: bool,
     /// True, if the administrator can post stories to the chat
+    #[serde(default)]
     pub can_post_stories: bool,
     /// True, if the administrator can edit stories posted by other users, post stories to the chat page, pin chat stories, and access the chat's story archive
+    #[serde(default)]
     pub can_edit_stories: bool,
     /// True, if the administrator can delete stories posted by other users
+    #[serde(default)]
     pub can_delete_stories: bool,
     /// Optional. True, if the administrator can post messages in the channel, approve suggested posts, or access channel statistics; for channels only
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
@@ -48,6 +59,7 @@ pub struct ChatAdministratorRights {
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_manage_tags: bool,
     /// True, if the administrator can manage chat welcome messages or directly send them in the case of bots
+    #[serde(default)]
     pub can_send_welcome_messages: bool,
 }
 

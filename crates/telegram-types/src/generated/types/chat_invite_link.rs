@@ -13,10 +13,13 @@ pub struct ChatInviteLink {
     /// Creator of the link
     pub creator: User,
     /// True, if users joining the chat via the link need to be approved by chat administrators
+    #[serde(default)]
     pub creates_join_request: bool,
     /// True, if the link is primary
+    #[serde(default)]
     pub is_primary: bool,
     /// True, if the link is revoked
+    #[serde(default)]
     pub is_revoked: bool,
     /// Optional. Invite link name
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,7 @@ pub struct ChatMemberOwner {
     /// Information about the user
     pub user: User,
     /// True, if the user's presence in the chat is hidden
+    #[serde(default)]
     pub is_anonymous: bool,
     /// Optional. Custom title for this user
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -15,38 +15,55 @@ pub struct ChatMemberRestricted {
     /// Information about the user
     pub user: User,
     /// True, if the user is a member of the chat at the moment of the request
+    #[serde(default)]
     pub is_member: bool,
     /// True, if the user is allowed to send text messages, rich messages, contacts, giveaways, giveaway winners, invoices, locations and venues
+    #[serde(default)]
     pub can_send_messages: bool,
     /// True, if the user is allowed to send audios
+    #[serde(default)]
     pub can_send_audios: bool,
     /// True, if the user is allowed to send documents
+    #[serde(default)]
     pub can_send_documents: bool,
     /// True, if the user is allowed to send photos
+    #[serde(default)]
     pub can_send_photos: bool,
     /// True, if the user is allowed to send videos
+    #[serde(default)]
     pub can_send_videos: bool,
     /// True, if the user is allowed to send video notes
+    #[serde(default)]
     pub can_send_video_notes: bool,
     /// True, if the user is allowed to send voice notes
+    #[serde(default)]
     pub can_send_voice_notes: bool,
     /// True, if the user is allowed to send polls and checklists
+    #[serde(default)]
     pub can_send_polls: bool,
     /// True, if the user is allowed to send animations, games, stickers and use inline bots
+    #[serde(default)]
     pub can_send_other_messages: bool,
     /// True, if the user is allowed to add web page previews to their messages
+    #[serde(default)]
     pub can_add_web_page_previews: bool,
     /// True, if the user is allowed to react to messages
+    #[serde(default)]
     pub can_react_to_messages: bool,
     /// True, if the user is allowed to edit their own tag
+    #[serde(default)]
     pub can_edit_tag: bool,
     /// True, if the user is allowed to change the chat title, photo and other settings
+    #[serde(default)]
     pub can_change_info: bool,
     /// True, if the user is allowed to invite new users to the chat
+    #[serde(default)]
     pub can_invite_users: bool,
     /// True, if the user is allowed to pin messages
+    #[serde(default)]
     pub can_pin_messages: bool,
     /// True, if the user is allowed to create forum topics
+    #[serde(default)]
     pub can_manage_topics: bool,
     /// Date when restrictions will be lifted for this user; Unix time. If 0, then the user is restricted forever.
     pub until_date: i64,

@@ -14,6 +14,7 @@ pub struct Checklist {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title_entities: Option<Vec<MessageEntity>>,
     /// List of tasks in the checklist
+    #[serde(default)]
     pub tasks: Vec<ChecklistTask>,
     /// Optional. True, if users other than the creator of the list can add tasks to the list
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]

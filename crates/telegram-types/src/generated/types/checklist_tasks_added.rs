@@ -12,6 +12,7 @@ pub struct ChecklistTasksAdded {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist_message: Option<Box<Message>>,
     /// List of tasks added to the checklist
+    #[serde(default)]
     pub tasks: Vec<ChecklistTask>,
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForceReply {
     /// Shows reply interface to the user, as if they had manually selected the bot's message and tapped 'Reply'
+    #[serde(default)]
     pub force_reply: bool,
     /// Optional. The placeholder to be shown in the input field when the reply is active; 1-64 characters
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ pub struct Game {
     /// Description of the game
     pub description: String,
     /// Photo that will be displayed in the game message in chats
+    #[serde(default)]
     pub photo: Vec<PhotoSize>,
     /// Optional. Brief description of the game or high scores included in the game message. Can be automatically edited to include current high scores for the game when the bot calls setGameScore, or manually edited using editMessageText. 0-4096 characters.
     #[serde(skip_serializing_if = "Option::is_none")]

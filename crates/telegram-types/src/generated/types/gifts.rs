@@ -9,5 +9,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gifts {
     /// The list of gifts
+    #[serde(default)]
     pub gifts: Vec<Gift>,
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Giveaway {
     /// The list of chats which the user must join to participate in the giveaway
+    #[serde(default)]
     pub chats: Vec<Chat>,
     /// Point in time (Unix timestamp) when winners of the giveaway will be selected
     pub winners_selection_date: i64,

@@ -17,6 +17,7 @@ pub struct GiveawayWinners {
     /// Total number of winners in the giveaway
     pub winner_count: i64,
     /// List of up to 100 winners of the giveaway
+    #[serde(default)]
     pub winners: Vec<User>,
     /// Optional. The number of other chats the user had to join in order to be eligible for the giveaway
     #[serde(skip_serializing_if = "Option::is_none")]

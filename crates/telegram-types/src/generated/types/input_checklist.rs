@@ -17,6 +17,7 @@ pub struct InputChecklist {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title_entities: Option<Vec<MessageEntity>>,
     /// List of 1-30 tasks in the checklist
+    #[serde(default)]
     pub tasks: Vec<InputChecklistTask>,
     /// Optional. Pass True if other users can add tasks to the checklist
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputRichBlockBlockQuotation {
     /// Content of the block
+    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Credit of the block
     #[serde(skip_serializing_if = "Option::is_none")]

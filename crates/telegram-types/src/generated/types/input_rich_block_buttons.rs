@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputRichBlockButtons {
     /// List of 1-8 buttons to send
+    #[serde(default)]
     pub buttons: Vec<RichMessageButton>,
     /// Optional. Horizontal alignment of the buttons. Currently, must be one of "left", "center", or "right".
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,7 @@ pub struct InputRichBlockDetails {
     /// Always shown summary of the block
     pub summary: RichText,
     /// Content of the block
+    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Pass True if the content of the block is visible by default
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputRichBlockList {
     /// Items of the list
+    #[serde(default)]
     pub items: Vec<InputRichBlockListItem>,
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputRichBlockListItem {
     /// The content of the item
+    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Pass True if the item has a checkbox
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputRichBlockSlideshow {
     /// Elements of the slideshow
+    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Caption of the block
     #[serde(skip_serializing_if = "Option::is_none")]

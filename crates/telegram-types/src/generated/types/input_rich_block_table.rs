@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct InputRichBlockTable {
     /// Cells of the table
+    #[serde(default)]
     pub cells: Vec<Vec<RichBlockTableCell>>,
     /// Optional. Pass True if the table has borders
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ pub struct InputSticker {
     /// Format of the added sticker, must be one of "static" for a .WEBP or .PNG image, "animated" for a .TGS animation, "video" for a .WEBM video
     pub format: StickerFormat,
     /// List of 1-20 emoji associated with the sticker
+    #[serde(default)]
     pub emoji_list: Vec<String>,
     /// Optional. Position where the mask should be placed on faces. For "mask" stickers only.
     #[serde(skip_serializing_if = "Option::is_none")]

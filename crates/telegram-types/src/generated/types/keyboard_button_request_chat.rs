@@ -11,6 +11,7 @@ pub struct KeyboardButtonRequestChat {
     /// Signed 32-bit identifier of the request, which will be received back in the ChatShared object. Must be unique within the message.
     pub request_id: i64,
     /// Pass True to request a channel chat, pass False to request a group or a supergroup chat
+    #[serde(default)]
     pub chat_is_channel: bool,
     /// Optional. Pass True to request a forum supergroup, pass False to request a non-forum chat. If not specified, no additional restrictions are applied.
     #[serde(skip_serializing_if = "Option::is_none")]

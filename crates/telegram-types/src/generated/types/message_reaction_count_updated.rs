@@ -15,5 +15,6 @@ pub struct MessageReactionCountUpdated {
     /// Date of the change in Unix time
     pub date: i64,
     /// List of reactions that are present on the message
+    #[serde(default)]
     pub reactions: Vec<ReactionCount>,
 }

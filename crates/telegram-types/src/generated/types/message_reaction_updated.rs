@@ -21,8 +21,10 @@ pub struct MessageReactionUpdated {
     /// Date of the change in Unix time
     pub date: i64,
     /// Previous list of reaction types that were set by the user
+    #[serde(default)]
     pub old_reaction: Vec<ReactionType>,
     /// New list of reaction types that have been set by the user
+    #[serde(default)]
     pub new_reaction: Vec<ReactionType>,
 }
 

@@ -11,6 +11,7 @@ pub struct OwnedGifts {
     /// The total number of gifts owned by the user or the chat
     pub total_count: i64,
     /// The list of gifts
+    #[serde(default)]
     pub gifts: Vec<OwnedGift>,
     /// Optional. Offset for the next request. If empty, then there are no more results.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -11,5 +11,6 @@ pub struct PaidMediaInfo {
     /// The number of Telegram Stars that must be paid to buy access to the media
     pub star_count: i64,
     /// Information about the paid media
+    #[serde(default)]
     pub paid_media: Vec<PaidMedia>,
 }

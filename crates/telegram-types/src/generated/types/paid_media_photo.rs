@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct PaidMediaPhoto {
     /// The photo
+    #[serde(default)]
     pub photo: Vec<PhotoSize>,
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PassportData {
     /// Array with information about documents and other Telegram Passport elements that was shared with the bot
+    #[serde(default)]
     pub data: Vec<EncryptedPassportElement>,
     /// Encrypted credentials required to decrypt the data
     pub credentials: EncryptedCredentials,

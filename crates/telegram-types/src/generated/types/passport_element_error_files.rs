@@ -12,6 +12,7 @@ pub struct PassportElementErrorFiles {
     #[serde(rename = "type")]
     pub kind: String,
     /// List of base64-encoded file hashes
+    #[serde(default)]
     pub file_hashes: Vec<String>,
     /// Error message
     pub message: String,

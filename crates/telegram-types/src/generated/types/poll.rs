@@ -16,21 +16,27 @@ pub struct Poll {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question_entities: Option<Vec<MessageEntity>>,
     /// List of poll options
+    #[serde(default)]
     pub options: Vec<PollOption>,
     /// Total number of users that voted in the poll
     pub total_voter_count: i64,
     /// True, if the poll is closed
+    #[serde(default)]
     pub is_closed: bool,
     /// True, if the poll is anonymous
+    #[serde(default)]
     pub is_anonymous: bool,
     /// Poll type, currently can be "regular" or "quiz"
     #[serde(rename = "type")]
     pub kind: PollType,
     /// True, if the poll allows multiple answers
+    #[serde(default)]
     pub allows_multiple_answers: bool,
     /// True, if the poll allows to change the chosen answer options
+    #[serde(default)]
     pub allows_revoting: bool,
     /// True if voting is limited to users who have been members of the chat where the poll was originally sent for more than 24 hours
+    #[serde(default)]
     pub members_only: bool,
     /// Optional. A list of two-letter ISO 3166-1 alpha-2 country codes indicating the countries from which users can vote in the poll. The country code "FT" is used for users with anonymous numbers. If omitted, then users from any country can participate in the poll.
     #[serde(skip_serializing_if = "Option::is_none")]

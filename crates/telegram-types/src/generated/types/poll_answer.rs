@@ -17,8 +17,10 @@ pub struct PollAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<User>>,
     /// 0-based identifiers of chosen answer options. May be empty if the vote was retracted.
+    #[serde(default)]
     pub option_ids: Vec<i64>,
     /// Persistent identifiers of the chosen answer options. May be empty if the vote was retracted.
+    #[serde(default)]
     pub option_persistent_ids: Vec<String>,
 }
 

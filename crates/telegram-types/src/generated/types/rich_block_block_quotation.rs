@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RichBlockBlockQuotation {
     /// Content of the block
+    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. Credit of the block
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RichBlockCollage {
     /// Elements of the collage
+    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. Caption of the block
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,7 @@ pub struct RichBlockDetails {
     /// Always shown summary of the block
     pub summary: RichText,
     /// Content of the block
+    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. True, if the content of the block is visible by default
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]

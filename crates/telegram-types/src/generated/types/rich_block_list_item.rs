@@ -11,6 +11,7 @@ pub struct RichBlockListItem {
     /// Label of the item
     pub label: String,
     /// The content of the item
+    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. True, if the item has a checkbox
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RichBlockPhoto {
     /// Available sizes of the photo
+    #[serde(default)]
     pub photo: Vec<PhotoSize>,
     /// Optional. True, if the media preview is covered by a spoiler animation
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]

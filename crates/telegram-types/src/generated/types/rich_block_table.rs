@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RichBlockTable {
     /// Cells of the table
+    #[serde(default)]
     pub cells: Vec<Vec<RichBlockTableCell>>,
     /// Optional. True, if the table has borders
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RichMessage {
     /// Content of the message
+    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. True, if the rich message must be shown right-to-left
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]

@@ -13,5 +13,6 @@ pub struct ShippingOption {
     /// Option title
     pub title: String,
     /// List of price portions
+    #[serde(default)]
     pub prices: Vec<LabeledPrice>,
 }

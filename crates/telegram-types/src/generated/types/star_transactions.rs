@@ -9,5 +9,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StarTransactions {
     /// The list of transactions
+    #[serde(default)]
     pub transactions: Vec<StarTransaction>,
 }

@@ -20,8 +20,10 @@ pub struct Sticker {
     /// Sticker height
     pub height: i64,
     /// True, if the sticker is animated
+    #[serde(default)]
     pub is_animated: bool,
     /// True, if the sticker is a video sticker
+    #[serde(default)]
     pub is_video: bool,
     /// Optional. Sticker thumbnail in the .WEBP or .JPG format
     #[serde(skip_serializing_if = "Option::is_none")]

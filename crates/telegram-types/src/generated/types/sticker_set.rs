@@ -15,6 +15,7 @@ pub struct StickerSet {
     /// Type of stickers in the set, currently one of "regular", "mask", "custom\_emoji"
     pub sticker_type: StickerType,
     /// List of all set stickers
+    #[serde(default)]
     pub stickers: Vec<Sticker>,
     /// Optional. Sticker set thumbnail in the .WEBP, .TGS, or .WEBM format
     #[serde(skip_serializing_if = "Option::is_none")]

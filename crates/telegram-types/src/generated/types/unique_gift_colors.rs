@@ -14,9 +14,11 @@ pub struct UniqueGiftColors {
     /// Main color used in light themes; RGB format
     pub light_theme_main_color: i64,
     /// List of 1-3 additional colors used in light themes; RGB format
+    #[serde(default)]
     pub light_theme_other_colors: Vec<i64>,
     /// Main color used in dark themes; RGB format
     pub dark_theme_main_color: i64,
     /// List of 1-3 additional colors used in dark themes; RGB format
+    #[serde(default)]
     pub dark_theme_other_colors: Vec<i64>,
 }

@@ -10,6 +10,7 @@ pub struct User {
     /// Unique identifier for this user or bot. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a 64-bit integer or double-precision float type are safe for storing this identifier.
     pub id: i64,
     /// True, if this user is a bot
+    #[serde(default)]
     pub is_bot: bool,
     /// User's or bot's first name
     pub first_name: String,

@@ -9,5 +9,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserChatBoosts {
     /// The list of boosts added to the chat by the user
+    #[serde(default)]
     pub boosts: Vec<ChatBoost>,
 }

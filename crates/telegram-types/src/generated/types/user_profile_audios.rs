@@ -11,5 +11,6 @@ pub struct UserProfileAudios {
     /// Total number of profile audios for the target user
     pub total_count: i64,
     /// Requested profile audios
+    #[serde(default)]
     pub audios: Vec<Audio>,
 }

@@ -11,5 +11,6 @@ pub struct UserProfilePhotos {
     /// Total number of profile pictures the target user has
     pub total_count: i64,
     /// Requested profile pictures (in up to 4 sizes each)
+    #[serde(default)]
     pub photos: Vec<Vec<PhotoSize>>,
 }

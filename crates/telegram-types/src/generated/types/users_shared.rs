@@ -11,5 +11,6 @@ pub struct UsersShared {
     /// Identifier of the request
     pub request_id: i64,
     /// Information about users shared with the bot
+    #[serde(default)]
     pub users: Vec<SharedUser>,
 }

@@ -9,5 +9,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoChatParticipantsInvited {
     /// New members that were invited to the video chat
+    #[serde(default)]
     pub users: Vec<User>,
 }

@@ -10,6 +10,7 @@ pub struct WebhookInfo {
     /// Webhook URL, may be empty if webhook is not set up
     pub url: String,
     /// True, if a custom certificate was provided for webhook certificate checks
+    #[serde(default)]
     pub has_custom_certificate: bool,
     /// Number of updates awaiting delivery
     pub pending_update_count: i64,

@@ -1,0 +1,231 @@
+//! The engine: one update of one conversation key, start to end. Take the key's turn, read the
+//! stored state, pick the handler the state allows, run it, write the transition with
+//! compare-and-set, arm or cancel the timeout, give the turn back.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use telegram_types::{Update, UpdateType};
+
+use super::step::{Next, Step};
+use super::storage::{Current, Storage};
+use super::timeout::Timeout;
+use super::{ConversationKey, ConversationState};
+use crate::application::Application;
+use crate::handlers::{BotIdentity, Match};
+use crate::processing::{KeyedGuard, KeyedLocks};
+use crate::{Context, HandlerError};
+
+/// A list of handlers (entry points, a state's, fallbacks).
+pub(crate) type Steps<S, St> = Vec<Arc<dyn Step<S, St>>>;
+
+/// A nested conversation's `map_to_parent`: the parent's transition when the child's ends it.
+pub(crate) type ExitMap<St, R> = dyn Fn(&Next<St>) -> Option<R> + Send + Sync;
+
+/// Everything a conversation is, shared by its handler, its timeout job and its tasks.
+pub(crate) struct Core<St, S> {
+    pub(crate) name: String,
+    pub(crate) job_name: String,
+    pub(crate) key: ConversationKey,
+    pub(crate) entry: Steps<S, St>,
+    pub(crate) states: HashMap<St, Steps<S, St>>,
+    pub(crate) fallbacks: Steps<S, St>,
+    pub(crate) allow_reentry: bool,
+    pub(crate) timeout: Option<Timeout<St, S>>,
+    /// Updates of one conversation key take turns here: the read-run-write of a transition is
+    /// never interleaved with another update of the same key in this process.
+    pub(crate) locks: KeyedLocks<String>,
+    pub(crate) update_types: Vec<UpdateType>,
+}
+
+/// The conversation an update belongs to: where it is stored and who it is.
+pub(crate) struct Place {
+    pub(crate) store_key: String,
+    pub(crate) chat_id: Option<i64>,
+    pub(crate) user_id: Option<i64>,
+}
+
+impl<St, S> Core<St, S>
+where
+    St: ConversationState,
+    S: Send + Sync + 'static,
+{
+    /// Whether any handler could want `update`: the synchronous pre-check. Which one really
+    /// does depends on the stored state, read in [`process`](Self::process).
+    pub(crate) fn could_handle(&self, update: &Update, bot: &BotIdentity) -> bool {
+        if self.key.of(update).is_none() {
+            return false;
+        }
+        let wants = |steps: &Steps<S, St>| steps.iter().any(|s| s.check(update, bot).is_some());
+        wants(&self.entry) || wants(&self.fallbacks) || self.states.values().any(wants)
+    }
+
+    /// The store key and ids of `update`'s conversation.
+    pub(crate) fn place(&self, app: &Application<S>, update: &Update) -> Option<Place> {
+        let key = self.key.of(update)?;
+        Some(Place {
+            store_key: format!("{}conv:{}:{}", app.data().prefix(), self.name, key),
+            chat_id: update.effective_chat().map(|c| c.id),
+            user_id: update.effective_user().map(|u| u.id),
+        })
+    }
+
+    /// The handler lists to try, in order, for a conversation in `state` (`None`: not
+    /// started).
+    fn candidates<'a>(&'a self, state: Option<&St>) -> Vec<&'a Steps<S, St>> {
+        match state {
+            None => vec![&self.entry],
+            Some(state) => {
+                let mut lists = Vec::with_capacity(3);
+                if self.allow_reentry {
+                    lists.push(&self.entry);
+                }
+                if let Some(own) = self.states.get(state) {
+                    lists.push(own);
+                }
+                lists.push(&self.fallbacks);
+                lists
+            }
+        }
+    }
+
+    /// Handles `update`: `Err(HandlerError::Declined)` when no handler of the current state
+    /// wants it. With `exit` (a nested conversation), a transition `exit` maps ends this
+    /// conversation and is returned for the parent.
+    pub(crate) async fn process<R>(
+        self: &Arc<Self>,
+        update: Arc<Update>,
+        ctx: Context<S>,
+        exit: Option<&ExitMap<St, R>>,
+    ) -> Result<Option<R>, HandlerError> {
+        let app = ctx.application().clone();
+        let Some(place) = self.place(&app, &update) else {
+            return Err(HandlerError::Declined);
+        };
+        let turn = self.locks.lock(place.store_key.clone()).await;
+        let storage = Storage::new(app.data().store().clone());
+        let current = storage.load::<St>(&place.store_key).await?;
+        let identity = app.bot_identity();
+        let lists = self.candidates(current.as_ref().map(|c| &c.state));
+        for step in lists.into_iter().flatten() {
+            let Some(found) = step.check(&update, &identity) else {
+                continue;
+            };
+            let step_ctx = step_context(&app, &update, found);
+            if !step.is_blocking() && exit.is_none() {
+                self.spawn_waiting(
+                    &app,
+                    &update,
+                    step.run(update.clone(), step_ctx),
+                    place,
+                    current,
+                    turn,
+                );
+                return Ok(None);
+            }
+            match step.run(update.clone(), step_ctx).await {
+                Err(HandlerError::Declined) => continue,
+                Err(error) => return Err(error),
+                Ok(next) => {
+                    let transition = Transition {
+                        app: &app,
+                        storage: &storage,
+                        place: &place,
+                    };
+                    return self.apply(transition, current, next, exit, true).await;
+                }
+            }
+        }
+        Err(HandlerError::Declined)
+    }
+
+    /// python-telegram-bot's `WAITING` for a `block(false)` handler: its callback runs as a
+    /// tracked task that keeps the key's turn until its transition is written, so the next
+    /// update of this conversation waits for it (dispatch of other updates goes on).
+    fn spawn_waiting(
+        self: &Arc<Self>,
+        app: &Application<S>,
+        update: &Arc<Update>,
+        run: super::step::StepFuture<St>,
+        place: Place,
+        current: Option<Current<St>>,
+        turn: KeyedGuard<String>,
+    ) {
+        let core = self.clone();
+        let app_for_task = app.clone();
+        let task = async move {
+            let _turn = turn;
+            let next = run.await?;
+            let storage = Storage::new(app_for_task.data().store().clone());
+            let transition = Transition {
+                app: &app_for_task,
+                storage: &storage,
+                place: &place,
+            };
+            core.apply::<()>(transition, current, next, None, true)
+                .await?;
+            Ok(())
+        };
+        app.create_task(task, Some(update.clone()));
+    }
+
+    /// Writes `next` (the state was `current`); with `rearm` (an update's transition, not a
+    /// timeout's) arms or cancels the timeout.
+    pub(crate) async fn apply<R>(
+        &self,
+        at: Transition<'_, S>,
+        current: Option<Current<St>>,
+        next: Next<St>,
+        exit: Option<&ExitMap<St, R>>,
+        rearm: bool,
+    ) -> Result<Option<R>, HandlerError> {
+        let to_parent = match next {
+            Next::Stay => None,
+            _ => exit.and_then(|map| map(&next)),
+        };
+        let next = if to_parent.is_some() { Next::End } else { next };
+        let key = &at.place.store_key;
+        match next {
+            Next::Stay => {
+                // Activity resets the timeout; a conversation not started stays not started.
+                if let Some(current) = current.filter(|_| rearm) {
+                    self.arm_timeout(at.app, at.place, current.version).await?;
+                }
+            }
+            Next::To(state) => {
+                let version = at
+                    .storage
+                    .save(key, &state, current.map(|c| c.version))
+                    .await?;
+                if rearm {
+                    self.arm_timeout(at.app, at.place, version).await?;
+                }
+            }
+            Next::End => {
+                if let Some(current) = current {
+                    at.storage.remove(key, current.version).await?;
+                    if rearm {
+                        self.cancel_timeout(at.app, at.place).await?;
+                    }
+                }
+            }
+        }
+        Ok(to_parent)
+    }
+}
+
+/// Where a transition is written.
+pub(crate) struct Transition<'a, S> {
+    pub(crate) app: &'a Application<S>,
+    pub(crate) storage: &'a Storage,
+    pub(crate) place: &'a Place,
+}
+
+/// The context a conversation's handler runs with: its own match (command args, captures).
+fn step_context<S: Send + Sync + 'static>(
+    app: &Application<S>,
+    update: &Arc<Update>,
+    found: Match,
+) -> Context<S> {
+    Context::new(app.clone(), Some(update.clone()), found.args, found.matches)
+}

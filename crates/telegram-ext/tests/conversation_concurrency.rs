@@ -1,0 +1,209 @@
+//! Conversations under concurrent processing: 200 users each send their 5 answers at once to a
+//! `Concurrent(256)` application whose handlers take seeded random time; every conversation
+//! must take each of its 5 steps exactly once. And `block(false)` handlers: the next update of
+//! the same conversation waits for the pending transition, other conversations do not.
+//!
+//! Tokio's paused time: the latencies are virtual, the runs deterministic.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use telegram_ext::conversation::{ConversationHandler, Next, StepResult};
+use telegram_ext::prelude::*;
+use tokio::sync::Notify;
+
+const USERS: i64 = 200;
+const ANSWERS: i64 = 5;
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Step {
+    Two,
+    Three,
+    Four,
+    Five,
+}
+
+/// What each user's conversation did: (step number, answer) in the order the steps ran.
+#[derive(Default)]
+struct Log(Mutex<HashMap<i64, Vec<(i64, String)>>>);
+
+fn message(update_id: i64, user: i64, text: &str) -> Update {
+    let mut update = json!({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 1,
+        "chat": {"id": user, "type": "private", "first_name": "U"},
+        "from": {"id": user, "is_bot": false, "first_name": "U"}, "text": text}});
+    if text.starts_with('/') {
+        let length = text.split_whitespace().next().map_or(0, str::len);
+        update["message"]["entities"] =
+            json!([{"type": "bot_command", "offset": 0, "length": length}]);
+    }
+    serde_json::from_value(update).expect("a valid update")
+}
+
+/// A latency of 0–20 ms, the same for the same update in every run.
+fn latency(update_id: i64) -> Duration {
+    let mut x = SEED ^ (update_id as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    Duration::from_micros(x % 20_000)
+}
+
+/// Records step `n` for the update's user after a random latency, then moves to `next`.
+async fn record(ctx: &Context<Log>, update: &Update, n: i64) {
+    tokio::time::sleep(latency(update.update_id)).await;
+    let user = update.effective_user().map_or(0, |u| u.id);
+    let text = update
+        .effective_message()
+        .and_then(|m| m.text.clone())
+        .unwrap_or_default();
+    ctx.state
+        .0
+        .lock()
+        .unwrap()
+        .entry(user)
+        .or_default()
+        .push((n, text));
+}
+
+async fn one(update: Arc<Update>, ctx: Context<Log>) -> StepResult<Step> {
+    record(&ctx, &update, 1).await;
+    Ok(Next::To(Step::Two))
+}
+async fn two(update: Arc<Update>, ctx: Context<Log>) -> StepResult<Step> {
+    record(&ctx, &update, 2).await;
+    Ok(Next::To(Step::Three))
+}
+async fn three(update: Arc<Update>, ctx: Context<Log>) -> StepResult<Step> {
+    record(&ctx, &update, 3).await;
+    Ok(Next::To(Step::Four))
+}
+async fn four(update: Arc<Update>, ctx: Context<Log>) -> StepResult<Step> {
+    record(&ctx, &update, 4).await;
+    Ok(Next::To(Step::Five))
+}
+async fn five(update: Arc<Update>, ctx: Context<Log>) -> StepResult<Step> {
+    record(&ctx, &update, 5).await;
+    Ok(Next::End)
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_hundred_users_answering_at_once_never_skip_a_step() {
+    let app = Application::builder()
+        .token("4242:secret")
+        .state(Log::default())
+        .concurrent_updates(256)
+        .build()
+        .unwrap();
+    let conversation = ConversationHandler::builder("survey")
+        .entry_point(MessageHandler::new(filters::TEXT, one))
+        .state(Step::Two, MessageHandler::new(filters::TEXT, two))
+        .state(Step::Three, MessageHandler::new(filters::TEXT, three))
+        .state(Step::Four, MessageHandler::new(filters::TEXT, four))
+        .state(Step::Five, MessageHandler::new(filters::TEXT, five))
+        .build()
+        .unwrap();
+    app.add_handler(conversation.clone(), 0);
+
+    // Each user's five answers, interleaved with everyone else's, all submitted at once.
+    let mut update_id = 0;
+    for answer in 1..=ANSWERS {
+        for user in 1..=USERS {
+            update_id += 1;
+            app.submit_update(message(update_id, user, &format!("a{answer}")))
+                .await;
+        }
+    }
+    app.processor().drain().await;
+
+    let log = std::mem::take(&mut *app.state().0.lock().unwrap());
+    for user in 1..=USERS {
+        let steps: Vec<i64> = log[&user].iter().map(|(n, _)| *n).collect();
+        assert_eq!(steps, [1, 2, 3, 4, 5], "user {user}: {:?}", log[&user]);
+        let mut answers: Vec<&str> = log[&user].iter().map(|(_, a)| a.as_str()).collect();
+        answers.sort_unstable();
+        assert_eq!(answers, ["a1", "a2", "a3", "a4", "a5"], "user {user}");
+        let key = format!("{user}:{user}");
+        let state = conversation.state_of(&app, &key).await.unwrap();
+        assert_eq!(state, None, "user {user} did not finish");
+    }
+}
+
+// ---- block(false): the next update waits for the pending transition ----------------------
+
+#[derive(Default)]
+struct Gate {
+    release: Notify,
+    seen: Mutex<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Slow {
+    After,
+}
+
+async fn slow_entry(update: Arc<Update>, ctx: Context<Gate>) -> StepResult<Slow> {
+    ctx.state.release.notified().await;
+    note(&ctx, &update, "entry");
+    Ok(Next::To(Slow::After))
+}
+
+async fn after(update: Arc<Update>, ctx: Context<Gate>) -> StepResult<Slow> {
+    note(&ctx, &update, "after");
+    Ok(Next::End)
+}
+
+fn note(ctx: &Context<Gate>, update: &Update, what: &str) {
+    let user = update.effective_user().map_or(0, |u| u.id);
+    ctx.state
+        .seen
+        .lock()
+        .unwrap()
+        .push(format!("{user} {what}"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_non_blocking_handler_makes_the_next_update_of_its_conversation_wait() {
+    let app = Application::builder()
+        .token("4242:secret")
+        .state(Gate::default())
+        .concurrent_updates(8)
+        .build()
+        .unwrap();
+    let conversation = ConversationHandler::builder("slow")
+        .entry_point(CommandHandler::new("go", slow_entry).unwrap().block(false))
+        .state(Slow::After, MessageHandler::new(filters::TEXT, after))
+        .build()
+        .unwrap();
+    app.add_handler(conversation, 0);
+
+    // User 1's entry point runs as a task: its update is done at once.
+    app.process_update(message(1, 1, "/go")).await;
+    assert_eq!(app.running_tasks(), 1);
+    // User 1's answer waits for the pending transition (to `After`), however long.
+    let mut waiting = tokio::spawn({
+        let app = app.clone();
+        async move { app.process_update(message(2, 1, "answer")).await }
+    });
+    // Paused time jumps to the deadline only once nothing else can run: the answer is stuck.
+    let waited = tokio::time::timeout(Duration::from_secs(3600), &mut waiting).await;
+    assert!(
+        waited.is_err(),
+        "the answer did not wait for the transition"
+    );
+    // Another user's conversation is not held up.
+    app.process_update(message(3, 2, "/go")).await;
+    assert_eq!(app.running_tasks(), 2);
+
+    app.state().release.notify_waiters();
+    waiting.await.unwrap();
+    let seen = app.state().seen.lock().unwrap().clone();
+    // User 1's answer was handled in state `After`, after the entry point's transition.
+    let first = seen.iter().position(|s| s == "1 entry").unwrap();
+    let answer = seen.iter().position(|s| s == "1 after").unwrap();
+    assert!(first < answer, "{seen:?}");
+}
