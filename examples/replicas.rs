@@ -8,7 +8,9 @@
 //!
 //! The replicas are this program run again as child processes (`REPLICAS_CHILD` set). Each
 //! keeps a per-chat counter (a typed chat slot in the shared store) and replies `#n` to the
-//! chat's n-th message, holding a cross-process lock on the chat meanwhile. What makes it safe:
+//! chat's n-th message, holding a cross-process lock on the chat meanwhile; each chat also
+//! goes through a short conversation (`/quiz`, a name), whose state is in the shared store, so
+//! whichever replica gets the answer continues it. What makes it safe:
 //!
 //! - The webhook is answered after processing, so Telegram (here the fake server) keeps a
 //!   request that a dead replica never answered and redelivers it to another replica; it
@@ -32,9 +34,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use telegram_ext::conversation::{ConversationHandler, Next, StepResult};
 use telegram_ext::data::ChatSlot;
 use telegram_ext::delivery::CompletedUpdates;
-use telegram_ext::handlers::MessageHandler;
+use telegram_ext::handlers::{CommandHandler, MessageHandler};
 use telegram_ext::store::RedisStore;
 use telegram_ext::{filters, Ack, Application, Context, HandlerResult, Update, WebhookConfig};
 use telegram_store::RedisLocks;
@@ -59,6 +62,32 @@ pub(crate) struct Tally {
 
 /// The per-chat counter.
 pub(crate) const TALLY: ChatSlot<Tally> = ChatSlot::new("tally");
+
+/// The one question of the conversation.
+const QUESTION: &str = "Your name?";
+
+/// Where a chat's conversation is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Quiz {
+    /// Asked for a name.
+    Name,
+}
+
+/// `/quiz`: asks for a name.
+async fn quiz(_: Arc<Update>, ctx: Context<Replica>) -> StepResult<Quiz> {
+    ctx.reply(QUESTION)?.await?;
+    Ok(Next::To(Quiz::Name))
+}
+
+/// The answer: greets, and the conversation ends.
+async fn name(update: Arc<Update>, ctx: Context<Replica>) -> StepResult<Quiz> {
+    let name = update
+        .effective_message()
+        .and_then(|message| message.text.clone())
+        .unwrap_or_default();
+    ctx.reply(format!("Hello {name}!"))?.await?;
+    Ok(Next::End)
+}
 
 /// What a replica's handlers share.
 #[derive(Debug)]
@@ -89,6 +118,8 @@ pub(crate) struct Outcome {
     pub(crate) killed: (usize, usize),
     /// Each chat's reply numbers (`#n`), in the order they were sent.
     pub(crate) replies: BTreeMap<i64, Vec<u64>>,
+    /// Each chat's conversation replies (the question, the greeting), in order.
+    pub(crate) conversations: BTreeMap<i64, Vec<String>>,
     /// Each chat's counter in the store at the end.
     pub(crate) counters: BTreeMap<i64, Tally>,
     /// Chats whose lock was still held right after the last reply (a dead holder's, until
@@ -119,6 +150,22 @@ impl Outcome {
                 let mut distinct = (*numbers).clone();
                 distinct.dedup();
                 distinct != expected
+            })
+            .map(|(&chat, _)| chat)
+            .collect()
+    }
+
+    /// Chats whose conversation, repeats aside, did not go question then greeting (the
+    /// greeting naming the chat's user).
+    pub(crate) fn broken_conversations(&self) -> Vec<i64> {
+        self.conversations
+            .iter()
+            .filter(|(_, replies)| {
+                let mut distinct = (*replies).clone();
+                distinct.dedup();
+                !(distinct.len() == 2
+                    && distinct[0] == QUESTION
+                    && distinct[1].starts_with("Hello user"))
             })
             .map(|(&chat, _)| chat)
             .collect()
@@ -196,7 +243,17 @@ async fn replica(config: &str) -> Result<(), Box<dyn Error>> {
         .ordered_by_chat(64)
         .completed_updates(CompletedUpdates::new())
         .build()?;
-    app.add_handler(MessageHandler::new(filters::TEXT, count), 0);
+    // Group 0: the conversation (its state in the shared store, so any replica continues
+    // it); group 1: every text message is counted, the conversation's ones too.
+    let conversation = ConversationHandler::builder("quiz")
+        .entry_point(CommandHandler::new("quiz", quiz)?)
+        .state(
+            Quiz::Name,
+            MessageHandler::new(filters::TEXT & !filters::COMMAND, name),
+        )
+        .build()?;
+    app.add_handler(conversation, 0);
+    app.add_handler(MessageHandler::new(filters::TEXT, count), 1);
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}/hook", listener.local_addr()?);
@@ -298,9 +355,15 @@ pub(crate) async fn run_cluster(
     let users: Vec<_> = (0..scenario.chats)
         .map(|chat| server.user(&format!("user{chat}")))
         .collect();
+    // Each chat's first two messages go through the conversation (`/quiz`, then a name).
     for message in 0..scenario.messages {
-        for user in &users {
-            user.send_text(format!("message {message}")).await;
+        for (chat, user) in users.iter().enumerate() {
+            let text = match message {
+                0 => "/quiz".to_owned(),
+                1 => format!("user{chat}"),
+                _ => format!("message {message}"),
+            };
+            user.send_text(text).await;
         }
     }
     for _ in 0..kill_after {
@@ -312,7 +375,7 @@ pub(crate) async fn run_cluster(
     }
     server.wait_until_drained().await?;
 
-    let replies = replies_per_chat(&server);
+    let (replies, conversations) = replies_per_chat(&server);
     let store = RedisStore::connect(redis_url)
         .await?
         .with_prefix(namespace.as_str());
@@ -345,6 +408,7 @@ pub(crate) async fn run_cluster(
     Ok(Outcome {
         killed: (victim, kill_after),
         replies,
+        conversations,
         counters,
         locks_held: (held_now, held_later),
         webhook,
@@ -352,9 +416,13 @@ pub(crate) async fn run_cluster(
     })
 }
 
-/// Each chat's `#n` replies, in the order the fake server received them.
-fn replies_per_chat(server: &FakeBotApi) -> BTreeMap<i64, Vec<u64>> {
+/// Each chat's `#n` replies and conversation replies, in the order the fake server received
+/// them.
+type Replies = (BTreeMap<i64, Vec<u64>>, BTreeMap<i64, Vec<String>>);
+
+fn replies_per_chat(server: &FakeBotApi) -> Replies {
     let mut replies: BTreeMap<i64, Vec<u64>> = BTreeMap::new();
+    let mut conversations: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for request in server.requests_for("sendMessage") {
         let (Some(chat), Some(text)) = (request.chat_id(), request.text()) else {
             continue;
@@ -363,11 +431,12 @@ fn replies_per_chat(server: &FakeBotApi) -> BTreeMap<i64, Vec<u64>> {
             .strip_prefix('#')
             .and_then(|rest| rest.split(' ').next())
             .and_then(|n| n.parse().ok());
-        if let Some(number) = number {
-            replies.entry(chat).or_default().push(number);
+        match number {
+            Some(number) => replies.entry(chat).or_default().push(number),
+            None => conversations.entry(chat).or_default().push(text.to_owned()),
         }
     }
-    replies
+    (replies, conversations)
 }
 
 /// Deletes the run's keys.
@@ -391,6 +460,7 @@ pub(crate) fn print_outcome(scenario: &Scenario, outcome: &Outcome) {
     let messages = scenario.chats * scenario.messages;
     let lost = outcome.chats_out_of_order(scenario.messages);
     let wrong = outcome.wrong_counters(scenario.messages);
+    let broken = outcome.broken_conversations();
     println!(
         "{} replicas, {} chats x {} messages; replica {victim} killed with SIGKILL after {after} replies",
         scenario.replicas, scenario.chats, scenario.messages
@@ -409,16 +479,28 @@ pub(crate) fn print_outcome(scenario: &Scenario, outcome: &Outcome) {
         outcome.duplicate_replies()
     );
     println!(
+        "conversations: {} of {} chats asked and greeted in order",
+        outcome.conversations.len() - broken.len().min(outcome.conversations.len()),
+        scenario.chats
+    );
+    println!(
         "counters: {} of {} chats exact; locks held right after: {}, one lease later: {}",
         outcome.counters.len() - wrong.len(),
         scenario.chats,
         outcome.locks_held.0,
         outcome.locks_held.1
     );
-    if lost.is_empty() && wrong.is_empty() && outcome.replies.len() == scenario.chats {
+    if lost.is_empty()
+        && wrong.is_empty()
+        && broken.is_empty()
+        && outcome.replies.len() == scenario.chats
+        && outcome.conversations.len() == scenario.chats
+    {
         println!("nothing was lost: all {messages} messages handled, each counted once");
     } else {
-        println!("LOST: chats out of order {lost:?}, wrong counters {wrong:?}");
+        println!(
+            "LOST: chats out of order {lost:?}, wrong counters {wrong:?}, broken conversations {broken:?}"
+        );
     }
     println!("({:.1?})", outcome.elapsed);
 }

@@ -2,7 +2,8 @@
 //! the fake server's webhook sender, 100 chats × 50 messages, one replica killed with
 //! `SIGKILL` after a seeded number of replies. Every message is handled, every chat's replies
 //! come in order (a reply may repeat only for an update redelivered after the kill), every
-//! per-chat counter is exact, and no lock stays held after its lease.
+//! chat's conversation goes question then greeting, every per-chat counter is exact, and no
+//! lock stays held after its lease.
 //!
 //! The replicas are this test binary re-executed (no harness: `main` picks the role). The
 //! server's URL comes from `TELEGRAM_TEST_REDIS_URL`; without it the test says it is skipped
@@ -60,6 +61,12 @@ fn main() {
         "every per-chat counter exact"
     );
     assert_eq!(outcome.counters.len(), scenario.chats);
+    assert_eq!(outcome.conversations.len(), scenario.chats);
+    assert_eq!(
+        outcome.broken_conversations(),
+        Vec::<i64>::new(),
+        "every chat's conversation asked, then greeted"
+    );
     assert!(
         outcome.webhook.connection_errors > 0,
         "the kill cost deliveries that were redelivered"
