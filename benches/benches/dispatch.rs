@@ -65,7 +65,7 @@ fn dispatch(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let body = benches::get_updates_body(2000);
-    let updates: Vec<Arc<Update>> = telegram_types::batch::decode_updates(&mut body.clone())
+    let updates: Vec<Arc<Update>> = telegram_types::batch::decode_updates(&body)
         .expect("decodes")
         .result
         .expect("a result")
@@ -93,10 +93,9 @@ fn dispatch(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 || body.clone(),
-                |mut bytes| {
+                |bytes| {
                     runtime.block_on(async {
-                        let batch =
-                            telegram_types::batch::decode_updates(&mut bytes).expect("decodes");
+                        let batch = telegram_types::batch::decode_updates(&bytes).expect("decodes");
                         for update in batch.result.into_iter().flatten().flatten() {
                             app.process_update(update).await;
                         }
