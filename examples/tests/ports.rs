@@ -330,12 +330,7 @@ async fn timerbot_rings_replaces_and_cancels_timers() -> TestResult {
 async fn timerbot_with_a_sqlite_file_rings_a_timer_set_before_a_restart() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("timers.sqlite");
-    let with_file = |path: std::path::PathBuf| {
-        move |builder: telegram_ext::ApplicationBuilder<()>| {
-            let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
-            timerbot::app(builder.store(store))
-        }
-    };
+    let with_file = |path| on_sqlite_file(path, timerbot::app);
     let server = telegram_test::FakeBotApi::start().await;
     let first = TestBot::start_on(server.clone(), with_file(path.clone())).await?;
     let carol = first.user("carol");
@@ -352,6 +347,20 @@ async fn timerbot_with_a_sqlite_file_rings_a_timer_set_before_a_restart() -> Tes
     assert_eq!(beep[0].text(), Some("Beep! 0.5 seconds are over!"));
     second.stop().await?;
     Ok(())
+}
+
+type App = telegram_ext::Application<()>;
+type Builder = telegram_ext::ApplicationBuilder<()>;
+
+/// `app` built on a store kept in the SQLite file at `path` (the file a restarted bot reopens).
+fn on_sqlite_file(
+    path: std::path::PathBuf,
+    app: fn(Builder) -> Result<App, telegram_ext::BuildError>,
+) -> impl FnOnce(Builder) -> Result<App, telegram_ext::BuildError> {
+    move |builder| {
+        let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
+        app(builder.store(store))
+    }
 }
 
 /// The alarms sent to `user` so far.
@@ -432,12 +441,7 @@ async fn conversationbot_asks_gender_photo_location_bio_and_cancels() -> TestRes
 async fn persistentconversationbot_keeps_its_state_and_facts_across_a_restart() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("conversation.sqlite");
-    let with_file = |path: std::path::PathBuf| {
-        move |builder: telegram_ext::ApplicationBuilder<()>| {
-            let store = telegram_ext::store::SqliteStore::open(path).expect("the file opens");
-            persistentconversationbot::app(builder.store(store))
-        }
-    };
+    let with_file = |path| on_sqlite_file(path, persistentconversationbot::app);
     let server = telegram_test::FakeBotApi::start().await;
     let first = TestBot::start_on(server.clone(), with_file(path.clone())).await?;
     let alice = first.user("alice");
