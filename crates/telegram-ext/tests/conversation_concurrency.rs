@@ -207,3 +207,109 @@ async fn a_non_blocking_handler_makes_the_next_update_of_its_conversation_wait()
     let answer = seen.iter().position(|s| s == "1 after").unwrap();
     assert!(first < answer, "{seen:?}");
 }
+
+// ---- Two processes sharing a store ----------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Shared {
+    Named,
+    Aged,
+}
+
+/// Per process: a gate its `name` step waits at (when closed), and the errors it reported.
+#[derive(Default)]
+struct Process {
+    gate: Option<Arc<Notify>>,
+    reached: Notify,
+    errors: Mutex<Vec<String>>,
+}
+
+async fn shared_start(_: Arc<Update>, _: Context<Process>) -> StepResult<Shared> {
+    Ok(Next::To(Shared::Named))
+}
+
+async fn shared_name(_: Arc<Update>, ctx: Context<Process>) -> StepResult<Shared> {
+    if let Some(gate) = &ctx.state.gate {
+        ctx.state.reached.notify_one();
+        gate.notified().await;
+    }
+    Ok(Next::To(Shared::Aged))
+}
+
+fn process(
+    store: &Arc<dyn telegram_ext::Store>,
+    gate: Option<Arc<Notify>>,
+) -> Application<Process> {
+    let app = Application::builder()
+        .token("4242:secret")
+        .shared_store(store.clone())
+        .state(Process {
+            gate,
+            ..Process::default()
+        })
+        .concurrent_updates(8)
+        .build()
+        .unwrap();
+    let conversation = ConversationHandler::builder("shared")
+        .entry_point(CommandHandler::new("start", shared_start).unwrap())
+        .state(
+            Shared::Named,
+            MessageHandler::new(filters::TEXT, shared_name),
+        )
+        .state(
+            Shared::Aged,
+            MessageHandler::new(filters::TEXT, shared_name),
+        )
+        .build()
+        .unwrap();
+    app.add_handler(conversation, 0);
+    app.add_error_handler(|_: Arc<Update>, ctx: Context<Process>| async move {
+        let error = ctx
+            .error
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        ctx.state.errors.lock().unwrap().push(error);
+        Ok(())
+    });
+    app
+}
+
+#[tokio::test]
+async fn processes_sharing_a_store_continue_each_others_conversations_and_never_overwrite() {
+    let store: Arc<dyn telegram_ext::Store> = Arc::new(telegram_ext::MemoryStore::new());
+    let gate = Arc::new(Notify::new());
+    let first = process(&store, Some(gate.clone()));
+    let second = process(&store, None);
+    let state = |app: &Application<Process>| {
+        let app = app.clone();
+        async move {
+            let key = "tg:4242:conv:shared:9:9";
+            let entry = app.data().store().get(key.as_bytes()).await.unwrap();
+            entry.map(|e| String::from_utf8_lossy(&e.value).into_owned())
+        }
+    };
+
+    // The first process starts the conversation; the second continues it (no cached state).
+    first.process_update(message(1, 9, "/start")).await;
+    second.process_update(message(2, 9, "Ann")).await;
+    assert_eq!(state(&first).await.as_deref(), Some(r#"{"state":"Aged"}"#));
+
+    // Both handle an answer of the same conversation at once: the first reads `Aged`, waits
+    // in its callback while the second moves the conversation on, then its write loses.
+    let racing = tokio::spawn({
+        let first = first.clone();
+        async move { first.process_update(message(3, 9, "Bob")).await }
+    });
+    first.state().reached.notified().await;
+    second.process_update(message(4, 9, "Cid")).await;
+    gate.notify_one();
+    racing.await.unwrap();
+    let errors = first.state().errors.lock().unwrap().clone();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("changed by another process"),
+        "{errors:?}"
+    );
+    assert!(second.state().errors.lock().unwrap().is_empty());
+}
