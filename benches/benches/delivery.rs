@@ -44,11 +44,12 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 #![allow(clippy::print_stdout)] // the redelivery report prints a table
 
+#[path = "support/done.rs"]
+mod done;
 #[path = "support/webhook_sender.rs"]
 mod webhook_sender;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -61,8 +62,8 @@ use telegram_ext::{
 };
 use telegram_test::FakeBotApi;
 use tokio::runtime::Runtime;
-use tokio::sync::Notify;
 
+use done::Done;
 use webhook_sender::{deliver, Delivered};
 
 /// What every handler takes.
@@ -74,36 +75,9 @@ const DEADLINE: Duration = Duration::from_secs(300);
 /// How long the Telegram stand-in waits before sending a refused update again.
 const RETRY_DELAY: Duration = Duration::from_millis(100);
 
-/// Counts handled updates and wakes the timer at the last one.
-#[derive(Debug)]
-struct Done {
-    count: AtomicUsize,
-    target: usize,
-    all: Notify,
-}
-
-impl Done {
-    fn new(target: usize) -> Done {
-        Done {
-            count: AtomicUsize::new(0),
-            target,
-            all: Notify::new(),
-        }
-    }
-
-    async fn wait(&self) {
-        tokio::time::timeout(DEADLINE, self.all.notified())
-            .await
-            .expect("every update is handled before the deadline");
-    }
-}
-
 async fn slow(_update: Arc<Update>, ctx: Context<Done>) -> HandlerResult {
     tokio::time::sleep(HANDLER_LATENCY).await;
-    if ctx.state.count.fetch_add(1, Ordering::SeqCst) + 1 == ctx.state.target {
-        // Stores a permit if the timer is not waiting yet.
-        ctx.state.all.notify_one();
-    }
+    ctx.state.one();
     Ok(())
 }
 
@@ -115,7 +89,7 @@ fn app(server: &FakeBotApi, processor: impl UpdateProcessor, target: usize) -> A
     let app = Application::builder()
         .token(server.token())
         .base_url(server.url())
-        .state(Done::new(target))
+        .state(Done::new(target, DEADLINE))
         .processor(processor)
         .build()
         .expect("the application builds");

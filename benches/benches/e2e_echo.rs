@@ -44,11 +44,12 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 #![allow(clippy::print_stdout)] // the `E2E_ECHO_REPORT=1` resource report prints a table
 
+#[path = "support/done.rs"]
+mod done;
 #[path = "support/raw_client.rs"]
 mod raw_client;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,9 +66,9 @@ use telegram_test::{FakeBotApi, Fault, Schedule};
 use telegram_types::methods::SendMessage;
 use telegram_types::Message;
 use tokio::runtime::Runtime;
-use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
+use done::Done;
 use raw_client::{post, raw_client};
 
 /// What the server holds back every `sendMessage` answer by.
@@ -160,37 +161,6 @@ fn plan(workload: Workload) -> Vec<(Mode, Workload)> {
     ]
 }
 
-/// Counts finished replies and wakes the timer at the last one.
-#[derive(Debug)]
-struct Done {
-    count: AtomicUsize,
-    target: usize,
-    all: Notify,
-}
-
-impl Done {
-    fn new(target: usize) -> Done {
-        Done {
-            count: AtomicUsize::new(0),
-            target,
-            all: Notify::new(),
-        }
-    }
-
-    fn one(&self) {
-        if self.count.fetch_add(1, Ordering::SeqCst) + 1 == self.target {
-            // Stores a permit if the timer is not waiting yet.
-            self.all.notify_one();
-        }
-    }
-
-    async fn wait(&self) {
-        tokio::time::timeout(DEADLINE, self.all.notified())
-            .await
-            .expect("all replies arrive before the deadline");
-    }
-}
-
 async fn echo(update: Arc<Update>, ctx: Context<Done>) -> HandlerResult {
     let Some(message) = update.effective_message() else {
         return Ok(());
@@ -241,7 +211,7 @@ async fn run_app(mode: Mode, server: &FakeBotApi, n: usize) -> Duration {
     let builder = Application::builder()
         .token(server.token())
         .base_url(server.url())
-        .state(Done::new(n));
+        .state(Done::new(n, DEADLINE));
     let builder = match mode {
         Mode::Sequential | Mode::NonBlocking => builder.processor(Sequential::new()),
         Mode::Concurrent | Mode::ConcurrentSqlite => builder.processor(Concurrent::new(LIMIT)),
