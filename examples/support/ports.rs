@@ -127,6 +127,14 @@ pub(crate) fn sent(reply: &RecordedRequest) -> Result<Value, Box<dyn Error>> {
         .ok_or("the reply was not answered")?)
 }
 
+/// The message the bot's last `sendMessage` created, to press its buttons.
+pub(crate) fn last_sent<S: Send + Sync + 'static>(
+    bot: &TestBot<S>,
+) -> Result<Value, Box<dyn Error>> {
+    let requests = bot.server().requests_for("sendMessage");
+    sent(requests.last().ok_or("no message")?)
+}
+
 /// `user` presses the button with `data` under `message`; prints the answer and the edit.
 pub(crate) async fn press<S: Send + Sync + 'static>(
     bot: &TestBot<S>,
@@ -285,10 +293,10 @@ pub(crate) async fn persistentconversationbot<S: Send + Sync + 'static>(
         "37",
         "Something else...",
         "Most impressive skill",
+        "Juggling",
+        "Done",
+        "/show_data",
     ] {
-        converse(&bot, &alice, text).await?;
-    }
-    for text in ["Juggling", "Done", "/show_data"] {
         converse(&bot, &alice, text).await?;
     }
     Ok(bot.stop().await?)
@@ -304,30 +312,15 @@ pub(crate) async fn nestedconversationbot(bot: TestBot) -> Outcome {
         press(&bot, &alice, &menu, data).await?;
     }
     converse(&bot, &alice, "Ada").await?;
-    let features = sent(
-        bot.server()
-            .requests_for("sendMessage")
-            .last()
-            .ok_or("no message")?,
-    )?;
+    let features = last_sent(&bot)?;
     press(&bot, &alice, &features, "age").await?;
     converse(&bot, &alice, "61").await?;
-    let features = sent(
-        bot.server()
-            .requests_for("sendMessage")
-            .last()
-            .ok_or("no message")?,
-    )?;
+    let features = last_sent(&bot)?;
     for data in ["end", "end", "adding_self", "male", "name"] {
         press(&bot, &alice, &features, data).await?;
     }
     converse(&bot, &alice, "Alice").await?;
-    let features = sent(
-        bot.server()
-            .requests_for("sendMessage")
-            .last()
-            .ok_or("no message")?,
-    )?;
+    let features = last_sent(&bot)?;
     press(&bot, &alice, &features, "end").await?;
     press(&bot, &alice, &features, "showing").await?;
     press(&bot, &alice, &features, "end").await?;
