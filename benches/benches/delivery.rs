@@ -8,9 +8,11 @@
 //!   first POST until the handler finished every update.
 //! - `polling_offsets`: the same handler behind `run_polling`, updates pre-pushed to the fake Bot
 //!   API; the at-least-once watermark (default) against confirming on fetch (the old handling,
-//!   `PollingConfig::confirm_on_fetch(true)`), with `Concurrent(256)` and `Keyed::by_chat(256)`,
-//!   on workload A (200 chats × 1) and B (10 chats × 100). Timed from `run_polling` until every
-//!   update was handled.
+//!   `PollingConfig::confirm_on_fetch(true)`) and the update journal (`UpdateJournal`: a batch
+//!   is confirmed once written) in a SQLite file (a fresh temporary file each run, the default
+//!   `Durability::PowerLoss`) and in the `MemoryStore`, with `Concurrent(256)` and
+//!   `Keyed::by_chat(256)`, on workload A (200 chats × 1) and B (10 chats × 100). Timed from
+//!   `run_polling` until every update was handled.
 //! - Printed once before criterion runs: the redeliveries each webhook mode causes for 10 chats ×
 //!   100 messages with `Keyed::by_chat(256)` processing, the default queue (256) and
 //!   `max_connections` 40; the stand-in waits 100 ms before a redelivery. "503 at once" is
@@ -55,10 +57,13 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use serde_json::json;
+use telegram_ext::delivery::UpdateJournal;
 use telegram_ext::handlers::TypeHandler;
 use telegram_ext::processing::{Concurrent, Keyed, UpdateProcessor};
+use telegram_ext::store::SqliteStore;
 use telegram_ext::{
-    Ack, Application, Context, HandlerResult, PollingConfig, Update, WebhookConfig,
+    Ack, Application, ApplicationBuilder, Context, HandlerResult, PollingConfig, Update,
+    WebhookConfig,
 };
 use telegram_test::FakeBotApi;
 use tokio::runtime::Runtime;
@@ -86,13 +91,22 @@ fn every(_: &Update) -> bool {
 }
 
 fn app(server: &FakeBotApi, processor: impl UpdateProcessor, target: usize) -> Application<Done> {
-    let app = Application::builder()
+    app_with(server, processor, target, |builder| builder)
+}
+
+/// [`app`], with `configure` applied to the builder (a store, a journal).
+fn app_with(
+    server: &FakeBotApi,
+    processor: impl UpdateProcessor,
+    target: usize,
+    configure: impl FnOnce(ApplicationBuilder<Done>) -> ApplicationBuilder<Done>,
+) -> Application<Done> {
+    let builder = Application::builder()
         .token(server.token())
         .base_url(server.url())
         .state(Done::new(target, DEADLINE))
-        .processor(processor)
-        .build()
-        .expect("the application builds");
+        .processor(processor);
+    let app = configure(builder).build().expect("the application builds");
     app.add_handler(TypeHandler::new(every, slow), 0);
     app
 }
@@ -149,12 +163,39 @@ async fn webhook_run(
     (elapsed, delivered)
 }
 
+/// How polling confirms updates.
+#[derive(Debug, Clone, Copy)]
+enum PollingMode {
+    OnFetch,
+    Watermark,
+    JournalSqlite,
+    JournalMemory,
+}
+
+impl PollingMode {
+    const ALL: [PollingMode; 4] = [
+        PollingMode::OnFetch,
+        PollingMode::Watermark,
+        PollingMode::JournalSqlite,
+        PollingMode::JournalMemory,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            PollingMode::OnFetch => "confirm on fetch (old)",
+            PollingMode::Watermark => "watermark",
+            PollingMode::JournalSqlite => "journal SQLite",
+            PollingMode::JournalMemory => "journal memory",
+        }
+    }
+}
+
 /// One polling run on a fresh server with `chats` × `per_chat` updates pushed.
 async fn polling_run(
     processor: impl UpdateProcessor,
     chats: usize,
     per_chat: usize,
-    confirm_on_fetch: bool,
+    mode: PollingMode,
 ) -> Duration {
     let server = FakeBotApi::builder()
         .default_timeout(DEADLINE)
@@ -169,11 +210,21 @@ async fn polling_run(
                 "chat": {"id": chat, "type": "private"}, "text": seq.to_string()}}));
         }
     }
-    let app = app(&server, processor, chats * per_chat);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let app = app_with(&server, processor, chats * per_chat, |builder| match mode {
+        PollingMode::OnFetch | PollingMode::Watermark => builder,
+        PollingMode::JournalMemory => builder.journal(UpdateJournal::new()),
+        PollingMode::JournalSqlite => {
+            let store = SqliteStore::open(dir.path().join("journal.db")).expect("the store opens");
+            builder
+                .shared_store(Arc::new(store))
+                .journal(UpdateJournal::new())
+        }
+    });
     let config = PollingConfig::default()
         .timeout(Duration::from_secs(1))
         .stop_signals(false)
-        .confirm_on_fetch(confirm_on_fetch);
+        .confirm_on_fetch(matches!(mode, PollingMode::OnFetch));
     let started = Instant::now();
     let runner = {
         let app = app.clone();
@@ -286,7 +337,7 @@ fn polling_offsets(c: &mut Criterion, runtime: &Runtime) {
     {
         group.throughput(Throughput::Elements((chats * per_chat) as u64));
         for keyed in [false, true] {
-            for on_fetch in [true, false] {
+            for mode in PollingMode::ALL {
                 let name = format!(
                     "{} {}",
                     if keyed {
@@ -294,11 +345,7 @@ fn polling_offsets(c: &mut Criterion, runtime: &Runtime) {
                     } else {
                         "Concurrent(256)"
                     },
-                    if on_fetch {
-                        "confirm on fetch (old)"
-                    } else {
-                        "watermark"
-                    }
+                    mode.name()
                 );
                 group.bench_function(BenchmarkId::new(name, workload), |b| {
                     b.iter_custom(|iterations| {
@@ -311,7 +358,7 @@ fn polling_offsets(c: &mut Criterion, runtime: &Runtime) {
                                                 Keyed::by_chat(LIMIT),
                                                 chats,
                                                 per_chat,
-                                                on_fetch,
+                                                mode,
                                             )
                                             .await
                                         }
@@ -320,7 +367,7 @@ fn polling_offsets(c: &mut Criterion, runtime: &Runtime) {
                                                 Concurrent::new(LIMIT),
                                                 chats,
                                                 per_chat,
-                                                on_fetch,
+                                                mode,
                                             )
                                             .await
                                         }

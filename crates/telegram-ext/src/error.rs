@@ -174,6 +174,10 @@ pub enum RunError {
         /// The update's id.
         update_id: i64,
     },
+    /// The update journal could not be read at start, so the updates a crash left in it
+    /// could not be replayed (they stay there for the next start).
+    #[error("the update journal cannot be read")]
+    Journal(#[source] telegram_store::StoreError),
     /// `start` was called before `initialize`.
     #[error("start called before initialize")]
     NotInitialized,

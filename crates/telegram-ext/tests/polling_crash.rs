@@ -10,18 +10,27 @@
 //! when its reply returned. No sleeps: the parent kills after reading a fixed number of `done`
 //! lines, and waits on the server for the rest.
 //!
-//! Two runs:
+//! Three runs:
 //! - the watermark alone: an update answered twice must be one the first process started and
 //!   the offset it had confirmed at the kill did not cover (in flight, or finished above the
 //!   watermark);
 //! - the watermark and [`CompletedUpdates`] in a SQLite file the two processes share: an update
-//!   answered twice must be one in flight at the kill (started, not recorded completed).
+//!   answered twice must be one in flight at the kill (started, not recorded completed);
+//! - the [`UpdateJournal`] in a SQLite file the two processes share (polling confirms a batch
+//!   once it is written, so at the kill Telegram no longer has most unfinished updates: the
+//!   second process must replay them): an update answered twice must be one in flight at the
+//!   kill (started, still in the journal).
+//!
+//! The second process is stopped gracefully (`SIGTERM`) once the server has nothing pending:
+//! with the journal, an update confirmed is not yet an update handled.
 //!
 //! Mutation check: `TELEGRAM_EXT_CRASH_CONFIRM_ON_FETCH=1` makes the children confirm on fetch
 //! (the old offset handling); the updates fetched and unfinished at the kill are then lost and
 //! this test fails.
 
-use std::collections::{BTreeMap, BTreeSet};
+mod crash_support;
+
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -30,21 +39,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use telegram_ext::data::Data;
-use telegram_ext::delivery::CompletedUpdates;
+use telegram_ext::delivery::{CompletedUpdates, UpdateJournal};
 use telegram_ext::handlers::TypeHandler;
 use telegram_ext::processing::Concurrent;
 use telegram_ext::store::SqliteStore;
 use telegram_ext::types::ChatAction;
-use telegram_ext::{Application, Context, HandlerResult, PollingConfig, Store, Update};
+use telegram_ext::{Application, Context, HandlerResult, PollingConfig, Update};
 use telegram_test::{FakeBotApi, Fault, Schedule};
+
+use crash_support::{answers, ids_under, stop_gracefully};
 
 /// The fake server's URL; set only in the child.
 const CHILD_URL: &str = "TELEGRAM_EXT_CRASH_CHILD_URL";
 /// The bot token; set only in the child.
 const CHILD_TOKEN: &str = "TELEGRAM_EXT_CRASH_CHILD_TOKEN";
-/// The SQLite file of the completed-updates record; set in the child of the second run.
+/// The SQLite file the children share; set in the children of the second and third runs.
 const CHILD_STORE: &str = "TELEGRAM_EXT_CRASH_CHILD_STORE";
+/// What the children keep in it: `completed` (the completed-updates record) or `journal`.
+const CHILD_KEEP: &str = "TELEGRAM_EXT_CRASH_CHILD_KEEP";
 /// Set (to anything) to make the children confirm on fetch: the mutation check.
 const CONFIRM_ON_FETCH: &str = "TELEGRAM_EXT_CRASH_CONFIRM_ON_FETCH";
 
@@ -71,6 +83,26 @@ fn main() {
         .expect("a runtime");
     watermark_alone_loses_nothing_and_repeats_only_the_unconfirmed(&runtime);
     completed_record_repeats_only_the_updates_in_flight_at_the_kill(&runtime);
+    journal_replays_what_was_confirmed_and_repeats_only_the_updates_in_flight(&runtime);
+}
+
+/// What the children keep in a SQLite file they share, besides the watermark.
+#[derive(Debug, Clone, Copy)]
+enum Keep {
+    /// The completed-updates record.
+    Completed,
+    /// The update journal.
+    Journal,
+}
+
+impl Keep {
+    /// The kind of key it writes (`tg:{bot_id}:{kind}:{update_id}`), and the env value.
+    fn kind(self) -> &'static str {
+        match self {
+            Keep::Completed => "completed",
+            Keep::Journal => "journal",
+        }
+    }
 }
 
 fn watermark_alone_loses_nothing_and_repeats_only_the_unconfirmed(
@@ -107,10 +139,8 @@ fn completed_record_repeats_only_the_updates_in_flight_at_the_kill(
 ) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("completed.db");
-    let run = crash_and_restart(runtime, Some(&path));
-    let recorded = run
-        .recorded_at_kill
-        .expect("the record was read at the kill");
+    let run = crash_and_restart(runtime, Some((&path, Keep::Completed)));
+    let recorded = run.kept_at_kill.expect("the record was read at the kill");
     let in_flight: BTreeSet<i64> = run
         .first
         .started
@@ -133,21 +163,61 @@ fn completed_record_repeats_only_the_updates_in_flight_at_the_kill(
     );
 }
 
+fn journal_replays_what_was_confirmed_and_repeats_only_the_updates_in_flight(
+    runtime: &tokio::runtime::Runtime,
+) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("journal.db");
+    let run = crash_and_restart(runtime, Some((&path, Keep::Journal)));
+    let journaled = run.kept_at_kill.expect("the journal was read at the kill");
+    let in_flight: BTreeSet<i64> = run
+        .first
+        .started
+        .intersection(&journaled)
+        .copied()
+        .collect();
+    for id in &run.twice {
+        assert!(
+            in_flight.contains(id),
+            "update {id} was answered twice, but it was not in flight at the kill (started and still in the journal)"
+        );
+    }
+    let confirmed_unfinished = journaled
+        .iter()
+        .filter(|id| **id < run.offset_at_kill)
+        .count();
+    eprintln!(
+        "journal: killed after {} replies; offset confirmed at the kill {}; {} in the journal at the kill ({} of them confirmed to Telegram: only the journal had them), {} in flight (started, in the journal); {} updates answered twice; all {UPDATES} answered",
+        run.first.done.len(),
+        run.offset_at_kill,
+        journaled.len(),
+        confirmed_unfinished,
+        in_flight.len(),
+        run.twice.len(),
+    );
+    assert!(
+        confirmed_unfinished > 0,
+        "nothing confirmed was left unfinished at the kill: the replay was not exercised"
+    );
+}
+
 /// What one crash-and-restart run left.
 struct Run {
     /// What the first child said before it died.
     first: Log,
     /// The offset the fake server had confirmed when the first child was dead.
     offset_at_kill: i64,
-    /// Update ids in the completed-updates record at the kill (with a record only).
-    recorded_at_kill: Option<BTreeSet<i64>>,
+    /// Update ids in the completed-updates record or the journal at the kill (with a store
+    /// only).
+    kept_at_kill: Option<BTreeSet<i64>>,
     /// Update ids answered more than once.
     twice: BTreeSet<i64>,
 }
 
 /// Pushes the updates, runs a child until `KILL_AFTER` replies and kills it, runs a second until
-/// the server has nothing pending, and checks that every update was answered.
-fn crash_and_restart(runtime: &tokio::runtime::Runtime, store: Option<&Path>) -> Run {
+/// the server has nothing pending and stops it gracefully, and checks that every update was
+/// answered.
+fn crash_and_restart(runtime: &tokio::runtime::Runtime, store: Option<(&Path, Keep)>) -> Run {
     let server = runtime.block_on(
         FakeBotApi::builder()
             .default_timeout(Duration::from_secs(300))
@@ -187,24 +257,16 @@ fn crash_and_restart(runtime: &tokio::runtime::Runtime, store: Option<&Path>) ->
         server.pending_updates() > 0 && log.done.len() < UPDATES,
         "the kill came after the end: nothing to check"
     );
-    let recorded_at_kill = store.map(|path| runtime.block_on(recorded(path, &server.token())));
+    let kept_at_kill =
+        store.map(|(path, keep)| runtime.block_on(ids_under(path, &server.token(), keep.kind())));
 
-    let mut second = spawn_child(&server, store);
+    let second = spawn_child(&server, store);
     runtime
         .block_on(server.wait_until_drained())
         .expect("the second child confirms every update");
-    second.kill().expect("stop the second child");
-    second.wait().expect("reap the second child");
+    stop_gracefully(second, Duration::from_secs(300));
 
-    let mut answers: BTreeMap<i64, usize> = BTreeMap::new();
-    for request in server.requests_for("sendMessage") {
-        let id = request
-            .text()
-            .and_then(|text| text.strip_prefix("done "))
-            .and_then(|id| id.parse().ok())
-            .expect("a reply names its update");
-        *answers.entry(id).or_default() += 1;
-    }
+    let answers = answers(&server);
     let missing: Vec<i64> = ids
         .iter()
         .copied()
@@ -225,7 +287,7 @@ fn crash_and_restart(runtime: &tokio::runtime::Runtime, store: Option<&Path>) ->
     Run {
         first: log,
         offset_at_kill,
-        recorded_at_kill,
+        kept_at_kill,
         twice,
     }
 }
@@ -235,42 +297,17 @@ fn message(i: usize, chat: i64) -> serde_json::Value {
         "chat": {"id": chat, "type": "private"}, "text": format!("m{i}")}})
 }
 
-fn spawn_child(server: &FakeBotApi, store: Option<&Path>) -> Child {
+fn spawn_child(server: &FakeBotApi, store: Option<(&Path, Keep)>) -> Child {
     let mut command = Command::new(std::env::current_exe().expect("this test binary"));
     command
         .env(CHILD_URL, server.url())
         .env(CHILD_TOKEN, server.token())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if let Some(path) = store {
-        command.env(CHILD_STORE, path);
+    if let Some((path, keep)) = store {
+        command.env(CHILD_STORE, path).env(CHILD_KEEP, keep.kind());
     }
     command.spawn().expect("the child starts")
-}
-
-/// The update ids in the completed-updates record, read through the SQLite file.
-async fn recorded(path: &Path, token: &str) -> BTreeSet<i64> {
-    let store = SqliteStore::open(path).expect("the record's file opens");
-    let prefix = format!("{}completed:", Data::prefix_for_token(token));
-    let mut ids = BTreeSet::new();
-    let mut after: Option<bytes::Bytes> = None;
-    loop {
-        let page = store
-            .scan(prefix.as_bytes(), after.as_deref(), 500)
-            .await
-            .expect("scan the record");
-        for (key, _) in &page.entries {
-            let id = std::str::from_utf8(&key[prefix.len()..])
-                .ok()
-                .and_then(|id| id.parse().ok())
-                .expect("a record key ends in an update id");
-            ids.insert(id);
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return ids,
-        }
-    }
 }
 
 /// What a child said before it died.
@@ -303,7 +340,8 @@ impl Log {
     }
 }
 
-/// The child: polls until killed, answering each update after a slow `sendChatAction`.
+/// The child: polls until killed (or stopped by `SIGTERM`), answering each update after a slow
+/// `sendChatAction`.
 fn child(url: &str) {
     let token = std::env::var(CHILD_TOKEN).expect("the parent sets the token");
     let store: Option<PathBuf> = std::env::var_os(CHILD_STORE).map(PathBuf::from);
@@ -324,16 +362,17 @@ fn child(url: &str) {
             .base_url(url)
             .processor(Concurrent::new(CONCURRENCY));
         if let Some(path) = store {
-            let store = SqliteStore::open(path).expect("the record's file opens");
-            builder = builder
-                .shared_store(Arc::new(store))
-                .completed_updates(CompletedUpdates::new());
+            let store = SqliteStore::open(path).expect("the store's file opens");
+            builder = builder.shared_store(Arc::new(store));
+            builder = match std::env::var(CHILD_KEEP).as_deref() {
+                Ok("journal") => builder.journal(UpdateJournal::new()),
+                _ => builder.completed_updates(CompletedUpdates::new()),
+            };
         }
         let app = builder.build().expect("the child's application");
         app.add_handler(TypeHandler::new(|_: &Update| true, answer), 0);
         let config = PollingConfig::default()
             .timeout(Duration::from_secs(1))
-            .stop_signals(false)
             .confirm_on_fetch(std::env::var_os(CONFIRM_ON_FETCH).is_some());
         app.run_polling(config).await.expect("polling runs");
     });

@@ -14,7 +14,7 @@ use telegram_transport::{Bot, Transport};
 use super::groups::Groups;
 use super::{Application, Inner};
 use crate::data::Data;
-use crate::delivery::CompletedUpdates;
+use crate::delivery::{CompletedUpdates, UpdateJournal};
 use crate::jobs::{JobQueueConfig, Runner};
 use crate::processing::{Concurrent, Keyed, Sequential, Tasks, UpdateProcessor};
 use crate::{BuildError, HandlerResult};
@@ -65,6 +65,7 @@ pub struct ApplicationBuilder<S, H = NoHooks> {
     drain_timeout: Duration,
     job_queue: JobQueueConfig,
     completed: Option<CompletedUpdates>,
+    journal: Option<UpdateJournal>,
     hook_state: PhantomData<fn() -> H>,
 }
 
@@ -108,6 +109,7 @@ impl ApplicationBuilder<()> {
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             job_queue: JobQueueConfig::default(),
             completed: None,
+            journal: None,
             hook_state: PhantomData,
         }
     }
@@ -162,6 +164,7 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
             drain_timeout: self.drain_timeout,
             job_queue: self.job_queue,
             completed: self.completed,
+            journal: self.journal,
             hook_state: PhantomData,
         }
     }
@@ -232,6 +235,16 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
         self
     }
 
+    /// Writes each received update to a durable journal in the store before Telegram is told
+    /// it arrived, and replays what a crash left at the next start: polling then confirms a
+    /// batch as soon as it is written (the updates in flight are no longer capped at 100), and
+    /// a webhook with [`Ack::OnReceipt`](crate::Ack) loses nothing it answered. Off by default;
+    /// see [`UpdateJournal`] and the [delivery guarantees](crate::delivery).
+    pub fn journal(mut self, journal: UpdateJournal) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Runs after `initialize` (getMe), before updates are fetched.
     pub fn post_init<F, Fut>(mut self, hook: F) -> ApplicationBuilder<S, WithHooks>
     where
@@ -276,6 +289,7 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
             drain_timeout: self.drain_timeout,
             job_queue: self.job_queue,
             completed: self.completed,
+            journal: self.journal,
             hook_state: PhantomData,
         }
     }
@@ -304,6 +318,9 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
         let completed = self
             .completed
             .map(|record| record.bind(data.store(), data.prefix()));
+        let journal = self
+            .journal
+            .map(|journal| journal.bind(data.store(), data.prefix()));
         Ok(Application {
             inner: Arc::new(Inner {
                 bot,
@@ -318,6 +335,7 @@ impl<S: Send + Sync + 'static, H> ApplicationBuilder<S, H> {
                     .processor
                     .unwrap_or_else(|| Arc::new(Sequential::new())),
                 completed,
+                journal,
                 drain_timeout: self.drain_timeout,
                 stop: RwLock::default(),
                 initialized: AtomicBool::new(false),

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::groups::Groups;
 use crate::data::Data;
-use crate::delivery::CompletedRecord;
+use crate::delivery::{CompletedRecord, JournalEntry, JournalRecord};
 use crate::handlers::{BotIdentity, Callback, Handler};
 use crate::jobs::{self, JobCallback, JobQueue};
 use crate::processing::{Tasks, UpdateProcessor};
@@ -76,6 +76,8 @@ struct Inner<S> {
     processor: Arc<dyn UpdateProcessor>,
     /// Ids of completed updates, to skip their redeliveries (off unless asked for).
     completed: Option<CompletedRecord>,
+    /// The update journal the sources write to and replay (off unless asked for).
+    journal: Option<JournalRecord>,
     /// How long `stop` waits for tracked tasks before cancelling them.
     drain_timeout: std::time::Duration,
     /// This run's stop requests; fresh ones at every `start`.
@@ -194,7 +196,8 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// none of the unfinished updates, so Telegram sends them to the next run; a webhook with
     /// [`Ack::AfterProcessing`](crate::Ack) answers their requests 503 (or drops them), so
     /// Telegram redelivers them; with `Ack::OnReceipt` it already answered 200 for the updates in
-    /// its queue, so those are reported as cancelled too, and lost.
+    /// its queue, so those are reported as cancelled too, and lost, unless the update journal
+    /// ([`ApplicationBuilder::journal`]) keeps them for the next start.
     pub fn force_stop(&self) {
         let tokens = self.stop_tokens();
         tokens.requested.cancel();
@@ -265,16 +268,18 @@ impl<S: Send + Sync + 'static> Application<S> {
     /// With [`completed_updates`](ApplicationBuilder::completed_updates), an update recorded as
     /// completed is skipped, and one that completes is recorded.
     pub async fn submit_update(&self, update: impl Into<Arc<Update>>) {
-        self.submit_tracked(update.into(), None).await;
+        self.submit_tracked(update.into(), None, None).await;
     }
 
     /// [`submit_update`](Self::submit_update), calling `on_completed` when the update's
-    /// processing completed (its dispatch returned, or it was skipped as already completed).
-    /// A cancelled update drops `on_completed` uncalled: the sources leave it unconfirmed.
+    /// processing completed (its dispatch returned, or it was skipped as already completed),
+    /// after removing its `journaled` entry from the update journal. A cancelled update drops
+    /// both untouched: the sources leave it unconfirmed, the journal replays it.
     pub(crate) async fn submit_tracked(
         &self,
         update: Arc<Update>,
         on_completed: Option<OnCompleted>,
+        journaled: Option<JournalEntry>,
     ) {
         let app = self.clone();
         let cancel = self.stop_tokens().updates;
@@ -289,12 +294,20 @@ impl<S: Send + Sync + 'static> Application<S> {
                     }
                     () = app.process_recorded(update.clone()) => true,
                 };
+                if let Some(entry) = journaled.filter(|_| completed) {
+                    entry.remove().await;
+                }
                 if let Some(on_completed) = on_completed.filter(|_| completed) {
                     on_completed();
                 }
             })
         };
         self.inner.processor.submit(update, work).await;
+    }
+
+    /// The update journal, when the application has one.
+    pub(crate) fn journal(&self) -> Option<&JournalRecord> {
+        self.inner.journal.as_ref()
     }
 
     /// Dispatches `update`, unless the completed-updates record has it; records it when done.

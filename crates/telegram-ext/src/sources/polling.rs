@@ -11,6 +11,13 @@
 //! guarantees and their cost; [`PollingConfig::confirm_on_fetch`] restores the old handling
 //! (confirm what was fetched).
 //!
+//! With the update journal ([`UpdateJournal`](crate::delivery::UpdateJournal)), each batch's new
+//! updates are written to it (all at once), and then confirmed by the next `getUpdates` without
+//! waiting for their processing: the watermark holds back only an update whose write failed.
+//! What a crash left in the journal is replayed before the first `getUpdates`; Telegram sends
+//! some of it again when the crash came before the offset confirmed it, and the watermark
+//! recognises those.
+//!
 //! Failures are classified: a client-side timeout retries at once; 429 waits `retry_after`;
 //! 401/404 (bad token) and 409 (another poller, or a webhook) stop with a clear error; anything
 //! else backs off exponentially with jitter, capped ([`Backoff`], the transport's).
@@ -37,16 +44,19 @@
 //! deadline (tried once after a forced stop): a failed confirmation would bring the handled
 //! updates back in the next run.
 
-use std::future::IntoFuture;
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::future::join_all;
 use telegram_transport::Backoff;
 use telegram_types::batch::UpdateResult;
 use telegram_types::UpdateType;
 use tokio_util::sync::CancellationToken;
 
-use super::watermark::{Seen, Watermark};
-use super::{report_malformed, Failure};
+use super::fetch::{fetch, Fetched};
+use super::watermark::{Confirm, Seen, Watermark};
+use super::{finish_unprocessed, replay_journal, report_malformed, Failure};
+use crate::delivery::{JournalEntry, Written};
 use crate::{Application, RunError};
 
 /// How to poll.
@@ -132,6 +142,9 @@ impl PollingConfig {
     /// past it), as python-telegram-bot does, instead of when its processing finished (the
     /// default, false). Fetching is then never held back by a slow update, but a crash or a
     /// kill loses the updates fetched and not yet finished. See [`crate::delivery`].
+    ///
+    /// With an update journal ([`ApplicationBuilder::journal`](crate::ApplicationBuilder::journal))
+    /// this has no effect: an update is confirmed once it is in the journal.
     #[must_use]
     pub fn confirm_on_fetch(mut self, enabled: bool) -> Self {
         self.confirm_on_fetch = enabled;
@@ -157,7 +170,15 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
         .clone()
         .unwrap_or_else(|| app.allowed_updates());
     let mut backoff = config.backoff.clone();
-    let watermark = Watermark::new(config.confirm_on_fetch);
+    let journal = app.journal().cloned();
+    let watermark = Watermark::new(match (&journal, config.confirm_on_fetch) {
+        (Some(_), _) => Confirm::Journaled,
+        (None, true) => Confirm::OnFetch,
+        (None, false) => Confirm::Finished,
+    });
+    // What a crash left in the journal runs first; Telegram may still send some of it (the
+    // crash came before the offset confirmed it): the watermark recognises those.
+    replay_journal(app, |id| Some(watermark.replayed(id))).await?;
     let mut offsets = Offsets::default();
     let processor = app.processor().clone();
     let outcome = loop {
@@ -189,7 +210,7 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
         let result = tokio::select! {
             biased;
             () = stop.cancelled() => break Ok(()),
-            result = request.into_future() => result,
+            result = fetch(request, journal.is_some()) => result,
         };
         let wait = match result {
             Ok(batch) => {
@@ -205,9 +226,9 @@ pub(crate) async fn run_polling_loop<S: Send + Sync + 'static>(
                 } else {
                     offsets.stall_logged = false;
                     backoff.reset();
-                    if batch.new == 0 && batch.again > 0 {
-                        // Only updates still running came back: asking again now would get
-                        // them again. Wait until one finishes.
+                    if batch.new == 0 && batch.again > 0 && watermark.offset() == offset {
+                        // Only updates still running came back, and the offset stays: asking
+                        // again now would get them again. Wait until one finishes.
                         tokio::select! {
                             () = stop.cancelled() => break Ok(()),
                             _ = completions.changed() => {}
@@ -284,13 +305,15 @@ impl Batch {
 }
 
 /// Submits a batch's new updates and reports its malformed ones; skips those seen before.
+/// With the update journal, the new ones are written to it first (all at once), so the next
+/// `getUpdates` may confirm them.
 ///
 /// # Errors
 ///
 /// [`RunError::OffsetOverflow`] once an update with `update_id = i64::MAX` was submitted.
 async fn handle_batch<S: Send + Sync + 'static>(
     app: &Application<S>,
-    batch: Vec<UpdateResult>,
+    batch: Vec<Fetched>,
     watermark: &Watermark,
     offsets: &mut Offsets,
 ) -> Result<Batch, RunError> {
@@ -298,51 +321,86 @@ async fn handle_batch<S: Send + Sync + 'static>(
         fetched: batch.len(),
         ..Batch::default()
     };
-    for entry in batch {
+    let mut fresh = Vec::with_capacity(batch.len());
+    for Fetched { entry, raw } in batch {
         // A forced stop, or a drain timeout that ran out, leaves the rest unconfirmed: Telegram
         // sends them again.
         if app.is_cancelling_updates() {
             break;
         }
+        let id = match &entry {
+            Ok(update) => Some(update.update_id),
+            Err(malformed) => malformed.update_id,
+        };
+        let Some(id) = id else {
+            if !offsets.stall_logged {
+                // Reported when the stall began; Telegram only sends it again.
+                if let Err(malformed) = entry {
+                    report_malformed(app, malformed).await;
+                }
+            }
+            continue;
+        };
+        if watermark.see(id, id.checked_add(1)) == Seen::Again {
+            tracing::trace!(
+                update_id = id,
+                "update sent again while unconfirmed; skipped"
+            );
+            counts.again += 1;
+            continue;
+        }
+        counts.new += 1;
+        fresh.push((id, entry, raw));
+    }
+    let mut journaled = write_journal(app, &fresh, watermark).await.into_iter();
+    for (id, entry, _) in fresh {
+        if app.is_cancelling_updates() {
+            break;
+        }
+        let journaled = journaled.next().flatten();
         match entry {
             Ok(update) => {
-                let id = update.update_id;
-                let past = id.checked_add(1);
-                if watermark.see(id, past) == Seen::Again {
-                    tracing::trace!(
-                        update_id = id,
-                        "update sent again while unconfirmed; skipped"
-                    );
-                    counts.again += 1;
-                    continue;
-                }
-                counts.new += 1;
-                app.submit_tracked(update.into(), Some(watermark.completer(id)))
+                app.submit_tracked(update.into(), Some(watermark.completer(id)), journaled)
                     .await;
-                if past.is_none() {
-                    return Err(RunError::OffsetOverflow { update_id: id });
-                }
             }
             Err(malformed) => {
-                if let Some(id) = malformed.update_id {
-                    if watermark.see(id, id.checked_add(1)) == Seen::Again {
-                        counts.again += 1;
-                        continue;
-                    }
-                    counts.new += 1;
-                    report_malformed(app, malformed).await;
-                    watermark.finish(id);
-                    if id == i64::MAX {
-                        return Err(RunError::OffsetOverflow { update_id: id });
-                    }
-                } else if !offsets.stall_logged {
-                    // Reported when the stall began; Telegram only sends it again.
-                    report_malformed(app, malformed).await;
-                }
+                report_malformed(app, malformed).await;
+                finish_unprocessed(journaled, Some(watermark.completer(id))).await;
             }
+        }
+        if id == i64::MAX {
+            return Err(RunError::OffsetOverflow { update_id: id });
         }
     }
     Ok(counts)
+}
+
+/// Writes the batch's new updates to the journal, all at once, and lets the watermark confirm
+/// the ones written; the entries, in the batch's order (`None`: not written, or no journal).
+/// An update that could not be written is held back as without a journal: confirmed when it
+/// finished.
+async fn write_journal<S: Send + Sync + 'static>(
+    app: &Application<S>,
+    fresh: &[(i64, UpdateResult, Option<Bytes>)],
+    watermark: &Watermark,
+) -> Vec<Option<JournalEntry>> {
+    let Some(journal) = app.journal() else {
+        return Vec::new();
+    };
+    let writes = fresh.iter().map(|(id, _, raw)| async move {
+        let bytes = raw.clone()?;
+        match journal.write(*id, bytes).await {
+            Ok(Written::New(entry) | Written::Present(entry)) => {
+                watermark.journaled(*id);
+                Some(entry)
+            }
+            Err(error) => {
+                tracing::warn!(%error, update_id = id, "cannot write the update to the journal; confirming it when it finished");
+                None
+            }
+        }
+    });
+    join_all(writes).await
 }
 
 /// Tells Telegram that everything below `offset` was handled: retried with backoff until it

@@ -1,13 +1,17 @@
 //! The polling watermark: which fetched updates are unfinished, and the `getUpdates` offset that
-//! confirms only finished ones.
+//! confirms only what may be confirmed.
 //!
-//! The offset is the lowest update id fetched and not finished (or one past the highest fetched
-//! when none is unfinished). Telegram keeps returning every update at or above it, so the
-//! updates in flight (and those finished above the watermark) come back in each batch: they are
-//! recognised here and not admitted twice. `polling.rs` owns the loop.
+//! The offset is the lowest update id that must not be confirmed yet (*held*), or one past the
+//! highest fetched when none is held. What is held depends on the [`Confirm`] mode: every
+//! unfinished update (the default), none (confirm on fetch), or the unfinished updates not yet
+//! in the update journal. Telegram keeps returning every update at or above the offset, so
+//! the updates in flight (and those finished above the offset) come back in each batch: they
+//! are recognised here and not admitted twice. So are the updates replayed from the journal at
+//! start, which Telegram may send again as well. `polling.rs` owns the loop.
 //!
-//! Memory: what is tracked is at or above the watermark and was returned by one `getUpdates`
-//! (at most `limit` updates from the watermark on), so it stays below 100 ids.
+//! Memory: what is tracked is the unfinished updates (bounded by the processor) and the
+//! finished ones at or above the offset (returned by one `getUpdates`: fewer than 100), plus
+//! the replayed updates above it.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,6 +19,19 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use crate::application::OnCompleted;
+
+/// When a fetched update may be confirmed to Telegram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Confirm {
+    /// When its processing finished (at least once; the default).
+    Finished,
+    /// At once (the old handling, kept for comparison: a crash loses the fetched, unfinished
+    /// updates).
+    OnFetch,
+    /// Once it is in the update journal (which replays it after a crash), or when it finished
+    /// if it could not be written.
+    Journaled,
+}
 
 /// The fetched updates of one polling run that Telegram has not been told are finished.
 #[derive(Debug, Clone)]
@@ -27,18 +44,18 @@ struct Shared {
     tracked: Mutex<Tracked>,
     /// Bumped at every completion: the loop waits on it when a batch brought nothing new.
     completions: watch::Sender<u64>,
-    /// Confirm what was fetched instead of what finished (the old handling, kept for
-    /// comparison; a crash loses the fetched, unfinished updates).
-    on_fetch: bool,
+    confirm: Confirm,
 }
 
 #[derive(Debug, Default)]
 struct Tracked {
-    /// Admitted, not completed (a cancelled update stays here: it is never confirmed).
+    /// Admitted (or replayed), not completed (a cancelled update stays here).
     unfinished: BTreeSet<i64>,
-    /// Completed, but above the lowest unfinished update: Telegram still sends them.
+    /// The unfinished updates the offset must not pass: a crash would lose them.
+    held: BTreeSet<i64>,
+    /// Completed, but at or above the offset: Telegram still sends them.
     finished: BTreeSet<i64>,
-    /// One past the highest id seen.
+    /// One past the highest id fetched.
     next: Option<i64>,
 }
 
@@ -47,35 +64,32 @@ struct Tracked {
 pub(crate) enum Seen {
     /// Not seen before: admit it.
     New,
-    /// Seen before (in flight, or finished and not yet confirmed): skip it.
+    /// Seen before (in flight, replayed, or finished and not yet confirmed): skip it.
     Again,
 }
 
 impl Tracked {
-    fn offset(&self, on_fetch: bool) -> Option<i64> {
-        match on_fetch {
-            true => self.next,
-            false => self.unfinished.first().copied().or(self.next),
-        }
+    fn offset(&self) -> Option<i64> {
+        self.held.first().copied().or(self.next)
     }
 
-    /// Forgets finished ids below the watermark: Telegram no longer sends them once the offset
-    /// is past them, and until then [`Watermark::see`] reads any id below it as seen.
+    /// Forgets finished ids below the offset: Telegram no longer sends them once the offset is
+    /// past them, and until then [`Watermark::see`] reads any id below it as seen.
     fn prune(&mut self) {
-        if let Some(low) = self.offset(false) {
+        if let Some(low) = self.offset() {
             self.finished = self.finished.split_off(&low);
         }
     }
 }
 
 impl Watermark {
-    /// An empty watermark; `on_fetch` confirms on fetch (see [`PollingConfig::confirm_on_fetch`](crate::PollingConfig::confirm_on_fetch)).
-    pub(crate) fn new(on_fetch: bool) -> Self {
+    /// An empty watermark confirming as `confirm` says.
+    pub(crate) fn new(confirm: Confirm) -> Self {
         Watermark {
             shared: Arc::new(Shared {
                 tracked: Mutex::default(),
                 completions: watch::Sender::new(0),
-                on_fetch,
+                confirm,
             }),
         }
     }
@@ -90,36 +104,62 @@ impl Watermark {
 
     /// The offset for the next `getUpdates`: confirms every update below it.
     pub(crate) fn offset(&self) -> Option<i64> {
-        self.lock().offset(self.shared.on_fetch)
+        self.lock().offset()
     }
 
-    /// Updates Telegram will send again before any new one: the unfinished and the finished
-    /// ones at or above the watermark.
+    /// Updates Telegram will send again before any new one: the tracked ones at or above the
+    /// offset.
     pub(crate) fn tracked(&self) -> usize {
         let tracked = self.lock();
-        match self.shared.on_fetch {
-            true => 0,
-            false => tracked.unfinished.len() + tracked.finished.len(),
-        }
+        let Some(low) = tracked.offset() else {
+            return tracked.unfinished.len() + tracked.finished.len();
+        };
+        tracked.unfinished.range(low..).count() + tracked.finished.range(low..).count()
     }
 
     /// Records that `update_id` was fetched: [`Seen::New`] the first time (it is now
-    /// unfinished), [`Seen::Again`] when it is in flight, or finished and not yet confirmed.
+    /// unfinished), [`Seen::Again`] when it is in flight, replayed, or finished and not yet
+    /// confirmed.
     ///
     /// `past` is `update_id + 1` (`None` for `i64::MAX`: no offset can confirm it, and the
     /// caller stops after handling it).
     pub(crate) fn see(&self, update_id: i64, past: Option<i64>) -> Seen {
         let mut tracked = self.lock();
-        let below = tracked.offset(false).is_some_and(|low| update_id < low);
-        if below || tracked.unfinished.contains(&update_id) || tracked.finished.contains(&update_id)
-        {
+        let below = tracked.offset().is_some_and(|low| update_id < low);
+        let seen = below
+            || tracked.unfinished.contains(&update_id)
+            || tracked.finished.contains(&update_id);
+        if let Some(past) = past {
+            // Also for an update seen before: a replayed one is in the journal, so the offset
+            // may move past it.
+            tracked.next = Some(tracked.next.map_or(past, |next| next.max(past)));
+        }
+        if seen {
+            tracked.prune();
             return Seen::Again;
         }
         tracked.unfinished.insert(update_id);
-        if let Some(past) = past {
-            tracked.next = Some(tracked.next.map_or(past, |next| next.max(past)));
+        if self.shared.confirm != Confirm::OnFetch {
+            tracked.held.insert(update_id);
         }
         Seen::New
+    }
+
+    /// `update_id` is in the journal: the offset may pass it ([`Confirm::Journaled`]).
+    pub(crate) fn journaled(&self, update_id: i64) {
+        if self.shared.confirm == Confirm::Journaled {
+            let mut tracked = self.lock();
+            tracked.held.remove(&update_id);
+            tracked.prune();
+        }
+    }
+
+    /// Tracks `update_id`, replayed from the journal, as unfinished, so that Telegram sending
+    /// it again is recognised. It is not held (the journal keeps it) and does not move the
+    /// offset (updates below it may not have been fetched); returns its completion callback.
+    pub(crate) fn replayed(&self, update_id: i64) -> OnCompleted {
+        self.lock().unfinished.insert(update_id);
+        self.completer(update_id)
     }
 
     /// Marks `update_id` finished.
@@ -127,6 +167,7 @@ impl Watermark {
         {
             let mut tracked = self.lock();
             if tracked.unfinished.remove(&update_id) {
+                tracked.held.remove(&update_id);
                 tracked.finished.insert(update_id);
                 tracked.prune();
             }
@@ -156,7 +197,7 @@ mod tests {
 
     #[test]
     fn the_offset_stays_at_the_lowest_unfinished_update() {
-        let watermark = Watermark::new(false);
+        let watermark = Watermark::new(Confirm::Finished);
         for id in 10..15 {
             assert_eq!(watermark.see(id, Some(id + 1)), Seen::New);
         }
@@ -178,7 +219,7 @@ mod tests {
 
     #[test]
     fn updates_sent_again_while_in_flight_or_unconfirmed_are_recognised() {
-        let watermark = Watermark::new(false);
+        let watermark = Watermark::new(Confirm::Finished);
         assert_eq!(watermark.see(1, Some(2)), Seen::New);
         assert_eq!(watermark.see(2, Some(3)), Seen::New);
         watermark.finish(2);
@@ -195,7 +236,7 @@ mod tests {
 
     #[test]
     fn a_cancelled_update_is_never_confirmed() {
-        let watermark = Watermark::new(false);
+        let watermark = Watermark::new(Confirm::Finished);
         watermark.see(5, Some(6));
         watermark.see(6, Some(7));
         watermark.finish(6);
@@ -205,15 +246,63 @@ mod tests {
 
     #[test]
     fn on_fetch_confirms_past_what_was_fetched() {
-        let watermark = Watermark::new(true);
+        let watermark = Watermark::new(Confirm::OnFetch);
         watermark.see(5, Some(6));
         watermark.see(6, Some(7));
         assert_eq!(watermark.offset(), Some(7));
     }
 
     #[test]
+    fn journaled_updates_are_confirmed_before_they_finish() {
+        let watermark = Watermark::new(Confirm::Journaled);
+        watermark.see(5, Some(6));
+        watermark.see(6, Some(7));
+        assert_eq!(watermark.offset(), Some(5), "not in the journal yet");
+        watermark.journaled(5);
+        watermark.journaled(6);
+        assert_eq!(watermark.offset(), Some(7));
+        assert_eq!(watermark.tracked(), 0);
+        // Sent again from a batch asked for with the old offset: still in flight.
+        assert_eq!(watermark.see(5, Some(6)), Seen::Again);
+    }
+
+    #[test]
+    fn an_update_the_journal_could_not_take_is_held_until_it_finishes() {
+        let watermark = Watermark::new(Confirm::Journaled);
+        watermark.see(5, Some(6));
+        watermark.see(6, Some(7));
+        watermark.journaled(6); // 5's write failed
+        assert_eq!(watermark.offset(), Some(5));
+        assert_eq!(watermark.see(6, Some(7)), Seen::Again);
+        watermark.finish(5);
+        assert_eq!(watermark.offset(), Some(7));
+    }
+
+    #[test]
+    fn replayed_updates_sent_again_are_recognised_and_gaps_between_them_are_not() {
+        let watermark = Watermark::new(Confirm::Journaled);
+        let done = watermark.replayed(3);
+        let _running = watermark.replayed(5);
+        assert_eq!(watermark.offset(), None, "nothing fetched: confirm nothing");
+        done();
+        // Telegram still has 3..=5 (the crashed run had not confirmed them); 4 never made it
+        // into the journal.
+        assert_eq!(watermark.see(3, Some(4)), Seen::Again);
+        assert_eq!(watermark.see(4, Some(5)), Seen::New);
+        assert_eq!(watermark.see(5, Some(6)), Seen::Again);
+        assert_eq!(watermark.offset(), Some(4), "4 is not in the journal yet");
+        watermark.journaled(4);
+        assert_eq!(
+            watermark.offset(),
+            Some(6),
+            "the replayed ones are in the journal"
+        );
+        assert_eq!(watermark.see(3, Some(4)), Seen::Again);
+    }
+
+    #[test]
     fn a_completion_wakes_a_subscriber() {
-        let watermark = Watermark::new(false);
+        let watermark = Watermark::new(Confirm::Finished);
         watermark.see(1, Some(2));
         let completions = watermark.subscribe();
         assert!(!completions.has_changed().unwrap());

@@ -147,6 +147,24 @@ fn malformed(body: &[u8], range: Range<usize>, error: &json::Error) -> Malformed
     }
 }
 
+/// The byte range of each update in a `getUpdates` response body, in order: one range per entry
+/// [`decode_updates`] returns, found by the same scanner its fallback uses. For a caller that
+/// must keep each update's bytes as received (a journal replays them later). `None` when the
+/// body is not an envelope holding a `result` array.
+///
+/// ```
+/// use telegram_types::batch::update_ranges;
+///
+/// let body = br#"{"ok":true,"result":[{"update_id":1}, {"update_id":2,"x":[1e400]}]}"#;
+/// let ranges = update_ranges(body).unwrap();
+/// assert_eq!(&body[ranges[0].clone()], br#"{"update_id":1}"#);
+/// assert_eq!(&body[ranges[1].clone()], br#"{"update_id":2,"x":[1e400]}"#);
+/// assert_eq!(update_ranges(b"not json"), None);
+/// ```
+pub fn update_ranges(body: &[u8]) -> Option<Vec<Range<usize>>> {
+    scan::result_elements(body)
+}
+
 /// The `update_id` of an update that did not decode: an integer, or a string or a float that
 /// holds one (`"7"`, `7.0`), so the offset can still move past it. `None` when there is none.
 ///

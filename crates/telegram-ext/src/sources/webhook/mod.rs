@@ -23,6 +23,7 @@
 //!   processing. See [`crate::delivery`] for what each guarantees.
 //! - TLS is optional (rustls).
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,16 +36,17 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use subtle::ConstantTimeEq;
-use telegram_types::batch::{update_id_in, update_id_of, MalformedUpdate, UpdateResult};
-use telegram_types::{Update, UpdateType};
+use telegram_types::batch::UpdateResult;
+use telegram_types::UpdateType;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use self::ack::{Completion, InFlight};
-use super::report_malformed;
+use super::{decode_update, finish_unprocessed, replay_journal, report_malformed};
 use crate::application::OnCompleted;
+use crate::delivery::{JournalEntry, JournalRecord, Written};
 use crate::{Application, RunError};
 
 mod ack;
@@ -319,13 +321,19 @@ struct Endpoint {
     processing_timeout: Option<Duration>,
     /// Updates whose requests wait for their processing (`Ack::AfterProcessing`).
     in_flight: Arc<InFlight>,
+    /// The update journal (`Ack::OnReceipt` with a journal): written before the 200.
+    journal: Option<JournalRecord>,
+    /// The updates replayed from the journal at start: Telegram sending one again (the crash
+    /// came before its 200) is answered 200 and not handled twice.
+    replayed: HashSet<i64>,
 }
 
 /// An update in the queue, with (`Ack::AfterProcessing`) what to tell its requests when its
-/// processing ends.
+/// processing ends, and its journal entry to remove then.
 struct Queued {
     entry: UpdateResult,
     completion: Option<Completion>,
+    journaled: Option<JournalEntry>,
 }
 
 /// Serves until `stop`, then lets the open connections finish (until the drain deadline, not at
@@ -336,6 +344,8 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
     stop: &CancellationToken,
 ) -> Result<(), RunError> {
     let listener = config.bind().await?;
+    // What a crash left in the journal runs before the first request is accepted.
+    let replayed = replay_journal(app, |_| None).await?.into_iter().collect();
     if let Some(url) = &config.webhook_url {
         set_webhook(app, &config, url).await?;
     }
@@ -351,6 +361,11 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
             ack: config.ack,
             processing_timeout: config.processing_timeout,
             in_flight: Arc::default(),
+            journal: match config.ack {
+                Ack::OnReceipt => app.journal().cloned(),
+                Ack::AfterProcessing => None,
+            },
+            replayed,
         }),
         tls: config.tls.clone().map(tokio_rustls::TlsAcceptor::from),
         header_read_timeout: config.header_read_timeout,
@@ -407,18 +422,21 @@ pub(crate) async fn serve_webhook<S: Send + Sync + 'static>(
 /// Hands a received update to the processor, or a malformed one to the error handlers; tells
 /// the waiting requests (`Ack::AfterProcessing`) when it completed.
 async fn dispatch<S: Send + Sync + 'static>(app: &Application<S>, queued: Queued) {
-    let Queued { entry, completion } = queued;
+    let Queued {
+        entry,
+        completion,
+        journaled,
+    } = queued;
+    let on_completed =
+        completion.map(|completion| Box::new(move || completion.complete()) as OnCompleted);
     match entry {
         Ok(update) => {
-            let on_completed =
-                completion.map(|completion| Box::new(move || completion.complete()) as OnCompleted);
-            app.submit_tracked(Arc::new(update), on_completed).await;
+            app.submit_tracked(Arc::new(update), on_completed, journaled)
+                .await
         }
         Err(malformed) => {
             report_malformed(app, malformed).await;
-            if let Some(completion) = completion {
-                completion.complete();
-            }
+            finish_unprocessed(journaled, on_completed).await;
         }
     }
 }
@@ -580,7 +598,7 @@ async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Ful
             return reply(StatusCode::BAD_REQUEST, "unreadable body");
         }
     };
-    let Some(entry) = decode(&body) else {
+    let Some(entry) = decode_update(&body) else {
         tracing::warn!("webhook body is not an update (not JSON, or no update_id)");
         return reply(StatusCode::BAD_REQUEST, "not an update");
     };
@@ -588,15 +606,57 @@ async fn handle(endpoint: &Endpoint, request: Request<Incoming>) -> Response<Ful
         Ok(update) => Some(update.update_id),
         Err(malformed) => malformed.update_id,
     };
-    match (endpoint.ack, update_id) {
-        (Ack::AfterProcessing, Some(update_id)) => {
+    if let Some(update_id) = update_id.filter(|id| endpoint.replayed.contains(id)) {
+        tracing::debug!(
+            update_id,
+            "redelivery of an update replayed from the journal; skipped"
+        );
+        return reply(StatusCode::OK, "");
+    }
+    match (endpoint.ack, update_id, &endpoint.journal) {
+        (Ack::AfterProcessing, Some(update_id), _) => {
             after_processing(endpoint, entry, update_id).await
         }
+        (Ack::OnReceipt, Some(update_id), Some(journal)) => {
+            journaled(endpoint, journal, entry, update_id, body).await
+        }
         // An update whose id cannot be read cannot be tracked: it is only reported.
-        _ => match enqueue(endpoint, entry, None).await {
+        _ => match enqueue(endpoint, entry, None, None).await {
             Ok(()) => reply(StatusCode::OK, ""),
             Err(response) => response,
         },
+    }
+}
+
+/// `Ack::OnReceipt` with the journal: the body is written to the journal, then the update is
+/// queued, then answered 200. A journal that cannot be written is answered 503 (Telegram
+/// sends the update again); an update already in the journal (a redelivery of one still in
+/// flight, whose 200 did not reach Telegram) is answered 200 and not queued again.
+async fn journaled(
+    endpoint: &Endpoint,
+    journal: &JournalRecord,
+    entry: UpdateResult,
+    update_id: i64,
+    body: Bytes,
+) -> Response<Full<Bytes>> {
+    let written = match journal.write(update_id, body).await {
+        Ok(Written::New(written)) => written,
+        Ok(Written::Present(_)) => {
+            tracing::debug!(update_id, "redelivery of an update in the journal; skipped");
+            return reply(StatusCode::OK, "");
+        }
+        Err(error) => {
+            tracing::warn!(%error, update_id, "cannot write the update to the journal; answering 503 so Telegram retries");
+            return reply(StatusCode::SERVICE_UNAVAILABLE, "journal unavailable");
+        }
+    };
+    match enqueue(endpoint, entry, None, Some(written.clone())).await {
+        Ok(()) => reply(StatusCode::OK, ""),
+        Err(response) => {
+            // Telegram sends it again: the entry would only replay it a second time.
+            written.remove().await;
+            response
+        }
     }
 }
 
@@ -605,8 +665,13 @@ async fn enqueue(
     endpoint: &Endpoint,
     entry: UpdateResult,
     completion: Option<Completion>,
+    journaled: Option<JournalEntry>,
 ) -> Result<(), Response<Full<Bytes>>> {
-    let queued = Queued { entry, completion };
+    let queued = Queued {
+        entry,
+        completion,
+        journaled,
+    };
     let update_id = match &queued.entry {
         Ok(update) => Some(update.update_id),
         Err(malformed) => malformed.update_id,
@@ -643,7 +708,7 @@ async fn after_processing(
     let (outcome, completion) = endpoint.in_flight.join(update_id);
     match completion {
         Some(completion) => {
-            if let Err(response) = enqueue(endpoint, entry, Some(completion)).await {
+            if let Err(response) = enqueue(endpoint, entry, Some(completion), None).await {
                 return response; // the completion was dropped with the entry
             }
         }
@@ -671,40 +736,6 @@ async fn after_processing(
         // Cancelled (a forced stop, the drain timeout), or the processing was dropped.
         Ok(false) | Err(_) => reply(StatusCode::SERVICE_UNAVAILABLE, "not processed"),
     }
-}
-
-/// The body as an update; as a [`MalformedUpdate`] when it is a JSON object with an `update_id`
-/// that does not fit the types or that the parser refuses; `None` when it is not JSON, or JSON
-/// that is no update at all.
-fn decode(body: &Bytes) -> Option<UpdateResult> {
-    // The simd decoder works in place and leaves the buffer unspecified: decode a copy, so the
-    // body is still there to keep when the update does not fit.
-    let mut bytes = body.to_vec();
-    let error = match telegram_types::json::from_slice::<Update>(&mut bytes) {
-        Ok(update) => return Some(Ok(update)),
-        Err(error) => error,
-    };
-    let (update_id, raw) = match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(raw) => {
-            raw.get("update_id")?;
-            (update_id_of(&raw), raw)
-        }
-        // Valid grammar serde_json refuses (nesting past its limit, a lone surrogate, 1e400):
-        // still an update when the scanner finds its id; kept as text, as polling keeps it.
-        Err(_) => {
-            let id = update_id_in(body)?;
-            let text = String::from_utf8_lossy(body).into_owned();
-            (Some(id), serde_json::Value::String(text))
-        }
-    };
-    // The decode error's Display is one level; its source says what did not fit.
-    let error = std::error::Error::source(&error)
-        .map_or_else(|| error.to_string(), |cause| format!("{error}: {cause}"));
-    Some(Err(MalformedUpdate {
-        update_id,
-        error,
-        raw,
-    }))
 }
 
 fn secret_matches(expected: Option<&str>, given: Option<&http::HeaderValue>) -> bool {
