@@ -38,8 +38,8 @@ const REPLAY_PAGE: usize = 256;
 ///
 /// # Durability
 ///
-/// As durable as the store: on a [`SqliteStore`](telegram_store::SqliteStore) with
-/// [`Durability::PowerLoss`](telegram_store::Durability) (the default) no update is lost on a
+/// As durable as the store: on a `SqliteStore` (feature `sqlite`) with
+/// `Durability::PowerLoss` (its default) no update is lost on a
 /// `SIGKILL` or a power loss once it was confirmed or answered; on the
 /// [`MemoryStore`](telegram_store::MemoryStore) (the application's default store) nothing
 /// survives a crash: the journal then only costs time. See the [delivery guarantees](crate::delivery).
