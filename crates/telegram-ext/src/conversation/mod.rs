@@ -105,6 +105,7 @@ mod nested;
 mod step;
 mod storage;
 mod timeout;
+mod turns;
 
 pub use self::builder::ConversationBuilder;
 pub use self::error::ConversationError;
@@ -182,7 +183,8 @@ where
     ) -> Result<Option<St>, ConversationError> {
         let store_key = format!("{}conv:{}:{}", app.data().prefix(), self.core.name, key);
         let storage = storage::Storage::new(app.data().store().clone());
-        Ok(storage.load::<St>(&store_key).await?.map(|c| c.state))
+        let current = storage.load::<St>(&store_key, &mut None).await?;
+        Ok(current.map(|c| c.state))
     }
 }
 

@@ -156,10 +156,10 @@ where
             return Ok(());
         };
         let armed: Armed = job.data()?;
-        let _turn = self.locks.lock(armed.key.clone()).await;
+        let mut turn = self.turns.take(&armed.key).await;
         let app = ctx.application().clone();
         let storage = Storage::new(app.data().store().clone());
-        let Some(current) = storage.load::<St>(&armed.key).await? else {
+        let Some(current) = storage.load::<St>(&armed.key, &mut turn).await? else {
             return Ok(());
         };
         if current.version != armed.version {
@@ -190,7 +190,7 @@ where
         };
         // A timeout's transition does not re-arm it: the conversation waits in its new state
         // for the user's next update, which arms it again.
-        self.apply::<()>(at, Some(current), next, None, false)
+        self.apply::<()>(at, &mut turn, Some(current), next, None, false)
             .await?;
         Ok(())
     }

@@ -1,0 +1,167 @@
+//! Turns: one async lock per conversation key, holding the state this process last read or
+//! wrote for that key (a memo, so an unchanged stored state is not decoded again).
+//!
+//! A key's entry lives while its conversation has a state here and is removed when the last
+//! turn of a conversation without one ends (ended, or never started), so the map holds the
+//! conversations going on, as the store does. Entries are reused, not allocated per update.
+//!
+//! The memo is only a decoding shortcut: the engine still reads the stored entry at every turn
+//! and uses the memo only when the stored bytes are the memo's bytes, so a state written by
+//! another process (even at the same version, after a delete and re-create) is always seen.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+
+/// A decoded state and the exact bytes it was decoded from (or encoded to).
+pub(crate) struct Memo<St> {
+    pub(crate) bytes: Bytes,
+    pub(crate) state: St,
+}
+
+/// The per-key locks of one conversation.
+pub(crate) struct Turns<St> {
+    map: Arc<Mutex<HashMap<Arc<str>, Arc<Slot<St>>>>>,
+}
+
+/// One key's lock; what it guards is the key's memo (`None`: no state known).
+struct Slot<St> {
+    key: Arc<str>,
+    memo: Arc<AsyncMutex<Option<Memo<St>>>>,
+}
+
+/// A key's turn: no other update or timeout of this conversation key runs in this process
+/// until it is dropped. Derefs to the key's memo.
+pub(crate) struct Turn<St> {
+    /// Released first (in `Drop`), then the slot is removed if idle and empty.
+    guard: Option<OwnedMutexGuard<Option<Memo<St>>>>,
+    slot: Arc<Slot<St>>,
+    map: Arc<Mutex<HashMap<Arc<str>, Arc<Slot<St>>>>>,
+}
+
+impl<St> Turns<St> {
+    pub(crate) fn new() -> Self {
+        Turns {
+            map: Arc::default(),
+        }
+    }
+
+    /// Waits for `key`'s turn (first come, first served).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future gives up the place in the queue; an entry it created is removed by
+    /// the next turn of that key that finds it idle and empty.
+    pub(crate) async fn take(&self, key: &str) -> Turn<St> {
+        let slot = {
+            let mut map = lock(&self.map);
+            match map.get(key) {
+                Some(slot) => slot.clone(),
+                None => {
+                    let key: Arc<str> = Arc::from(key);
+                    let slot = Arc::new(Slot {
+                        key: key.clone(),
+                        memo: Arc::new(AsyncMutex::new(None)),
+                    });
+                    map.insert(key, slot.clone());
+                    slot
+                }
+            }
+        };
+        let guard = slot.memo.clone().lock_owned().await;
+        Turn {
+            guard: Some(guard),
+            slot,
+            map: self.map.clone(),
+        }
+    }
+
+    /// Keys with an entry (going on here, or waited for).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        lock(&self.map).len()
+    }
+}
+
+/// Locks the map; no user code runs under this lock, so a poisoned map is still consistent.
+fn lock<T>(map: &Mutex<T>) -> MutexGuard<'_, T> {
+    map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<St> std::ops::Deref for Turn<St> {
+    type Target = Option<Memo<St>>;
+
+    fn deref(&self) -> &Self::Target {
+        self.guard.as_ref().expect("held until dropped")
+    }
+}
+
+impl<St> std::ops::DerefMut for Turn<St> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.guard.as_mut().expect("held until dropped")
+    }
+}
+
+impl<St> Drop for Turn<St> {
+    fn drop(&mut self) {
+        let empty = self.guard.take().is_none_or(|memo| memo.is_none());
+        if !empty {
+            return;
+        }
+        let mut map = lock(&self.map);
+        // Only the map and this turn hold the slot: nobody waits for it (waiters clone it under
+        // this lock), so it can go. A slot with a memo stays for the conversation's next update.
+        if Arc::strong_count(&self.slot) == 2 {
+            map.remove(&self.slot.key);
+        }
+    }
+}
+
+impl<St> fmt::Debug for Turn<St> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Turn").field("key", &self.slot.key).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_entry_lives_while_its_key_has_a_memo_and_goes_when_idle_and_empty() {
+        let turns: Turns<u8> = Turns::new();
+        let mut turn = turns.take("a").await;
+        *turn = Some(Memo {
+            bytes: Bytes::from_static(b"1"),
+            state: 1,
+        });
+        drop(turn);
+        assert_eq!(turns.len(), 1);
+        let mut turn = turns.take("a").await;
+        assert_eq!(turn.as_ref().map(|m| m.state), Some(1));
+        *turn = None;
+        drop(turn);
+        assert_eq!(turns.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_waiting_turn_keeps_the_entry_and_sees_the_memo_written_before_it() {
+        let turns: Arc<Turns<u8>> = Arc::new(Turns::new());
+        let first = turns.take("a").await;
+        let waiting = tokio::spawn({
+            let turns = turns.clone();
+            async move { turns.take("a").await.as_ref().map(|m| m.state) }
+        });
+        tokio::task::yield_now().await;
+        let mut first = first;
+        *first = Some(Memo {
+            bytes: Bytes::from_static(b"2"),
+            state: 2,
+        });
+        drop(first);
+        assert_eq!(waiting.await.unwrap(), Some(2));
+    }
+}
