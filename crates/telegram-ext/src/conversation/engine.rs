@@ -22,6 +22,21 @@ pub(crate) type Steps<S, St> = Vec<Arc<dyn Step<S, St>>>;
 /// A nested conversation's `map_to_parent`: the parent's transition when the child's ends it.
 pub(crate) type ExitMap<St, R> = dyn Fn(&Next<St>) -> Option<R> + Send + Sync;
 
+/// How a nested conversation leaves for its parent: the map, and the parent's store key (kept
+/// in the child's timeout job, so a timeout can move the parent too).
+pub(crate) struct Exit<'a, St, R> {
+    pub(crate) map: &'a ExitMap<St, R>,
+    pub(crate) parent_key: &'a str,
+}
+
+impl<St, R> Clone for Exit<'_, St, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<St, R> Copy for Exit<'_, St, R> {}
+
 /// Everything a conversation is, shared by its handler, its timeout job and its tasks.
 pub(crate) struct Core<St, S> {
     pub(crate) name: String,
@@ -63,10 +78,12 @@ where
 
     /// The store key and ids of `update`'s conversation.
     pub(crate) fn place(&self, app: &Application<S>, update: &Update) -> Option<Place> {
+        let chat_id = update.effective_chat().map(|c| c.id);
+        let user_id = update.effective_user().map(|u| u.id);
         Some(Place {
-            store_key: self.store_key(app, |out| self.key.write(update, out))?,
-            chat_id: update.effective_chat().map(|c| c.id),
-            user_id: update.effective_user().map(|u| u.id),
+            store_key: self.store_key(app, |out| self.key.write(update, chat_id, user_id, out))?,
+            chat_id,
+            user_id,
         })
     }
 
@@ -107,7 +124,7 @@ where
         self: &Arc<Self>,
         update: Arc<Update>,
         ctx: Context<S>,
-        exit: Option<&ExitMap<St, R>>,
+        exit: Option<Exit<'_, St, R>>,
     ) -> Result<Option<R>, HandlerError> {
         let app = ctx.application().clone();
         let Some(place) = self.place(&app, &update) else {
@@ -130,11 +147,11 @@ where
             step_ctx.args = found.args;
             step_ctx.matches = found.matches;
             if !step.is_blocking() && exit.is_none() {
-                let run = step.run(update.clone(), step_ctx);
+                let run = step.run(update.clone(), step_ctx, &place.store_key);
                 self.spawn_waiting(&app, &update, run, place, current, turn);
                 return Ok(None);
             }
-            match step.run(update.clone(), step_ctx).await {
+            match step.run(update.clone(), step_ctx, &place.store_key).await {
                 Err(HandlerError::Declined) => continue,
                 Err(error) => return Err(error),
                 Ok(next) => {
@@ -189,20 +206,22 @@ where
         turn: &mut Turn<St>,
         current: Option<Current<St>>,
         next: Next<St>,
-        exit: Option<&ExitMap<St, R>>,
+        exit: Option<Exit<'_, St, R>>,
         rearm: bool,
     ) -> Result<Option<R>, HandlerError> {
         let to_parent = match next {
             Next::Stay => None,
-            _ => exit.and_then(|map| map(&next)),
+            _ => exit.and_then(|exit| (exit.map)(&next)),
         };
+        let parent_key = exit.map(|exit| exit.parent_key);
         let next = if to_parent.is_some() { Next::End } else { next };
         let key = &at.place.store_key;
         match next {
             Next::Stay => {
                 // Activity resets the timeout; a conversation not started stays not started.
                 if let Some(current) = current.filter(|_| rearm) {
-                    self.arm_timeout(at.app, at.place, current.version).await?;
+                    self.arm_timeout(at.app, at.place, current.version, parent_key)
+                        .await?;
                 }
             }
             Next::To(state) => {
@@ -211,7 +230,8 @@ where
                     .save(key, state, current.map(|c| c.version), turn)
                     .await?;
                 if rearm {
-                    self.arm_timeout(at.app, at.place, version).await?;
+                    self.arm_timeout(at.app, at.place, version, parent_key)
+                        .await?;
                 }
             }
             Next::End => {

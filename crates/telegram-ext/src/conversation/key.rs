@@ -52,7 +52,9 @@ impl ConversationKey {
     /// The key string of `update`, or `None` when it lacks a part this kind needs.
     pub fn of(self, update: &Update) -> Option<String> {
         let mut key = String::new();
-        self.write(update, &mut key)?;
+        let chat = update.effective_chat().map(|c| c.id);
+        let user = update.effective_user().map(|u| u.id);
+        self.write(update, chat, user, &mut key)?;
         Some(key)
     }
 
@@ -70,11 +72,18 @@ impl ConversationKey {
         }
     }
 
-    /// Appends the key string of `update` to `out` (the engine builds the whole store key in
-    /// one string); `None`, with `out` left unspecified, when the update lacks a part.
-    pub(crate) fn write(self, update: &Update, out: &mut String) -> Option<()> {
-        let chat = || update.effective_chat().map(|c| c.id);
-        let user = || update.effective_user().map(|u| u.id);
+    /// Appends the key string of `update` (whose effective chat and user ids are `chat` and
+    /// `user`) to `out`: the engine builds the whole store key in one string. `None`, with
+    /// `out` left unspecified, when the update lacks a part.
+    pub(crate) fn write(
+        self,
+        update: &Update,
+        chat: Option<i64>,
+        user: Option<i64>,
+        out: &mut String,
+    ) -> Option<()> {
+        let chat = || chat;
+        let user = || user;
         // Writing to a `String` cannot fail.
         let _ = match self {
             ConversationKey::Chat => write!(out, "{}", chat()?),

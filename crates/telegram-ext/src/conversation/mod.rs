@@ -122,7 +122,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use telegram_types::{Update, UpdateType};
 
-use self::engine::Core;
+use self::engine::{Core, ExitMap};
+use self::timeout::Parent;
 use crate::application::Application;
 use crate::handlers::{BotIdentity, Handler, HandlerFuture, Match};
 use crate::Context;
@@ -195,14 +196,30 @@ where
 {
     /// Registers the timeout job callbacks of this conversation and of the ones nested in it.
     pub(crate) fn attach(self: &Arc<Self>, app: &Application<S>) {
-        self.register_timeout(app);
+        self.register_timeout::<St>(app, None);
+        self.attach_steps(app);
+    }
+
+    /// [`attach`](Self::attach) for a conversation nested in `parent`: its timeout, when `map`
+    /// maps it, moves the parent too.
+    pub(crate) fn attach_nested<P: ConversationState>(
+        self: &Arc<Self>,
+        app: &Application<S>,
+        parent: Arc<Core<P, S>>,
+        map: Arc<ExitMap<St, Next<P>>>,
+    ) {
+        self.register_timeout(app, Some(Parent { core: parent, map }));
+        self.attach_steps(app);
+    }
+
+    fn attach_steps(self: &Arc<Self>, app: &Application<S>) {
         let all = self
             .entry
             .iter()
             .chain(self.states.values().flatten())
             .chain(&self.fallbacks);
         for step in all {
-            step.attach(app);
+            step.attach(app, self);
         }
     }
 }
