@@ -350,8 +350,14 @@ fn remembering_process(store: &Arc<dyn telegram_ext::Store>) -> Application<Answ
     let conversation = ConversationHandler::builder("remembered")
         .entry_point(CommandHandler::new("start", to_named).unwrap())
         .entry_point(CommandHandler::new("skip", to_aged).unwrap())
-        .state(Shared::Named, MessageHandler::new(filters::TEXT & !filters::COMMAND, in_named))
-        .state(Shared::Aged, MessageHandler::new(filters::TEXT & !filters::COMMAND, in_aged))
+        .state(
+            Shared::Named,
+            MessageHandler::new(filters::TEXT & !filters::COMMAND, in_named),
+        )
+        .state(
+            Shared::Aged,
+            MessageHandler::new(filters::TEXT & !filters::COMMAND, in_aged),
+        )
         .fallback(CommandHandler::new("cancel", end).unwrap())
         .build()
         .unwrap();

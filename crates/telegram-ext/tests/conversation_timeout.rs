@@ -257,7 +257,8 @@ async fn field(_: Arc<Update>, ctx: Context<Arc<Seen>>) -> StepResult<Edit> {
 }
 
 async fn abandoned(_: Arc<Update>, ctx: Context<Arc<Seen>>) -> StepResult<Menu> {
-    ctx.state.push("after the child's timeout".to_owned(), now(&ctx));
+    ctx.state
+        .push("after the child's timeout".to_owned(), now(&ctx));
     Ok(Next::End)
 }
 
@@ -280,7 +281,10 @@ async fn a_nested_conversations_timeout_moves_its_parent_as_its_end_does() {
                 _ => None,
             }),
         )
-        .state(Menu::Abandoned, MessageHandler::new(filters::TEXT, abandoned))
+        .state(
+            Menu::Abandoned,
+            MessageHandler::new(filters::TEXT, abandoned),
+        )
         .build()
         .unwrap();
     app.add_handler(parent.clone(), 0);

@@ -68,7 +68,8 @@
 //! - **Stored.** The state lives in the application's store
 //!   ([`ApplicationBuilder::store`](crate::ApplicationBuilder::store); memory by default)
 //!   under `tg:{bot_id}:conv:{name}:{key}` as `{"state": <St as JSON>}`, read when an update
-//!   arrives (never cached, so processes sharing a store agree) and written with
+//!   arrives (always: the state last read or written is kept per key only to skip decoding the
+//!   same bytes again, so processes sharing a store agree) and written with
 //!   compare-and-set on its version: a transition that lost a race with another process is
 //!   reported ([`ConversationError::Conflict`]) instead of silently overwriting. A conversation
 //!   survives a restart.
@@ -77,7 +78,8 @@
 //!   processes); each handled update resets it; it goes to [`Next::End`] or to the state you
 //!   choose ([`timeout_to`](ConversationBuilder::timeout_to),
 //!   [`on_timeout`](ConversationBuilder::on_timeout)). An entry point that ends at once arms
-//!   none. A timeout whose conversation moved since it was armed does nothing.
+//!   none. A timeout whose conversation moved since it was armed does nothing. A nested
+//!   conversation's timeout moves its parent as its end does, when `map_to_parent` maps it.
 //! - **Setups that cannot work do not build**: no entry point, a state without handlers, a
 //!   per-message key with a handler that is not a callback-query handler, a timeout action
 //!   without a timeout ([`ConversationError`]). A timeout always has a job queue: every

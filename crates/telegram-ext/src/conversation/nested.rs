@@ -22,6 +22,10 @@ use crate::Context;
 /// `Some(parent_next)` ends the child and moves the parent; `None` lets the child go on (or end,
 /// for [`Next::End`], leaving the parent where it is). A child always runs its handlers to the
 /// end before the parent moves, so `block(false)` in a child is run blocking.
+///
+/// The child's timeout goes through the map too: a timeout whose transition the map maps ends
+/// the child and moves the parent, whose own timeout is re-armed (cancelled if it ends). Only the parent moves;
+/// a child nested two levels down does not move its grandparent.
 pub struct Nested<C, P, S = ()> {
     child: Arc<Core<C, S>>,
     map: Arc<ExitMap<C, Next<P>>>,
@@ -66,7 +70,8 @@ where
     }
 
     fn attach(&self, app: &Application<S>, parent: &Arc<Core<P, S>>) {
-        self.child.attach_nested(app, parent.clone(), self.map.clone());
+        self.child
+            .attach_nested(app, parent.clone(), self.map.clone());
     }
 }
 

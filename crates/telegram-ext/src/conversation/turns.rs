@@ -4,6 +4,8 @@
 //! A key's entry lives while its conversation has a state here and is removed when the last
 //! turn of a conversation without one ends (ended, or never started), so the map holds the
 //! conversations going on, as the store does. Entries are reused, not allocated per update.
+//! Past [`KEPT`] entries (conversations abandoned without a timeout add up), an idle entry is
+//! removed at the end of its turn whatever it holds: its next update decodes the state again.
 //!
 //! The memo is only a decoding shortcut: the engine still reads the stored entry at every turn
 //! and uses the memo only when the stored bytes are the memo's bytes, so a state written by
@@ -12,6 +14,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -23,12 +26,22 @@ pub(crate) struct Memo<St> {
     pub(crate) state: St,
 }
 
+/// Entries kept with their memo while idle; beyond, idle entries go at the end of their turn.
+pub(crate) const KEPT: usize = 10_000;
+
 /// Slots by store key.
 type Slots<St> = HashMap<Arc<str>, Arc<Slot<St>>, BuildHasherDefault<KeyHasher>>;
 
 /// The per-key locks of one conversation.
 pub(crate) struct Turns<St> {
-    map: Arc<Mutex<Slots<St>>>,
+    shared: Arc<Shared<St>>,
+}
+
+/// The map, and its length readable without locking it (checked at the end of every turn).
+struct Shared<St> {
+    slots: Mutex<Slots<St>>,
+    len: AtomicUsize,
+    kept: usize,
 }
 
 /// One key's lock; what it guards is the key's memo (`None`: no state known).
@@ -43,13 +56,22 @@ pub(crate) struct Turn<St> {
     /// Released first (in `Drop`), then the slot is removed if idle and empty.
     guard: Option<OwnedMutexGuard<Option<Memo<St>>>>,
     slot: Arc<Slot<St>>,
-    map: Arc<Mutex<Slots<St>>>,
+    shared: Arc<Shared<St>>,
 }
 
 impl<St> Turns<St> {
     pub(crate) fn new() -> Self {
+        Turns::keeping(KEPT)
+    }
+
+    /// Keeps up to `kept` idle entries with a memo.
+    fn keeping(kept: usize) -> Self {
         Turns {
-            map: Arc::default(),
+            shared: Arc::new(Shared {
+                slots: Mutex::default(),
+                len: AtomicUsize::new(0),
+                kept,
+            }),
         }
     }
 
@@ -61,7 +83,7 @@ impl<St> Turns<St> {
     /// the next turn of that key that finds it idle and empty.
     pub(crate) async fn take(&self, key: &str) -> Turn<St> {
         let slot = {
-            let mut map = lock(&self.map);
+            let mut map = lock(&self.shared.slots);
             match map.get(key) {
                 Some(slot) => slot.clone(),
                 None => {
@@ -71,6 +93,7 @@ impl<St> Turns<St> {
                         memo: Arc::new(AsyncMutex::new(None)),
                     });
                     map.insert(key, slot.clone());
+                    self.shared.len.store(map.len(), Ordering::Relaxed);
                     slot
                 }
             }
@@ -79,14 +102,14 @@ impl<St> Turns<St> {
         Turn {
             guard: Some(guard),
             slot,
-            map: self.map.clone(),
+            shared: self.shared.clone(),
         }
     }
 
     /// Keys with an entry (going on here, or waited for).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        lock(&self.map).len()
+        lock(&self.shared.slots).len()
     }
 }
 
@@ -145,14 +168,17 @@ impl<St> std::ops::DerefMut for Turn<St> {
 impl<St> Drop for Turn<St> {
     fn drop(&mut self) {
         let empty = self.guard.take().is_none_or(|memo| memo.is_none());
-        if !empty {
+        // A slot with a memo stays for the conversation's next update, unless there are many.
+        // The length is a hint read without the lock: a stale one keeps or drops a memo, no more.
+        if !empty && self.shared.len.load(Ordering::Relaxed) <= self.shared.kept {
             return;
         }
-        let mut map = lock(&self.map);
+        let mut map = lock(&self.shared.slots);
         // Only the map and this turn hold the slot: nobody waits for it (waiters clone it under
-        // this lock), so it can go. A slot with a memo stays for the conversation's next update.
+        // this lock), so it can go.
         if Arc::strong_count(&self.slot) == 2 {
             map.remove(&self.slot.key);
+            self.shared.len.store(map.len(), Ordering::Relaxed);
         }
     }
 }
@@ -182,6 +208,19 @@ mod tests {
         *turn = None;
         drop(turn);
         assert_eq!(turns.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn past_the_kept_number_idle_entries_go_even_with_a_memo() {
+        let turns: Turns<u8> = Turns::keeping(2);
+        for key in ["a", "b", "c", "d"] {
+            let mut turn = turns.take(key).await;
+            *turn = Some(Memo {
+                bytes: Bytes::from_static(b"1"),
+                state: 1,
+            });
+        }
+        assert_eq!(turns.len(), 2);
     }
 
     #[tokio::test]
