@@ -55,8 +55,9 @@
 //!
 //! # What it guarantees
 //!
-//! - **One update of a conversation at a time.** The handler takes a per-key turn (a
-//!   [`KeyedLocks`](crate::processing::KeyedLocks)) before it reads the state and gives it back
+//! - **One update of a conversation at a time.** The handler takes a per-key turn (a fair
+//!   async lock per conversation key, as [`KeyedLocks`](crate::processing::KeyedLocks) has,
+//!   which also keeps the key's last state) before it reads the state and gives it back
 //!   after the transition is written, so under `Concurrent(256)` two answers of one user cannot
 //!   both see the old state: no skipped or interleaved transition. Conversations of different
 //!   keys run in parallel.
