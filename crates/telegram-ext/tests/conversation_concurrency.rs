@@ -313,3 +313,77 @@ async fn processes_sharing_a_store_continue_each_others_conversations_and_never_
     );
     assert!(second.state().errors.lock().unwrap().is_empty());
 }
+
+/// Which state's handler took each answer, per process.
+#[derive(Default)]
+struct Answers(Mutex<Vec<&'static str>>);
+
+async fn to_named(_: Arc<Update>, _: Context<Answers>) -> StepResult<Shared> {
+    Ok(Next::To(Shared::Named))
+}
+
+async fn to_aged(_: Arc<Update>, _: Context<Answers>) -> StepResult<Shared> {
+    Ok(Next::To(Shared::Aged))
+}
+
+async fn end(_: Arc<Update>, _: Context<Answers>) -> StepResult<Shared> {
+    Ok(Next::End)
+}
+
+async fn in_named(_: Arc<Update>, ctx: Context<Answers>) -> HandlerResult {
+    ctx.state.0.lock().unwrap().push("named");
+    Ok(())
+}
+
+async fn in_aged(_: Arc<Update>, ctx: Context<Answers>) -> HandlerResult {
+    ctx.state.0.lock().unwrap().push("aged");
+    Ok(())
+}
+
+fn remembering_process(store: &Arc<dyn telegram_ext::Store>) -> Application<Answers> {
+    let app = Application::builder()
+        .token("4242:secret")
+        .shared_store(store.clone())
+        .state(Answers::default())
+        .build()
+        .unwrap();
+    let conversation = ConversationHandler::builder("remembered")
+        .entry_point(CommandHandler::new("start", to_named).unwrap())
+        .entry_point(CommandHandler::new("skip", to_aged).unwrap())
+        .state(
+            Shared::Named,
+            MessageHandler::new(filters::TEXT & !filters::COMMAND, in_named),
+        )
+        .state(
+            Shared::Aged,
+            MessageHandler::new(filters::TEXT & !filters::COMMAND, in_aged),
+        )
+        .fallback(CommandHandler::new("cancel", end).unwrap())
+        .build()
+        .unwrap();
+    app.add_handler(conversation, 0);
+    app
+}
+
+/// A process keeps the state it last read or wrote per conversation (to skip decoding it):
+/// that must never hide another process's write, even one that ended the conversation and
+/// started it again in another state at the same version number.
+#[tokio::test]
+async fn a_process_sees_another_processs_state_even_at_the_same_version() {
+    let store: Arc<dyn telegram_ext::Store> = Arc::new(telegram_ext::MemoryStore::new());
+    let first = remembering_process(&store);
+    let second = remembering_process(&store);
+
+    first.process_update(message(1, 9, "/start")).await; // `Named`, version 1
+    first.process_update(message(2, 9, "a")).await;
+    second.process_update(message(3, 9, "/cancel")).await; // deleted
+    second.process_update(message(4, 9, "/skip")).await; // `Aged`, version 1 again
+    first.process_update(message(5, 9, "b")).await;
+    second.process_update(message(6, 9, "/cancel")).await;
+    second.process_update(message(7, 9, "/start")).await; // `Named`, version 1
+    first.process_update(message(8, 9, "c")).await;
+
+    let answers = first.state().0.lock().unwrap().clone();
+    assert_eq!(answers, ["named", "aged", "named"]);
+    assert!(second.state().0.lock().unwrap().is_empty());
+}

@@ -1,6 +1,7 @@
 //! Conversation timeouts under tokio's paused time (the job clock anchored to a fixed wall
 //! time): a timeout fires at its deadline, each handled update resets it, it goes to the state
 //! chosen for it (or ends the conversation), and an entry point that ends at once arms none.
+//! A nested conversation's timeout moves its parent as the child's end does.
 //! And persistence on a real SQLite file: a half-done conversation continues after the
 //! application is dropped and rebuilt, and a timeout armed before the restart fires after it.
 
@@ -222,6 +223,96 @@ async fn without_a_chosen_state_a_timeout_ends_the_conversation() {
     app.process_update(message(1, "/start")).await;
     advance(61).await;
     assert_eq!(conversation.state_of(&app, &key()).await.unwrap(), None);
+    app.stop().await;
+}
+
+// ---- A nested conversation's timeout moves its parent ------------------------------------
+
+/// The parent's states: a menu holding the child, and where the child's timeout leads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Menu {
+    Choosing,
+    Abandoned,
+}
+
+/// The child's one state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Edit {
+    Field,
+}
+
+async fn open_menu(_: Arc<Update>, ctx: Context<Arc<Seen>>) -> StepResult<Menu> {
+    ctx.state.push("menu".to_owned(), now(&ctx));
+    Ok(Next::To(Menu::Choosing))
+}
+
+async fn edit(_: Arc<Update>, ctx: Context<Arc<Seen>>) -> StepResult<Edit> {
+    ctx.state.push("edit".to_owned(), now(&ctx));
+    Ok(Next::To(Edit::Field))
+}
+
+async fn field(_: Arc<Update>, ctx: Context<Arc<Seen>>) -> StepResult<Edit> {
+    ctx.state.push("field".to_owned(), now(&ctx));
+    Ok(Next::Stay)
+}
+
+async fn abandoned(_: Arc<Update>, ctx: Context<Arc<Seen>>) -> StepResult<Menu> {
+    ctx.state
+        .push("after the child's timeout".to_owned(), now(&ctx));
+    Ok(Next::End)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nested_conversations_timeout_moves_its_parent_as_its_end_does() {
+    let seen = Arc::new(Seen::default());
+    let app = app_with(T0, seen.clone(), config());
+    let child = ConversationHandler::builder("edit")
+        .entry_point(CommandHandler::new("edit", edit).unwrap())
+        .state(Edit::Field, MessageHandler::new(filters::TEXT, field))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let parent = ConversationHandler::builder("menu")
+        .entry_point(CommandHandler::new("start", open_menu).unwrap())
+        .state(
+            Menu::Choosing,
+            child.clone().map_to_parent(|next: &Next<Edit>| match next {
+                Next::End => Some(Next::To(Menu::Abandoned)),
+                _ => None,
+            }),
+        )
+        .state(
+            Menu::Abandoned,
+            MessageHandler::new(filters::TEXT, abandoned),
+        )
+        .build()
+        .unwrap();
+    app.add_handler(parent.clone(), 0);
+    start(&app).await;
+
+    app.process_update(message(1, "/start")).await;
+    app.process_update(message(2, "/edit")).await;
+    assert_eq!(
+        child.state_of(&app, &key()).await.unwrap(),
+        Some(Edit::Field)
+    );
+    advance(59).await;
+    assert_eq!(
+        parent.state_of(&app, &key()).await.unwrap(),
+        Some(Menu::Choosing)
+    );
+    // The child times out to its end, which its map sends the parent to `Abandoned` for.
+    advance(2).await;
+    assert_eq!(child.state_of(&app, &key()).await.unwrap(), None);
+    assert_eq!(
+        parent.state_of(&app, &key()).await.unwrap(),
+        Some(Menu::Abandoned)
+    );
+    // The parent's next update is handled by that state's handler.
+    app.process_update(message(3, "still there?")).await;
+    let kinds: Vec<String> = seen.events().into_iter().map(|(w, _)| w).collect();
+    assert_eq!(kinds, ["menu", "edit", "after the child's timeout"]);
+    assert_eq!(parent.state_of(&app, &key()).await.unwrap(), None);
     app.stop().await;
 }
 

@@ -40,8 +40,19 @@ struct Stored {
 }
 
 impl Stored {
-    fn is_live(&self, now: Instant) -> bool {
-        self.expires_at.is_none_or(|at| at > now)
+    fn is_live(&self, now: &mut Now) -> bool {
+        self.expires_at.is_none_or(|at| at > now.get())
+    }
+}
+
+/// The clock, read once per operation and only when an expiry needs it: most keys have none,
+/// and reading tokio's clock is a good part of a get's cost.
+#[derive(Default)]
+struct Now(Option<Instant>);
+
+impl Now {
+    fn get(&mut self) -> Instant {
+        *self.0.get_or_insert_with(Instant::now)
     }
 }
 
@@ -70,7 +81,7 @@ impl MemoryStore {
             .map_err(|_| StoreError::unavailable("memory store lock poisoned"))
     }
 
-    fn live_version(map: &BTreeMap<Bytes, Stored>, key: &[u8], now: Instant) -> Option<Version> {
+    fn live_version(map: &BTreeMap<Bytes, Stored>, key: &[u8], now: &mut Now) -> Option<Version> {
         map.get(key)
             .filter(|stored| stored.is_live(now))
             .map(|stored| stored.entry.version)
@@ -80,11 +91,12 @@ impl MemoryStore {
 #[async_trait]
 impl Store for MemoryStore {
     async fn get(&self, key: &[u8]) -> Result<Option<Entry>, StoreError> {
-        let now = Instant::now();
+        let mut now = Now::default();
         let map = self.lock()?;
+        // The value's bytes are shared, not copied.
         Ok(map
             .get(key)
-            .filter(|stored| stored.is_live(now))
+            .filter(|stored| stored.is_live(&mut now))
             .map(|stored| stored.entry.clone()))
     }
 
@@ -95,25 +107,35 @@ impl Store for MemoryStore {
         expected: Option<Version>,
         ttl: Option<Duration>,
     ) -> Result<Version, StoreError> {
-        let now = Instant::now();
+        let mut now = Now::default();
         let mut map = self.lock()?;
-        let current = Self::live_version(&map, key, now);
+        let slot = map.get_mut(key);
+        let current = match &slot {
+            Some(stored) if stored.is_live(&mut now) => Some(stored.entry.version),
+            _ => None,
+        };
         if current != expected {
             return Err(StoreError::conflict(key));
         }
         let version = current.map_or(1, |v| v + 1);
         let stored = Stored {
             entry: Entry { value, version },
-            expires_at: ttl.map(|ttl| now + ttl),
+            expires_at: ttl.map(|ttl| now.get() + ttl),
         };
-        map.insert(Bytes::copy_from_slice(key), stored);
+        // A key written again keeps its map entry (no copy of the key).
+        match slot {
+            Some(slot) => *slot = stored,
+            None => {
+                map.insert(Bytes::copy_from_slice(key), stored);
+            }
+        }
         Ok(version)
     }
 
     async fn delete(&self, key: &[u8], expected: Version) -> Result<bool, StoreError> {
-        let now = Instant::now();
+        let mut now = Now::default();
         let mut map = self.lock()?;
-        match Self::live_version(&map, key, now) {
+        match Self::live_version(&map, key, &mut now) {
             None => {
                 map.remove(key);
                 Ok(false)
@@ -132,7 +154,7 @@ impl Store for MemoryStore {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<ScanPage, StoreError> {
-        let now = Instant::now();
+        let mut now = Now::default();
         let map = self.lock()?;
         let start = match after {
             Some(after) if after >= prefix => Bound::Excluded(after),
@@ -148,7 +170,7 @@ impl Store for MemoryStore {
                 next = entries.last().map(|(key, _): &(Bytes, Entry)| key.clone());
                 break;
             }
-            if stored.is_live(now) {
+            if stored.is_live(&mut now) {
                 entries.push((key.clone(), stored.entry.clone()));
             }
         }

@@ -11,8 +11,8 @@ use telegram_types::UpdateType;
 use super::engine::{Core, Steps};
 use super::step::{BoxedStep, IntoStep, Next};
 use super::timeout::{Timeout, TimeoutAction, TimeoutCallback};
+use super::turns::Turns;
 use super::{ConversationError, ConversationHandler, ConversationKey, ConversationState};
-use crate::processing::KeyedLocks;
 
 /// Builds a [`ConversationHandler`]; start with [`ConversationHandler::builder`].
 #[must_use]
@@ -150,7 +150,7 @@ where
                 fallbacks: self.fallbacks,
                 allow_reentry: self.allow_reentry,
                 timeout,
-                locks: KeyedLocks::new(),
+                turns: Turns::new(),
                 update_types,
             }),
         })

@@ -55,8 +55,9 @@
 //!
 //! # What it guarantees
 //!
-//! - **One update of a conversation at a time.** The handler takes a per-key turn (a
-//!   [`KeyedLocks`](crate::processing::KeyedLocks)) before it reads the state and gives it back
+//! - **One update of a conversation at a time.** The handler takes a per-key turn (a fair
+//!   async lock per conversation key, as [`KeyedLocks`](crate::processing::KeyedLocks) has,
+//!   which also keeps the key's last state) before it reads the state and gives it back
 //!   after the transition is written, so under `Concurrent(256)` two answers of one user cannot
 //!   both see the old state: no skipped or interleaved transition. Conversations of different
 //!   keys run in parallel.
@@ -68,7 +69,8 @@
 //! - **Stored.** The state lives in the application's store
 //!   ([`ApplicationBuilder::store`](crate::ApplicationBuilder::store); memory by default)
 //!   under `tg:{bot_id}:conv:{name}:{key}` as `{"state": <St as JSON>}`, read when an update
-//!   arrives (never cached, so processes sharing a store agree) and written with
+//!   arrives (always: the state last read or written is kept per key only to skip decoding the
+//!   same bytes again, so processes sharing a store agree) and written with
 //!   compare-and-set on its version: a transition that lost a race with another process is
 //!   reported ([`ConversationError::Conflict`]) instead of silently overwriting. A conversation
 //!   survives a restart.
@@ -77,7 +79,8 @@
 //!   processes); each handled update resets it; it goes to [`Next::End`] or to the state you
 //!   choose ([`timeout_to`](ConversationBuilder::timeout_to),
 //!   [`on_timeout`](ConversationBuilder::on_timeout)). An entry point that ends at once arms
-//!   none. A timeout whose conversation moved since it was armed does nothing.
+//!   none. A timeout whose conversation moved since it was armed does nothing. A nested
+//!   conversation's timeout moves its parent as its end does, when `map_to_parent` maps it.
 //! - **Setups that cannot work do not build**: no entry point, a state without handlers, a
 //!   per-message key with a handler that is not a callback-query handler, a timeout action
 //!   without a timeout ([`ConversationError`]). A timeout always has a job queue: every
@@ -105,6 +108,7 @@ mod nested;
 mod step;
 mod storage;
 mod timeout;
+mod turns;
 
 pub use self::builder::ConversationBuilder;
 pub use self::error::ConversationError;
@@ -121,7 +125,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use telegram_types::{Update, UpdateType};
 
-use self::engine::Core;
+use self::engine::{Core, ExitMap};
+use self::timeout::Parent;
 use crate::application::Application;
 use crate::handlers::{BotIdentity, Handler, HandlerFuture, Match};
 use crate::Context;
@@ -182,7 +187,8 @@ where
     ) -> Result<Option<St>, ConversationError> {
         let store_key = format!("{}conv:{}:{}", app.data().prefix(), self.core.name, key);
         let storage = storage::Storage::new(app.data().store().clone());
-        Ok(storage.load::<St>(&store_key).await?.map(|c| c.state))
+        let current = storage.load::<St>(&store_key, &mut None).await?;
+        Ok(current.map(|c| c.state))
     }
 }
 
@@ -193,14 +199,30 @@ where
 {
     /// Registers the timeout job callbacks of this conversation and of the ones nested in it.
     pub(crate) fn attach(self: &Arc<Self>, app: &Application<S>) {
-        self.register_timeout(app);
+        self.register_timeout::<St>(app, None);
+        self.attach_steps(app);
+    }
+
+    /// [`attach`](Self::attach) for a conversation nested in `parent`: its timeout, when `map`
+    /// maps it, moves the parent too.
+    pub(crate) fn attach_nested<P: ConversationState>(
+        self: &Arc<Self>,
+        app: &Application<S>,
+        parent: Arc<Core<P, S>>,
+        map: Arc<ExitMap<St, Next<P>>>,
+    ) {
+        self.register_timeout(app, Some(Parent { core: parent, map }));
+        self.attach_steps(app);
+    }
+
+    fn attach_steps(self: &Arc<Self>, app: &Application<S>) {
         let all = self
             .entry
             .iter()
             .chain(self.states.values().flatten())
             .chain(&self.fallbacks);
         for step in all {
-            step.attach(app);
+            step.attach(app, self);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use telegram_types::{Update, UpdateType};
 
-use super::engine::{Core, ExitMap};
+use super::engine::{Core, Exit, ExitMap};
 use super::step::{BoxedStep, IntoStep, Next, Step, StepFuture};
 use super::ConversationState;
 use crate::application::Application;
@@ -22,6 +22,10 @@ use crate::Context;
 /// `Some(parent_next)` ends the child and moves the parent; `None` lets the child go on (or end,
 /// for [`Next::End`], leaving the parent where it is). A child always runs its handlers to the
 /// end before the parent moves, so `block(false)` in a child is run blocking.
+///
+/// The child's timeout goes through the map too: a timeout whose transition the map maps ends
+/// the child and moves the parent, whose own timeout is re-armed (cancelled if it ends). Only the parent moves;
+/// a child nested two levels down does not move its grandparent.
 pub struct Nested<C, P, S = ()> {
     child: Arc<Core<C, S>>,
     map: Arc<ExitMap<C, Next<P>>>,
@@ -36,18 +40,23 @@ impl<C, P, S> Nested<C, P, S> {
 impl<C, P, S> Step<S, P> for Nested<C, P, S>
 where
     C: ConversationState,
-    P: Send + 'static,
+    P: ConversationState,
     S: Send + Sync + 'static,
 {
     fn check(&self, update: &Update, bot: &BotIdentity) -> Option<Match> {
         self.child.could_handle(update, bot).then(Match::default)
     }
 
-    fn run(&self, update: Arc<Update>, ctx: Context<S>) -> StepFuture<P> {
+    fn run(&self, update: Arc<Update>, ctx: Context<S>, key: &str) -> StepFuture<P> {
         let child = self.child.clone();
         let map = self.map.clone();
+        let parent_key = key.to_owned();
         Box::pin(async move {
-            let to_parent = child.process(update, ctx, Some(&*map)).await?;
+            let exit = Exit {
+                map: &*map,
+                parent_key: &parent_key,
+            };
+            let to_parent = child.process(update, ctx, Some(exit)).await?;
             Ok(to_parent.unwrap_or(Next::Stay))
         })
     }
@@ -60,15 +69,16 @@ where
         self.child.update_types.clone()
     }
 
-    fn attach(&self, app: &Application<S>) {
-        self.child.attach(app);
+    fn attach(&self, app: &Application<S>, parent: &Arc<Core<P, S>>) {
+        self.child
+            .attach_nested(app, parent.clone(), self.map.clone());
     }
 }
 
 impl<C, P, S> IntoStep<S, P> for Nested<C, P, S>
 where
     C: ConversationState,
-    P: Send + 'static,
+    P: ConversationState,
     S: Send + Sync + 'static,
 {
     fn into_step(self) -> BoxedStep<S, P> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use telegram_types::{Update, UpdateType};
 
+use super::engine::Core;
 use crate::application::Application;
 use crate::handlers::{BotIdentity, Check, Checked, Match};
 use crate::{Context, HandlerError};
@@ -81,9 +82,10 @@ pub(crate) trait Step<S, St>: Send + Sync + 'static {
     /// Does this step want the update? Synchronous, no I/O.
     fn check(&self, update: &Update, bot: &BotIdentity) -> Option<Match>;
 
-    /// Runs the step. `Err(HandlerError::Declined)` when it turns out not to be its update (a
-    /// nested conversation in another state): the next matching step is tried.
-    fn run(&self, update: Arc<Update>, ctx: Context<S>) -> StepFuture<St>;
+    /// Runs the step for the conversation stored at `key`. `Err(HandlerError::Declined)` when
+    /// it turns out not to be its update (a nested conversation in another state): the next
+    /// matching step is tried.
+    fn run(&self, update: Arc<Update>, ctx: Context<S>, key: &str) -> StepFuture<St>;
 
     /// `false` for `block(false)`: the engine runs it as a task that holds the key.
     fn is_blocking(&self) -> bool;
@@ -91,9 +93,9 @@ pub(crate) trait Step<S, St>: Send + Sync + 'static {
     /// The update kinds it can match.
     fn update_types(&self) -> Vec<UpdateType>;
 
-    /// Called when the conversation is added to an application (a nested conversation registers
-    /// its timeout job).
-    fn attach(&self, _app: &Application<S>)
+    /// Called when `conversation` (the one this step is a handler of) is added to an
+    /// application: a nested conversation registers its timeout job, which moves `conversation`.
+    fn attach(&self, _app: &Application<S>, _conversation: &Arc<Core<St, S>>)
     where
         S: Send + Sync + 'static,
     {
@@ -149,7 +151,7 @@ where
         self.check.check(update, bot)
     }
 
-    fn run(&self, update: Arc<Update>, ctx: Context<S>) -> StepFuture<St> {
+    fn run(&self, update: Arc<Update>, ctx: Context<S>, _key: &str) -> StepFuture<St> {
         self.callback().call(update, ctx)
     }
 

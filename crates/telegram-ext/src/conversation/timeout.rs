@@ -4,6 +4,13 @@
 //! The job carries the store key and the state's version when it was armed; when it fires it
 //! takes the key's turn and acts only if the state is still that version, so a timeout that
 //! lost a race with a later update (in this process or another) does nothing.
+//!
+//! A nested conversation's job also carries its parent's store key. When the child's timeout
+//! makes a transition its `map_to_parent` maps, the child ends and the parent moves, as when
+//! an update ends the child: the parent's turn is taken before the child's (the order an
+//! update takes them in), the parent's transition is written with compare-and-set and re-arms
+//! the parent's own timeout. Only the parent moves: a grandparent (three levels) stays where
+//! it is.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,7 +20,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use telegram_store::Version;
 
-use super::engine::{Core, Place, Transition};
+use super::engine::{Core, Exit, ExitMap, Place, Transition};
 use super::step::{Next, StepResult};
 use super::storage::Storage;
 use super::ConversationState;
@@ -78,6 +85,15 @@ where
 struct Armed {
     key: String,
     version: Version,
+    /// The parent conversation's store key, for a nested conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
+}
+
+/// The conversation a nested one is a handler of, and the nested one's `map_to_parent`.
+pub(crate) struct Parent<St, P, S> {
+    pub(crate) core: Arc<Core<P, S>>,
+    pub(crate) map: Arc<ExitMap<St, Next<P>>>,
 }
 
 impl<St, S> Core<St, S>
@@ -94,24 +110,33 @@ where
         format!("conv:{key}")
     }
 
-    /// Registers the timeout job's callback under the conversation's job name.
-    pub(crate) fn register_timeout(self: &Arc<Self>, app: &Application<S>) {
+    /// Registers the timeout job's callback under the conversation's job name; `parent`: the
+    /// conversation this one is nested in.
+    pub(crate) fn register_timeout<P: ConversationState>(
+        self: &Arc<Self>,
+        app: &Application<S>,
+        parent: Option<Parent<St, P, S>>,
+    ) {
         if self.timeout.is_none() {
             return;
         }
         let core = self.clone();
+        let parent = parent.map(Arc::new);
         app.register_job(&self.job_name, move |job: Job, ctx: Context<S>| {
             let core = core.clone();
-            async move { core.fire(job, ctx).await }
+            let parent = parent.clone();
+            async move { core.fire(job, ctx, parent.as_deref()).await }
         });
     }
 
-    /// (Re-)arms the timeout of the conversation at `place`, now in `state` at `version`.
+    /// (Re-)arms the timeout of the conversation at `place`, now at `version`; `parent_key`:
+    /// the parent's store key when nested.
     pub(crate) async fn arm_timeout(
         &self,
         app: &Application<S>,
         place: &Place,
         version: Version,
+        parent_key: Option<&str>,
     ) -> Result<(), HandlerError> {
         let Some(timeout) = &self.timeout else {
             return Ok(());
@@ -119,6 +144,7 @@ where
         let armed = Armed {
             key: place.store_key.clone(),
             version,
+            parent: parent_key.map(str::to_owned),
         };
         let mut job = app
             .job_queue()
@@ -150,16 +176,28 @@ where
         Ok(())
     }
 
-    /// The timeout job fired: act if the conversation is still as it was when armed.
-    async fn fire(self: Arc<Self>, job: Job, ctx: Context<S>) -> HandlerResult {
+    /// The timeout job fired: act if the conversation is still as it was when armed; move the
+    /// parent (of a nested conversation) when the transition leaves for it.
+    async fn fire<P: ConversationState>(
+        self: Arc<Self>,
+        job: Job,
+        ctx: Context<S>,
+        parent: Option<&Parent<St, P, S>>,
+    ) -> HandlerResult {
         let Some(timeout) = &self.timeout else {
             return Ok(());
         };
         let armed: Armed = job.data()?;
-        let _turn = self.locks.lock(armed.key.clone()).await;
+        // The parent's turn first, as an update of the parent takes it before the child's.
+        let parent = parent.zip(armed.parent.as_deref());
+        let parent_turn = match parent {
+            Some((parent, key)) => Some(parent.core.turns.take(key).await),
+            None => None,
+        };
+        let mut turn = self.turns.take(&armed.key).await;
         let app = ctx.application().clone();
         let storage = Storage::new(app.data().store().clone());
-        let Some(current) = storage.load::<St>(&armed.key).await? else {
+        let Some(current) = storage.load::<St>(&armed.key, &mut turn).await? else {
             return Ok(());
         };
         if current.version != armed.version {
@@ -188,10 +226,36 @@ where
             storage: &storage,
             place: &place,
         };
+        let exit = parent.map(|(parent, key)| Exit {
+            map: &*parent.map,
+            parent_key: key,
+        });
         // A timeout's transition does not re-arm it: the conversation waits in its new state
         // for the user's next update, which arms it again.
-        self.apply::<()>(at, Some(current), next, None, false)
+        let to_parent = self
+            .apply(at, &mut turn, Some(current), next, exit, false)
             .await?;
+        drop(turn);
+        if let (Some(next), Some((parent, key)), Some(mut turn)) = (to_parent, parent, parent_turn)
+        {
+            let place = Place {
+                store_key: key.to_owned(),
+                ..place
+            };
+            let at = Transition {
+                app: &app,
+                storage: &storage,
+                place: &place,
+            };
+            let current = storage.load::<P>(key, &mut turn).await?;
+            tracing::debug!(key, "a nested conversation's timeout moves its parent");
+            // As after an update that ends the child: the parent's own timeout is re-armed
+            // (its old job, armed at the version this write replaces, would do nothing).
+            parent
+                .core
+                .apply::<()>(at, &mut turn, current, next, None, true)
+                .await?;
+        }
         Ok(())
     }
 }
