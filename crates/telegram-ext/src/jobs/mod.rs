@@ -98,11 +98,14 @@ mod builder;
 mod clock;
 mod core;
 mod error;
+mod id;
 mod job;
 mod misfire;
 mod persist;
 mod runner;
 mod schedule;
+mod table;
+mod timer;
 
 pub use self::builder::{JobBuilder, When};
 pub use self::clock::Clock;
@@ -267,7 +270,7 @@ impl JobQueueConfig {
 /// and [`Context::job_queue`](crate::Context::job_queue); cheap to clone.
 ///
 /// Every `run_*` method returns a [`JobBuilder`] (id, name, chat, data, misfire policy…);
-/// awaiting it adds the job. All jobs share one timer (a tokio-util `DelayQueue`) driven by
+/// awaiting it adds the job. All jobs share one timer (a heap of deadlines) driven by
 /// one task while the application runs.
 ///
 /// ```
