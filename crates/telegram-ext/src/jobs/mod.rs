@@ -102,6 +102,7 @@ mod id;
 mod job;
 mod misfire;
 mod persist;
+mod precise;
 mod runner;
 mod schedule;
 mod table;

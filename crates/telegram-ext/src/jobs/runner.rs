@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::core::{Core, Due};
 use super::job::{CallbackRef, Job, JobInfo};
 use super::persist;
+use super::precise::PreciseSleep;
 use crate::data::ScopeIds;
 use crate::{Application, Context, HandlerError};
 
@@ -77,6 +78,7 @@ async fn fire_loop<S: Send + Sync + 'static>(
     stop: CancellationToken,
 ) {
     let mut due = Vec::new();
+    let mut sleep = PreciseSleep::start();
     while !stop.is_cancelled() {
         let next = core.take_due(Instant::now(), &mut due);
         for job in due.drain(..) {
@@ -89,7 +91,7 @@ async fn fire_loop<S: Send + Sync + 'static>(
         }
         let timer = async {
             match next {
-                Some(at) => tokio::time::sleep_until(at).await,
+                Some(at) => sleep.until(at).await,
                 None => std::future::pending().await,
             }
         };
