@@ -156,3 +156,31 @@ fn wake_at_deadlines(shared: &Shared) {
         state = shared.lock();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn under_paused_time_it_ends_exactly_at_each_deadline() {
+        let mut sleep = PreciseSleep::start();
+        for millis in [0, 5, 1_000, 3_600_000] {
+            let at = Instant::now() + Duration::from_millis(millis);
+            sleep.until(at).await;
+            assert_eq!(Instant::now(), at);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn in_real_time_it_never_ends_early() {
+        let mut sleep = PreciseSleep::start();
+        for micros in [0, 300, 2_500] {
+            let at = Instant::now() + Duration::from_micros(micros);
+            sleep.until(at).await;
+            assert!(Instant::now() >= at);
+        }
+        assert!(sleep.shared.is_some(), "the thread stays on in real time");
+    }
+}

@@ -391,4 +391,17 @@ mod tests {
         let after = ts("2025-02-01T00:00:00Z");
         assert_eq!(back.next_after(after), spec.next_after(after));
     }
+
+    #[test]
+    fn a_boxed_repeating_schedule_keeps_the_stored_format() {
+        // The format of records written when `Repeating` was a struct variant.
+        let stored =
+            r#"{"kind":"repeating","first":"2025-01-01T00:00:00Z","interval":10000,"last":null}"#;
+        let spec: Spec = serde_json::from_str(stored).unwrap();
+        assert_eq!(serde_json::to_string(&spec).unwrap(), stored);
+        assert_eq!(
+            spec.next_after(ts("2025-01-01T00:00:00Z")),
+            Some(ts("2025-01-01T00:00:10Z"))
+        );
+    }
 }
