@@ -14,6 +14,7 @@ use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
 
 use super::core::Core;
+use super::id::JobId;
 use super::job::{CallbackRef, Job, JobInfo};
 use super::misfire::{Misfire, DEFAULT_GRACE};
 use super::persist::{self, Record};
@@ -254,11 +255,7 @@ impl<S> JobBuilder<S> {
                     None => resolve(&When::After(*interval))?,
                 };
                 let last = last.as_ref().map(resolve).transpose()?;
-                Ok(Spec::Repeating {
-                    first,
-                    interval: *interval,
-                    last,
-                })
+                Ok(Spec::repeating(first, *interval, last))
             }
             Draft::Ready(spec) => Ok(spec.clone()),
         }
@@ -269,21 +266,22 @@ impl<S> JobBuilder<S> {
         let spec = self.spec(now)?;
         let next_run = spec.first(now).ok_or(JobError::NoOccurrence)?;
         // Persistent jobs' ids are unique across processes; in-memory ones in this process.
-        let id = self.id.unwrap_or_else(|| match self.callback {
-            CallbackRef::Named(_) => format!("{:032x}", rand::random::<u128>()),
-            CallbackRef::Fn(_) => format!("{:016x}", rand::random::<u64>()),
-        });
+        let id = match (self.id, &self.callback) {
+            (Some(id), _) => JobId::from(id),
+            (None, CallbackRef::Named(_)) => JobId::random128(),
+            (None, CallbackRef::Fn(_)) => JobId::random64(),
+        };
         let data = self.data.map_err(|source| JobError::Encode {
-            id: id.clone(),
+            id: id.to_string(),
             source,
         })?;
         let info = Arc::new(JobInfo {
-            id: id.into(),
+            id,
             name: self.name,
             callback: self.callback,
             chat_id: self.chat_id,
             user_id: self.user_id,
-            data,
+            data: JobInfo::keep_data(data),
             spec,
             misfire: self.misfire,
             grace: self.grace,

@@ -1,48 +1,53 @@
-//! The queue's bookkeeping: every job's slot and the one timer structure (a tokio-util
-//! `DelayQueue`) that wakes the runner, behind one mutex held only for map and timer
-//! operations (never across an `.await`). Independent of the application's state type.
+//! The queue's bookkeeping: every job's slot (`table.rs`) and the one timer structure of all
+//! jobs (`timer.rs`, a heap of deadlines) that wakes the runner, behind one mutex held only for
+//! table and timer operations (never across an `.await`). Independent of the application's
+//! state type.
 //!
-//! The runner (`runner.rs`) pops due jobs from here; the store side of persistent jobs lives in
+//! Memory per pending in-memory job (what `benches/benches/jobs.rs` measures): one allocation,
+//! the job's `JobInfo` in its `Arc` (the id inline in it, the callback of a function item a
+//! `'static` reference), one slot in the table's vector, about 5 bytes of hash index, and one
+//! 16-byte timer entry. A job handle (`Job`) shares the `JobInfo`.
+//!
+//! The runner (`runner.rs`) takes due jobs from here; the store side of persistent jobs lives in
 //! `persist.rs`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
-use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use telegram_store::Store;
-use tokio_util::time::delay_queue::{DelayQueue, Key};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use super::clock::Clock;
 use super::job::{ErasedCallback, Job, JobInfo};
-use super::misfire::{decide, Decision};
+use super::misfire::decide;
 use super::persist::{self, Record};
+use super::table::{Slot, Table};
+use super::timer::Timer;
 use super::JobError;
 
 /// How many due jobs the runner takes per lock.
 const POP_BATCH: usize = 256;
 
-/// One job as this process knows it.
-pub(crate) struct Slot {
-    pub(crate) info: Arc<JobInfo>,
-    pub(crate) enabled: bool,
-    /// The pending occurrence.
-    pub(crate) next_run: Option<Timestamp>,
-    /// Its entry in the timer, if armed.
-    key: Option<Key>,
-    /// Runs of this job in progress here (to warn about overlapping runs); allocated at the
-    /// first run.
-    running: Option<Arc<AtomicUsize>>,
-    /// A persistent job whose record is being claimed: its timer stays unarmed meanwhile.
-    busy: bool,
+struct State {
+    table: Table,
+    timer: Timer,
 }
 
-struct State {
-    slots: HashMap<Arc<str>, Slot>,
-    timer: DelayQueue<Arc<str>>,
+/// A due job, as the runner gets it.
+pub(crate) enum Due {
+    /// An in-memory job: these occurrences run now.
+    Run {
+        info: Arc<JobInfo>,
+        runs: Vec<Timestamp>,
+        running: Arc<AtomicUsize>,
+    },
+    /// A persistent job, marked as being claimed: the runner claims it in the store.
+    Claim(Arc<JobInfo>),
 }
 
 /// The job queue's shared state.
@@ -58,6 +63,9 @@ pub(crate) struct Core {
     pub(crate) sync_interval: Duration,
     state: Mutex<State>,
     registry: RwLock<HashMap<Arc<str>, ErasedCallback>>,
+    /// Notified when a deadline earlier than every other is armed: the runner, asleep until
+    /// a later one, looks again.
+    pub(crate) wake: Notify,
 }
 
 impl Core {
@@ -78,15 +86,16 @@ impl Core {
             lease,
             sync_interval,
             state: Mutex::new(State {
-                slots: HashMap::new(),
-                timer: DelayQueue::new(),
+                table: Table::default(),
+                timer: Timer::new(),
             }),
             registry: RwLock::default(),
+            wake: Notify::new(),
         }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        // Every critical section leaves the map and the timer consistent with each other
+        // Every critical section leaves the table and the timer consistent with each other
         // before anything that can panic, so a poisoned lock is still usable.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -113,20 +122,27 @@ impl Core {
     ) -> Job {
         let mut state = self.state();
         let state = &mut *state;
-        let running = state.slots.remove(&info.id).and_then(|old| {
-            remove_timer(&mut state.timer, old.key);
-            old.running
-        });
-        let mut slot = Slot {
-            info: info.clone(),
-            enabled,
-            next_run,
-            key: None,
-            running,
-            busy: false,
+        let index = match state.table.find(&info.id) {
+            Some(index) => {
+                if let Some(slot) = state.table.get_mut(index) {
+                    // A replaced job keeps its running-runs counter.
+                    slot.info = info.clone();
+                    slot.enabled = enabled;
+                    slot.next_run = next_run;
+                    slot.busy = false;
+                }
+                index
+            }
+            None => state.table.insert(Slot {
+                info: info.clone(),
+                next_run,
+                running: None,
+                timer: None,
+                enabled,
+                busy: false,
+            }),
         };
-        self.arm(&mut state.timer, &mut slot, next_run.filter(|_| enabled));
-        state.slots.insert(info.id.clone(), slot);
+        self.arm(state, index, next_run.filter(|_| enabled));
         Job {
             core: self.clone(),
             info,
@@ -134,92 +150,108 @@ impl Core {
         }
     }
 
-    fn arm(&self, timer: &mut DelayQueue<Arc<str>>, slot: &mut Slot, at: Option<Timestamp>) {
-        remove_timer(timer, slot.key.take());
-        if let Some(at) = at {
-            slot.key = Some(timer.insert_at(slot.info.id.clone(), self.clock.instant_at(at)));
+    /// Sets (or, with `None`, clears) the timer of the job at `index`.
+    fn arm(&self, state: &mut State, index: u32, at: Option<Timestamp>) {
+        let Some(slot) = state.table.get_mut(index) else {
+            return;
+        };
+        if slot.timer.take().is_some() {
+            state.timer.forget();
         }
-    }
-
-    /// Up to a batch of due job ids; `Pending` (with the waker registered) when none is due.
-    pub(crate) fn poll_due(&self, cx: &mut TaskContext<'_>) -> Poll<Vec<Arc<str>>> {
-        let mut state = self.state();
-        let state = &mut *state;
-        let mut due = Vec::new();
-        while due.len() < POP_BATCH {
-            match state.timer.poll_expired(cx) {
-                Poll::Ready(Some(expired)) => {
-                    let id = expired.into_inner();
-                    if let Some(slot) = state.slots.get_mut(&id) {
-                        slot.key = None;
-                    }
-                    due.push(id);
-                }
-                // An empty timer has registered the waker; an insert wakes it.
-                Poll::Ready(None) | Poll::Pending => break,
+        if let Some(at) = at {
+            let (ticket, earliest) = state.timer.push(index, self.clock.instant_at(at));
+            slot.timer = Some(ticket);
+            if earliest {
+                self.wake.notify_one();
             }
         }
-        if due.is_empty() {
-            Poll::Pending
-        } else {
-            Poll::Ready(due)
+        tidy(state);
+    }
+
+    /// Removes the job at `index` and its timer.
+    fn remove(&self, state: &mut State, index: u32) {
+        if let Some(slot) = state.table.remove(index) {
+            if slot.timer.is_some() {
+                state.timer.forget();
+            }
+        }
+        tidy(state);
+    }
+
+    /// Takes the jobs due at `now` (up to a batch): in-memory ones advanced to their next
+    /// occurrence (or removed when there is none), persistent ones marked as being claimed.
+    /// Returns the next deadline (`now` or earlier when the batch was full).
+    pub(crate) fn take_due(&self, now: Instant, due: &mut Vec<Due>) -> Option<Instant> {
+        let mut state = self.state();
+        let state = &mut *state;
+        let wall = self.clock.wall_at(now);
+        loop {
+            let top = state.timer.peek()?;
+            let live = state
+                .table
+                .get(top.slot)
+                .is_some_and(|slot| slot.timer == Some(top.ticket));
+            if !live {
+                state.timer.pop(true);
+                continue;
+            }
+            let at = state.timer.deadline(&top);
+            if at > now || due.len() >= POP_BATCH {
+                return Some(at);
+            }
+            state.timer.pop(false);
+            if let Some(slot) = state.table.get_mut(top.slot) {
+                slot.timer = None;
+            }
+            self.fire(state, top.slot, wall, due);
         }
     }
 
-    /// What a due in-memory job runs now, with its slot advanced to the next occurrence (or
-    /// removed when there is none). `None` for a persistent, paused, gone or not yet due job.
-    pub(crate) fn fire_local(
-        &self,
-        id: &str,
-    ) -> Option<(Arc<JobInfo>, Decision, Arc<AtomicUsize>)> {
-        let mut state = self.state();
-        let state = &mut *state;
-        let slot = state.slots.get_mut(id)?;
-        if slot.info.is_persistent() || !slot.enabled {
-            return None;
+    /// A job whose timer fired at wall time `now`.
+    fn fire(&self, state: &mut State, index: u32, now: Timestamp, due: &mut Vec<Due>) {
+        let Some(slot) = state.table.get_mut(index) else {
+            return;
+        };
+        if slot.info.is_persistent() {
+            if !slot.busy {
+                slot.busy = true;
+                due.push(Due::Claim(slot.info.clone()));
+            }
+            return;
         }
-        let due = slot.next_run?;
-        let now = self.clock.now();
-        if due > now {
+        let Some(at) = slot.next_run.filter(|_| slot.enabled) else {
+            return;
+        };
+        if at > now {
             // Set beyond the timer's range: re-armed closer.
-            self.arm(&mut state.timer, slot, Some(due));
-            return None;
+            self.arm(state, index, Some(at));
+            return;
         }
-        let decision = decide(
-            &slot.info.spec,
-            slot.info.misfire,
-            slot.info.grace,
-            due,
-            now,
-        );
+        let decision = decide(&slot.info.spec, slot.info.misfire, slot.info.grace, at, now);
         slot.next_run = decision.next;
         let running = slot.running.get_or_insert_with(Arc::default).clone();
-        let found = (slot.info.clone(), decision, running);
-        match found.1.next {
-            Some(next) => self.arm(&mut state.timer, slot, Some(next)),
-            None => {
-                state.slots.remove(id);
-            }
+        let info = slot.info.clone();
+        match decision.next {
+            Some(next) => self.arm(state, index, Some(next)),
+            None => self.remove(state, index),
         }
-        Some(found)
-    }
-
-    /// Marks a persistent job as being claimed; `None` when it is not a persistent job here or
-    /// is already being claimed.
-    pub(crate) fn begin_claim(&self, id: &str) -> Option<Arc<JobInfo>> {
-        let mut state = self.state();
-        let slot = state.slots.get_mut(id)?;
-        if !slot.info.is_persistent() || slot.busy {
-            return None;
+        if !decision.runs.is_empty() {
+            due.push(Due::Run {
+                info,
+                runs: decision.runs,
+                running,
+            });
         }
-        slot.busy = true;
-        Some(slot.info.clone())
     }
 
     /// The running-runs counter of a job.
     pub(crate) fn running(&self, id: &str) -> Arc<AtomicUsize> {
         let mut state = self.state();
-        match state.slots.get_mut(id) {
+        let slot = state
+            .table
+            .find(id)
+            .and_then(|index| state.table.get_mut(index));
+        match slot {
             Some(slot) => slot.running.get_or_insert_with(Arc::default).clone(),
             None => Arc::default(),
         }
@@ -231,11 +263,11 @@ impl Core {
     pub(crate) fn apply_record(&self, id: &str, record: Option<&Record>, claimed: bool) {
         let mut state = self.state();
         let state = &mut *state;
+        let found = state.table.find(id);
         let Some(record) = record else {
-            if let Some(slot) = state.slots.get(id).filter(|s| claimed || !s.busy) {
-                let key = slot.key;
-                remove_timer(&mut state.timer, key);
-                state.slots.remove(id);
+            let idle = |index| state.table.get(index).is_some_and(|s| claimed || !s.busy);
+            if let Some(index) = found.filter(|&index| idle(index)) {
+                self.remove(state, index);
             }
             return;
         };
@@ -246,32 +278,42 @@ impl Core {
             tracing::debug!(job = id, callback = %record.callback, "job callback not registered here; left to other processes");
             return;
         }
-        let slot = state.slots.entry(info.id.clone()).or_insert_with(|| Slot {
-            info: Arc::new(info.clone()),
-            enabled: record.enabled,
-            next_run: record.next_run,
-            key: None,
-            running: None,
-            busy: false,
-        });
+        let info = Arc::new(info);
+        let index = match found {
+            Some(index) => index,
+            None => state.table.insert(Slot {
+                info: info.clone(),
+                next_run: record.next_run,
+                running: None,
+                timer: None,
+                enabled: record.enabled,
+                busy: false,
+            }),
+        };
+        let Some(slot) = state.table.get_mut(index) else {
+            return;
+        };
         if slot.busy && !claimed {
             return;
         }
         slot.busy = false;
-        slot.info = Arc::new(info);
+        slot.info = info;
         slot.enabled = record.enabled;
         slot.next_run = record.next_run;
-        self.arm(&mut state.timer, slot, record.wake());
+        self.arm(state, index, record.wake());
     }
 
     /// Re-arms a persistent job at `at` after a store failure.
     pub(crate) fn retry_at(&self, id: &str, at: Timestamp) {
         let mut state = self.state();
         let state = &mut *state;
-        if let Some(slot) = state.slots.get_mut(id) {
+        let Some(index) = state.table.find(id) else {
+            return;
+        };
+        if let Some(slot) = state.table.get_mut(index) {
             slot.busy = false;
-            self.arm(&mut state.timer, slot, Some(at));
         }
+        self.arm(state, index, Some(at));
     }
 
     /// Re-arms, to look at their records at once, persistent jobs whose claim was cut short
@@ -280,37 +322,50 @@ impl Core {
         let now = self.clock.now();
         let mut state = self.state();
         let state = &mut *state;
-        for slot in state.slots.values_mut().filter(|slot| slot.busy) {
-            slot.busy = false;
-            self.arm(&mut state.timer, slot, Some(now));
+        let busy: Vec<u32> = state
+            .table
+            .iter()
+            .filter(|(_, slot)| slot.busy)
+            .map(|(index, _)| index)
+            .collect();
+        for index in busy {
+            if let Some(slot) = state.table.get_mut(index) {
+                slot.busy = false;
+            }
+            self.arm(state, index, Some(now));
         }
     }
 
     /// Forgets persistent jobs that are not in `present` (cancelled by another process).
-    pub(crate) fn retain_persistent(&self, present: &std::collections::HashSet<Arc<str>>) {
+    pub(crate) fn retain_persistent(&self, present: &HashSet<&str>) {
         let mut state = self.state();
         let state = &mut *state;
-        let gone: Vec<Arc<str>> = state
-            .slots
+        let gone: Vec<u32> = state
+            .table
             .iter()
-            .filter(|(id, slot)| slot.info.is_persistent() && !slot.busy && !present.contains(*id))
-            .map(|(id, _)| id.clone())
+            .filter(|(_, slot)| {
+                slot.info.is_persistent() && !slot.busy && !present.contains(&*slot.info.id)
+            })
+            .map(|(index, _)| index)
             .collect();
-        for id in gone {
-            if let Some(slot) = state.slots.remove(&id) {
-                remove_timer(&mut state.timer, slot.key);
-            }
+        for index in gone {
+            self.remove(state, index);
         }
     }
 
-    pub(crate) fn next_run(&self, info: &JobInfo) -> Option<Timestamp> {
+    /// The slot of the job with `info`'s id, read under the lock.
+    fn read_slot<T>(&self, info: &JobInfo, read: impl FnOnce(&Slot) -> T) -> Option<T> {
         let state = self.state();
-        state.slots.get(&info.id).and_then(|slot| slot.next_run)
+        let index = state.table.find(&info.id)?;
+        state.table.get(index).map(read)
+    }
+
+    pub(crate) fn next_run(&self, info: &JobInfo) -> Option<Timestamp> {
+        self.read_slot(info, |slot| slot.next_run).flatten()
     }
 
     pub(crate) fn is_enabled(&self, info: &JobInfo) -> bool {
-        let state = self.state();
-        state.slots.get(&info.id).is_some_and(|slot| slot.enabled)
+        self.read_slot(info, |slot| slot.enabled).unwrap_or(false)
     }
 
     pub(crate) async fn set_enabled(&self, info: &JobInfo, enabled: bool) -> Result<(), JobError> {
@@ -321,11 +376,15 @@ impl Core {
         }
         let mut state = self.state();
         let state = &mut *state;
-        if let Some(slot) = state.slots.get_mut(&info.id) {
-            slot.enabled = enabled;
-            let at = slot.next_run.filter(|_| enabled);
-            self.arm(&mut state.timer, slot, at);
-        }
+        let Some(index) = state.table.find(&info.id) else {
+            return Ok(());
+        };
+        let Some(slot) = state.table.get_mut(index) else {
+            return Ok(());
+        };
+        slot.enabled = enabled;
+        let at = slot.next_run.filter(|_| enabled);
+        self.arm(state, index, at);
         Ok(())
     }
 
@@ -337,9 +396,9 @@ impl Core {
         };
         let mut state = self.state();
         let state = &mut *state;
-        let local = match state.slots.remove(&info.id) {
-            Some(slot) => {
-                remove_timer(&mut state.timer, slot.key);
+        let local = match state.table.find(&info.id) {
+            Some(index) => {
+                self.remove(state, index);
                 true
             }
             None => false,
@@ -351,10 +410,10 @@ impl Core {
     pub(crate) fn jobs(self: &Arc<Self>, name: Option<&str>) -> Vec<Job> {
         let state = self.state();
         let mut jobs: Vec<Job> = state
-            .slots
-            .values()
-            .filter(|slot| name.is_none_or(|name| *slot.info.name == *name))
-            .map(|slot| Job {
+            .table
+            .iter()
+            .filter(|(_, slot)| name.is_none_or(|name| *slot.info.name == *name))
+            .map(|(_, slot)| Job {
                 core: self.clone(),
                 info: slot.info.clone(),
                 scheduled_at: None,
@@ -366,7 +425,8 @@ impl Core {
 
     pub(crate) fn job(self: &Arc<Self>, id: &str) -> Option<Job> {
         let state = self.state();
-        state.slots.get(id).map(|slot| Job {
+        let index = state.table.find(id)?;
+        state.table.get(index).map(|slot| Job {
             core: self.clone(),
             info: slot.info.clone(),
             scheduled_at: None,
@@ -374,13 +434,19 @@ impl Core {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.state().slots.len()
+        self.state().table.len()
     }
 }
 
-fn remove_timer(timer: &mut DelayQueue<Arc<str>>, key: Option<Key>) {
-    if let Some(key) = key {
-        timer.try_remove(&key);
+/// Drops the timer's stale entries once they outnumber the live ones.
+fn tidy(state: &mut State) {
+    if state.timer.wants_compaction() {
+        let table = &state.table;
+        state.timer.compact(|entry| {
+            table
+                .get(entry.slot)
+                .is_some_and(|slot| slot.timer == Some(entry.ticket))
+        });
     }
 }
 

@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 
 use super::core::Core;
+use super::id::JobId;
 use super::misfire::Misfire;
 use super::schedule::Spec;
 use super::JobError;
@@ -61,7 +62,7 @@ pub fn named(name: impl Into<Arc<str>>) -> Named {
 }
 
 /// A job callback with the application's state type erased: the queue's bookkeeping does not
-/// depend on it. One allocation per callback (none more for a function item).
+/// depend on it.
 pub(crate) trait ErasedJobCallback: Send + Sync {
     /// Calls the callback with `ctx`, a boxed `Context<S>`; `None` when it is not one.
     fn call_erased(&self, job: Job, ctx: Box<dyn Any + Send>) -> Option<HandlerFuture>;
@@ -76,10 +77,34 @@ impl<F: JobCallback<S>, S: Send + Sync + 'static> ErasedJobCallback for Typed<F,
     }
 }
 
-pub(crate) type ErasedCallback = Arc<dyn ErasedJobCallback>;
+/// An erased callback. A function item or a closure capturing nothing is zero-sized: it is
+/// kept as a `'static` reference that costs no allocation, so a million jobs of `remind` do
+/// not hold a million reference counts; anything else is shared behind one `Arc`.
+#[derive(Clone)]
+pub(crate) enum ErasedCallback {
+    Static(&'static dyn ErasedJobCallback),
+    Shared(Arc<dyn ErasedJobCallback>),
+}
+
+impl std::ops::Deref for ErasedCallback {
+    type Target = dyn ErasedJobCallback;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            ErasedCallback::Static(callback) => *callback,
+            ErasedCallback::Shared(callback) => &**callback,
+        }
+    }
+}
 
 pub(crate) fn erase<S: Send + Sync + 'static, F: JobCallback<S>>(callback: F) -> ErasedCallback {
-    Arc::new(Typed(callback, PhantomData))
+    let typed = Typed(callback, PhantomData);
+    if std::mem::size_of::<Typed<F, S>>() == 0 && !std::mem::needs_drop::<F>() {
+        // Boxing a zero-sized value allocates nothing, so leaking it leaks nothing.
+        ErasedCallback::Static(Box::leak(Box::new(typed)))
+    } else {
+        ErasedCallback::Shared(Arc::new(typed))
+    }
 }
 
 /// Which callback a job runs.
@@ -94,18 +119,32 @@ pub(crate) enum CallbackRef {
 /// What a job is: fixed when it is added (a replaced job is a new `JobInfo`).
 #[derive(Clone)]
 pub(crate) struct JobInfo {
-    pub(crate) id: Arc<str>,
+    pub(crate) id: JobId,
     pub(crate) name: Cow<'static, str>,
     pub(crate) callback: CallbackRef,
     pub(crate) chat_id: Option<i64>,
     pub(crate) user_id: Option<i64>,
-    pub(crate) data: serde_json::Value,
+    /// `None` for `null` (most jobs): a `Value` inline would cost 32 bytes per job.
+    pub(crate) data: Option<Box<serde_json::Value>>,
     pub(crate) spec: Spec,
     pub(crate) misfire: Misfire,
     pub(crate) grace: Duration,
 }
 
+/// What a job without data reads.
+static NO_DATA: serde_json::Value = serde_json::Value::Null;
+
 impl JobInfo {
+    /// `data` as kept in a `JobInfo`.
+    pub(crate) fn keep_data(data: serde_json::Value) -> Option<Box<serde_json::Value>> {
+        (!data.is_null()).then(|| Box::new(data))
+    }
+
+    /// The job's data (`null` when none was given).
+    pub(crate) fn data(&self) -> &serde_json::Value {
+        self.data.as_deref().unwrap_or(&NO_DATA)
+    }
+
     pub(crate) fn is_persistent(&self) -> bool {
         matches!(self.callback, CallbackRef::Named(_))
     }
@@ -148,7 +187,7 @@ impl Job {
 
     /// The job's data as JSON (`null` when none was given).
     pub fn data_json(&self) -> &serde_json::Value {
-        &self.info.data
+        self.info.data()
     }
 
     /// The job's data, decoded.
@@ -157,7 +196,7 @@ impl Job {
     ///
     /// [`JobError::Data`] when it is not a `T`.
     pub fn data<T: DeserializeOwned>(&self) -> Result<T, JobError> {
-        T::deserialize(&self.info.data).map_err(JobError::Data)
+        T::deserialize(self.info.data()).map_err(JobError::Data)
     }
 
     /// In a callback: the occurrence this run is for (a late run's original time). `None` on

@@ -112,11 +112,7 @@ mod tests {
     }
 
     fn every_minute() -> Spec {
-        Spec::Repeating {
-            first: ts("2025-01-01T00:00:00Z"),
-            interval: Duration::from_secs(60),
-            last: None,
-        }
+        Spec::repeating(ts("2025-01-01T00:00:00Z"), Duration::from_secs(60), None)
     }
 
     #[test]

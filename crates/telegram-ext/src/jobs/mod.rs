@@ -98,11 +98,15 @@ mod builder;
 mod clock;
 mod core;
 mod error;
+mod id;
 mod job;
 mod misfire;
 mod persist;
+mod precise;
 mod runner;
 mod schedule;
+mod table;
+mod timer;
 
 pub use self::builder::{JobBuilder, When};
 pub use self::clock::Clock;
@@ -267,8 +271,9 @@ impl JobQueueConfig {
 /// and [`Context::job_queue`](crate::Context::job_queue); cheap to clone.
 ///
 /// Every `run_*` method returns a [`JobBuilder`] (id, name, chat, data, misfire policy…);
-/// awaiting it adds the job. All jobs share one timer (a tokio-util `DelayQueue`) driven by
-/// one task while the application runs.
+/// awaiting it adds the job. All jobs share one timer (a heap of deadlines) driven by
+/// one task while the application runs; a job starts within tens of microseconds of its time
+/// on an idle machine.
 ///
 /// ```
 /// use std::time::Duration;

@@ -5,7 +5,6 @@
 //! "Jobs as data").
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -64,7 +63,7 @@ impl Record {
             callback: callback.to_string(),
             chat_id: info.chat_id,
             user_id: info.user_id,
-            data: info.data.clone(),
+            data: info.data().clone(),
             schedule: info.spec.clone(),
             misfire: info.misfire,
             grace_ms: u64::try_from(info.grace.as_millis()).unwrap_or(u64::MAX),
@@ -81,7 +80,7 @@ impl Record {
             callback: CallbackRef::Named(self.callback.as_str().into()),
             chat_id: self.chat_id,
             user_id: self.user_id,
-            data: self.data.clone(),
+            data: JobInfo::keep_data(self.data.clone()),
             spec: self.schedule.clone(),
             misfire: self.misfire,
             grace: Duration::from_millis(self.grace_ms),
@@ -218,7 +217,7 @@ pub(crate) async fn load(core: &Core) -> Result<Vec<Record>, StoreError> {
 /// Loads the store's jobs into the queue and forgets the ones no longer there.
 pub(crate) async fn sync(core: &Core) -> Result<(), StoreError> {
     let records = load(core).await?;
-    let present: HashSet<Arc<str>> = records.iter().map(|r| r.id.as_str().into()).collect();
+    let present: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
     for record in &records {
         core.apply_record(&record.id, Some(record), false);
     }

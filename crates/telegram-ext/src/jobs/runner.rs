@@ -2,8 +2,12 @@
 //! jobs, another re-reads the store now and then (jobs added, paused or cancelled by other
 //! processes). Callbacks run as the application's tracked tasks: their errors and panics go to
 //! the error handlers, a graceful stop awaits them.
+//!
+//! The timer task sleeps until the earliest deadline ([`PreciseSleep`]: to tens of
+//! microseconds, where tokio's timer alone ends 1–2 ms late), and is woken early when a job
+//! with an earlier deadline is added. It takes due jobs in batches of a few hundred per lock and
+//! spawns one task per job.
 
-use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,9 +19,10 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use super::core::Core;
+use super::core::{Core, Due};
 use super::job::{CallbackRef, Job, JobInfo};
 use super::persist;
+use super::precise::PreciseSleep;
 use crate::data::ScopeIds;
 use crate::{Application, Context, HandlerError};
 
@@ -77,15 +82,29 @@ async fn fire_loop<S: Send + Sync + 'static>(
     core: Arc<Core>,
     stop: CancellationToken,
 ) {
-    loop {
+    let mut due = Vec::new();
+    let mut sleep = PreciseSleep::start();
+    while !stop.is_cancelled() {
+        let next = core.take_due(Instant::now(), &mut due);
+        for job in due.drain(..) {
+            fire(&app, &core, job);
+        }
+        if next.is_some_and(|at| at <= Instant::now()) {
+            // More are due (the batch was full): take them after letting other tasks run.
+            tokio::task::yield_now().await;
+            continue;
+        }
+        let timer = async {
+            match next {
+                Some(at) => sleep.until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             biased;
             () = stop.cancelled() => return,
-            due = poll_fn(|cx| core.poll_due(cx)) => {
-                for id in due {
-                    fire(&app, &core, &id);
-                }
-            }
+            () = core.wake.notified() => {}
+            () = timer => {}
         }
     }
 }
@@ -108,29 +127,27 @@ async fn sync_loop(core: Arc<Core>, stop: CancellationToken) {
 }
 
 /// A due job: an in-memory one runs at once; a persistent one is claimed first.
-fn fire<S: Send + Sync + 'static>(app: &Application<S>, core: &Arc<Core>, id: &str) {
-    if let Some((info, decision, running)) = core.fire_local(id) {
-        if !decision.runs.is_empty() {
-            let (app2, core) = (app.clone(), core.clone());
-            app.create_task(
-                async move {
-                    run_all(&app2, &core, &info, &decision.runs, &running).await;
-                    Ok(())
-                },
-                None,
-            );
-        }
-        return;
-    }
-    if core.begin_claim(id).is_some() {
-        let (app2, core, id) = (app.clone(), core.clone(), id.to_owned());
-        app.create_task(
+fn fire<S: Send + Sync + 'static>(app: &Application<S>, core: &Arc<Core>, due: Due) {
+    let (app2, core) = (app.clone(), core.clone());
+    match due {
+        Due::Run {
+            info,
+            runs,
+            running,
+        } => app.create_task(
             async move {
-                fire_persistent(&app2, &core, &id).await;
+                run_all(&app2, &core, &info, &runs, &running).await;
                 Ok(())
             },
             None,
-        );
+        ),
+        Due::Claim(info) => app.create_task(
+            async move {
+                fire_persistent(&app2, &core, &info.id).await;
+                Ok(())
+            },
+            None,
+        ),
     }
 }
 
