@@ -239,7 +239,11 @@ mod tests {
         let user = response.result.unwrap();
         assert_eq!(user.id, 7);
         let encoded = String::from_utf8(to_vec(&user).unwrap()).unwrap();
-        assert_eq!(encoded, r#"{"id":7,"is_bot":false,"first_name":"Ann"}"#);
+        // The key this version does not know comes back too.
+        assert_eq!(
+            encoded,
+            r#"{"id":7,"is_bot":false,"first_name":"Ann","future":1}"#
+        );
     }
 
     #[test]
