@@ -55,10 +55,7 @@ fn a_message_keeps_its_unknown_keys_at_every_depth_and_encodes_them_back() {
     assert_eq!(kept.len(), 2, "{kept:?}");
     assert_eq!(kept["future_field"], future);
     assert_eq!(kept["future_flag"], json!(true));
-    assert_eq!(
-        extra(&message.chat.extra)["future_chat_field"],
-        json!("x")
-    );
+    assert_eq!(extra(&message.chat.extra)["future_chat_field"], json!("x"));
     let from = message.from.as_deref().unwrap();
     assert_eq!(extra(&from.extra)["future_user_field"], json!(-7));
 
@@ -86,7 +83,8 @@ fn the_batch_decoder_keeps_unknown_keys_too() {
     malformed["message"]["message_id"] = json!("not a number");
     let mut last = text_message(5);
     last["message"]["future_field"] = json!(5);
-    let body = serde_json::to_vec(&json!({"ok": true, "result": [first, malformed, last]})).unwrap();
+    let body =
+        serde_json::to_vec(&json!({"ok": true, "result": [first, malformed, last]})).unwrap();
 
     let updates = decode_updates(&body).unwrap().result.unwrap();
     assert_eq!(updates.len(), 3);
@@ -136,7 +134,11 @@ fn a_tagged_union_variant_keeps_unknown_keys_but_not_its_tag() {
             panic!("expected the owner variant, got {member:?}");
         };
         let kept = extra(&owner.extra);
-        assert_eq!(kept.len(), 1, "the tag is the union's, not an unknown key: {kept:?}");
+        assert_eq!(
+            kept.len(),
+            1,
+            "the tag is the union's, not an unknown key: {kept:?}"
+        );
         assert_eq!(kept["future"], json!([1, 2]));
         assert_eq!(encode(&member), raw);
     }

@@ -59,7 +59,10 @@ fn keys(s: &Struct, group: Option<&Group>) -> Vec<(String, String)> {
 
 fn key_enum(s: &Struct, group: Option<&Group>) -> String {
     let keys = keys(s, group);
-    let mut out = format!("\n/// A key of a `{}` object.\nenum {}Key {{\n", s.name, s.name);
+    let mut out = format!(
+        "\n/// A key of a `{}` object.\nenum {}Key {{\n",
+        s.name, s.name
+    );
     for (_, variant) in &keys {
         out.push_str(&format!("    {variant},\n"));
     }

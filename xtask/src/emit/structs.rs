@@ -90,7 +90,11 @@ fn uses(derive_serialize: bool, with_extra: bool) -> String {
     }
     if !derive_serialize {
         serde.push("Serializer");
-        let state = if with_extra { "SerializeMap" } else { "SerializeStruct" };
+        let state = if with_extra {
+            "SerializeMap"
+        } else {
+            "SerializeStruct"
+        };
         out.push_str(&format!("use serde::ser::{state};\n"));
     }
     serde.sort_unstable();
