@@ -43,6 +43,7 @@ impl Envelope {
     }
 }
 
+#[cfg(feature = "simd")]
 impl Envelope {
     /// The envelope of a body whose typed pass stopped inside `result`: the keys after it
     /// were not read.
