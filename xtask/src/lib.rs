@@ -12,6 +12,12 @@
 //!   / empty when the JSON leaves it out ([`model::Field::empty_when_absent`]): Telegram adds
 //!   such fields to existing objects in new versions, and an older server or a stored update
 //!   must still decode. Every other required field is strict. Encoding always writes them.
+//! - A key an object does not know (a field newer than the spec) is kept, with its value, in
+//!   the object's `extra` map (`Option<Box<telegram_types::Extra>>`, `None` when there are
+//!   none) and written back on encode. Every object's `Deserialize` is therefore generated
+//!   (`emit/deserialize.rs`), not derived: the derive would drop such keys, and
+//!   `#[serde(flatten)]` would buffer every unknown key through serde's `Content`. A variant of
+//!   a tagged union knows its tag key, so the tag never lands in `extra`.
 
 pub mod emit;
 pub mod loc;

@@ -172,15 +172,23 @@ pub(crate) mod simd {
         bytes: &mut [u8],
         f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
     ) -> Result<R, super::Error> {
-        parse(Input::Copied(bytes), f)
+        parse(Input::Copied(bytes), |tape| deserialize(tape, f))?
     }
 
-    /// As [`with_deserializer`], parsing `body` where it lies: the padding goes into its
-    /// spare capacity (no reallocation when it came from [`super::padded_copy`]) and is cut
-    /// off again afterwards.
     pub(crate) fn with_padded_deserializer<R>(
         body: &mut Vec<u8>,
         f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
+    ) -> Result<R, super::Error> {
+        with_padded_tape(body, |tape| deserialize(tape, f))?
+    }
+
+    /// Parses `body` as [`with_padded_deserializer`] does and lends `f` the filled tape, which
+    /// it may deserialize (through [`deserialize`]) and read again afterwards: the batch
+    /// decoder resumes after an update that did not fit the types without parsing twice.
+    /// `Err` when the parser refuses the text.
+    pub(crate) fn with_padded_tape<R>(
+        body: &mut Vec<u8>,
+        f: impl FnOnce(&mut Tape<'_>) -> R,
     ) -> Result<R, super::Error> {
         let len = body.len();
         body.resize(len + super::PADDING, b' ');
@@ -189,25 +197,31 @@ pub(crate) mod simd {
         result
     }
 
-    /// Fresh scratch space is used when this thread's is in use further up the stack.
-    fn parse<R>(
-        input: Input<'_>,
-        f: impl FnOnce(&mut Deserializer<'_>) -> Result<R, super::Error>,
-    ) -> Result<R, super::Error> {
+    /// Runs `f` on a deserializer over `tape`, and leaves the tape where it was (to be reused
+    /// or read again).
+    pub(crate) fn deserialize<'de, R>(
+        tape: &mut Tape<'de>,
+        f: impl FnOnce(&mut Deserializer<'de>) -> R,
+    ) -> R {
+        let mut de = Deserializer::from_tape(Tape(std::mem::take(&mut tape.0)));
+        let result = f(&mut de);
+        *tape = de.into_tape();
+        result
+    }
+
+    fn parse<R>(input: Input<'_>, f: impl FnOnce(&mut Tape<'_>) -> R) -> Result<R, super::Error> {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
                 let Scratch { buffers, tape } = &mut *scratch;
                 let mut reused = std::mem::replace(tape, Tape::null()).reset();
-                let filled = fill(input, buffers, &mut reused);
-                let mut de = Deserializer::from_tape(reused);
-                let result = filled.and_then(|()| f(&mut de));
-                *tape = de.into_tape().reset();
+                let result = fill(input, buffers, &mut reused).map(|()| f(&mut reused));
+                *tape = reused.reset();
                 result
             }
             Err(_) => {
                 let mut tape = Tape::null();
                 fill(input, &mut Buffers::default(), &mut tape)?;
-                f(&mut Deserializer::from_tape(tape))
+                Ok(f(&mut tape))
             }
         })
     }
@@ -239,7 +253,11 @@ mod tests {
         let user = response.result.unwrap();
         assert_eq!(user.id, 7);
         let encoded = String::from_utf8(to_vec(&user).unwrap()).unwrap();
-        assert_eq!(encoded, r#"{"id":7,"is_bot":false,"first_name":"Ann"}"#);
+        // The key this version does not know comes back too.
+        assert_eq!(
+            encoded,
+            r#"{"id":7,"is_bot":false,"first_name":"Ann","future":1}"#
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //!   [`MessageService`], `message.service` (`None` on ordinary messages), so that every
 //!   `Message` stays small; `message.service()` reads them without unwrapping. On the wire the
 //!   object stays flat.
+//! - Nothing newer is lost: every object keeps the keys this version does not know in its `extra`
+//!   field (an [`Extra`] map, `None` when there are none, so it costs one pointer), readable by
+//!   the bot and written back on encode.
 //! - Older servers decode too: a field the spec marks required but whose type is a boolean or a
 //!   list reads as `false` / empty when absent (Telegram adds such fields in new versions; the
 //!   rule is the generator's, `xtask/src/lib.rs`).
@@ -33,7 +36,6 @@
 
 pub mod batch;
 mod entity;
-mod field_group;
 mod generated;
 pub mod input_file;
 pub mod json;
@@ -42,6 +44,7 @@ mod maybe_inaccessible_message;
 mod mention;
 mod message_or_bool;
 mod method;
+mod object;
 mod parse_mode;
 mod poll_options;
 mod recipient;
@@ -58,6 +61,7 @@ pub use maybe_inaccessible_message::MaybeInaccessibleMessage;
 pub use mention::escape_html;
 pub use message_or_bool::MessageOrBool;
 pub use method::Method;
+pub use object::Extra;
 pub use parse_mode::ParseMode;
 pub use recipient::Recipient;
 pub use response::{Response, ResponseError};

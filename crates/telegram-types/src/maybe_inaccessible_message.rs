@@ -63,6 +63,8 @@ impl<'de> Deserialize<'de> for MaybeInaccessibleMessage {
                 chat: message.chat,
                 message_id: message.message_id,
                 date: 0,
+                // Its unknown keys are the message's: read as a `Message`, they landed there.
+                extra: message.extra,
             })
         } else {
             MaybeInaccessibleMessage::Message(message)

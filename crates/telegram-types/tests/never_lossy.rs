@@ -18,7 +18,7 @@ fn text_message(update_id: i64, text: &str) -> serde_json::Value {
 }
 
 #[test]
-fn unknown_fields_are_ignored_at_every_depth() {
+fn unknown_fields_never_fail_the_decode_at_any_depth() {
     let mut update = text_message(1, "hi");
     update["future_top_level"] = json!({"a": [1, 2, {"b": null}]});
     update["message"]["future_field"] = json!("x");
@@ -367,5 +367,49 @@ fn a_body_whose_updates_cannot_be_told_apart_is_an_error() {
         format!(r#"{{"ok":true,"result":[{refused}]}} trailing"#),
     ] {
         assert!(decode_updates(body.as_bytes()).is_err(), "{body}");
+    }
+}
+
+/// On the simd path, the updates after one that does not fit are decoded from the tape the
+/// parser already filled (the body parses): each malformed one keeps its id, its raw form
+/// and its error, and the ones around decode as they would alone, however the bad ones sit.
+#[test]
+fn updates_that_do_not_fit_are_isolated_wherever_they_sit_in_a_parsed_body() {
+    let wrong_type = |id: i64| {
+        let mut update = text_message(id, "x");
+        update["message"]["date"] = json!("yesterday");
+        update
+    };
+    let mut with_unknown_key = text_message(5, "kept");
+    with_unknown_key["message"]["future_field"] = json!({"nested": [1, {"deep": true}]});
+    let elements = [
+        wrong_type(1),
+        text_message(2, "ok"),
+        wrong_type(3),
+        wrong_type(4),
+        with_unknown_key,
+        json!(6),
+        json!({"update_id": 7, "future_kind": {"x": [1, 2]}}),
+        wrong_type(8),
+    ];
+    let body = serde_json::to_vec(&json!({"ok": true, "result": elements})).unwrap();
+    let updates = decode_updates(&body).unwrap().result.unwrap();
+    assert_eq!(updates.len(), elements.len());
+    for (update, raw) in updates.iter().zip(&elements) {
+        match update {
+            Ok(update) => assert_eq!(update, &decode_update(raw.clone())),
+            Err(malformed) => {
+                assert_eq!(&malformed.raw, raw);
+                assert_eq!(malformed.update_id, raw["update_id"].as_i64());
+            }
+        }
+    }
+    let malformed: Vec<usize> = (0..updates.len())
+        .filter(|&i| updates[i].is_err())
+        .collect();
+    assert_eq!(malformed, [0, 2, 3, 5, 7]);
+    // Each says why (the text is the backend's: simd-json names what it expected).
+    for i in malformed {
+        assert!(!updates[i].as_ref().unwrap_err().error.is_empty());
     }
 }

@@ -1,5 +1,6 @@
 //! Printing the model as Rust source files. One module per kind of output file.
 
+mod deserialize;
 mod enums;
 mod grouped;
 mod methods;

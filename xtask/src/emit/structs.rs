@@ -2,12 +2,18 @@
 
 use std::collections::BTreeSet;
 
-use super::{crate_uses, grouped};
+use super::{crate_uses, deserialize, grouped};
 use crate::model::{Field, Group, Model, Struct};
 use crate::names::{doc_comment, literal};
 
-/// The source file of one struct.
-pub(super) fn emit(s: &Struct, _model: &Model) -> String {
+/// The source file of one struct: a Bot API object, which keeps unknown keys in `extra`.
+pub(super) fn emit(s: &Struct, model: &Model) -> String {
+    emit_struct(s, model, true)
+}
+
+/// `s`'s file; `with_extra` for an object of the spec (a group's struct has no `extra`: its
+/// owner keeps the unknown keys, and the group's `Deserialize` stays derived).
+fn emit_struct(s: &Struct, _model: &Model, with_extra: bool) -> String {
     let mut names = BTreeSet::new();
     for f in &s.fields {
         f.ty.names(&mut names);
@@ -15,15 +21,15 @@ pub(super) fn emit(s: &Struct, _model: &Model) -> String {
     if let Some(group) = &s.group {
         names.insert(group.body.name.clone());
     }
+    if with_extra {
+        names.insert("Extra".to_owned());
+    }
     let mut out = format!("//! The `{}` type.\n\n", s.name);
     let derive_serialize = s.tag.is_none();
-    out.push_str(if s.group.is_some() {
-        grouped::OWNER_USES
-    } else if derive_serialize {
-        "use serde::{Deserialize, Serialize};\n"
-    } else {
-        "use serde::ser::SerializeStruct;\nuse serde::{Deserialize, Serialize, Serializer};\n"
-    });
+    if with_extra {
+        out.push_str("use std::fmt;\n\n");
+    }
+    out.push_str(&uses(derive_serialize, with_extra));
     out.push_str(&crate_uses(&names, &s.name));
     out.push('\n');
 
@@ -36,34 +42,69 @@ pub(super) fn emit(s: &Struct, _model: &Model) -> String {
     if derive_serialize {
         derives.push("Serialize");
     }
-    if s.group.is_none() {
+    if !with_extra {
         derives.push("Deserialize");
     }
     out.push_str(&format!("#[derive({})]\n", derives.join(", ")));
     out.push_str(&format!("pub struct {} {{\n", s.name));
+    // Without a derive, serde's field attributes would not compile (and mean nothing).
+    let serde_attrs = derive_serialize || !with_extra;
     for f in &s.fields {
-        out.push_str(&field(f));
+        out.push_str(&field(f, serde_attrs));
     }
     if let Some(group) = &s.group {
         out.push_str(&grouped::owner_field(group));
     }
+    if with_extra {
+        let attrs = if derive_serialize {
+            "    #[serde(flatten, skip_serializing_if = \"Option::is_none\")]\n"
+        } else {
+            ""
+        };
+        out.push_str(&deserialize::extra_field(attrs));
+    }
     out.push_str("}\n");
 
-    if s.fields.iter().any(|f| f.required) && s.fields.iter().any(|f| !f.required) {
-        out.push_str(&constructor(s));
+    if s.fields.iter().any(|f| f.required) {
+        out.push_str(&constructor(s, with_extra));
     }
     if let Some((key, value)) = &s.tag {
         out.push_str(&tagged_serialize(s, key, value));
     }
     if let Some(group) = &s.group {
-        out.push_str(&grouped::owner_impls(s, group));
+        out.push_str(&grouped::accessor(s, group));
     }
+    if with_extra {
+        out.push_str(&deserialize::emit(s));
+    }
+    out
+}
+
+/// The `use` lines of a struct's file, before its crate uses (rustfmt sorts them together).
+fn uses(derive_serialize: bool, with_extra: bool) -> String {
+    let mut serde = vec!["Deserialize", "Serialize"];
+    let mut out = String::new();
+    if with_extra {
+        serde.push("Deserializer");
+        out.push_str(deserialize::USES);
+    }
+    if !derive_serialize {
+        serde.push("Serializer");
+        let state = if with_extra {
+            "SerializeMap"
+        } else {
+            "SerializeStruct"
+        };
+        out.push_str(&format!("use serde::ser::{state};\n"));
+    }
+    serde.sort_unstable();
+    out.push_str(&format!("use serde::{{{}}};\n", serde.join(", ")));
     out
 }
 
 /// The source file of `owner`'s group's struct (see [`crate::model::Group`]).
 pub(super) fn emit_group(owner: &Struct, group: &Group, model: &Model) -> String {
-    let mut out = emit(&group.body, model);
+    let mut out = emit_struct(&group.body, model, false);
     out.push_str(&grouped::empty_const(
         &group.body,
         &owner.name,
@@ -72,7 +113,8 @@ pub(super) fn emit_group(owner: &Struct, group: &Group, model: &Model) -> String
     out
 }
 
-fn field(f: &Field) -> String {
+/// A field's declaration; its serde attributes when `serde_attrs`.
+fn field(f: &Field, serde_attrs: bool) -> String {
     let mut out = doc_comment(std::slice::from_ref(&f.doc), "    ");
     let mut attrs = Vec::new();
     if f.json != f.rust {
@@ -87,15 +129,15 @@ fn field(f: &Field) -> String {
         // Tolerance of older servers: see `Field::empty_when_absent`.
         attrs.push("default".into());
     }
-    if !attrs.is_empty() {
+    if serde_attrs && !attrs.is_empty() {
         out.push_str(&format!("    #[serde({})]\n", attrs.join(", ")));
     }
     out.push_str(&format!("    pub {}: {},\n", f.rust, f.rust_type()));
     out
 }
 
-/// `new` taking the required fields, the rest `None`.
-fn constructor(s: &Struct) -> String {
+/// `new` taking the required fields, the rest `None` (and no unknown keys).
+fn constructor(s: &Struct, with_extra: bool) -> String {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     let params: Vec<String> = required
         .iter()
@@ -118,6 +160,9 @@ fn constructor(s: &Struct) -> String {
     if let Some(group) = &s.group {
         out.push_str(&format!("            {}: None,\n", group.field));
     }
+    if with_extra {
+        out.push_str(&format!("            {}: None,\n", deserialize::EXTRA));
+    }
     out.push_str("        }\n    }\n}\n");
     out
 }
@@ -139,19 +184,15 @@ fn constructor_argument(f: &Field) -> (String, String) {
     (argument, stored)
 }
 
-/// A variant of a tagged union writes its tag first, then its fields.
+/// A variant of a tagged union writes its tag first, then its fields and the unknown keys it kept.
 fn tagged_serialize(s: &Struct, key: &str, value: &str) -> String {
     let mut out = format!(
         "\nimpl Serialize for {} {{\n    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{\n",
         s.name
     );
+    out.push_str("        let mut state = serializer.serialize_map(None)?;\n");
     out.push_str(&format!(
-        "        let mut state = serializer.serialize_struct({}, {})?;\n",
-        literal(&s.name),
-        s.fields.len() + 1
-    ));
-    out.push_str(&format!(
-        "        state.serialize_field({}, {})?;\n",
+        "        state.serialize_entry({}, {})?;\n",
         literal(key),
         literal(value)
     ));
@@ -159,21 +200,24 @@ fn tagged_serialize(s: &Struct, key: &str, value: &str) -> String {
         let json = literal(&f.json);
         if f.required {
             out.push_str(&format!(
-                "        state.serialize_field({json}, &self.{})?;\n",
+                "        state.serialize_entry({json}, &self.{})?;\n",
                 f.rust
             ));
         } else if f.flag {
             out.push_str(&format!(
-                "        if self.{0} {{\n            state.serialize_field({json}, &true)?;\n        }} else {{\n            state.skip_field({json})?;\n        }}\n",
+                "        if self.{0} {{\n            state.serialize_entry({json}, &true)?;\n        }}\n",
                 f.rust
             ));
         } else {
             out.push_str(&format!(
-                "        match &self.{0} {{\n            Some(value) => state.serialize_field({json}, value)?,\n            None => state.skip_field({json})?,\n        }}\n",
+                "        if let Some(value) = &self.{0} {{\n            state.serialize_entry({json}, value)?;\n        }}\n",
                 f.rust
             ));
         }
     }
-    out.push_str("        state.end()\n    }\n}\n");
+    out.push_str(&format!(
+        "        crate::object::serialize_extra(&mut state, &self.{})?;\n        state.end()\n    }}\n}}\n",
+        deserialize::EXTRA
+    ));
     out
 }

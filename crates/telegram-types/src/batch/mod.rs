@@ -6,7 +6,8 @@
 //! - An update that does not fit the types (a missing field, a wrong type) stops the pass at
 //!   that update. The updates before it are kept; it becomes a [`MalformedUpdate`] that still
 //!   carries its `update_id` (the offset must move past it); the updates after it are decoded
-//!   in one typed pass again, from their own bytes.
+//!   in one typed pass again: on the simd path from the tape the parser already filled
+//!   (`tape.rs`), on the serde_json path from their own bytes.
 //! - An update the parser refuses although its JSON grammar is valid (nesting past the parser's
 //!   depth limit, a lone surrogate `"\ud83d"`, `1e400`, an integer beyond 64 bits) can fail the
 //!   parse of the whole body (simd-json parses the body before the first update is read). The
@@ -18,6 +19,8 @@
 
 mod scan;
 mod seed;
+#[cfg(feature = "simd")]
+mod tape;
 
 use std::ops::Range;
 
@@ -130,19 +133,21 @@ fn decode_each(body: &[u8], elements: &[Range<usize>], out: &mut Vec<UpdateResul
 /// the parsers and the scanner allow.
 fn malformed(body: &[u8], range: Range<usize>, error: &json::Error) -> MalformedUpdate {
     let text = &body[range];
-    let (update_id, raw) = match serde_json::from_slice::<serde_json::Value>(text) {
-        Ok(raw) => (update_id_of(&raw), raw),
-        Err(_) => (
-            scan::update_id_in(text),
-            serde_json::Value::String(String::from_utf8_lossy(text).into_owned()),
-        ),
-    };
-    // The decode error's Display is one level; its source says what did not fit.
-    let error =
-        std::error::Error::source(error).map_or_else(|| error.to_string(), ToString::to_string);
+    match serde_json::from_slice::<serde_json::Value>(text) {
+        Ok(raw) => malformed_value(raw, error),
+        Err(_) => MalformedUpdate {
+            update_id: scan::update_id_in(text),
+            error: error_text(error),
+            raw: serde_json::Value::String(String::from_utf8_lossy(text).into_owned()),
+        },
+    }
+}
+
+/// The update `raw`, which `error` kept from decoding, as a [`MalformedUpdate`].
+fn malformed_value(raw: serde_json::Value, error: &json::Error) -> MalformedUpdate {
     MalformedUpdate {
-        update_id,
-        error,
+        update_id: update_id_of(&raw),
+        error: error_text(error),
         raw,
     }
 }
@@ -163,6 +168,11 @@ fn malformed(body: &[u8], range: Range<usize>, error: &json::Error) -> Malformed
 /// ```
 pub fn update_ranges(body: &[u8]) -> Option<Vec<Range<usize>>> {
     scan::result_elements(body)
+}
+
+/// What did not fit: the decode error's Display is one level, its source says it.
+fn error_text(error: &json::Error) -> String {
+    std::error::Error::source(error).map_or_else(|| error.to_string(), ToString::to_string)
 }
 
 /// The `update_id` of an update that did not decode: an integer, or a string or a float that

@@ -43,13 +43,29 @@ impl Envelope {
     }
 }
 
-/// Decodes a whole response body, its updates into `out`.
+#[cfg(feature = "simd")]
+impl Envelope {
+    /// The envelope of a body whose typed pass stopped inside `result`: the keys after it
+    /// were not read.
+    fn with_unread_rest() -> Self {
+        Envelope {
+            ok: true,
+            has_result: true,
+            ..Envelope::default()
+        }
+    }
+}
+
+/// Decodes a whole response body, its updates into `out`. On the simd path, an update that
+/// does not fit the types does not fail the pass: it is kept as malformed and the updates after
+/// it are decoded from the tape already parsed (`tape.rs`). Otherwise the pass stops there and
+/// `progress` says where.
 pub(super) fn decode_envelope(
     body: &[u8],
     out: &mut Vec<UpdateResult>,
     progress: &mut Progress,
 ) -> Result<Envelope, json::Error> {
-    backend::decode(body, EnvelopeSeed(Updates { out, progress }))
+    backend::decode_envelope(body, out, progress)
 }
 
 /// Decodes `run`, a JSON array of updates, into `out`.
@@ -58,7 +74,7 @@ pub(super) fn decode_run(
     out: &mut Vec<UpdateResult>,
     progress: &mut Progress,
 ) -> Result<(), json::Error> {
-    backend::decode_owned(run, Updates { out, progress })
+    backend::decode_owned(run, Updates::new(out, progress))
 }
 
 /// Decodes one update from its own bytes.
@@ -69,6 +85,31 @@ pub(super) fn decode_one(update: &[u8]) -> Result<Update, json::Error> {
 #[cfg(feature = "simd")]
 mod backend {
     use super::*;
+
+    pub(super) fn decode_envelope(
+        body: &[u8],
+        out: &mut Vec<UpdateResult>,
+        progress: &mut Progress,
+    ) -> Result<Envelope, json::Error> {
+        let mut body = json::padded_copy(body);
+        json::simd::with_padded_tape(&mut body, |tape| {
+            let pass = json::simd::deserialize(tape, |de| {
+                EnvelopeSeed(Updates::new(out, progress)).deserialize(de)
+            });
+            match pass {
+                Ok(envelope) => Ok(envelope),
+                Err(error) if progress.failed => {
+                    let error = json::Error::from(error);
+                    if super::super::tape::resume(tape, progress.decoded, &error, out) {
+                        Ok(Envelope::with_unread_rest())
+                    } else {
+                        Err(error)
+                    }
+                }
+                Err(error) => Err(error.into()),
+            }
+        })?
+    }
 
     pub(super) fn decode<S, V>(body: &[u8], seed: S) -> Result<V, json::Error>
     where
@@ -89,6 +130,14 @@ mod backend {
 mod backend {
     use super::*;
 
+    pub(super) fn decode_envelope(
+        body: &[u8],
+        out: &mut Vec<UpdateResult>,
+        progress: &mut Progress,
+    ) -> Result<Envelope, json::Error> {
+        decode(body, EnvelopeSeed(Updates::new(out, progress)))
+    }
+
     pub(super) fn decode<S, V>(body: &[u8], seed: S) -> Result<V, json::Error>
     where
         S: for<'de> DeserializeSeed<'de, Value = V>,
@@ -108,9 +157,15 @@ mod backend {
 }
 
 /// The updates of a JSON array, pushed onto `out` as they decode.
-struct Updates<'a> {
+pub(super) struct Updates<'a> {
     out: &'a mut Vec<UpdateResult>,
     progress: &'a mut Progress,
+}
+
+impl<'a> Updates<'a> {
+    pub(super) fn new(out: &'a mut Vec<UpdateResult>, progress: &'a mut Progress) -> Self {
+        Updates { out, progress }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Updates<'_> {

@@ -2,10 +2,15 @@
 
 //! The `AcceptedGiftTypes` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the types of gifts that can be gifted to a user or a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AcceptedGiftTypes {
     /// True, if unlimited regular gifts are accepted
     #[serde(default)]
@@ -22,4 +27,115 @@ pub struct AcceptedGiftTypes {
     /// True, if transfers of unique gifts from channels are accepted
     #[serde(default)]
     pub gifts_from_channels: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl AcceptedGiftTypes {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        unlimited_gifts: bool,
+        limited_gifts: bool,
+        unique_gifts: bool,
+        premium_subscription: bool,
+        gifts_from_channels: bool,
+    ) -> Self {
+        Self {
+            unlimited_gifts,
+            limited_gifts,
+            unique_gifts,
+            premium_subscription,
+            gifts_from_channels,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AcceptedGiftTypes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "AcceptedGiftTypes",
+            AcceptedGiftTypesKey::ALL,
+            AcceptedGiftTypesVisitor,
+        )
+    }
+}
+
+/// A key of a `AcceptedGiftTypes` object.
+enum AcceptedGiftTypesKey {
+    UnlimitedGifts,
+    LimitedGifts,
+    UniqueGifts,
+    PremiumSubscription,
+    GiftsFromChannels,
+    Unknown(String),
+}
+
+impl AcceptedGiftTypesKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "unlimited_gifts",
+        "limited_gifts",
+        "unique_gifts",
+        "premium_subscription",
+        "gifts_from_channels",
+    ];
+}
+
+impl ObjectKey for AcceptedGiftTypesKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "unlimited_gifts" => Self::UnlimitedGifts,
+            "limited_gifts" => Self::LimitedGifts,
+            "unique_gifts" => Self::UniqueGifts,
+            "premium_subscription" => Self::PremiumSubscription,
+            "gifts_from_channels" => Self::GiftsFromChannels,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct AcceptedGiftTypesVisitor;
+
+impl<'de> Visitor<'de> for AcceptedGiftTypesVisitor {
+    type Value = AcceptedGiftTypes;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a AcceptedGiftTypes object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AcceptedGiftTypes, A::Error> {
+        let mut unlimited_gifts = None;
+        let mut limited_gifts = None;
+        let mut unique_gifts = None;
+        let mut premium_subscription = None;
+        let mut gifts_from_channels = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                AcceptedGiftTypesKey::UnlimitedGifts => unlimited_gifts = Some(map.next_value()?),
+                AcceptedGiftTypesKey::LimitedGifts => limited_gifts = Some(map.next_value()?),
+                AcceptedGiftTypesKey::UniqueGifts => unique_gifts = Some(map.next_value()?),
+                AcceptedGiftTypesKey::PremiumSubscription => {
+                    premium_subscription = Some(map.next_value()?)
+                }
+                AcceptedGiftTypesKey::GiftsFromChannels => {
+                    gifts_from_channels = Some(map.next_value()?)
+                }
+                AcceptedGiftTypesKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(AcceptedGiftTypes {
+            unlimited_gifts: unlimited_gifts.unwrap_or_default(),
+            limited_gifts: limited_gifts.unwrap_or_default(),
+            unique_gifts: unique_gifts.unwrap_or_default(),
+            premium_subscription: premium_subscription.unwrap_or_default(),
+            gifts_from_channels: gifts_from_channels.unwrap_or_default(),
+            extra,
+        })
+    }
 }

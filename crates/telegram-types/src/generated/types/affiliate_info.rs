@@ -2,11 +2,15 @@
 
 //! The `AffiliateInfo` type.
 
-use crate::{Chat, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains information about the affiliate that received a commission via this transaction.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AffiliateInfo {
     /// Optional. The bot or the user that received an affiliate commission if it was received by a bot or a user
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -21,6 +25,10 @@ pub struct AffiliateInfo {
     /// Optional. The number of 1/1000000000 shares of Telegram Stars received by the affiliate; from -999999999 to 999999999; can be negative for refunds
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nanostar_amount: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl AffiliateInfo {
@@ -32,6 +40,95 @@ impl AffiliateInfo {
             commission_per_mille,
             amount,
             nanostar_amount: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for AffiliateInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "AffiliateInfo",
+            AffiliateInfoKey::ALL,
+            AffiliateInfoVisitor,
+        )
+    }
+}
+
+/// A key of a `AffiliateInfo` object.
+enum AffiliateInfoKey {
+    AffiliateUser,
+    AffiliateChat,
+    CommissionPerMille,
+    Amount,
+    NanostarAmount,
+    Unknown(String),
+}
+
+impl AffiliateInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "affiliate_user",
+        "affiliate_chat",
+        "commission_per_mille",
+        "amount",
+        "nanostar_amount",
+    ];
+}
+
+impl ObjectKey for AffiliateInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "affiliate_user" => Self::AffiliateUser,
+            "affiliate_chat" => Self::AffiliateChat,
+            "commission_per_mille" => Self::CommissionPerMille,
+            "amount" => Self::Amount,
+            "nanostar_amount" => Self::NanostarAmount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct AffiliateInfoVisitor;
+
+impl<'de> Visitor<'de> for AffiliateInfoVisitor {
+    type Value = AffiliateInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a AffiliateInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AffiliateInfo, A::Error> {
+        let mut affiliate_user = None;
+        let mut affiliate_chat = None;
+        let mut commission_per_mille = None;
+        let mut amount = None;
+        let mut nanostar_amount = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                AffiliateInfoKey::AffiliateUser => affiliate_user = map.next_value()?,
+                AffiliateInfoKey::AffiliateChat => affiliate_chat = map.next_value()?,
+                AffiliateInfoKey::CommissionPerMille => {
+                    commission_per_mille = Some(map.next_value()?)
+                }
+                AffiliateInfoKey::Amount => amount = Some(map.next_value()?),
+                AffiliateInfoKey::NanostarAmount => nanostar_amount = map.next_value()?,
+                AffiliateInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(AffiliateInfo {
+            affiliate_user,
+            affiliate_chat,
+            commission_per_mille: crate::object::required(
+                commission_per_mille,
+                "commission_per_mille",
+            )?,
+            amount: crate::object::required(amount, "amount")?,
+            nanostar_amount,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `Animation` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an animation file (GIF or H.264/MPEG-4 AVC video without sound).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Animation {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -30,6 +34,10 @@ pub struct Animation {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Animation {
@@ -51,6 +59,110 @@ impl Animation {
             file_name: None,
             mime_type: None,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Animation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Animation", AnimationKey::ALL, AnimationVisitor)
+    }
+}
+
+/// A key of a `Animation` object.
+enum AnimationKey {
+    FileId,
+    FileUniqueId,
+    Width,
+    Height,
+    Duration,
+    Thumbnail,
+    FileName,
+    MimeType,
+    FileSize,
+    Unknown(String),
+}
+
+impl AnimationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "width",
+        "height",
+        "duration",
+        "thumbnail",
+        "file_name",
+        "mime_type",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for AnimationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "duration" => Self::Duration,
+            "thumbnail" => Self::Thumbnail,
+            "file_name" => Self::FileName,
+            "mime_type" => Self::MimeType,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct AnimationVisitor;
+
+impl<'de> Visitor<'de> for AnimationVisitor {
+    type Value = Animation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Animation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Animation, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut width = None;
+        let mut height = None;
+        let mut duration = None;
+        let mut thumbnail = None;
+        let mut file_name = None;
+        let mut mime_type = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                AnimationKey::FileId => file_id = Some(map.next_value()?),
+                AnimationKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                AnimationKey::Width => width = Some(map.next_value()?),
+                AnimationKey::Height => height = Some(map.next_value()?),
+                AnimationKey::Duration => duration = Some(map.next_value()?),
+                AnimationKey::Thumbnail => thumbnail = map.next_value()?,
+                AnimationKey::FileName => file_name = map.next_value()?,
+                AnimationKey::MimeType => mime_type = map.next_value()?,
+                AnimationKey::FileSize => file_size = map.next_value()?,
+                AnimationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Animation {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            duration: crate::object::required(duration, "duration")?,
+            thumbnail,
+            file_name,
+            mime_type,
+            file_size,
+            extra,
+        })
     }
 }

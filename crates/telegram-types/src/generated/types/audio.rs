@@ -2,11 +2,15 @@
 
 //! The `Audio` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an audio file to be treated as music by the Telegram clients.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Audio {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -32,6 +36,10 @@ pub struct Audio {
     /// Optional. Thumbnail of the album cover to which the music file belongs
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<Box<PhotoSize>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Audio {
@@ -51,6 +59,108 @@ impl Audio {
             mime_type: None,
             file_size: None,
             thumbnail: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Audio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Audio", AudioKey::ALL, AudioVisitor)
+    }
+}
+
+/// A key of a `Audio` object.
+enum AudioKey {
+    FileId,
+    FileUniqueId,
+    Duration,
+    Performer,
+    Title,
+    FileName,
+    MimeType,
+    FileSize,
+    Thumbnail,
+    Unknown(String),
+}
+
+impl AudioKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "duration",
+        "performer",
+        "title",
+        "file_name",
+        "mime_type",
+        "file_size",
+        "thumbnail",
+    ];
+}
+
+impl ObjectKey for AudioKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "duration" => Self::Duration,
+            "performer" => Self::Performer,
+            "title" => Self::Title,
+            "file_name" => Self::FileName,
+            "mime_type" => Self::MimeType,
+            "file_size" => Self::FileSize,
+            "thumbnail" => Self::Thumbnail,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct AudioVisitor;
+
+impl<'de> Visitor<'de> for AudioVisitor {
+    type Value = Audio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Audio object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Audio, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut duration = None;
+        let mut performer = None;
+        let mut title = None;
+        let mut file_name = None;
+        let mut mime_type = None;
+        let mut file_size = None;
+        let mut thumbnail = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                AudioKey::FileId => file_id = Some(map.next_value()?),
+                AudioKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                AudioKey::Duration => duration = Some(map.next_value()?),
+                AudioKey::Performer => performer = map.next_value()?,
+                AudioKey::Title => title = map.next_value()?,
+                AudioKey::FileName => file_name = map.next_value()?,
+                AudioKey::MimeType => mime_type = map.next_value()?,
+                AudioKey::FileSize => file_size = map.next_value()?,
+                AudioKey::Thumbnail => thumbnail = map.next_value()?,
+                AudioKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Audio {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            duration: crate::object::required(duration, "duration")?,
+            performer,
+            title,
+            file_name,
+            mime_type,
+            file_size,
+            thumbnail,
+            extra,
+        })
     }
 }

@@ -2,22 +2,105 @@
 
 //! The `BackgroundFillFreeformGradient` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is a freeform gradient that rotates after every message in the chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundFillFreeformGradient {
     /// A list of the 3 or 4 base colors that are used to generate the freeform gradient in the RGB24 format
-    #[serde(default)]
     pub colors: Vec<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BackgroundFillFreeformGradient {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(colors: impl IntoIterator<Item = i64>) -> Self {
+        Self {
+            colors: colors.into_iter().collect(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for BackgroundFillFreeformGradient {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundFillFreeformGradient", 2)?;
-        state.serialize_field("type", "freeform_gradient")?;
-        state.serialize_field("colors", &self.colors)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "freeform_gradient")?;
+        state.serialize_entry("colors", &self.colors)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundFillFreeformGradient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundFillFreeformGradient",
+            BackgroundFillFreeformGradientKey::ALL,
+            BackgroundFillFreeformGradientVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundFillFreeformGradient` object.
+enum BackgroundFillFreeformGradientKey {
+    Colors,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundFillFreeformGradientKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["colors", "type"];
+}
+
+impl ObjectKey for BackgroundFillFreeformGradientKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "colors" => Self::Colors,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundFillFreeformGradientVisitor;
+
+impl<'de> Visitor<'de> for BackgroundFillFreeformGradientVisitor {
+    type Value = BackgroundFillFreeformGradient;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundFillFreeformGradient object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<BackgroundFillFreeformGradient, A::Error> {
+        let mut colors = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundFillFreeformGradientKey::Colors => colors = Some(map.next_value()?),
+                BackgroundFillFreeformGradientKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundFillFreeformGradientKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundFillFreeformGradient {
+            colors: colors.unwrap_or_default(),
+            extra,
+        })
     }
 }

@@ -2,11 +2,16 @@
 
 //! The `BackgroundFillGradient` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is a gradient fill.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundFillGradient {
     /// Top color of the gradient in the RGB24 format
     pub top_color: i64,
@@ -14,15 +19,105 @@ pub struct BackgroundFillGradient {
     pub bottom_color: i64,
     /// Clockwise rotation angle of the background fill in degrees; 0-359
     pub rotation_angle: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BackgroundFillGradient {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(top_color: i64, bottom_color: i64, rotation_angle: i64) -> Self {
+        Self {
+            top_color,
+            bottom_color,
+            rotation_angle,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for BackgroundFillGradient {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundFillGradient", 4)?;
-        state.serialize_field("type", "gradient")?;
-        state.serialize_field("top_color", &self.top_color)?;
-        state.serialize_field("bottom_color", &self.bottom_color)?;
-        state.serialize_field("rotation_angle", &self.rotation_angle)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "gradient")?;
+        state.serialize_entry("top_color", &self.top_color)?;
+        state.serialize_entry("bottom_color", &self.bottom_color)?;
+        state.serialize_entry("rotation_angle", &self.rotation_angle)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundFillGradient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundFillGradient",
+            BackgroundFillGradientKey::ALL,
+            BackgroundFillGradientVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundFillGradient` object.
+enum BackgroundFillGradientKey {
+    TopColor,
+    BottomColor,
+    RotationAngle,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundFillGradientKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["top_color", "bottom_color", "rotation_angle", "type"];
+}
+
+impl ObjectKey for BackgroundFillGradientKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "top_color" => Self::TopColor,
+            "bottom_color" => Self::BottomColor,
+            "rotation_angle" => Self::RotationAngle,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundFillGradientVisitor;
+
+impl<'de> Visitor<'de> for BackgroundFillGradientVisitor {
+    type Value = BackgroundFillGradient;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundFillGradient object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundFillGradient, A::Error> {
+        let mut top_color = None;
+        let mut bottom_color = None;
+        let mut rotation_angle = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundFillGradientKey::TopColor => top_color = Some(map.next_value()?),
+                BackgroundFillGradientKey::BottomColor => bottom_color = Some(map.next_value()?),
+                BackgroundFillGradientKey::RotationAngle => {
+                    rotation_angle = Some(map.next_value()?)
+                }
+                BackgroundFillGradientKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundFillGradientKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundFillGradient {
+            top_color: crate::object::required(top_color, "top_color")?,
+            bottom_color: crate::object::required(bottom_color, "bottom_color")?,
+            rotation_angle: crate::object::required(rotation_angle, "rotation_angle")?,
+            extra,
+        })
     }
 }

@@ -2,21 +2,99 @@
 
 //! The `BackgroundFillSolid` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is filled using the selected color.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundFillSolid {
     /// The color of the background fill in the RGB24 format
     pub color: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BackgroundFillSolid {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(color: i64) -> Self {
+        Self { color, extra: None }
+    }
 }
 
 impl Serialize for BackgroundFillSolid {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundFillSolid", 2)?;
-        state.serialize_field("type", "solid")?;
-        state.serialize_field("color", &self.color)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "solid")?;
+        state.serialize_entry("color", &self.color)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundFillSolid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundFillSolid",
+            BackgroundFillSolidKey::ALL,
+            BackgroundFillSolidVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundFillSolid` object.
+enum BackgroundFillSolidKey {
+    Color,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundFillSolidKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["color", "type"];
+}
+
+impl ObjectKey for BackgroundFillSolidKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "color" => Self::Color,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundFillSolidVisitor;
+
+impl<'de> Visitor<'de> for BackgroundFillSolidVisitor {
+    type Value = BackgroundFillSolid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundFillSolid object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundFillSolid, A::Error> {
+        let mut color = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundFillSolidKey::Color => color = Some(map.next_value()?),
+                BackgroundFillSolidKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundFillSolidKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundFillSolid {
+            color: crate::object::required(color, "color")?,
+            extra,
+        })
     }
 }

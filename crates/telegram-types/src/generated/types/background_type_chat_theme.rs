@@ -2,21 +2,102 @@
 
 //! The `BackgroundTypeChatTheme` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is taken directly from a built-in chat theme.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundTypeChatTheme {
     /// Name of the chat theme, which is usually an emoji
     pub theme_name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BackgroundTypeChatTheme {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(theme_name: impl Into<String>) -> Self {
+        Self {
+            theme_name: theme_name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for BackgroundTypeChatTheme {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundTypeChatTheme", 2)?;
-        state.serialize_field("type", "chat_theme")?;
-        state.serialize_field("theme_name", &self.theme_name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "chat_theme")?;
+        state.serialize_entry("theme_name", &self.theme_name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundTypeChatTheme {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundTypeChatTheme",
+            BackgroundTypeChatThemeKey::ALL,
+            BackgroundTypeChatThemeVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundTypeChatTheme` object.
+enum BackgroundTypeChatThemeKey {
+    ThemeName,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundTypeChatThemeKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["theme_name", "type"];
+}
+
+impl ObjectKey for BackgroundTypeChatThemeKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "theme_name" => Self::ThemeName,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundTypeChatThemeVisitor;
+
+impl<'de> Visitor<'de> for BackgroundTypeChatThemeVisitor {
+    type Value = BackgroundTypeChatTheme;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundTypeChatTheme object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundTypeChatTheme, A::Error> {
+        let mut theme_name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundTypeChatThemeKey::ThemeName => theme_name = Some(map.next_value()?),
+                BackgroundTypeChatThemeKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundTypeChatThemeKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundTypeChatTheme {
+            theme_name: crate::object::required(theme_name, "theme_name")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,113 @@
 
 //! The `BackgroundTypeFill` type.
 
-use crate::BackgroundFill;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{BackgroundFill, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is automatically filled based on the selected colors.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundTypeFill {
     /// The background fill
     pub fill: BackgroundFill,
     /// Dimming of the background in dark themes, as a percentage; 0-100
     pub dark_theme_dimming: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BackgroundTypeFill {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(fill: impl Into<BackgroundFill>, dark_theme_dimming: i64) -> Self {
+        Self {
+            fill: fill.into(),
+            dark_theme_dimming,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for BackgroundTypeFill {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundTypeFill", 3)?;
-        state.serialize_field("type", "fill")?;
-        state.serialize_field("fill", &self.fill)?;
-        state.serialize_field("dark_theme_dimming", &self.dark_theme_dimming)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "fill")?;
+        state.serialize_entry("fill", &self.fill)?;
+        state.serialize_entry("dark_theme_dimming", &self.dark_theme_dimming)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundTypeFill {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundTypeFill",
+            BackgroundTypeFillKey::ALL,
+            BackgroundTypeFillVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundTypeFill` object.
+enum BackgroundTypeFillKey {
+    Fill,
+    DarkThemeDimming,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundTypeFillKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["fill", "dark_theme_dimming", "type"];
+}
+
+impl ObjectKey for BackgroundTypeFillKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "fill" => Self::Fill,
+            "dark_theme_dimming" => Self::DarkThemeDimming,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundTypeFillVisitor;
+
+impl<'de> Visitor<'de> for BackgroundTypeFillVisitor {
+    type Value = BackgroundTypeFill;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundTypeFill object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundTypeFill, A::Error> {
+        let mut fill = None;
+        let mut dark_theme_dimming = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundTypeFillKey::Fill => fill = Some(map.next_value()?),
+                BackgroundTypeFillKey::DarkThemeDimming => {
+                    dark_theme_dimming = Some(map.next_value()?)
+                }
+                BackgroundTypeFillKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundTypeFillKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundTypeFill {
+            fill: crate::object::required(fill, "fill")?,
+            dark_theme_dimming: crate::object::required(dark_theme_dimming, "dark_theme_dimming")?,
+            extra,
+        })
     }
 }

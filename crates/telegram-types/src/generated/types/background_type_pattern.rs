@@ -2,12 +2,16 @@
 
 //! The `BackgroundTypePattern` type.
 
-use crate::{BackgroundFill, Document};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{BackgroundFill, Document, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is a .PNG or .TGV (gzipped subset of SVG with MIME type "application/x-tgwallpattern") pattern to be combined with the background fill chosen by the user.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundTypePattern {
     /// Document with the pattern
     pub document: Document,
@@ -16,11 +20,12 @@ pub struct BackgroundTypePattern {
     /// Intensity of the pattern when it is shown above the filled background; 0-100
     pub intensity: i64,
     /// Optional. True, if the background fill must be applied only to the pattern itself. All other pixels are black in this case. For dark themes only.
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_inverted: bool,
     /// Optional. True, if the background moves slightly when the device is tilted
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_moving: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl BackgroundTypePattern {
@@ -36,27 +41,114 @@ impl BackgroundTypePattern {
             intensity,
             is_inverted: false,
             is_moving: false,
+            extra: None,
         }
     }
 }
 
 impl Serialize for BackgroundTypePattern {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundTypePattern", 6)?;
-        state.serialize_field("type", "pattern")?;
-        state.serialize_field("document", &self.document)?;
-        state.serialize_field("fill", &self.fill)?;
-        state.serialize_field("intensity", &self.intensity)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "pattern")?;
+        state.serialize_entry("document", &self.document)?;
+        state.serialize_entry("fill", &self.fill)?;
+        state.serialize_entry("intensity", &self.intensity)?;
         if self.is_inverted {
-            state.serialize_field("is_inverted", &true)?;
-        } else {
-            state.skip_field("is_inverted")?;
+            state.serialize_entry("is_inverted", &true)?;
         }
         if self.is_moving {
-            state.serialize_field("is_moving", &true)?;
-        } else {
-            state.skip_field("is_moving")?;
+            state.serialize_entry("is_moving", &true)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundTypePattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundTypePattern",
+            BackgroundTypePatternKey::ALL,
+            BackgroundTypePatternVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundTypePattern` object.
+enum BackgroundTypePatternKey {
+    Document,
+    Fill,
+    Intensity,
+    IsInverted,
+    IsMoving,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundTypePatternKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "document",
+        "fill",
+        "intensity",
+        "is_inverted",
+        "is_moving",
+        "type",
+    ];
+}
+
+impl ObjectKey for BackgroundTypePatternKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "document" => Self::Document,
+            "fill" => Self::Fill,
+            "intensity" => Self::Intensity,
+            "is_inverted" => Self::IsInverted,
+            "is_moving" => Self::IsMoving,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundTypePatternVisitor;
+
+impl<'de> Visitor<'de> for BackgroundTypePatternVisitor {
+    type Value = BackgroundTypePattern;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundTypePattern object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundTypePattern, A::Error> {
+        let mut document = None;
+        let mut fill = None;
+        let mut intensity = None;
+        let mut is_inverted = false;
+        let mut is_moving = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundTypePatternKey::Document => document = Some(map.next_value()?),
+                BackgroundTypePatternKey::Fill => fill = Some(map.next_value()?),
+                BackgroundTypePatternKey::Intensity => intensity = Some(map.next_value()?),
+                BackgroundTypePatternKey::IsInverted => is_inverted = map.next_value()?,
+                BackgroundTypePatternKey::IsMoving => is_moving = map.next_value()?,
+                BackgroundTypePatternKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundTypePatternKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundTypePattern {
+            document: crate::object::required(document, "document")?,
+            fill: crate::object::required(fill, "fill")?,
+            intensity: crate::object::required(intensity, "intensity")?,
+            is_inverted,
+            is_moving,
+            extra,
+        })
     }
 }

@@ -2,23 +2,28 @@
 
 //! The `BackgroundTypeWallpaper` type.
 
-use crate::Document;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Document, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The background is a wallpaper in the JPEG format.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackgroundTypeWallpaper {
     /// Document with the wallpaper
     pub document: Document,
     /// Dimming of the background in dark themes, as a percentage; 0-100
     pub dark_theme_dimming: i64,
     /// Optional. True, if the wallpaper is downscaled to fit in a 450x450 square and then box-blurred with radius 12
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_blurred: bool,
     /// Optional. True, if the background moves slightly when the device is tilted
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_moving: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl BackgroundTypeWallpaper {
@@ -29,26 +34,109 @@ impl BackgroundTypeWallpaper {
             dark_theme_dimming,
             is_blurred: false,
             is_moving: false,
+            extra: None,
         }
     }
 }
 
 impl Serialize for BackgroundTypeWallpaper {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BackgroundTypeWallpaper", 5)?;
-        state.serialize_field("type", "wallpaper")?;
-        state.serialize_field("document", &self.document)?;
-        state.serialize_field("dark_theme_dimming", &self.dark_theme_dimming)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "wallpaper")?;
+        state.serialize_entry("document", &self.document)?;
+        state.serialize_entry("dark_theme_dimming", &self.dark_theme_dimming)?;
         if self.is_blurred {
-            state.serialize_field("is_blurred", &true)?;
-        } else {
-            state.skip_field("is_blurred")?;
+            state.serialize_entry("is_blurred", &true)?;
         }
         if self.is_moving {
-            state.serialize_field("is_moving", &true)?;
-        } else {
-            state.skip_field("is_moving")?;
+            state.serialize_entry("is_moving", &true)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BackgroundTypeWallpaper {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BackgroundTypeWallpaper",
+            BackgroundTypeWallpaperKey::ALL,
+            BackgroundTypeWallpaperVisitor,
+        )
+    }
+}
+
+/// A key of a `BackgroundTypeWallpaper` object.
+enum BackgroundTypeWallpaperKey {
+    Document,
+    DarkThemeDimming,
+    IsBlurred,
+    IsMoving,
+    Type,
+    Unknown(String),
+}
+
+impl BackgroundTypeWallpaperKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "document",
+        "dark_theme_dimming",
+        "is_blurred",
+        "is_moving",
+        "type",
+    ];
+}
+
+impl ObjectKey for BackgroundTypeWallpaperKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "document" => Self::Document,
+            "dark_theme_dimming" => Self::DarkThemeDimming,
+            "is_blurred" => Self::IsBlurred,
+            "is_moving" => Self::IsMoving,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BackgroundTypeWallpaperVisitor;
+
+impl<'de> Visitor<'de> for BackgroundTypeWallpaperVisitor {
+    type Value = BackgroundTypeWallpaper;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BackgroundTypeWallpaper object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundTypeWallpaper, A::Error> {
+        let mut document = None;
+        let mut dark_theme_dimming = None;
+        let mut is_blurred = false;
+        let mut is_moving = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BackgroundTypeWallpaperKey::Document => document = Some(map.next_value()?),
+                BackgroundTypeWallpaperKey::DarkThemeDimming => {
+                    dark_theme_dimming = Some(map.next_value()?)
+                }
+                BackgroundTypeWallpaperKey::IsBlurred => is_blurred = map.next_value()?,
+                BackgroundTypeWallpaperKey::IsMoving => is_moving = map.next_value()?,
+                BackgroundTypeWallpaperKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BackgroundTypeWallpaperKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BackgroundTypeWallpaper {
+            document: crate::object::required(document, "document")?,
+            dark_theme_dimming: crate::object::required(dark_theme_dimming, "dark_theme_dimming")?,
+            is_blurred,
+            is_moving,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `Birthdate` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the birthdate of a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Birthdate {
     /// Day of the user's birth; 1-31
     pub day: i64,
@@ -14,6 +19,10 @@ pub struct Birthdate {
     /// Optional. Year of the user's birth
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Birthdate {
@@ -23,6 +32,70 @@ impl Birthdate {
             day,
             month,
             year: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Birthdate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Birthdate", BirthdateKey::ALL, BirthdateVisitor)
+    }
+}
+
+/// A key of a `Birthdate` object.
+enum BirthdateKey {
+    Day,
+    Month,
+    Year,
+    Unknown(String),
+}
+
+impl BirthdateKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["day", "month", "year"];
+}
+
+impl ObjectKey for BirthdateKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "day" => Self::Day,
+            "month" => Self::Month,
+            "year" => Self::Year,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BirthdateVisitor;
+
+impl<'de> Visitor<'de> for BirthdateVisitor {
+    type Value = Birthdate;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Birthdate object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Birthdate, A::Error> {
+        let mut day = None;
+        let mut month = None;
+        let mut year = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BirthdateKey::Day => day = Some(map.next_value()?),
+                BirthdateKey::Month => month = Some(map.next_value()?),
+                BirthdateKey::Year => year = map.next_value()?,
+                BirthdateKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Birthdate {
+            day: crate::object::required(day, "day")?,
+            month: crate::object::required(month, "month")?,
+            year,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `BotAccessSettings` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the access settings of a bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotAccessSettings {
     /// True, if only selected users can access the bot. The bot's owner can always access it.
     #[serde(default)]
@@ -14,6 +18,10 @@ pub struct BotAccessSettings {
     /// Optional. The list of other users who have access to the bot if the access is restricted
     #[serde(skip_serializing_if = "Option::is_none")]
     pub added_users: Option<Vec<User>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl BotAccessSettings {
@@ -22,6 +30,71 @@ impl BotAccessSettings {
         Self {
             is_access_restricted,
             added_users: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for BotAccessSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotAccessSettings",
+            BotAccessSettingsKey::ALL,
+            BotAccessSettingsVisitor,
+        )
+    }
+}
+
+/// A key of a `BotAccessSettings` object.
+enum BotAccessSettingsKey {
+    IsAccessRestricted,
+    AddedUsers,
+    Unknown(String),
+}
+
+impl BotAccessSettingsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["is_access_restricted", "added_users"];
+}
+
+impl ObjectKey for BotAccessSettingsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "is_access_restricted" => Self::IsAccessRestricted,
+            "added_users" => Self::AddedUsers,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotAccessSettingsVisitor;
+
+impl<'de> Visitor<'de> for BotAccessSettingsVisitor {
+    type Value = BotAccessSettings;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotAccessSettings object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotAccessSettings, A::Error> {
+        let mut is_access_restricted = None;
+        let mut added_users = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotAccessSettingsKey::IsAccessRestricted => {
+                    is_access_restricted = Some(map.next_value()?)
+                }
+                BotAccessSettingsKey::AddedUsers => added_users = map.next_value()?,
+                BotAccessSettingsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotAccessSettings {
+            is_access_restricted: is_access_restricted.unwrap_or_default(),
+            added_users,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `BotCommand` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a bot command.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotCommand {
     /// Text of the command; 1-32 characters. Can contain only lowercase English letters, digits and underscores.
     pub command: String,
@@ -14,6 +19,10 @@ pub struct BotCommand {
     /// Optional. True, if the command sends an ephemeral message, which can be seen only by the sender of the message and the bot
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_ephemeral: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl BotCommand {
@@ -23,6 +32,70 @@ impl BotCommand {
             command: command.into(),
             description: description.into(),
             is_ephemeral: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for BotCommand {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("BotCommand", BotCommandKey::ALL, BotCommandVisitor)
+    }
+}
+
+/// A key of a `BotCommand` object.
+enum BotCommandKey {
+    Command,
+    Description,
+    IsEphemeral,
+    Unknown(String),
+}
+
+impl BotCommandKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["command", "description", "is_ephemeral"];
+}
+
+impl ObjectKey for BotCommandKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "command" => Self::Command,
+            "description" => Self::Description,
+            "is_ephemeral" => Self::IsEphemeral,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotCommandVisitor;
+
+impl<'de> Visitor<'de> for BotCommandVisitor {
+    type Value = BotCommand;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotCommand object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotCommand, A::Error> {
+        let mut command = None;
+        let mut description = None;
+        let mut is_ephemeral = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotCommandKey::Command => command = Some(map.next_value()?),
+                BotCommandKey::Description => description = Some(map.next_value()?),
+                BotCommandKey::IsEphemeral => is_ephemeral = map.next_value()?,
+                BotCommandKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotCommand {
+            command: crate::object::required(command, "command")?,
+            description: crate::object::required(description, "description")?,
+            is_ephemeral,
+            extra,
+        })
     }
 }

@@ -2,17 +2,85 @@
 
 //! The `BotCommandScopeAllChatAdministrators` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents the scope of bot commands, covering all group and supergroup chat administrators.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct BotCommandScopeAllChatAdministrators {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BotCommandScopeAllChatAdministrators {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for BotCommandScopeAllChatAdministrators {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BotCommandScopeAllChatAdministrators", 1)?;
-        state.serialize_field("type", "all_chat_administrators")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "all_chat_administrators")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BotCommandScopeAllChatAdministrators {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotCommandScopeAllChatAdministrators",
+            BotCommandScopeAllChatAdministratorsKey::ALL,
+            BotCommandScopeAllChatAdministratorsVisitor,
+        )
+    }
+}
+
+/// A key of a `BotCommandScopeAllChatAdministrators` object.
+enum BotCommandScopeAllChatAdministratorsKey {
+    Type,
+    Unknown(String),
+}
+
+impl BotCommandScopeAllChatAdministratorsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for BotCommandScopeAllChatAdministratorsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotCommandScopeAllChatAdministratorsVisitor;
+
+impl<'de> Visitor<'de> for BotCommandScopeAllChatAdministratorsVisitor {
+    type Value = BotCommandScopeAllChatAdministrators;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotCommandScopeAllChatAdministrators object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<BotCommandScopeAllChatAdministrators, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotCommandScopeAllChatAdministratorsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BotCommandScopeAllChatAdministratorsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotCommandScopeAllChatAdministrators { extra })
     }
 }

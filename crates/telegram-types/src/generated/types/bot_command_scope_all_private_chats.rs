@@ -2,17 +2,85 @@
 
 //! The `BotCommandScopeAllPrivateChats` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents the scope of bot commands, covering all private chats.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct BotCommandScopeAllPrivateChats {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BotCommandScopeAllPrivateChats {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for BotCommandScopeAllPrivateChats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BotCommandScopeAllPrivateChats", 1)?;
-        state.serialize_field("type", "all_private_chats")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "all_private_chats")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BotCommandScopeAllPrivateChats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotCommandScopeAllPrivateChats",
+            BotCommandScopeAllPrivateChatsKey::ALL,
+            BotCommandScopeAllPrivateChatsVisitor,
+        )
+    }
+}
+
+/// A key of a `BotCommandScopeAllPrivateChats` object.
+enum BotCommandScopeAllPrivateChatsKey {
+    Type,
+    Unknown(String),
+}
+
+impl BotCommandScopeAllPrivateChatsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for BotCommandScopeAllPrivateChatsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotCommandScopeAllPrivateChatsVisitor;
+
+impl<'de> Visitor<'de> for BotCommandScopeAllPrivateChatsVisitor {
+    type Value = BotCommandScopeAllPrivateChats;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotCommandScopeAllPrivateChats object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<BotCommandScopeAllPrivateChats, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotCommandScopeAllPrivateChatsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BotCommandScopeAllPrivateChatsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotCommandScopeAllPrivateChats { extra })
     }
 }

@@ -2,22 +2,105 @@
 
 //! The `BotCommandScopeChatAdministrators` type.
 
-use crate::Recipient;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Recipient};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents the scope of bot commands, covering all administrators of a specific group or supergroup chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BotCommandScopeChatAdministrators {
     /// Unique identifier for the target chat or username of the target supergroup in the format @username. Channel direct messages chats and channel chats aren't supported.
     pub chat_id: Recipient,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BotCommandScopeChatAdministrators {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(chat_id: impl Into<Recipient>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for BotCommandScopeChatAdministrators {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BotCommandScopeChatAdministrators", 2)?;
-        state.serialize_field("type", "chat_administrators")?;
-        state.serialize_field("chat_id", &self.chat_id)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "chat_administrators")?;
+        state.serialize_entry("chat_id", &self.chat_id)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BotCommandScopeChatAdministrators {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotCommandScopeChatAdministrators",
+            BotCommandScopeChatAdministratorsKey::ALL,
+            BotCommandScopeChatAdministratorsVisitor,
+        )
+    }
+}
+
+/// A key of a `BotCommandScopeChatAdministrators` object.
+enum BotCommandScopeChatAdministratorsKey {
+    ChatId,
+    Type,
+    Unknown(String),
+}
+
+impl BotCommandScopeChatAdministratorsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat_id", "type"];
+}
+
+impl ObjectKey for BotCommandScopeChatAdministratorsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat_id" => Self::ChatId,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotCommandScopeChatAdministratorsVisitor;
+
+impl<'de> Visitor<'de> for BotCommandScopeChatAdministratorsVisitor {
+    type Value = BotCommandScopeChatAdministrators;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotCommandScopeChatAdministrators object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<BotCommandScopeChatAdministrators, A::Error> {
+        let mut chat_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotCommandScopeChatAdministratorsKey::ChatId => chat_id = Some(map.next_value()?),
+                BotCommandScopeChatAdministratorsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BotCommandScopeChatAdministratorsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotCommandScopeChatAdministrators {
+            chat_id: crate::object::required(chat_id, "chat_id")?,
+            extra,
+        })
     }
 }

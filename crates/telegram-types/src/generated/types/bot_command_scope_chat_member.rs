@@ -2,25 +2,114 @@
 
 //! The `BotCommandScopeChatMember` type.
 
-use crate::Recipient;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Recipient};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents the scope of bot commands, covering a specific member of a group or supergroup chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BotCommandScopeChatMember {
     /// Unique identifier for the target chat or username of the target supergroup in the format @username. Channel direct messages chats and channel chats aren't supported.
     pub chat_id: Recipient,
     /// Unique identifier of the target user
     pub user_id: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BotCommandScopeChatMember {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(chat_id: impl Into<Recipient>, user_id: i64) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            user_id,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for BotCommandScopeChatMember {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BotCommandScopeChatMember", 3)?;
-        state.serialize_field("type", "chat_member")?;
-        state.serialize_field("chat_id", &self.chat_id)?;
-        state.serialize_field("user_id", &self.user_id)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "chat_member")?;
+        state.serialize_entry("chat_id", &self.chat_id)?;
+        state.serialize_entry("user_id", &self.user_id)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BotCommandScopeChatMember {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotCommandScopeChatMember",
+            BotCommandScopeChatMemberKey::ALL,
+            BotCommandScopeChatMemberVisitor,
+        )
+    }
+}
+
+/// A key of a `BotCommandScopeChatMember` object.
+enum BotCommandScopeChatMemberKey {
+    ChatId,
+    UserId,
+    Type,
+    Unknown(String),
+}
+
+impl BotCommandScopeChatMemberKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat_id", "user_id", "type"];
+}
+
+impl ObjectKey for BotCommandScopeChatMemberKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat_id" => Self::ChatId,
+            "user_id" => Self::UserId,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotCommandScopeChatMemberVisitor;
+
+impl<'de> Visitor<'de> for BotCommandScopeChatMemberVisitor {
+    type Value = BotCommandScopeChatMember;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotCommandScopeChatMember object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<BotCommandScopeChatMember, A::Error> {
+        let mut chat_id = None;
+        let mut user_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotCommandScopeChatMemberKey::ChatId => chat_id = Some(map.next_value()?),
+                BotCommandScopeChatMemberKey::UserId => user_id = Some(map.next_value()?),
+                BotCommandScopeChatMemberKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BotCommandScopeChatMemberKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotCommandScopeChatMember {
+            chat_id: crate::object::required(chat_id, "chat_id")?,
+            user_id: crate::object::required(user_id, "user_id")?,
+            extra,
+        })
     }
 }

@@ -2,17 +2,82 @@
 
 //! The `BotCommandScopeDefault` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents the default scope of bot commands. Default commands are used if no commands with a narrower scope are specified for the user.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct BotCommandScopeDefault {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BotCommandScopeDefault {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for BotCommandScopeDefault {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("BotCommandScopeDefault", 1)?;
-        state.serialize_field("type", "default")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "default")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BotCommandScopeDefault {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotCommandScopeDefault",
+            BotCommandScopeDefaultKey::ALL,
+            BotCommandScopeDefaultVisitor,
+        )
+    }
+}
+
+/// A key of a `BotCommandScopeDefault` object.
+enum BotCommandScopeDefaultKey {
+    Type,
+    Unknown(String),
+}
+
+impl BotCommandScopeDefaultKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for BotCommandScopeDefaultKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotCommandScopeDefaultVisitor;
+
+impl<'de> Visitor<'de> for BotCommandScopeDefaultVisitor {
+    type Value = BotCommandScopeDefault;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotCommandScopeDefault object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotCommandScopeDefault, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotCommandScopeDefaultKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                BotCommandScopeDefaultKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotCommandScopeDefault { extra })
     }
 }

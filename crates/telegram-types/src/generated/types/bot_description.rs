@@ -2,11 +2,87 @@
 
 //! The `BotDescription` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents the bot's description.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotDescription {
     /// The bot's description
     pub description: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BotDescription {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(description: impl Into<String>) -> Self {
+        Self {
+            description: description.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BotDescription {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotDescription",
+            BotDescriptionKey::ALL,
+            BotDescriptionVisitor,
+        )
+    }
+}
+
+/// A key of a `BotDescription` object.
+enum BotDescriptionKey {
+    Description,
+    Unknown(String),
+}
+
+impl BotDescriptionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["description"];
+}
+
+impl ObjectKey for BotDescriptionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "description" => Self::Description,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotDescriptionVisitor;
+
+impl<'de> Visitor<'de> for BotDescriptionVisitor {
+    type Value = BotDescription;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotDescription object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotDescription, A::Error> {
+        let mut description = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotDescriptionKey::Description => description = Some(map.next_value()?),
+                BotDescriptionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotDescription {
+            description: crate::object::required(description, "description")?,
+            extra,
+        })
+    }
 }

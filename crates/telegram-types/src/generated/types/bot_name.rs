@@ -2,11 +2,81 @@
 
 //! The `BotName` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents the bot's name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotName {
     /// The bot's name
     pub name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BotName {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BotName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("BotName", BotNameKey::ALL, BotNameVisitor)
+    }
+}
+
+/// A key of a `BotName` object.
+enum BotNameKey {
+    Name,
+    Unknown(String),
+}
+
+impl BotNameKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name"];
+}
+
+impl ObjectKey for BotNameKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotNameVisitor;
+
+impl<'de> Visitor<'de> for BotNameVisitor {
+    type Value = BotName;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotName object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotName, A::Error> {
+        let mut name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotNameKey::Name => name = Some(map.next_value()?),
+                BotNameKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(BotName {
+            name: crate::object::required(name, "name")?,
+            extra,
+        })
+    }
 }

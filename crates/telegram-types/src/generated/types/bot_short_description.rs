@@ -2,11 +2,89 @@
 
 //! The `BotShortDescription` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents the bot's short description.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotShortDescription {
     /// The bot's short description
     pub short_description: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BotShortDescription {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(short_description: impl Into<String>) -> Self {
+        Self {
+            short_description: short_description.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BotShortDescription {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotShortDescription",
+            BotShortDescriptionKey::ALL,
+            BotShortDescriptionVisitor,
+        )
+    }
+}
+
+/// A key of a `BotShortDescription` object.
+enum BotShortDescriptionKey {
+    ShortDescription,
+    Unknown(String),
+}
+
+impl BotShortDescriptionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["short_description"];
+}
+
+impl ObjectKey for BotShortDescriptionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "short_description" => Self::ShortDescription,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotShortDescriptionVisitor;
+
+impl<'de> Visitor<'de> for BotShortDescriptionVisitor {
+    type Value = BotShortDescription;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotShortDescription object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotShortDescription, A::Error> {
+        let mut short_description = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotShortDescriptionKey::ShortDescription => {
+                    short_description = Some(map.next_value()?)
+                }
+                BotShortDescriptionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotShortDescription {
+            short_description: crate::object::required(short_description, "short_description")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `BotSubscriptionUpdated` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about changes to a user payment subscription toward the current bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BotSubscriptionUpdated {
     /// User who subscribed for payments toward the bot
     pub user: User,
@@ -14,4 +18,93 @@ pub struct BotSubscriptionUpdated {
     pub invoice_payload: String,
     /// The new state of the subscription. Currently, it can be one of "canceled" if the user canceled the subscription, "active" if the user re-enabled a previously canceled subscription, or "failed" if payment for the subscription failed.
     pub state: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BotSubscriptionUpdated {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        user: impl Into<User>,
+        invoice_payload: impl Into<String>,
+        state: impl Into<String>,
+    ) -> Self {
+        Self {
+            user: user.into(),
+            invoice_payload: invoice_payload.into(),
+            state: state.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BotSubscriptionUpdated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BotSubscriptionUpdated",
+            BotSubscriptionUpdatedKey::ALL,
+            BotSubscriptionUpdatedVisitor,
+        )
+    }
+}
+
+/// A key of a `BotSubscriptionUpdated` object.
+enum BotSubscriptionUpdatedKey {
+    User,
+    InvoicePayload,
+    State,
+    Unknown(String),
+}
+
+impl BotSubscriptionUpdatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "invoice_payload", "state"];
+}
+
+impl ObjectKey for BotSubscriptionUpdatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "invoice_payload" => Self::InvoicePayload,
+            "state" => Self::State,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BotSubscriptionUpdatedVisitor;
+
+impl<'de> Visitor<'de> for BotSubscriptionUpdatedVisitor {
+    type Value = BotSubscriptionUpdated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BotSubscriptionUpdated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotSubscriptionUpdated, A::Error> {
+        let mut user = None;
+        let mut invoice_payload = None;
+        let mut state = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BotSubscriptionUpdatedKey::User => user = Some(map.next_value()?),
+                BotSubscriptionUpdatedKey::InvoicePayload => {
+                    invoice_payload = Some(map.next_value()?)
+                }
+                BotSubscriptionUpdatedKey::State => state = Some(map.next_value()?),
+                BotSubscriptionUpdatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BotSubscriptionUpdated {
+            user: crate::object::required(user, "user")?,
+            invoice_payload: crate::object::required(invoice_payload, "invoice_payload")?,
+            state: crate::object::required(state, "state")?,
+            extra,
+        })
+    }
 }

@@ -2,10 +2,15 @@
 
 //! The `BusinessBotRights` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the rights of a business bot.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BusinessBotRights {
     /// Optional. True, if the bot can send and edit messages in the private chats that had incoming messages in the last 24 hours
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
@@ -49,4 +54,159 @@ pub struct BusinessBotRights {
     /// Optional. True, if the bot can post, edit and delete stories on behalf of the business account
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_manage_stories: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for BusinessBotRights {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessBotRights",
+            BusinessBotRightsKey::ALL,
+            BusinessBotRightsVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessBotRights` object.
+enum BusinessBotRightsKey {
+    CanReply,
+    CanReadMessages,
+    CanDeleteSentMessages,
+    CanDeleteAllMessages,
+    CanEditName,
+    CanEditBio,
+    CanEditProfilePhoto,
+    CanEditUsername,
+    CanChangeGiftSettings,
+    CanViewGiftsAndStars,
+    CanConvertGiftsToStars,
+    CanTransferAndUpgradeGifts,
+    CanTransferStars,
+    CanManageStories,
+    Unknown(String),
+}
+
+impl BusinessBotRightsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "can_reply",
+        "can_read_messages",
+        "can_delete_sent_messages",
+        "can_delete_all_messages",
+        "can_edit_name",
+        "can_edit_bio",
+        "can_edit_profile_photo",
+        "can_edit_username",
+        "can_change_gift_settings",
+        "can_view_gifts_and_stars",
+        "can_convert_gifts_to_stars",
+        "can_transfer_and_upgrade_gifts",
+        "can_transfer_stars",
+        "can_manage_stories",
+    ];
+}
+
+impl ObjectKey for BusinessBotRightsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "can_reply" => Self::CanReply,
+            "can_read_messages" => Self::CanReadMessages,
+            "can_delete_sent_messages" => Self::CanDeleteSentMessages,
+            "can_delete_all_messages" => Self::CanDeleteAllMessages,
+            "can_edit_name" => Self::CanEditName,
+            "can_edit_bio" => Self::CanEditBio,
+            "can_edit_profile_photo" => Self::CanEditProfilePhoto,
+            "can_edit_username" => Self::CanEditUsername,
+            "can_change_gift_settings" => Self::CanChangeGiftSettings,
+            "can_view_gifts_and_stars" => Self::CanViewGiftsAndStars,
+            "can_convert_gifts_to_stars" => Self::CanConvertGiftsToStars,
+            "can_transfer_and_upgrade_gifts" => Self::CanTransferAndUpgradeGifts,
+            "can_transfer_stars" => Self::CanTransferStars,
+            "can_manage_stories" => Self::CanManageStories,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessBotRightsVisitor;
+
+impl<'de> Visitor<'de> for BusinessBotRightsVisitor {
+    type Value = BusinessBotRights;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessBotRights object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BusinessBotRights, A::Error> {
+        let mut can_reply = false;
+        let mut can_read_messages = false;
+        let mut can_delete_sent_messages = false;
+        let mut can_delete_all_messages = false;
+        let mut can_edit_name = false;
+        let mut can_edit_bio = false;
+        let mut can_edit_profile_photo = false;
+        let mut can_edit_username = false;
+        let mut can_change_gift_settings = false;
+        let mut can_view_gifts_and_stars = false;
+        let mut can_convert_gifts_to_stars = false;
+        let mut can_transfer_and_upgrade_gifts = false;
+        let mut can_transfer_stars = false;
+        let mut can_manage_stories = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessBotRightsKey::CanReply => can_reply = map.next_value()?,
+                BusinessBotRightsKey::CanReadMessages => can_read_messages = map.next_value()?,
+                BusinessBotRightsKey::CanDeleteSentMessages => {
+                    can_delete_sent_messages = map.next_value()?
+                }
+                BusinessBotRightsKey::CanDeleteAllMessages => {
+                    can_delete_all_messages = map.next_value()?
+                }
+                BusinessBotRightsKey::CanEditName => can_edit_name = map.next_value()?,
+                BusinessBotRightsKey::CanEditBio => can_edit_bio = map.next_value()?,
+                BusinessBotRightsKey::CanEditProfilePhoto => {
+                    can_edit_profile_photo = map.next_value()?
+                }
+                BusinessBotRightsKey::CanEditUsername => can_edit_username = map.next_value()?,
+                BusinessBotRightsKey::CanChangeGiftSettings => {
+                    can_change_gift_settings = map.next_value()?
+                }
+                BusinessBotRightsKey::CanViewGiftsAndStars => {
+                    can_view_gifts_and_stars = map.next_value()?
+                }
+                BusinessBotRightsKey::CanConvertGiftsToStars => {
+                    can_convert_gifts_to_stars = map.next_value()?
+                }
+                BusinessBotRightsKey::CanTransferAndUpgradeGifts => {
+                    can_transfer_and_upgrade_gifts = map.next_value()?
+                }
+                BusinessBotRightsKey::CanTransferStars => can_transfer_stars = map.next_value()?,
+                BusinessBotRightsKey::CanManageStories => can_manage_stories = map.next_value()?,
+                BusinessBotRightsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessBotRights {
+            can_reply,
+            can_read_messages,
+            can_delete_sent_messages,
+            can_delete_all_messages,
+            can_edit_name,
+            can_edit_bio,
+            can_edit_profile_photo,
+            can_edit_username,
+            can_change_gift_settings,
+            can_view_gifts_and_stars,
+            can_convert_gifts_to_stars,
+            can_transfer_and_upgrade_gifts,
+            can_transfer_stars,
+            can_manage_stories,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `BusinessConnection` type.
 
-use crate::{BusinessBotRights, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{BusinessBotRights, Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the connection of the bot with a business account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusinessConnection {
     /// Unique identifier of the business connection
     pub id: String,
@@ -22,6 +26,10 @@ pub struct BusinessConnection {
     /// True, if the connection is active
     #[serde(default)]
     pub is_enabled: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl BusinessConnection {
@@ -40,6 +48,90 @@ impl BusinessConnection {
             date,
             rights: None,
             is_enabled,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessConnection {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessConnection",
+            BusinessConnectionKey::ALL,
+            BusinessConnectionVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessConnection` object.
+enum BusinessConnectionKey {
+    Id,
+    User,
+    UserChatId,
+    Date,
+    Rights,
+    IsEnabled,
+    Unknown(String),
+}
+
+impl BusinessConnectionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["id", "user", "user_chat_id", "date", "rights", "is_enabled"];
+}
+
+impl ObjectKey for BusinessConnectionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "user" => Self::User,
+            "user_chat_id" => Self::UserChatId,
+            "date" => Self::Date,
+            "rights" => Self::Rights,
+            "is_enabled" => Self::IsEnabled,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessConnectionVisitor;
+
+impl<'de> Visitor<'de> for BusinessConnectionVisitor {
+    type Value = BusinessConnection;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessConnection object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BusinessConnection, A::Error> {
+        let mut id = None;
+        let mut user = None;
+        let mut user_chat_id = None;
+        let mut date = None;
+        let mut rights = None;
+        let mut is_enabled = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessConnectionKey::Id => id = Some(map.next_value()?),
+                BusinessConnectionKey::User => user = Some(map.next_value()?),
+                BusinessConnectionKey::UserChatId => user_chat_id = Some(map.next_value()?),
+                BusinessConnectionKey::Date => date = Some(map.next_value()?),
+                BusinessConnectionKey::Rights => rights = map.next_value()?,
+                BusinessConnectionKey::IsEnabled => is_enabled = Some(map.next_value()?),
+                BusinessConnectionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessConnection {
+            id: crate::object::required(id, "id")?,
+            user: crate::object::required(user, "user")?,
+            user_chat_id: crate::object::required(user_chat_id, "user_chat_id")?,
+            date: crate::object::required(date, "date")?,
+            rights,
+            is_enabled: is_enabled.unwrap_or_default(),
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `BusinessIntro` type.
 
-use crate::Sticker;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Sticker};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains information about the start page settings of a Telegram Business account.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct BusinessIntro {
     /// Optional. Title text of the business intro
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17,4 +21,75 @@ pub struct BusinessIntro {
     /// Optional. Sticker of the business intro
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sticker: Option<Box<Sticker>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for BusinessIntro {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessIntro",
+            BusinessIntroKey::ALL,
+            BusinessIntroVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessIntro` object.
+enum BusinessIntroKey {
+    Title,
+    Message,
+    Sticker,
+    Unknown(String),
+}
+
+impl BusinessIntroKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["title", "message", "sticker"];
+}
+
+impl ObjectKey for BusinessIntroKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "title" => Self::Title,
+            "message" => Self::Message,
+            "sticker" => Self::Sticker,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessIntroVisitor;
+
+impl<'de> Visitor<'de> for BusinessIntroVisitor {
+    type Value = BusinessIntro;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessIntro object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BusinessIntro, A::Error> {
+        let mut title = None;
+        let mut message = None;
+        let mut sticker = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessIntroKey::Title => title = map.next_value()?,
+                BusinessIntroKey::Message => message = map.next_value()?,
+                BusinessIntroKey::Sticker => sticker = map.next_value()?,
+                BusinessIntroKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessIntro {
+            title,
+            message,
+            sticker,
+            extra,
+        })
+    }
 }

@@ -2,17 +2,25 @@
 
 //! The `BusinessLocation` type.
 
-use crate::Location;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Location};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains information about the location of a Telegram Business account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusinessLocation {
     /// Address of the business
     pub address: String,
     /// Optional. Location of the business
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Box<Location>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl BusinessLocation {
@@ -21,6 +29,69 @@ impl BusinessLocation {
         Self {
             address: address.into(),
             location: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessLocation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessLocation",
+            BusinessLocationKey::ALL,
+            BusinessLocationVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessLocation` object.
+enum BusinessLocationKey {
+    Address,
+    Location,
+    Unknown(String),
+}
+
+impl BusinessLocationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["address", "location"];
+}
+
+impl ObjectKey for BusinessLocationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "address" => Self::Address,
+            "location" => Self::Location,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessLocationVisitor;
+
+impl<'de> Visitor<'de> for BusinessLocationVisitor {
+    type Value = BusinessLocation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessLocation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BusinessLocation, A::Error> {
+        let mut address = None;
+        let mut location = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessLocationKey::Address => address = Some(map.next_value()?),
+                BusinessLocationKey::Location => location = map.next_value()?,
+                BusinessLocationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessLocation {
+            address: crate::object::required(address, "address")?,
+            location,
+            extra,
+        })
     }
 }

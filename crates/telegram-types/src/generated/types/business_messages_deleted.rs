@@ -2,11 +2,15 @@
 
 //! The `BusinessMessagesDeleted` type.
 
-use crate::Chat;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object is received when messages are deleted from a connected business account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusinessMessagesDeleted {
     /// Unique identifier of the business connection
     pub business_connection_id: String,
@@ -15,4 +19,96 @@ pub struct BusinessMessagesDeleted {
     /// The list of identifiers of deleted messages in the chat of the business account
     #[serde(default)]
     pub message_ids: Vec<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BusinessMessagesDeleted {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        business_connection_id: impl Into<String>,
+        chat: impl Into<Chat>,
+        message_ids: impl IntoIterator<Item = i64>,
+    ) -> Self {
+        Self {
+            business_connection_id: business_connection_id.into(),
+            chat: chat.into(),
+            message_ids: message_ids.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessMessagesDeleted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessMessagesDeleted",
+            BusinessMessagesDeletedKey::ALL,
+            BusinessMessagesDeletedVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessMessagesDeleted` object.
+enum BusinessMessagesDeletedKey {
+    BusinessConnectionId,
+    Chat,
+    MessageIds,
+    Unknown(String),
+}
+
+impl BusinessMessagesDeletedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["business_connection_id", "chat", "message_ids"];
+}
+
+impl ObjectKey for BusinessMessagesDeletedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "business_connection_id" => Self::BusinessConnectionId,
+            "chat" => Self::Chat,
+            "message_ids" => Self::MessageIds,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessMessagesDeletedVisitor;
+
+impl<'de> Visitor<'de> for BusinessMessagesDeletedVisitor {
+    type Value = BusinessMessagesDeleted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessMessagesDeleted object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BusinessMessagesDeleted, A::Error> {
+        let mut business_connection_id = None;
+        let mut chat = None;
+        let mut message_ids = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessMessagesDeletedKey::BusinessConnectionId => {
+                    business_connection_id = Some(map.next_value()?)
+                }
+                BusinessMessagesDeletedKey::Chat => chat = Some(map.next_value()?),
+                BusinessMessagesDeletedKey::MessageIds => message_ids = Some(map.next_value()?),
+                BusinessMessagesDeletedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessMessagesDeleted {
+            business_connection_id: crate::object::required(
+                business_connection_id,
+                "business_connection_id",
+            )?,
+            chat: crate::object::required(chat, "chat")?,
+            message_ids: message_ids.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,15 +2,99 @@
 
 //! The `BusinessOpeningHours` type.
 
-use crate::BusinessOpeningHoursInterval;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{BusinessOpeningHoursInterval, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the opening hours of a business.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusinessOpeningHours {
     /// Unique name of the time zone for which the opening hours are defined
     pub time_zone_name: String,
     /// List of time intervals describing business opening hours
     #[serde(default)]
     pub opening_hours: Vec<BusinessOpeningHoursInterval>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BusinessOpeningHours {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        time_zone_name: impl Into<String>,
+        opening_hours: impl IntoIterator<Item = BusinessOpeningHoursInterval>,
+    ) -> Self {
+        Self {
+            time_zone_name: time_zone_name.into(),
+            opening_hours: opening_hours.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessOpeningHours {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessOpeningHours",
+            BusinessOpeningHoursKey::ALL,
+            BusinessOpeningHoursVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessOpeningHours` object.
+enum BusinessOpeningHoursKey {
+    TimeZoneName,
+    OpeningHours,
+    Unknown(String),
+}
+
+impl BusinessOpeningHoursKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["time_zone_name", "opening_hours"];
+}
+
+impl ObjectKey for BusinessOpeningHoursKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "time_zone_name" => Self::TimeZoneName,
+            "opening_hours" => Self::OpeningHours,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessOpeningHoursVisitor;
+
+impl<'de> Visitor<'de> for BusinessOpeningHoursVisitor {
+    type Value = BusinessOpeningHours;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessOpeningHours object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BusinessOpeningHours, A::Error> {
+        let mut time_zone_name = None;
+        let mut opening_hours = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessOpeningHoursKey::TimeZoneName => time_zone_name = Some(map.next_value()?),
+                BusinessOpeningHoursKey::OpeningHours => opening_hours = Some(map.next_value()?),
+                BusinessOpeningHoursKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessOpeningHours {
+            time_zone_name: crate::object::required(time_zone_name, "time_zone_name")?,
+            opening_hours: opening_hours.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,13 +2,102 @@
 
 //! The `BusinessOpeningHoursInterval` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes an interval of time during which a business is open.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BusinessOpeningHoursInterval {
     /// The minute's sequence number in a week, starting on Monday, marking the start of the time interval during which the business is open; 0 - 7 \* 24 \* 60
     pub opening_minute: i64,
     /// The minute's sequence number in a week, starting on Monday, marking the end of the time interval during which the business is open; 0 - 8 \* 24 \* 60
     pub closing_minute: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl BusinessOpeningHoursInterval {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(opening_minute: i64, closing_minute: i64) -> Self {
+        Self {
+            opening_minute,
+            closing_minute,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessOpeningHoursInterval {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "BusinessOpeningHoursInterval",
+            BusinessOpeningHoursIntervalKey::ALL,
+            BusinessOpeningHoursIntervalVisitor,
+        )
+    }
+}
+
+/// A key of a `BusinessOpeningHoursInterval` object.
+enum BusinessOpeningHoursIntervalKey {
+    OpeningMinute,
+    ClosingMinute,
+    Unknown(String),
+}
+
+impl BusinessOpeningHoursIntervalKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["opening_minute", "closing_minute"];
+}
+
+impl ObjectKey for BusinessOpeningHoursIntervalKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "opening_minute" => Self::OpeningMinute,
+            "closing_minute" => Self::ClosingMinute,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct BusinessOpeningHoursIntervalVisitor;
+
+impl<'de> Visitor<'de> for BusinessOpeningHoursIntervalVisitor {
+    type Value = BusinessOpeningHoursInterval;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a BusinessOpeningHoursInterval object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<BusinessOpeningHoursInterval, A::Error> {
+        let mut opening_minute = None;
+        let mut closing_minute = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                BusinessOpeningHoursIntervalKey::OpeningMinute => {
+                    opening_minute = Some(map.next_value()?)
+                }
+                BusinessOpeningHoursIntervalKey::ClosingMinute => {
+                    closing_minute = Some(map.next_value()?)
+                }
+                BusinessOpeningHoursIntervalKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(BusinessOpeningHoursInterval {
+            opening_minute: crate::object::required(opening_minute, "opening_minute")?,
+            closing_minute: crate::object::required(closing_minute, "closing_minute")?,
+            extra,
+        })
+    }
 }

@@ -2,8 +2,62 @@
 
 //! The `CallbackGame` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A placeholder, currently holds no information. Use BotFather to set up your game.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CallbackGame {}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CallbackGame {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for CallbackGame {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("CallbackGame", CallbackGameKey::ALL, CallbackGameVisitor)
+    }
+}
+
+/// A key of a `CallbackGame` object.
+enum CallbackGameKey {
+    Unknown(String),
+}
+
+impl CallbackGameKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[];
+}
+
+impl ObjectKey for CallbackGameKey {
+    fn of(name: &str) -> Self {
+        Self::Unknown(name.to_owned())
+    }
+}
+
+struct CallbackGameVisitor;
+
+impl<'de> Visitor<'de> for CallbackGameVisitor {
+    type Value = CallbackGame;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CallbackGame object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallbackGame, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CallbackGameKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(CallbackGame { extra })
+    }
+}

@@ -2,11 +2,15 @@
 
 //! The `CallbackQuery` type.
 
-use crate::{MaybeInaccessibleMessage, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MaybeInaccessibleMessage, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an incoming callback query from a callback button in an inline keyboard. If the button that originated the query was attached to a message sent by the bot, the field message will be present. If the button was attached to a message sent via the bot (in inline mode), the field inline\_message\_id will be present. Exactly one of the fields data or game\_short\_name will be present.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CallbackQuery {
     /// Unique identifier for this query
     pub id: String,
@@ -26,6 +30,10 @@ pub struct CallbackQuery {
     /// Optional. Short name of a Game to be returned, serves as the unique identifier for the game
     #[serde(skip_serializing_if = "Option::is_none")]
     pub game_short_name: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl CallbackQuery {
@@ -43,6 +51,102 @@ impl CallbackQuery {
             chat_instance: chat_instance.into(),
             data: None,
             game_short_name: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for CallbackQuery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "CallbackQuery",
+            CallbackQueryKey::ALL,
+            CallbackQueryVisitor,
+        )
+    }
+}
+
+/// A key of a `CallbackQuery` object.
+enum CallbackQueryKey {
+    Id,
+    From,
+    Message,
+    InlineMessageId,
+    ChatInstance,
+    Data,
+    GameShortName,
+    Unknown(String),
+}
+
+impl CallbackQueryKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "from",
+        "message",
+        "inline_message_id",
+        "chat_instance",
+        "data",
+        "game_short_name",
+    ];
+}
+
+impl ObjectKey for CallbackQueryKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "from" => Self::From,
+            "message" => Self::Message,
+            "inline_message_id" => Self::InlineMessageId,
+            "chat_instance" => Self::ChatInstance,
+            "data" => Self::Data,
+            "game_short_name" => Self::GameShortName,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct CallbackQueryVisitor;
+
+impl<'de> Visitor<'de> for CallbackQueryVisitor {
+    type Value = CallbackQuery;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CallbackQuery object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallbackQuery, A::Error> {
+        let mut id = None;
+        let mut from = None;
+        let mut message = None;
+        let mut inline_message_id = None;
+        let mut chat_instance = None;
+        let mut data = None;
+        let mut game_short_name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CallbackQueryKey::Id => id = Some(map.next_value()?),
+                CallbackQueryKey::From => from = Some(map.next_value()?),
+                CallbackQueryKey::Message => message = map.next_value()?,
+                CallbackQueryKey::InlineMessageId => inline_message_id = map.next_value()?,
+                CallbackQueryKey::ChatInstance => chat_instance = Some(map.next_value()?),
+                CallbackQueryKey::Data => data = map.next_value()?,
+                CallbackQueryKey::GameShortName => game_short_name = map.next_value()?,
+                CallbackQueryKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(CallbackQuery {
+            id: crate::object::required(id, "id")?,
+            from: crate::object::required(from, "from")?,
+            message,
+            inline_message_id,
+            chat_instance: crate::object::required(chat_instance, "chat_instance")?,
+            data,
+            game_short_name,
+            extra,
+        })
     }
 }

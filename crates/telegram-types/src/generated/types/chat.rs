@@ -2,11 +2,15 @@
 
 //! The `Chat` type.
 
-use crate::ChatType;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{ChatType, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chat {
     /// Unique identifier for this chat. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this identifier.
     pub id: i64,
@@ -31,6 +35,10 @@ pub struct Chat {
     /// Optional. True, if the chat is the direct messages chat of a channel
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_direct_messages: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Chat {
@@ -45,6 +53,102 @@ impl Chat {
             last_name: None,
             is_forum: false,
             is_direct_messages: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Chat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Chat", ChatKey::ALL, ChatVisitor)
+    }
+}
+
+/// A key of a `Chat` object.
+enum ChatKey {
+    Id,
+    Kind,
+    Title,
+    Username,
+    FirstName,
+    LastName,
+    IsForum,
+    IsDirectMessages,
+    Unknown(String),
+}
+
+impl ChatKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "type",
+        "title",
+        "username",
+        "first_name",
+        "last_name",
+        "is_forum",
+        "is_direct_messages",
+    ];
+}
+
+impl ObjectKey for ChatKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "type" => Self::Kind,
+            "title" => Self::Title,
+            "username" => Self::Username,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "is_forum" => Self::IsForum,
+            "is_direct_messages" => Self::IsDirectMessages,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatVisitor;
+
+impl<'de> Visitor<'de> for ChatVisitor {
+    type Value = Chat;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Chat object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Chat, A::Error> {
+        let mut id = None;
+        let mut kind = None;
+        let mut title = None;
+        let mut username = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut is_forum = false;
+        let mut is_direct_messages = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatKey::Id => id = Some(map.next_value()?),
+                ChatKey::Kind => kind = Some(map.next_value()?),
+                ChatKey::Title => title = map.next_value()?,
+                ChatKey::Username => username = map.next_value()?,
+                ChatKey::FirstName => first_name = map.next_value()?,
+                ChatKey::LastName => last_name = map.next_value()?,
+                ChatKey::IsForum => is_forum = map.next_value()?,
+                ChatKey::IsDirectMessages => is_direct_messages = map.next_value()?,
+                ChatKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Chat {
+            id: crate::object::required(id, "id")?,
+            kind: crate::object::required(kind, "type")?,
+            title,
+            username,
+            first_name,
+            last_name,
+            is_forum,
+            is_direct_messages,
+            extra,
+        })
     }
 }

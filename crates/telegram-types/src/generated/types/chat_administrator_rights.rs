@@ -2,10 +2,15 @@
 
 //! The `ChatAdministratorRights` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the rights of an administrator in a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatAdministratorRights {
     /// True, if the user's presence in the chat is hidden
     #[serde(default)]
@@ -61,6 +66,10 @@ pub struct ChatAdministratorRights {
     /// True, if the administrator can manage chat welcome messages or directly send them in the case of bots
     #[serde(default)]
     pub can_send_welcome_messages: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatAdministratorRights {
@@ -98,6 +107,200 @@ impl ChatAdministratorRights {
             can_manage_direct_messages: false,
             can_manage_tags: false,
             can_send_welcome_messages,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatAdministratorRights {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatAdministratorRights",
+            ChatAdministratorRightsKey::ALL,
+            ChatAdministratorRightsVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatAdministratorRights` object.
+enum ChatAdministratorRightsKey {
+    IsAnonymous,
+    CanManageChat,
+    CanDeleteMessages,
+    CanManageVideoChats,
+    CanRestrictMembers,
+    CanPromoteMembers,
+    CanChangeInfo,
+    CanInviteUsers,
+    CanPostStories,
+    CanEditStories,
+    CanDeleteStories,
+    CanPostMessages,
+    CanEditMessages,
+    CanPinMessages,
+    CanManageTopics,
+    CanManageDirectMessages,
+    CanManageTags,
+    CanSendWelcomeMessages,
+    Unknown(String),
+}
+
+impl ChatAdministratorRightsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "is_anonymous",
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_promote_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+        "can_post_messages",
+        "can_edit_messages",
+        "can_pin_messages",
+        "can_manage_topics",
+        "can_manage_direct_messages",
+        "can_manage_tags",
+        "can_send_welcome_messages",
+    ];
+}
+
+impl ObjectKey for ChatAdministratorRightsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "is_anonymous" => Self::IsAnonymous,
+            "can_manage_chat" => Self::CanManageChat,
+            "can_delete_messages" => Self::CanDeleteMessages,
+            "can_manage_video_chats" => Self::CanManageVideoChats,
+            "can_restrict_members" => Self::CanRestrictMembers,
+            "can_promote_members" => Self::CanPromoteMembers,
+            "can_change_info" => Self::CanChangeInfo,
+            "can_invite_users" => Self::CanInviteUsers,
+            "can_post_stories" => Self::CanPostStories,
+            "can_edit_stories" => Self::CanEditStories,
+            "can_delete_stories" => Self::CanDeleteStories,
+            "can_post_messages" => Self::CanPostMessages,
+            "can_edit_messages" => Self::CanEditMessages,
+            "can_pin_messages" => Self::CanPinMessages,
+            "can_manage_topics" => Self::CanManageTopics,
+            "can_manage_direct_messages" => Self::CanManageDirectMessages,
+            "can_manage_tags" => Self::CanManageTags,
+            "can_send_welcome_messages" => Self::CanSendWelcomeMessages,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatAdministratorRightsVisitor;
+
+impl<'de> Visitor<'de> for ChatAdministratorRightsVisitor {
+    type Value = ChatAdministratorRights;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatAdministratorRights object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatAdministratorRights, A::Error> {
+        let mut is_anonymous = None;
+        let mut can_manage_chat = None;
+        let mut can_delete_messages = None;
+        let mut can_manage_video_chats = None;
+        let mut can_restrict_members = None;
+        let mut can_promote_members = None;
+        let mut can_change_info = None;
+        let mut can_invite_users = None;
+        let mut can_post_stories = None;
+        let mut can_edit_stories = None;
+        let mut can_delete_stories = None;
+        let mut can_post_messages = false;
+        let mut can_edit_messages = false;
+        let mut can_pin_messages = false;
+        let mut can_manage_topics = false;
+        let mut can_manage_direct_messages = false;
+        let mut can_manage_tags = false;
+        let mut can_send_welcome_messages = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatAdministratorRightsKey::IsAnonymous => is_anonymous = Some(map.next_value()?),
+                ChatAdministratorRightsKey::CanManageChat => {
+                    can_manage_chat = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanDeleteMessages => {
+                    can_delete_messages = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanManageVideoChats => {
+                    can_manage_video_chats = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanRestrictMembers => {
+                    can_restrict_members = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanPromoteMembers => {
+                    can_promote_members = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanChangeInfo => {
+                    can_change_info = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanInviteUsers => {
+                    can_invite_users = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanPostStories => {
+                    can_post_stories = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanEditStories => {
+                    can_edit_stories = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanDeleteStories => {
+                    can_delete_stories = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::CanPostMessages => {
+                    can_post_messages = map.next_value()?
+                }
+                ChatAdministratorRightsKey::CanEditMessages => {
+                    can_edit_messages = map.next_value()?
+                }
+                ChatAdministratorRightsKey::CanPinMessages => {
+                    can_pin_messages = map.next_value()?
+                }
+                ChatAdministratorRightsKey::CanManageTopics => {
+                    can_manage_topics = map.next_value()?
+                }
+                ChatAdministratorRightsKey::CanManageDirectMessages => {
+                    can_manage_direct_messages = map.next_value()?
+                }
+                ChatAdministratorRightsKey::CanManageTags => can_manage_tags = map.next_value()?,
+                ChatAdministratorRightsKey::CanSendWelcomeMessages => {
+                    can_send_welcome_messages = Some(map.next_value()?)
+                }
+                ChatAdministratorRightsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatAdministratorRights {
+            is_anonymous: is_anonymous.unwrap_or_default(),
+            can_manage_chat: can_manage_chat.unwrap_or_default(),
+            can_delete_messages: can_delete_messages.unwrap_or_default(),
+            can_manage_video_chats: can_manage_video_chats.unwrap_or_default(),
+            can_restrict_members: can_restrict_members.unwrap_or_default(),
+            can_promote_members: can_promote_members.unwrap_or_default(),
+            can_change_info: can_change_info.unwrap_or_default(),
+            can_invite_users: can_invite_users.unwrap_or_default(),
+            can_post_stories: can_post_stories.unwrap_or_default(),
+            can_edit_stories: can_edit_stories.unwrap_or_default(),
+            can_delete_stories: can_delete_stories.unwrap_or_default(),
+            can_post_messages,
+            can_edit_messages,
+            can_pin_messages,
+            can_manage_topics,
+            can_manage_direct_messages,
+            can_manage_tags,
+            can_send_welcome_messages: can_send_welcome_messages.unwrap_or_default(),
+            extra,
+        })
     }
 }

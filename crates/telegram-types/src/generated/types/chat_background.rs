@@ -2,13 +2,88 @@
 
 //! The `ChatBackground` type.
 
-use crate::BackgroundType;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{BackgroundType, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a chat background.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatBackground {
     /// Type of the background
     #[serde(rename = "type")]
     pub kind: BackgroundType,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBackground {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(kind: impl Into<BackgroundType>) -> Self {
+        Self {
+            kind: kind.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBackground {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBackground",
+            ChatBackgroundKey::ALL,
+            ChatBackgroundVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBackground` object.
+enum ChatBackgroundKey {
+    Kind,
+    Unknown(String),
+}
+
+impl ChatBackgroundKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for ChatBackgroundKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBackgroundVisitor;
+
+impl<'de> Visitor<'de> for ChatBackgroundVisitor {
+    type Value = ChatBackground;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBackground object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBackground, A::Error> {
+        let mut kind = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBackgroundKey::Kind => kind = Some(map.next_value()?),
+                ChatBackgroundKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBackground {
+            kind: crate::object::required(kind, "type")?,
+            extra,
+        })
+    }
 }

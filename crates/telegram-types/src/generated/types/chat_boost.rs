@@ -2,11 +2,15 @@
 
 //! The `ChatBoost` type.
 
-use crate::ChatBoostSource;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{ChatBoostSource, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about a chat boost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatBoost {
     /// Unique identifier of the boost
     pub boost_id: String,
@@ -16,4 +20,94 @@ pub struct ChatBoost {
     pub expiration_date: i64,
     /// Source of the added boost
     pub source: ChatBoostSource,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBoost {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        boost_id: impl Into<String>,
+        add_date: i64,
+        expiration_date: i64,
+        source: impl Into<ChatBoostSource>,
+    ) -> Self {
+        Self {
+            boost_id: boost_id.into(),
+            add_date,
+            expiration_date,
+            source: source.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoost {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ChatBoost", ChatBoostKey::ALL, ChatBoostVisitor)
+    }
+}
+
+/// A key of a `ChatBoost` object.
+enum ChatBoostKey {
+    BoostId,
+    AddDate,
+    ExpirationDate,
+    Source,
+    Unknown(String),
+}
+
+impl ChatBoostKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["boost_id", "add_date", "expiration_date", "source"];
+}
+
+impl ObjectKey for ChatBoostKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "boost_id" => Self::BoostId,
+            "add_date" => Self::AddDate,
+            "expiration_date" => Self::ExpirationDate,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostVisitor {
+    type Value = ChatBoost;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoost object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoost, A::Error> {
+        let mut boost_id = None;
+        let mut add_date = None;
+        let mut expiration_date = None;
+        let mut source = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostKey::BoostId => boost_id = Some(map.next_value()?),
+                ChatBoostKey::AddDate => add_date = Some(map.next_value()?),
+                ChatBoostKey::ExpirationDate => expiration_date = Some(map.next_value()?),
+                ChatBoostKey::Source => source = Some(map.next_value()?),
+                ChatBoostKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoost {
+            boost_id: crate::object::required(boost_id, "boost_id")?,
+            add_date: crate::object::required(add_date, "add_date")?,
+            expiration_date: crate::object::required(expiration_date, "expiration_date")?,
+            source: crate::object::required(source, "source")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,87 @@
 
 //! The `ChatBoostAdded` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a user boosting a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatBoostAdded {
     /// Number of boosts added by the user
     pub boost_count: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBoostAdded {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(boost_count: i64) -> Self {
+        Self {
+            boost_count,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoostAdded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBoostAdded",
+            ChatBoostAddedKey::ALL,
+            ChatBoostAddedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBoostAdded` object.
+enum ChatBoostAddedKey {
+    BoostCount,
+    Unknown(String),
+}
+
+impl ChatBoostAddedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["boost_count"];
+}
+
+impl ObjectKey for ChatBoostAddedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "boost_count" => Self::BoostCount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostAddedVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostAddedVisitor {
+    type Value = ChatBoostAdded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoostAdded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostAdded, A::Error> {
+        let mut boost_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostAddedKey::BoostCount => boost_count = Some(map.next_value()?),
+                ChatBoostAddedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoostAdded {
+            boost_count: crate::object::required(boost_count, "boost_count")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `ChatBoostRemoved` type.
 
-use crate::{Chat, ChatBoostSource};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, ChatBoostSource, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a boost removed from a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatBoostRemoved {
     /// Chat which was boosted
     pub chat: Chat,
@@ -16,4 +20,98 @@ pub struct ChatBoostRemoved {
     pub remove_date: i64,
     /// Source of the removed boost
     pub source: ChatBoostSource,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBoostRemoved {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        chat: impl Into<Chat>,
+        boost_id: impl Into<String>,
+        remove_date: i64,
+        source: impl Into<ChatBoostSource>,
+    ) -> Self {
+        Self {
+            chat: chat.into(),
+            boost_id: boost_id.into(),
+            remove_date,
+            source: source.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoostRemoved {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBoostRemoved",
+            ChatBoostRemovedKey::ALL,
+            ChatBoostRemovedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBoostRemoved` object.
+enum ChatBoostRemovedKey {
+    Chat,
+    BoostId,
+    RemoveDate,
+    Source,
+    Unknown(String),
+}
+
+impl ChatBoostRemovedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "boost_id", "remove_date", "source"];
+}
+
+impl ObjectKey for ChatBoostRemovedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "boost_id" => Self::BoostId,
+            "remove_date" => Self::RemoveDate,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostRemovedVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostRemovedVisitor {
+    type Value = ChatBoostRemoved;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoostRemoved object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostRemoved, A::Error> {
+        let mut chat = None;
+        let mut boost_id = None;
+        let mut remove_date = None;
+        let mut source = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostRemovedKey::Chat => chat = Some(map.next_value()?),
+                ChatBoostRemovedKey::BoostId => boost_id = Some(map.next_value()?),
+                ChatBoostRemovedKey::RemoveDate => remove_date = Some(map.next_value()?),
+                ChatBoostRemovedKey::Source => source = Some(map.next_value()?),
+                ChatBoostRemovedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoostRemoved {
+            chat: crate::object::required(chat, "chat")?,
+            boost_id: crate::object::required(boost_id, "boost_id")?,
+            remove_date: crate::object::required(remove_date, "remove_date")?,
+            source: crate::object::required(source, "source")?,
+            extra,
+        })
+    }
 }

@@ -2,22 +2,102 @@
 
 //! The `ChatBoostSourceGiftCode` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The boost was obtained by the creation of Telegram Premium gift codes to boost a chat. Each such code boosts the chat 4 times for the duration of the corresponding Telegram Premium subscription.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatBoostSourceGiftCode {
     /// User for which the gift code was created
     pub user: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBoostSourceGiftCode {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(user: impl Into<User>) -> Self {
+        Self {
+            user: user.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for ChatBoostSourceGiftCode {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatBoostSourceGiftCode", 2)?;
-        state.serialize_field("source", "gift_code")?;
-        state.serialize_field("user", &self.user)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "gift_code")?;
+        state.serialize_entry("user", &self.user)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoostSourceGiftCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBoostSourceGiftCode",
+            ChatBoostSourceGiftCodeKey::ALL,
+            ChatBoostSourceGiftCodeVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBoostSourceGiftCode` object.
+enum ChatBoostSourceGiftCodeKey {
+    User,
+    Source,
+    Unknown(String),
+}
+
+impl ChatBoostSourceGiftCodeKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "source"];
+}
+
+impl ObjectKey for ChatBoostSourceGiftCodeKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostSourceGiftCodeVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostSourceGiftCodeVisitor {
+    type Value = ChatBoostSourceGiftCode;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoostSourceGiftCode object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostSourceGiftCode, A::Error> {
+        let mut user = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostSourceGiftCodeKey::User => user = Some(map.next_value()?),
+                ChatBoostSourceGiftCodeKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatBoostSourceGiftCodeKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoostSourceGiftCode {
+            user: crate::object::required(user, "user")?,
+            extra,
+        })
     }
 }

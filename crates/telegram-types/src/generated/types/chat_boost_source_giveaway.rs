@@ -2,24 +2,28 @@
 
 //! The `ChatBoostSourceGiveaway` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The boost was obtained by the creation of a Telegram Premium or a Telegram Star giveaway. This boosts the chat 4 times for the duration of the corresponding Telegram Premium subscription for Telegram Premium giveaways and prize\_star\_count / 500 times for one year for Telegram Star giveaways.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatBoostSourceGiveaway {
     /// Identifier of a message in the chat with the giveaway; the message could have been deleted already. May be 0 if the message isn't sent yet.
     pub giveaway_message_id: i64,
     /// Optional. User that won the prize in the giveaway if any; for Telegram Premium giveaways only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<User>>,
     /// Optional. The number of Telegram Stars to be split between giveaway winners; for Telegram Star giveaways only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prize_star_count: Option<i64>,
     /// Optional. True, if the giveaway was completed, but there was no user to win the prize
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_unclaimed: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatBoostSourceGiveaway {
@@ -30,28 +34,116 @@ impl ChatBoostSourceGiveaway {
             user: None,
             prize_star_count: None,
             is_unclaimed: false,
+            extra: None,
         }
     }
 }
 
 impl Serialize for ChatBoostSourceGiveaway {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatBoostSourceGiveaway", 5)?;
-        state.serialize_field("source", "giveaway")?;
-        state.serialize_field("giveaway_message_id", &self.giveaway_message_id)?;
-        match &self.user {
-            Some(value) => state.serialize_field("user", value)?,
-            None => state.skip_field("user")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "giveaway")?;
+        state.serialize_entry("giveaway_message_id", &self.giveaway_message_id)?;
+        if let Some(value) = &self.user {
+            state.serialize_entry("user", value)?;
         }
-        match &self.prize_star_count {
-            Some(value) => state.serialize_field("prize_star_count", value)?,
-            None => state.skip_field("prize_star_count")?,
+        if let Some(value) = &self.prize_star_count {
+            state.serialize_entry("prize_star_count", value)?;
         }
         if self.is_unclaimed {
-            state.serialize_field("is_unclaimed", &true)?;
-        } else {
-            state.skip_field("is_unclaimed")?;
+            state.serialize_entry("is_unclaimed", &true)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoostSourceGiveaway {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBoostSourceGiveaway",
+            ChatBoostSourceGiveawayKey::ALL,
+            ChatBoostSourceGiveawayVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBoostSourceGiveaway` object.
+enum ChatBoostSourceGiveawayKey {
+    GiveawayMessageId,
+    User,
+    PrizeStarCount,
+    IsUnclaimed,
+    Source,
+    Unknown(String),
+}
+
+impl ChatBoostSourceGiveawayKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "giveaway_message_id",
+        "user",
+        "prize_star_count",
+        "is_unclaimed",
+        "source",
+    ];
+}
+
+impl ObjectKey for ChatBoostSourceGiveawayKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "giveaway_message_id" => Self::GiveawayMessageId,
+            "user" => Self::User,
+            "prize_star_count" => Self::PrizeStarCount,
+            "is_unclaimed" => Self::IsUnclaimed,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostSourceGiveawayVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostSourceGiveawayVisitor {
+    type Value = ChatBoostSourceGiveaway;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoostSourceGiveaway object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostSourceGiveaway, A::Error> {
+        let mut giveaway_message_id = None;
+        let mut user = None;
+        let mut prize_star_count = None;
+        let mut is_unclaimed = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostSourceGiveawayKey::GiveawayMessageId => {
+                    giveaway_message_id = Some(map.next_value()?)
+                }
+                ChatBoostSourceGiveawayKey::User => user = map.next_value()?,
+                ChatBoostSourceGiveawayKey::PrizeStarCount => {
+                    prize_star_count = map.next_value()?
+                }
+                ChatBoostSourceGiveawayKey::IsUnclaimed => is_unclaimed = map.next_value()?,
+                ChatBoostSourceGiveawayKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatBoostSourceGiveawayKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoostSourceGiveaway {
+            giveaway_message_id: crate::object::required(
+                giveaway_message_id,
+                "giveaway_message_id",
+            )?,
+            user,
+            prize_star_count,
+            is_unclaimed,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `ChatBoostSourcePremium` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The boost was obtained by subscribing to Telegram Premium or by gifting a Telegram Premium subscription to another user.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatBoostSourcePremium {
     /// User that boosted the chat
     pub user: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBoostSourcePremium {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(user: impl Into<User>) -> Self {
+        Self {
+            user: user.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for ChatBoostSourcePremium {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatBoostSourcePremium", 2)?;
-        state.serialize_field("source", "premium")?;
-        state.serialize_field("user", &self.user)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "premium")?;
+        state.serialize_entry("user", &self.user)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoostSourcePremium {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBoostSourcePremium",
+            ChatBoostSourcePremiumKey::ALL,
+            ChatBoostSourcePremiumVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBoostSourcePremium` object.
+enum ChatBoostSourcePremiumKey {
+    User,
+    Source,
+    Unknown(String),
+}
+
+impl ChatBoostSourcePremiumKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "source"];
+}
+
+impl ObjectKey for ChatBoostSourcePremiumKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostSourcePremiumVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostSourcePremiumVisitor {
+    type Value = ChatBoostSourcePremium;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoostSourcePremium object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostSourcePremium, A::Error> {
+        let mut user = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostSourcePremiumKey::User => user = Some(map.next_value()?),
+                ChatBoostSourcePremiumKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatBoostSourcePremiumKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoostSourcePremium {
+            user: crate::object::required(user, "user")?,
+            extra,
+        })
     }
 }

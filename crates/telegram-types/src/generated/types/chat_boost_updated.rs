@@ -2,14 +2,95 @@
 
 //! The `ChatBoostUpdated` type.
 
-use crate::{Chat, ChatBoost};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, ChatBoost, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a boost added to a chat or changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatBoostUpdated {
     /// Chat which was boosted
     pub chat: Chat,
     /// Information about the chat boost
     pub boost: ChatBoost,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatBoostUpdated {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(chat: impl Into<Chat>, boost: impl Into<ChatBoost>) -> Self {
+        Self {
+            chat: chat.into(),
+            boost: boost.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatBoostUpdated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatBoostUpdated",
+            ChatBoostUpdatedKey::ALL,
+            ChatBoostUpdatedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatBoostUpdated` object.
+enum ChatBoostUpdatedKey {
+    Chat,
+    Boost,
+    Unknown(String),
+}
+
+impl ChatBoostUpdatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "boost"];
+}
+
+impl ObjectKey for ChatBoostUpdatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "boost" => Self::Boost,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatBoostUpdatedVisitor;
+
+impl<'de> Visitor<'de> for ChatBoostUpdatedVisitor {
+    type Value = ChatBoostUpdated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatBoostUpdated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostUpdated, A::Error> {
+        let mut chat = None;
+        let mut boost = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatBoostUpdatedKey::Chat => chat = Some(map.next_value()?),
+                ChatBoostUpdatedKey::Boost => boost = Some(map.next_value()?),
+                ChatBoostUpdatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatBoostUpdated {
+            chat: crate::object::required(chat, "chat")?,
+            boost: crate::object::required(boost, "boost")?,
+            extra,
+        })
+    }
 }

@@ -2,15 +2,19 @@
 
 //! The `ChatFullInfo` type.
 
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
     AcceptedGiftTypes, Audio, Birthdate, BusinessIntro, BusinessLocation, BusinessOpeningHours,
-    Chat, ChatLocation, ChatPermissions, ChatPhoto, ChatType, Community, Message, ReactionType,
-    UniqueGiftColors, User, UserRating,
+    Chat, ChatLocation, ChatPermissions, ChatPhoto, ChatType, Community, Extra, Message,
+    ReactionType, UniqueGiftColors, User, UserRating,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains full information about a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatFullInfo {
     /// Unique identifier for this chat. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this identifier.
     pub id: i64,
@@ -167,6 +171,10 @@ pub struct ChatFullInfo {
     /// Optional. The Community to which the chat belongs
     #[serde(skip_serializing_if = "Option::is_none")]
     pub community: Option<Box<Community>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatFullInfo {
@@ -232,6 +240,401 @@ impl ChatFullInfo {
             paid_message_star_count: None,
             guard_bot: None,
             community: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatFullInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ChatFullInfo", ChatFullInfoKey::ALL, ChatFullInfoVisitor)
+    }
+}
+
+/// A key of a `ChatFullInfo` object.
+enum ChatFullInfoKey {
+    Id,
+    Kind,
+    Title,
+    Username,
+    FirstName,
+    LastName,
+    IsForum,
+    IsDirectMessages,
+    AccentColorId,
+    MaxReactionCount,
+    Photo,
+    ActiveUsernames,
+    Birthdate,
+    BusinessIntro,
+    BusinessLocation,
+    BusinessOpeningHours,
+    PersonalChat,
+    ParentChat,
+    AvailableReactions,
+    BackgroundCustomEmojiId,
+    ProfileAccentColorId,
+    ProfileBackgroundCustomEmojiId,
+    EmojiStatusCustomEmojiId,
+    EmojiStatusExpirationDate,
+    Bio,
+    HasPrivateForwards,
+    HasRestrictedVoiceAndVideoMessages,
+    JoinToSendMessages,
+    JoinByRequest,
+    Description,
+    InviteLink,
+    PinnedMessage,
+    Permissions,
+    AcceptedGiftTypes,
+    CanSendPaidMedia,
+    SlowModeDelay,
+    UnrestrictBoostCount,
+    MessageAutoDeleteTime,
+    HasAggressiveAntiSpamEnabled,
+    HasHiddenMembers,
+    HasProtectedContent,
+    HasVisibleHistory,
+    StickerSetName,
+    CanSetStickerSet,
+    CustomEmojiStickerSetName,
+    LinkedChatId,
+    Location,
+    Rating,
+    FirstProfileAudio,
+    UniqueGiftColors,
+    PaidMessageStarCount,
+    GuardBot,
+    Community,
+    Unknown(String),
+}
+
+impl ChatFullInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "type",
+        "title",
+        "username",
+        "first_name",
+        "last_name",
+        "is_forum",
+        "is_direct_messages",
+        "accent_color_id",
+        "max_reaction_count",
+        "photo",
+        "active_usernames",
+        "birthdate",
+        "business_intro",
+        "business_location",
+        "business_opening_hours",
+        "personal_chat",
+        "parent_chat",
+        "available_reactions",
+        "background_custom_emoji_id",
+        "profile_accent_color_id",
+        "profile_background_custom_emoji_id",
+        "emoji_status_custom_emoji_id",
+        "emoji_status_expiration_date",
+        "bio",
+        "has_private_forwards",
+        "has_restricted_voice_and_video_messages",
+        "join_to_send_messages",
+        "join_by_request",
+        "description",
+        "invite_link",
+        "pinned_message",
+        "permissions",
+        "accepted_gift_types",
+        "can_send_paid_media",
+        "slow_mode_delay",
+        "unrestrict_boost_count",
+        "message_auto_delete_time",
+        "has_aggressive_anti_spam_enabled",
+        "has_hidden_members",
+        "has_protected_content",
+        "has_visible_history",
+        "sticker_set_name",
+        "can_set_sticker_set",
+        "custom_emoji_sticker_set_name",
+        "linked_chat_id",
+        "location",
+        "rating",
+        "first_profile_audio",
+        "unique_gift_colors",
+        "paid_message_star_count",
+        "guard_bot",
+        "community",
+    ];
+}
+
+impl ObjectKey for ChatFullInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "type" => Self::Kind,
+            "title" => Self::Title,
+            "username" => Self::Username,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "is_forum" => Self::IsForum,
+            "is_direct_messages" => Self::IsDirectMessages,
+            "accent_color_id" => Self::AccentColorId,
+            "max_reaction_count" => Self::MaxReactionCount,
+            "photo" => Self::Photo,
+            "active_usernames" => Self::ActiveUsernames,
+            "birthdate" => Self::Birthdate,
+            "business_intro" => Self::BusinessIntro,
+            "business_location" => Self::BusinessLocation,
+            "business_opening_hours" => Self::BusinessOpeningHours,
+            "personal_chat" => Self::PersonalChat,
+            "parent_chat" => Self::ParentChat,
+            "available_reactions" => Self::AvailableReactions,
+            "background_custom_emoji_id" => Self::BackgroundCustomEmojiId,
+            "profile_accent_color_id" => Self::ProfileAccentColorId,
+            "profile_background_custom_emoji_id" => Self::ProfileBackgroundCustomEmojiId,
+            "emoji_status_custom_emoji_id" => Self::EmojiStatusCustomEmojiId,
+            "emoji_status_expiration_date" => Self::EmojiStatusExpirationDate,
+            "bio" => Self::Bio,
+            "has_private_forwards" => Self::HasPrivateForwards,
+            "has_restricted_voice_and_video_messages" => Self::HasRestrictedVoiceAndVideoMessages,
+            "join_to_send_messages" => Self::JoinToSendMessages,
+            "join_by_request" => Self::JoinByRequest,
+            "description" => Self::Description,
+            "invite_link" => Self::InviteLink,
+            "pinned_message" => Self::PinnedMessage,
+            "permissions" => Self::Permissions,
+            "accepted_gift_types" => Self::AcceptedGiftTypes,
+            "can_send_paid_media" => Self::CanSendPaidMedia,
+            "slow_mode_delay" => Self::SlowModeDelay,
+            "unrestrict_boost_count" => Self::UnrestrictBoostCount,
+            "message_auto_delete_time" => Self::MessageAutoDeleteTime,
+            "has_aggressive_anti_spam_enabled" => Self::HasAggressiveAntiSpamEnabled,
+            "has_hidden_members" => Self::HasHiddenMembers,
+            "has_protected_content" => Self::HasProtectedContent,
+            "has_visible_history" => Self::HasVisibleHistory,
+            "sticker_set_name" => Self::StickerSetName,
+            "can_set_sticker_set" => Self::CanSetStickerSet,
+            "custom_emoji_sticker_set_name" => Self::CustomEmojiStickerSetName,
+            "linked_chat_id" => Self::LinkedChatId,
+            "location" => Self::Location,
+            "rating" => Self::Rating,
+            "first_profile_audio" => Self::FirstProfileAudio,
+            "unique_gift_colors" => Self::UniqueGiftColors,
+            "paid_message_star_count" => Self::PaidMessageStarCount,
+            "guard_bot" => Self::GuardBot,
+            "community" => Self::Community,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatFullInfoVisitor;
+
+impl<'de> Visitor<'de> for ChatFullInfoVisitor {
+    type Value = ChatFullInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatFullInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatFullInfo, A::Error> {
+        let mut id = None;
+        let mut kind = None;
+        let mut title = None;
+        let mut username = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut is_forum = false;
+        let mut is_direct_messages = false;
+        let mut accent_color_id = None;
+        let mut max_reaction_count = None;
+        let mut photo = None;
+        let mut active_usernames = None;
+        let mut birthdate = None;
+        let mut business_intro = None;
+        let mut business_location = None;
+        let mut business_opening_hours = None;
+        let mut personal_chat = None;
+        let mut parent_chat = None;
+        let mut available_reactions = None;
+        let mut background_custom_emoji_id = None;
+        let mut profile_accent_color_id = None;
+        let mut profile_background_custom_emoji_id = None;
+        let mut emoji_status_custom_emoji_id = None;
+        let mut emoji_status_expiration_date = None;
+        let mut bio = None;
+        let mut has_private_forwards = false;
+        let mut has_restricted_voice_and_video_messages = false;
+        let mut join_to_send_messages = false;
+        let mut join_by_request = false;
+        let mut description = None;
+        let mut invite_link = None;
+        let mut pinned_message = None;
+        let mut permissions = None;
+        let mut accepted_gift_types = None;
+        let mut can_send_paid_media = false;
+        let mut slow_mode_delay = None;
+        let mut unrestrict_boost_count = None;
+        let mut message_auto_delete_time = None;
+        let mut has_aggressive_anti_spam_enabled = false;
+        let mut has_hidden_members = false;
+        let mut has_protected_content = false;
+        let mut has_visible_history = false;
+        let mut sticker_set_name = None;
+        let mut can_set_sticker_set = false;
+        let mut custom_emoji_sticker_set_name = None;
+        let mut linked_chat_id = None;
+        let mut location = None;
+        let mut rating = None;
+        let mut first_profile_audio = None;
+        let mut unique_gift_colors = None;
+        let mut paid_message_star_count = None;
+        let mut guard_bot = None;
+        let mut community = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatFullInfoKey::Id => id = Some(map.next_value()?),
+                ChatFullInfoKey::Kind => kind = Some(map.next_value()?),
+                ChatFullInfoKey::Title => title = map.next_value()?,
+                ChatFullInfoKey::Username => username = map.next_value()?,
+                ChatFullInfoKey::FirstName => first_name = map.next_value()?,
+                ChatFullInfoKey::LastName => last_name = map.next_value()?,
+                ChatFullInfoKey::IsForum => is_forum = map.next_value()?,
+                ChatFullInfoKey::IsDirectMessages => is_direct_messages = map.next_value()?,
+                ChatFullInfoKey::AccentColorId => accent_color_id = Some(map.next_value()?),
+                ChatFullInfoKey::MaxReactionCount => max_reaction_count = Some(map.next_value()?),
+                ChatFullInfoKey::Photo => photo = map.next_value()?,
+                ChatFullInfoKey::ActiveUsernames => active_usernames = map.next_value()?,
+                ChatFullInfoKey::Birthdate => birthdate = map.next_value()?,
+                ChatFullInfoKey::BusinessIntro => business_intro = map.next_value()?,
+                ChatFullInfoKey::BusinessLocation => business_location = map.next_value()?,
+                ChatFullInfoKey::BusinessOpeningHours => {
+                    business_opening_hours = map.next_value()?
+                }
+                ChatFullInfoKey::PersonalChat => personal_chat = map.next_value()?,
+                ChatFullInfoKey::ParentChat => parent_chat = map.next_value()?,
+                ChatFullInfoKey::AvailableReactions => available_reactions = map.next_value()?,
+                ChatFullInfoKey::BackgroundCustomEmojiId => {
+                    background_custom_emoji_id = map.next_value()?
+                }
+                ChatFullInfoKey::ProfileAccentColorId => {
+                    profile_accent_color_id = map.next_value()?
+                }
+                ChatFullInfoKey::ProfileBackgroundCustomEmojiId => {
+                    profile_background_custom_emoji_id = map.next_value()?
+                }
+                ChatFullInfoKey::EmojiStatusCustomEmojiId => {
+                    emoji_status_custom_emoji_id = map.next_value()?
+                }
+                ChatFullInfoKey::EmojiStatusExpirationDate => {
+                    emoji_status_expiration_date = map.next_value()?
+                }
+                ChatFullInfoKey::Bio => bio = map.next_value()?,
+                ChatFullInfoKey::HasPrivateForwards => has_private_forwards = map.next_value()?,
+                ChatFullInfoKey::HasRestrictedVoiceAndVideoMessages => {
+                    has_restricted_voice_and_video_messages = map.next_value()?
+                }
+                ChatFullInfoKey::JoinToSendMessages => join_to_send_messages = map.next_value()?,
+                ChatFullInfoKey::JoinByRequest => join_by_request = map.next_value()?,
+                ChatFullInfoKey::Description => description = map.next_value()?,
+                ChatFullInfoKey::InviteLink => invite_link = map.next_value()?,
+                ChatFullInfoKey::PinnedMessage => pinned_message = map.next_value()?,
+                ChatFullInfoKey::Permissions => permissions = map.next_value()?,
+                ChatFullInfoKey::AcceptedGiftTypes => accepted_gift_types = Some(map.next_value()?),
+                ChatFullInfoKey::CanSendPaidMedia => can_send_paid_media = map.next_value()?,
+                ChatFullInfoKey::SlowModeDelay => slow_mode_delay = map.next_value()?,
+                ChatFullInfoKey::UnrestrictBoostCount => {
+                    unrestrict_boost_count = map.next_value()?
+                }
+                ChatFullInfoKey::MessageAutoDeleteTime => {
+                    message_auto_delete_time = map.next_value()?
+                }
+                ChatFullInfoKey::HasAggressiveAntiSpamEnabled => {
+                    has_aggressive_anti_spam_enabled = map.next_value()?
+                }
+                ChatFullInfoKey::HasHiddenMembers => has_hidden_members = map.next_value()?,
+                ChatFullInfoKey::HasProtectedContent => has_protected_content = map.next_value()?,
+                ChatFullInfoKey::HasVisibleHistory => has_visible_history = map.next_value()?,
+                ChatFullInfoKey::StickerSetName => sticker_set_name = map.next_value()?,
+                ChatFullInfoKey::CanSetStickerSet => can_set_sticker_set = map.next_value()?,
+                ChatFullInfoKey::CustomEmojiStickerSetName => {
+                    custom_emoji_sticker_set_name = map.next_value()?
+                }
+                ChatFullInfoKey::LinkedChatId => linked_chat_id = map.next_value()?,
+                ChatFullInfoKey::Location => location = map.next_value()?,
+                ChatFullInfoKey::Rating => rating = map.next_value()?,
+                ChatFullInfoKey::FirstProfileAudio => first_profile_audio = map.next_value()?,
+                ChatFullInfoKey::UniqueGiftColors => unique_gift_colors = map.next_value()?,
+                ChatFullInfoKey::PaidMessageStarCount => {
+                    paid_message_star_count = map.next_value()?
+                }
+                ChatFullInfoKey::GuardBot => guard_bot = map.next_value()?,
+                ChatFullInfoKey::Community => community = map.next_value()?,
+                ChatFullInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatFullInfo {
+            id: crate::object::required(id, "id")?,
+            kind: crate::object::required(kind, "type")?,
+            title,
+            username,
+            first_name,
+            last_name,
+            is_forum,
+            is_direct_messages,
+            accent_color_id: crate::object::required(accent_color_id, "accent_color_id")?,
+            max_reaction_count: crate::object::required(max_reaction_count, "max_reaction_count")?,
+            photo,
+            active_usernames,
+            birthdate,
+            business_intro,
+            business_location,
+            business_opening_hours,
+            personal_chat,
+            parent_chat,
+            available_reactions,
+            background_custom_emoji_id,
+            profile_accent_color_id,
+            profile_background_custom_emoji_id,
+            emoji_status_custom_emoji_id,
+            emoji_status_expiration_date,
+            bio,
+            has_private_forwards,
+            has_restricted_voice_and_video_messages,
+            join_to_send_messages,
+            join_by_request,
+            description,
+            invite_link,
+            pinned_message,
+            permissions,
+            accepted_gift_types: crate::object::required(
+                accepted_gift_types,
+                "accepted_gift_types",
+            )?,
+            can_send_paid_media,
+            slow_mode_delay,
+            unrestrict_boost_count,
+            message_auto_delete_time,
+            has_aggressive_anti_spam_enabled,
+            has_hidden_members,
+            has_protected_content,
+            has_visible_history,
+            sticker_set_name,
+            can_set_sticker_set,
+            custom_emoji_sticker_set_name,
+            linked_chat_id,
+            location,
+            rating,
+            first_profile_audio,
+            unique_gift_colors,
+            paid_message_star_count,
+            guard_bot,
+            community,
+            extra,
+        })
     }
 }

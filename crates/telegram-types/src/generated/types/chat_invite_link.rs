@@ -2,11 +2,15 @@
 
 //! The `ChatInviteLink` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents an invite link for a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatInviteLink {
     /// The invite link. If the link was created by another chat administrator, then the second part of the link will be replaced with "...".
     pub invite_link: String,
@@ -39,6 +43,10 @@ pub struct ChatInviteLink {
     /// Optional. The amount of Telegram Stars a user must pay initially and after each subsequent subscription period to be a member of the chat using the link
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription_price: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatInviteLink {
@@ -62,6 +70,130 @@ impl ChatInviteLink {
             pending_join_request_count: None,
             subscription_period: None,
             subscription_price: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatInviteLink {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatInviteLink",
+            ChatInviteLinkKey::ALL,
+            ChatInviteLinkVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatInviteLink` object.
+enum ChatInviteLinkKey {
+    InviteLink,
+    Creator,
+    CreatesJoinRequest,
+    IsPrimary,
+    IsRevoked,
+    Name,
+    ExpireDate,
+    MemberLimit,
+    PendingJoinRequestCount,
+    SubscriptionPeriod,
+    SubscriptionPrice,
+    Unknown(String),
+}
+
+impl ChatInviteLinkKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "invite_link",
+        "creator",
+        "creates_join_request",
+        "is_primary",
+        "is_revoked",
+        "name",
+        "expire_date",
+        "member_limit",
+        "pending_join_request_count",
+        "subscription_period",
+        "subscription_price",
+    ];
+}
+
+impl ObjectKey for ChatInviteLinkKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "invite_link" => Self::InviteLink,
+            "creator" => Self::Creator,
+            "creates_join_request" => Self::CreatesJoinRequest,
+            "is_primary" => Self::IsPrimary,
+            "is_revoked" => Self::IsRevoked,
+            "name" => Self::Name,
+            "expire_date" => Self::ExpireDate,
+            "member_limit" => Self::MemberLimit,
+            "pending_join_request_count" => Self::PendingJoinRequestCount,
+            "subscription_period" => Self::SubscriptionPeriod,
+            "subscription_price" => Self::SubscriptionPrice,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatInviteLinkVisitor;
+
+impl<'de> Visitor<'de> for ChatInviteLinkVisitor {
+    type Value = ChatInviteLink;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatInviteLink object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatInviteLink, A::Error> {
+        let mut invite_link = None;
+        let mut creator = None;
+        let mut creates_join_request = None;
+        let mut is_primary = None;
+        let mut is_revoked = None;
+        let mut name = None;
+        let mut expire_date = None;
+        let mut member_limit = None;
+        let mut pending_join_request_count = None;
+        let mut subscription_period = None;
+        let mut subscription_price = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatInviteLinkKey::InviteLink => invite_link = Some(map.next_value()?),
+                ChatInviteLinkKey::Creator => creator = Some(map.next_value()?),
+                ChatInviteLinkKey::CreatesJoinRequest => {
+                    creates_join_request = Some(map.next_value()?)
+                }
+                ChatInviteLinkKey::IsPrimary => is_primary = Some(map.next_value()?),
+                ChatInviteLinkKey::IsRevoked => is_revoked = Some(map.next_value()?),
+                ChatInviteLinkKey::Name => name = map.next_value()?,
+                ChatInviteLinkKey::ExpireDate => expire_date = map.next_value()?,
+                ChatInviteLinkKey::MemberLimit => member_limit = map.next_value()?,
+                ChatInviteLinkKey::PendingJoinRequestCount => {
+                    pending_join_request_count = map.next_value()?
+                }
+                ChatInviteLinkKey::SubscriptionPeriod => subscription_period = map.next_value()?,
+                ChatInviteLinkKey::SubscriptionPrice => subscription_price = map.next_value()?,
+                ChatInviteLinkKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatInviteLink {
+            invite_link: crate::object::required(invite_link, "invite_link")?,
+            creator: crate::object::required(creator, "creator")?,
+            creates_join_request: creates_join_request.unwrap_or_default(),
+            is_primary: is_primary.unwrap_or_default(),
+            is_revoked: is_revoked.unwrap_or_default(),
+            name,
+            expire_date,
+            member_limit,
+            pending_join_request_count,
+            subscription_period,
+            subscription_price,
+            extra,
+        })
     }
 }

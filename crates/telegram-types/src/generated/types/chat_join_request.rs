@@ -2,11 +2,15 @@
 
 //! The `ChatJoinRequest` type.
 
-use crate::{Chat, ChatInviteLink, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, ChatInviteLink, Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents a join request sent to a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatJoinRequest {
     /// Chat to which the request was sent
     pub chat: Chat,
@@ -25,6 +29,10 @@ pub struct ChatJoinRequest {
     /// Optional. Identifier of the join request query; for bots assigned to process join requests only. If present, then the bot must call sendChatJoinRequestWebApp or directly call answerChatJoinRequestQuery within 10 seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatJoinRequest {
@@ -38,6 +46,102 @@ impl ChatJoinRequest {
             bio: None,
             invite_link: None,
             query_id: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatJoinRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatJoinRequest",
+            ChatJoinRequestKey::ALL,
+            ChatJoinRequestVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatJoinRequest` object.
+enum ChatJoinRequestKey {
+    Chat,
+    From,
+    UserChatId,
+    Date,
+    Bio,
+    InviteLink,
+    QueryId,
+    Unknown(String),
+}
+
+impl ChatJoinRequestKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "chat",
+        "from",
+        "user_chat_id",
+        "date",
+        "bio",
+        "invite_link",
+        "query_id",
+    ];
+}
+
+impl ObjectKey for ChatJoinRequestKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "from" => Self::From,
+            "user_chat_id" => Self::UserChatId,
+            "date" => Self::Date,
+            "bio" => Self::Bio,
+            "invite_link" => Self::InviteLink,
+            "query_id" => Self::QueryId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatJoinRequestVisitor;
+
+impl<'de> Visitor<'de> for ChatJoinRequestVisitor {
+    type Value = ChatJoinRequest;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatJoinRequest object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatJoinRequest, A::Error> {
+        let mut chat = None;
+        let mut from = None;
+        let mut user_chat_id = None;
+        let mut date = None;
+        let mut bio = None;
+        let mut invite_link = None;
+        let mut query_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatJoinRequestKey::Chat => chat = Some(map.next_value()?),
+                ChatJoinRequestKey::From => from = Some(map.next_value()?),
+                ChatJoinRequestKey::UserChatId => user_chat_id = Some(map.next_value()?),
+                ChatJoinRequestKey::Date => date = Some(map.next_value()?),
+                ChatJoinRequestKey::Bio => bio = map.next_value()?,
+                ChatJoinRequestKey::InviteLink => invite_link = map.next_value()?,
+                ChatJoinRequestKey::QueryId => query_id = map.next_value()?,
+                ChatJoinRequestKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatJoinRequest {
+            chat: crate::object::required(chat, "chat")?,
+            from: crate::object::required(from, "from")?,
+            user_chat_id: crate::object::required(user_chat_id, "user_chat_id")?,
+            date: crate::object::required(date, "date")?,
+            bio,
+            invite_link,
+            query_id,
+            extra,
+        })
     }
 }

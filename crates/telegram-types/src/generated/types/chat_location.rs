@@ -2,14 +2,91 @@
 
 //! The `ChatLocation` type.
 
-use crate::Location;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Location};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents a location to which a chat is connected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatLocation {
     /// The location to which the supergroup is connected. Can't be a live location.
     pub location: Location,
     /// Location address; 1-64 characters, as defined by the chat owner
     pub address: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatLocation {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(location: impl Into<Location>, address: impl Into<String>) -> Self {
+        Self {
+            location: location.into(),
+            address: address.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatLocation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ChatLocation", ChatLocationKey::ALL, ChatLocationVisitor)
+    }
+}
+
+/// A key of a `ChatLocation` object.
+enum ChatLocationKey {
+    Location,
+    Address,
+    Unknown(String),
+}
+
+impl ChatLocationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["location", "address"];
+}
+
+impl ObjectKey for ChatLocationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "location" => Self::Location,
+            "address" => Self::Address,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatLocationVisitor;
+
+impl<'de> Visitor<'de> for ChatLocationVisitor {
+    type Value = ChatLocation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatLocation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatLocation, A::Error> {
+        let mut location = None;
+        let mut address = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatLocationKey::Location => location = Some(map.next_value()?),
+                ChatLocationKey::Address => address = Some(map.next_value()?),
+                ChatLocationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatLocation {
+            location: crate::object::required(location, "location")?,
+            address: crate::object::required(address, "address")?,
+            extra,
+        })
+    }
 }

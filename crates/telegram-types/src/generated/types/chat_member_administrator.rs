@@ -2,75 +2,62 @@
 
 //! The `ChatMemberAdministrator` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a chat member that has some additional privileges.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMemberAdministrator {
     /// Information about the user
     pub user: User,
     /// True, if the bot is allowed to edit administrator privileges of that user
-    #[serde(default)]
     pub can_be_edited: bool,
     /// True, if the user's presence in the chat is hidden
-    #[serde(default)]
     pub is_anonymous: bool,
     /// True, if the administrator can access the chat event log, get boost list, see hidden supergroup and channel members, report spam messages, ignore slow mode, and send messages to the chat without paying Telegram Stars. Implied by any other administrator privilege.
-    #[serde(default)]
     pub can_manage_chat: bool,
     /// True, if the administrator can delete messages of other users
-    #[serde(default)]
     pub can_delete_messages: bool,
     /// True, if the administrator can manage video chats
-    #[serde(default)]
     pub can_manage_video_chats: bool,
     /// True, if the administrator can restrict, ban or unban chat members, or access supergroup statistics
-    #[serde(default)]
     pub can_restrict_members: bool,
     /// True, if the administrator can add new administrators with a subset of their own privileges or demote administrators that they have promoted, directly or indirectly (promoted by administrators that were appointed by the user)
-    #[serde(default)]
     pub can_promote_members: bool,
     /// True, if the user is allowed to change the chat title, photo and other settings
-    #[serde(default)]
     pub can_change_info: bool,
     /// True, if the user is allowed to invite new users to the chat
-    #[serde(default)]
     pub can_invite_users: bool,
     /// True, if the administrator can post stories to the chat
-    #[serde(default)]
     pub can_post_stories: bool,
     /// True, if the administrator can edit stories posted by other users, post stories to the chat page, pin chat stories, and access the chat's story archive
-    #[serde(default)]
     pub can_edit_stories: bool,
     /// True, if the administrator can delete stories posted by other users
-    #[serde(default)]
     pub can_delete_stories: bool,
     /// Optional. True, if the administrator can post messages in the channel, approve suggested posts, or access channel statistics; for channels only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_post_messages: bool,
     /// Optional. True, if the administrator can edit messages of other users and can pin messages; for channels only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_edit_messages: bool,
     /// Optional. True, if the user is allowed to pin messages; for groups and supergroups only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_pin_messages: bool,
     /// Optional. True, if the user is allowed to create, rename, close, and reopen forum topics; for supergroups only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_manage_topics: bool,
     /// Optional. True, if the administrator can manage direct messages of the channel and decline suggested posts; for channels only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_manage_direct_messages: bool,
     /// Optional. True, if the administrator can edit the tags of regular members; for groups and supergroups only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_manage_tags: bool,
     /// True, if the administrator can manage chat welcome messages or directly send them in the case of bots
-    #[serde(default)]
     pub can_send_welcome_messages: bool,
     /// Optional. Custom title for this user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_title: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatMemberAdministrator {
@@ -113,62 +100,268 @@ impl ChatMemberAdministrator {
             can_manage_tags: false,
             can_send_welcome_messages,
             custom_title: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for ChatMemberAdministrator {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatMemberAdministrator", 22)?;
-        state.serialize_field("status", "administrator")?;
-        state.serialize_field("user", &self.user)?;
-        state.serialize_field("can_be_edited", &self.can_be_edited)?;
-        state.serialize_field("is_anonymous", &self.is_anonymous)?;
-        state.serialize_field("can_manage_chat", &self.can_manage_chat)?;
-        state.serialize_field("can_delete_messages", &self.can_delete_messages)?;
-        state.serialize_field("can_manage_video_chats", &self.can_manage_video_chats)?;
-        state.serialize_field("can_restrict_members", &self.can_restrict_members)?;
-        state.serialize_field("can_promote_members", &self.can_promote_members)?;
-        state.serialize_field("can_change_info", &self.can_change_info)?;
-        state.serialize_field("can_invite_users", &self.can_invite_users)?;
-        state.serialize_field("can_post_stories", &self.can_post_stories)?;
-        state.serialize_field("can_edit_stories", &self.can_edit_stories)?;
-        state.serialize_field("can_delete_stories", &self.can_delete_stories)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("status", "administrator")?;
+        state.serialize_entry("user", &self.user)?;
+        state.serialize_entry("can_be_edited", &self.can_be_edited)?;
+        state.serialize_entry("is_anonymous", &self.is_anonymous)?;
+        state.serialize_entry("can_manage_chat", &self.can_manage_chat)?;
+        state.serialize_entry("can_delete_messages", &self.can_delete_messages)?;
+        state.serialize_entry("can_manage_video_chats", &self.can_manage_video_chats)?;
+        state.serialize_entry("can_restrict_members", &self.can_restrict_members)?;
+        state.serialize_entry("can_promote_members", &self.can_promote_members)?;
+        state.serialize_entry("can_change_info", &self.can_change_info)?;
+        state.serialize_entry("can_invite_users", &self.can_invite_users)?;
+        state.serialize_entry("can_post_stories", &self.can_post_stories)?;
+        state.serialize_entry("can_edit_stories", &self.can_edit_stories)?;
+        state.serialize_entry("can_delete_stories", &self.can_delete_stories)?;
         if self.can_post_messages {
-            state.serialize_field("can_post_messages", &true)?;
-        } else {
-            state.skip_field("can_post_messages")?;
+            state.serialize_entry("can_post_messages", &true)?;
         }
         if self.can_edit_messages {
-            state.serialize_field("can_edit_messages", &true)?;
-        } else {
-            state.skip_field("can_edit_messages")?;
+            state.serialize_entry("can_edit_messages", &true)?;
         }
         if self.can_pin_messages {
-            state.serialize_field("can_pin_messages", &true)?;
-        } else {
-            state.skip_field("can_pin_messages")?;
+            state.serialize_entry("can_pin_messages", &true)?;
         }
         if self.can_manage_topics {
-            state.serialize_field("can_manage_topics", &true)?;
-        } else {
-            state.skip_field("can_manage_topics")?;
+            state.serialize_entry("can_manage_topics", &true)?;
         }
         if self.can_manage_direct_messages {
-            state.serialize_field("can_manage_direct_messages", &true)?;
-        } else {
-            state.skip_field("can_manage_direct_messages")?;
+            state.serialize_entry("can_manage_direct_messages", &true)?;
         }
         if self.can_manage_tags {
-            state.serialize_field("can_manage_tags", &true)?;
-        } else {
-            state.skip_field("can_manage_tags")?;
+            state.serialize_entry("can_manage_tags", &true)?;
         }
-        state.serialize_field("can_send_welcome_messages", &self.can_send_welcome_messages)?;
-        match &self.custom_title {
-            Some(value) => state.serialize_field("custom_title", value)?,
-            None => state.skip_field("custom_title")?,
+        state.serialize_entry("can_send_welcome_messages", &self.can_send_welcome_messages)?;
+        if let Some(value) = &self.custom_title {
+            state.serialize_entry("custom_title", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberAdministrator {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberAdministrator",
+            ChatMemberAdministratorKey::ALL,
+            ChatMemberAdministratorVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberAdministrator` object.
+enum ChatMemberAdministratorKey {
+    User,
+    CanBeEdited,
+    IsAnonymous,
+    CanManageChat,
+    CanDeleteMessages,
+    CanManageVideoChats,
+    CanRestrictMembers,
+    CanPromoteMembers,
+    CanChangeInfo,
+    CanInviteUsers,
+    CanPostStories,
+    CanEditStories,
+    CanDeleteStories,
+    CanPostMessages,
+    CanEditMessages,
+    CanPinMessages,
+    CanManageTopics,
+    CanManageDirectMessages,
+    CanManageTags,
+    CanSendWelcomeMessages,
+    CustomTitle,
+    Status,
+    Unknown(String),
+}
+
+impl ChatMemberAdministratorKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "user",
+        "can_be_edited",
+        "is_anonymous",
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_promote_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+        "can_post_messages",
+        "can_edit_messages",
+        "can_pin_messages",
+        "can_manage_topics",
+        "can_manage_direct_messages",
+        "can_manage_tags",
+        "can_send_welcome_messages",
+        "custom_title",
+        "status",
+    ];
+}
+
+impl ObjectKey for ChatMemberAdministratorKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "can_be_edited" => Self::CanBeEdited,
+            "is_anonymous" => Self::IsAnonymous,
+            "can_manage_chat" => Self::CanManageChat,
+            "can_delete_messages" => Self::CanDeleteMessages,
+            "can_manage_video_chats" => Self::CanManageVideoChats,
+            "can_restrict_members" => Self::CanRestrictMembers,
+            "can_promote_members" => Self::CanPromoteMembers,
+            "can_change_info" => Self::CanChangeInfo,
+            "can_invite_users" => Self::CanInviteUsers,
+            "can_post_stories" => Self::CanPostStories,
+            "can_edit_stories" => Self::CanEditStories,
+            "can_delete_stories" => Self::CanDeleteStories,
+            "can_post_messages" => Self::CanPostMessages,
+            "can_edit_messages" => Self::CanEditMessages,
+            "can_pin_messages" => Self::CanPinMessages,
+            "can_manage_topics" => Self::CanManageTopics,
+            "can_manage_direct_messages" => Self::CanManageDirectMessages,
+            "can_manage_tags" => Self::CanManageTags,
+            "can_send_welcome_messages" => Self::CanSendWelcomeMessages,
+            "custom_title" => Self::CustomTitle,
+            "status" => Self::Status,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberAdministratorVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberAdministratorVisitor {
+    type Value = ChatMemberAdministrator;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberAdministrator object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberAdministrator, A::Error> {
+        let mut user = None;
+        let mut can_be_edited = None;
+        let mut is_anonymous = None;
+        let mut can_manage_chat = None;
+        let mut can_delete_messages = None;
+        let mut can_manage_video_chats = None;
+        let mut can_restrict_members = None;
+        let mut can_promote_members = None;
+        let mut can_change_info = None;
+        let mut can_invite_users = None;
+        let mut can_post_stories = None;
+        let mut can_edit_stories = None;
+        let mut can_delete_stories = None;
+        let mut can_post_messages = false;
+        let mut can_edit_messages = false;
+        let mut can_pin_messages = false;
+        let mut can_manage_topics = false;
+        let mut can_manage_direct_messages = false;
+        let mut can_manage_tags = false;
+        let mut can_send_welcome_messages = None;
+        let mut custom_title = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberAdministratorKey::User => user = Some(map.next_value()?),
+                ChatMemberAdministratorKey::CanBeEdited => can_be_edited = Some(map.next_value()?),
+                ChatMemberAdministratorKey::IsAnonymous => is_anonymous = Some(map.next_value()?),
+                ChatMemberAdministratorKey::CanManageChat => {
+                    can_manage_chat = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanDeleteMessages => {
+                    can_delete_messages = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanManageVideoChats => {
+                    can_manage_video_chats = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanRestrictMembers => {
+                    can_restrict_members = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanPromoteMembers => {
+                    can_promote_members = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanChangeInfo => {
+                    can_change_info = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanInviteUsers => {
+                    can_invite_users = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanPostStories => {
+                    can_post_stories = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanEditStories => {
+                    can_edit_stories = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanDeleteStories => {
+                    can_delete_stories = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CanPostMessages => {
+                    can_post_messages = map.next_value()?
+                }
+                ChatMemberAdministratorKey::CanEditMessages => {
+                    can_edit_messages = map.next_value()?
+                }
+                ChatMemberAdministratorKey::CanPinMessages => {
+                    can_pin_messages = map.next_value()?
+                }
+                ChatMemberAdministratorKey::CanManageTopics => {
+                    can_manage_topics = map.next_value()?
+                }
+                ChatMemberAdministratorKey::CanManageDirectMessages => {
+                    can_manage_direct_messages = map.next_value()?
+                }
+                ChatMemberAdministratorKey::CanManageTags => can_manage_tags = map.next_value()?,
+                ChatMemberAdministratorKey::CanSendWelcomeMessages => {
+                    can_send_welcome_messages = Some(map.next_value()?)
+                }
+                ChatMemberAdministratorKey::CustomTitle => custom_title = map.next_value()?,
+                ChatMemberAdministratorKey::Status => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatMemberAdministratorKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberAdministrator {
+            user: crate::object::required(user, "user")?,
+            can_be_edited: can_be_edited.unwrap_or_default(),
+            is_anonymous: is_anonymous.unwrap_or_default(),
+            can_manage_chat: can_manage_chat.unwrap_or_default(),
+            can_delete_messages: can_delete_messages.unwrap_or_default(),
+            can_manage_video_chats: can_manage_video_chats.unwrap_or_default(),
+            can_restrict_members: can_restrict_members.unwrap_or_default(),
+            can_promote_members: can_promote_members.unwrap_or_default(),
+            can_change_info: can_change_info.unwrap_or_default(),
+            can_invite_users: can_invite_users.unwrap_or_default(),
+            can_post_stories: can_post_stories.unwrap_or_default(),
+            can_edit_stories: can_edit_stories.unwrap_or_default(),
+            can_delete_stories: can_delete_stories.unwrap_or_default(),
+            can_post_messages,
+            can_edit_messages,
+            can_pin_messages,
+            can_manage_topics,
+            can_manage_direct_messages,
+            can_manage_tags,
+            can_send_welcome_messages: can_send_welcome_messages.unwrap_or_default(),
+            custom_title,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `ChatMemberBanned` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a chat member that was banned in the chat and can't return to the chat or view chat messages.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMemberBanned {
     /// Information about the user
     pub user: User,
     /// Date when restrictions will be lifted for this user; Unix time. If 0, then the user is banned forever.
     pub until_date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatMemberBanned {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(user: impl Into<User>, until_date: i64) -> Self {
+        Self {
+            user: user.into(),
+            until_date,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for ChatMemberBanned {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatMemberBanned", 3)?;
-        state.serialize_field("status", "kicked")?;
-        state.serialize_field("user", &self.user)?;
-        state.serialize_field("until_date", &self.until_date)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("status", "kicked")?;
+        state.serialize_entry("user", &self.user)?;
+        state.serialize_entry("until_date", &self.until_date)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberBanned {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberBanned",
+            ChatMemberBannedKey::ALL,
+            ChatMemberBannedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberBanned` object.
+enum ChatMemberBannedKey {
+    User,
+    UntilDate,
+    Status,
+    Unknown(String),
+}
+
+impl ChatMemberBannedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "until_date", "status"];
+}
+
+impl ObjectKey for ChatMemberBannedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "until_date" => Self::UntilDate,
+            "status" => Self::Status,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberBannedVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberBannedVisitor {
+    type Value = ChatMemberBanned;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberBanned object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberBanned, A::Error> {
+        let mut user = None;
+        let mut until_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberBannedKey::User => user = Some(map.next_value()?),
+                ChatMemberBannedKey::UntilDate => until_date = Some(map.next_value()?),
+                ChatMemberBannedKey::Status => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatMemberBannedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberBanned {
+            user: crate::object::required(user, "user")?,
+            until_date: crate::object::required(until_date, "until_date")?,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `ChatMemberLeft` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a chat member that isn't currently a member of the chat, but may join it themselves.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMemberLeft {
     /// Information about the user
     pub user: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatMemberLeft {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(user: impl Into<User>) -> Self {
+        Self {
+            user: user.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for ChatMemberLeft {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatMemberLeft", 2)?;
-        state.serialize_field("status", "left")?;
-        state.serialize_field("user", &self.user)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("status", "left")?;
+        state.serialize_entry("user", &self.user)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberLeft {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberLeft",
+            ChatMemberLeftKey::ALL,
+            ChatMemberLeftVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberLeft` object.
+enum ChatMemberLeftKey {
+    User,
+    Status,
+    Unknown(String),
+}
+
+impl ChatMemberLeftKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "status"];
+}
+
+impl ObjectKey for ChatMemberLeftKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "status" => Self::Status,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberLeftVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberLeftVisitor {
+    type Value = ChatMemberLeft;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberLeft object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberLeft, A::Error> {
+        let mut user = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberLeftKey::User => user = Some(map.next_value()?),
+                ChatMemberLeftKey::Status => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatMemberLeftKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberLeft {
+            user: crate::object::required(user, "user")?,
+            extra,
+        })
     }
 }

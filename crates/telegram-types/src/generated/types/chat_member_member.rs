@@ -2,21 +2,26 @@
 
 //! The `ChatMemberMember` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a chat member that has no additional privileges or restrictions.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMemberMember {
     /// Optional. Tag of the member
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Information about the user
     pub user: User,
     /// Optional. Date when the user's subscription will expire; Unix time
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub until_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatMemberMember {
@@ -26,23 +31,95 @@ impl ChatMemberMember {
             tag: None,
             user: user.into(),
             until_date: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for ChatMemberMember {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatMemberMember", 4)?;
-        state.serialize_field("status", "member")?;
-        match &self.tag {
-            Some(value) => state.serialize_field("tag", value)?,
-            None => state.skip_field("tag")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("status", "member")?;
+        if let Some(value) = &self.tag {
+            state.serialize_entry("tag", value)?;
         }
-        state.serialize_field("user", &self.user)?;
-        match &self.until_date {
-            Some(value) => state.serialize_field("until_date", value)?,
-            None => state.skip_field("until_date")?,
+        state.serialize_entry("user", &self.user)?;
+        if let Some(value) = &self.until_date {
+            state.serialize_entry("until_date", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberMember {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberMember",
+            ChatMemberMemberKey::ALL,
+            ChatMemberMemberVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberMember` object.
+enum ChatMemberMemberKey {
+    Tag,
+    User,
+    UntilDate,
+    Status,
+    Unknown(String),
+}
+
+impl ChatMemberMemberKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["tag", "user", "until_date", "status"];
+}
+
+impl ObjectKey for ChatMemberMemberKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "tag" => Self::Tag,
+            "user" => Self::User,
+            "until_date" => Self::UntilDate,
+            "status" => Self::Status,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberMemberVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberMemberVisitor {
+    type Value = ChatMemberMember;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberMember object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberMember, A::Error> {
+        let mut tag = None;
+        let mut user = None;
+        let mut until_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberMemberKey::Tag => tag = map.next_value()?,
+                ChatMemberMemberKey::User => user = Some(map.next_value()?),
+                ChatMemberMemberKey::UntilDate => until_date = map.next_value()?,
+                ChatMemberMemberKey::Status => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatMemberMemberKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberMember {
+            tag,
+            user: crate::object::required(user, "user")?,
+            until_date,
+            extra,
+        })
     }
 }

@@ -2,21 +2,26 @@
 
 //! The `ChatMemberOwner` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a chat member that owns the chat and has all administrator privileges.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMemberOwner {
     /// Information about the user
     pub user: User,
     /// True, if the user's presence in the chat is hidden
-    #[serde(default)]
     pub is_anonymous: bool,
     /// Optional. Custom title for this user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_title: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatMemberOwner {
@@ -26,20 +31,93 @@ impl ChatMemberOwner {
             user: user.into(),
             is_anonymous,
             custom_title: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for ChatMemberOwner {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatMemberOwner", 4)?;
-        state.serialize_field("status", "creator")?;
-        state.serialize_field("user", &self.user)?;
-        state.serialize_field("is_anonymous", &self.is_anonymous)?;
-        match &self.custom_title {
-            Some(value) => state.serialize_field("custom_title", value)?,
-            None => state.skip_field("custom_title")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("status", "creator")?;
+        state.serialize_entry("user", &self.user)?;
+        state.serialize_entry("is_anonymous", &self.is_anonymous)?;
+        if let Some(value) = &self.custom_title {
+            state.serialize_entry("custom_title", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberOwner {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberOwner",
+            ChatMemberOwnerKey::ALL,
+            ChatMemberOwnerVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberOwner` object.
+enum ChatMemberOwnerKey {
+    User,
+    IsAnonymous,
+    CustomTitle,
+    Status,
+    Unknown(String),
+}
+
+impl ChatMemberOwnerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "is_anonymous", "custom_title", "status"];
+}
+
+impl ObjectKey for ChatMemberOwnerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "is_anonymous" => Self::IsAnonymous,
+            "custom_title" => Self::CustomTitle,
+            "status" => Self::Status,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberOwnerVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberOwnerVisitor {
+    type Value = ChatMemberOwner;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberOwner object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberOwner, A::Error> {
+        let mut user = None;
+        let mut is_anonymous = None;
+        let mut custom_title = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberOwnerKey::User => user = Some(map.next_value()?),
+                ChatMemberOwnerKey::IsAnonymous => is_anonymous = Some(map.next_value()?),
+                ChatMemberOwnerKey::CustomTitle => custom_title = map.next_value()?,
+                ChatMemberOwnerKey::Status => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatMemberOwnerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberOwner {
+            user: crate::object::required(user, "user")?,
+            is_anonymous: is_anonymous.unwrap_or_default(),
+            custom_title,
+            extra,
+        })
     }
 }

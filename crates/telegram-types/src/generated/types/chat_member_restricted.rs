@@ -2,71 +2,60 @@
 
 //! The `ChatMemberRestricted` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a chat member that is under certain restrictions in the chat. Supergroups only.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatMemberRestricted {
     /// Optional. Tag of the member
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Information about the user
     pub user: User,
     /// True, if the user is a member of the chat at the moment of the request
-    #[serde(default)]
     pub is_member: bool,
     /// True, if the user is allowed to send text messages, rich messages, contacts, giveaways, giveaway winners, invoices, locations and venues
-    #[serde(default)]
     pub can_send_messages: bool,
     /// True, if the user is allowed to send audios
-    #[serde(default)]
     pub can_send_audios: bool,
     /// True, if the user is allowed to send documents
-    #[serde(default)]
     pub can_send_documents: bool,
     /// True, if the user is allowed to send photos
-    #[serde(default)]
     pub can_send_photos: bool,
     /// True, if the user is allowed to send videos
-    #[serde(default)]
     pub can_send_videos: bool,
     /// True, if the user is allowed to send video notes
-    #[serde(default)]
     pub can_send_video_notes: bool,
     /// True, if the user is allowed to send voice notes
-    #[serde(default)]
     pub can_send_voice_notes: bool,
     /// True, if the user is allowed to send polls and checklists
-    #[serde(default)]
     pub can_send_polls: bool,
     /// True, if the user is allowed to send animations, games, stickers and use inline bots
-    #[serde(default)]
     pub can_send_other_messages: bool,
     /// True, if the user is allowed to add web page previews to their messages
-    #[serde(default)]
     pub can_add_web_page_previews: bool,
     /// True, if the user is allowed to react to messages
-    #[serde(default)]
     pub can_react_to_messages: bool,
     /// True, if the user is allowed to edit their own tag
-    #[serde(default)]
     pub can_edit_tag: bool,
     /// True, if the user is allowed to change the chat title, photo and other settings
-    #[serde(default)]
     pub can_change_info: bool,
     /// True, if the user is allowed to invite new users to the chat
-    #[serde(default)]
     pub can_invite_users: bool,
     /// True, if the user is allowed to pin messages
-    #[serde(default)]
     pub can_pin_messages: bool,
     /// True, if the user is allowed to create forum topics
-    #[serde(default)]
     pub can_manage_topics: bool,
     /// Date when restrictions will be lifted for this user; Unix time. If 0, then the user is restricted forever.
     pub until_date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatMemberRestricted {
@@ -113,37 +102,237 @@ impl ChatMemberRestricted {
             can_pin_messages,
             can_manage_topics,
             until_date,
+            extra: None,
         }
     }
 }
 
 impl Serialize for ChatMemberRestricted {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ChatMemberRestricted", 21)?;
-        state.serialize_field("status", "restricted")?;
-        match &self.tag {
-            Some(value) => state.serialize_field("tag", value)?,
-            None => state.skip_field("tag")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("status", "restricted")?;
+        if let Some(value) = &self.tag {
+            state.serialize_entry("tag", value)?;
         }
-        state.serialize_field("user", &self.user)?;
-        state.serialize_field("is_member", &self.is_member)?;
-        state.serialize_field("can_send_messages", &self.can_send_messages)?;
-        state.serialize_field("can_send_audios", &self.can_send_audios)?;
-        state.serialize_field("can_send_documents", &self.can_send_documents)?;
-        state.serialize_field("can_send_photos", &self.can_send_photos)?;
-        state.serialize_field("can_send_videos", &self.can_send_videos)?;
-        state.serialize_field("can_send_video_notes", &self.can_send_video_notes)?;
-        state.serialize_field("can_send_voice_notes", &self.can_send_voice_notes)?;
-        state.serialize_field("can_send_polls", &self.can_send_polls)?;
-        state.serialize_field("can_send_other_messages", &self.can_send_other_messages)?;
-        state.serialize_field("can_add_web_page_previews", &self.can_add_web_page_previews)?;
-        state.serialize_field("can_react_to_messages", &self.can_react_to_messages)?;
-        state.serialize_field("can_edit_tag", &self.can_edit_tag)?;
-        state.serialize_field("can_change_info", &self.can_change_info)?;
-        state.serialize_field("can_invite_users", &self.can_invite_users)?;
-        state.serialize_field("can_pin_messages", &self.can_pin_messages)?;
-        state.serialize_field("can_manage_topics", &self.can_manage_topics)?;
-        state.serialize_field("until_date", &self.until_date)?;
+        state.serialize_entry("user", &self.user)?;
+        state.serialize_entry("is_member", &self.is_member)?;
+        state.serialize_entry("can_send_messages", &self.can_send_messages)?;
+        state.serialize_entry("can_send_audios", &self.can_send_audios)?;
+        state.serialize_entry("can_send_documents", &self.can_send_documents)?;
+        state.serialize_entry("can_send_photos", &self.can_send_photos)?;
+        state.serialize_entry("can_send_videos", &self.can_send_videos)?;
+        state.serialize_entry("can_send_video_notes", &self.can_send_video_notes)?;
+        state.serialize_entry("can_send_voice_notes", &self.can_send_voice_notes)?;
+        state.serialize_entry("can_send_polls", &self.can_send_polls)?;
+        state.serialize_entry("can_send_other_messages", &self.can_send_other_messages)?;
+        state.serialize_entry("can_add_web_page_previews", &self.can_add_web_page_previews)?;
+        state.serialize_entry("can_react_to_messages", &self.can_react_to_messages)?;
+        state.serialize_entry("can_edit_tag", &self.can_edit_tag)?;
+        state.serialize_entry("can_change_info", &self.can_change_info)?;
+        state.serialize_entry("can_invite_users", &self.can_invite_users)?;
+        state.serialize_entry("can_pin_messages", &self.can_pin_messages)?;
+        state.serialize_entry("can_manage_topics", &self.can_manage_topics)?;
+        state.serialize_entry("until_date", &self.until_date)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberRestricted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberRestricted",
+            ChatMemberRestrictedKey::ALL,
+            ChatMemberRestrictedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberRestricted` object.
+enum ChatMemberRestrictedKey {
+    Tag,
+    User,
+    IsMember,
+    CanSendMessages,
+    CanSendAudios,
+    CanSendDocuments,
+    CanSendPhotos,
+    CanSendVideos,
+    CanSendVideoNotes,
+    CanSendVoiceNotes,
+    CanSendPolls,
+    CanSendOtherMessages,
+    CanAddWebPagePreviews,
+    CanReactToMessages,
+    CanEditTag,
+    CanChangeInfo,
+    CanInviteUsers,
+    CanPinMessages,
+    CanManageTopics,
+    UntilDate,
+    Status,
+    Unknown(String),
+}
+
+impl ChatMemberRestrictedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "tag",
+        "user",
+        "is_member",
+        "can_send_messages",
+        "can_send_audios",
+        "can_send_documents",
+        "can_send_photos",
+        "can_send_videos",
+        "can_send_video_notes",
+        "can_send_voice_notes",
+        "can_send_polls",
+        "can_send_other_messages",
+        "can_add_web_page_previews",
+        "can_react_to_messages",
+        "can_edit_tag",
+        "can_change_info",
+        "can_invite_users",
+        "can_pin_messages",
+        "can_manage_topics",
+        "until_date",
+        "status",
+    ];
+}
+
+impl ObjectKey for ChatMemberRestrictedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "tag" => Self::Tag,
+            "user" => Self::User,
+            "is_member" => Self::IsMember,
+            "can_send_messages" => Self::CanSendMessages,
+            "can_send_audios" => Self::CanSendAudios,
+            "can_send_documents" => Self::CanSendDocuments,
+            "can_send_photos" => Self::CanSendPhotos,
+            "can_send_videos" => Self::CanSendVideos,
+            "can_send_video_notes" => Self::CanSendVideoNotes,
+            "can_send_voice_notes" => Self::CanSendVoiceNotes,
+            "can_send_polls" => Self::CanSendPolls,
+            "can_send_other_messages" => Self::CanSendOtherMessages,
+            "can_add_web_page_previews" => Self::CanAddWebPagePreviews,
+            "can_react_to_messages" => Self::CanReactToMessages,
+            "can_edit_tag" => Self::CanEditTag,
+            "can_change_info" => Self::CanChangeInfo,
+            "can_invite_users" => Self::CanInviteUsers,
+            "can_pin_messages" => Self::CanPinMessages,
+            "can_manage_topics" => Self::CanManageTopics,
+            "until_date" => Self::UntilDate,
+            "status" => Self::Status,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberRestrictedVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberRestrictedVisitor {
+    type Value = ChatMemberRestricted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberRestricted object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberRestricted, A::Error> {
+        let mut tag = None;
+        let mut user = None;
+        let mut is_member = None;
+        let mut can_send_messages = None;
+        let mut can_send_audios = None;
+        let mut can_send_documents = None;
+        let mut can_send_photos = None;
+        let mut can_send_videos = None;
+        let mut can_send_video_notes = None;
+        let mut can_send_voice_notes = None;
+        let mut can_send_polls = None;
+        let mut can_send_other_messages = None;
+        let mut can_add_web_page_previews = None;
+        let mut can_react_to_messages = None;
+        let mut can_edit_tag = None;
+        let mut can_change_info = None;
+        let mut can_invite_users = None;
+        let mut can_pin_messages = None;
+        let mut can_manage_topics = None;
+        let mut until_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberRestrictedKey::Tag => tag = map.next_value()?,
+                ChatMemberRestrictedKey::User => user = Some(map.next_value()?),
+                ChatMemberRestrictedKey::IsMember => is_member = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanSendMessages => {
+                    can_send_messages = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanSendAudios => can_send_audios = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanSendDocuments => {
+                    can_send_documents = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanSendPhotos => can_send_photos = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanSendVideos => can_send_videos = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanSendVideoNotes => {
+                    can_send_video_notes = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanSendVoiceNotes => {
+                    can_send_voice_notes = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanSendPolls => can_send_polls = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanSendOtherMessages => {
+                    can_send_other_messages = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanAddWebPagePreviews => {
+                    can_add_web_page_previews = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanReactToMessages => {
+                    can_react_to_messages = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanEditTag => can_edit_tag = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanChangeInfo => can_change_info = Some(map.next_value()?),
+                ChatMemberRestrictedKey::CanInviteUsers => {
+                    can_invite_users = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanPinMessages => {
+                    can_pin_messages = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::CanManageTopics => {
+                    can_manage_topics = Some(map.next_value()?)
+                }
+                ChatMemberRestrictedKey::UntilDate => until_date = Some(map.next_value()?),
+                ChatMemberRestrictedKey::Status => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ChatMemberRestrictedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberRestricted {
+            tag,
+            user: crate::object::required(user, "user")?,
+            is_member: is_member.unwrap_or_default(),
+            can_send_messages: can_send_messages.unwrap_or_default(),
+            can_send_audios: can_send_audios.unwrap_or_default(),
+            can_send_documents: can_send_documents.unwrap_or_default(),
+            can_send_photos: can_send_photos.unwrap_or_default(),
+            can_send_videos: can_send_videos.unwrap_or_default(),
+            can_send_video_notes: can_send_video_notes.unwrap_or_default(),
+            can_send_voice_notes: can_send_voice_notes.unwrap_or_default(),
+            can_send_polls: can_send_polls.unwrap_or_default(),
+            can_send_other_messages: can_send_other_messages.unwrap_or_default(),
+            can_add_web_page_previews: can_add_web_page_previews.unwrap_or_default(),
+            can_react_to_messages: can_react_to_messages.unwrap_or_default(),
+            can_edit_tag: can_edit_tag.unwrap_or_default(),
+            can_change_info: can_change_info.unwrap_or_default(),
+            can_invite_users: can_invite_users.unwrap_or_default(),
+            can_pin_messages: can_pin_messages.unwrap_or_default(),
+            can_manage_topics: can_manage_topics.unwrap_or_default(),
+            until_date: crate::object::required(until_date, "until_date")?,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `ChatMemberUpdated` type.
 
-use crate::{Chat, ChatInviteLink, ChatMember, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, ChatInviteLink, ChatMember, Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents changes in the status of a chat member.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatMemberUpdated {
     /// Chat the user belongs to
     pub chat: Chat,
@@ -27,6 +31,10 @@ pub struct ChatMemberUpdated {
     /// Optional. True, if the user joined the chat via a chat folder invite link
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub via_chat_folder_invite_link: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatMemberUpdated {
@@ -47,6 +55,110 @@ impl ChatMemberUpdated {
             invite_link: None,
             via_join_request: false,
             via_chat_folder_invite_link: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatMemberUpdated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatMemberUpdated",
+            ChatMemberUpdatedKey::ALL,
+            ChatMemberUpdatedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatMemberUpdated` object.
+enum ChatMemberUpdatedKey {
+    Chat,
+    From,
+    Date,
+    OldChatMember,
+    NewChatMember,
+    InviteLink,
+    ViaJoinRequest,
+    ViaChatFolderInviteLink,
+    Unknown(String),
+}
+
+impl ChatMemberUpdatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "chat",
+        "from",
+        "date",
+        "old_chat_member",
+        "new_chat_member",
+        "invite_link",
+        "via_join_request",
+        "via_chat_folder_invite_link",
+    ];
+}
+
+impl ObjectKey for ChatMemberUpdatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "from" => Self::From,
+            "date" => Self::Date,
+            "old_chat_member" => Self::OldChatMember,
+            "new_chat_member" => Self::NewChatMember,
+            "invite_link" => Self::InviteLink,
+            "via_join_request" => Self::ViaJoinRequest,
+            "via_chat_folder_invite_link" => Self::ViaChatFolderInviteLink,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatMemberUpdatedVisitor;
+
+impl<'de> Visitor<'de> for ChatMemberUpdatedVisitor {
+    type Value = ChatMemberUpdated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatMemberUpdated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberUpdated, A::Error> {
+        let mut chat = None;
+        let mut from = None;
+        let mut date = None;
+        let mut old_chat_member = None;
+        let mut new_chat_member = None;
+        let mut invite_link = None;
+        let mut via_join_request = false;
+        let mut via_chat_folder_invite_link = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatMemberUpdatedKey::Chat => chat = Some(map.next_value()?),
+                ChatMemberUpdatedKey::From => from = Some(map.next_value()?),
+                ChatMemberUpdatedKey::Date => date = Some(map.next_value()?),
+                ChatMemberUpdatedKey::OldChatMember => old_chat_member = Some(map.next_value()?),
+                ChatMemberUpdatedKey::NewChatMember => new_chat_member = Some(map.next_value()?),
+                ChatMemberUpdatedKey::InviteLink => invite_link = map.next_value()?,
+                ChatMemberUpdatedKey::ViaJoinRequest => via_join_request = map.next_value()?,
+                ChatMemberUpdatedKey::ViaChatFolderInviteLink => {
+                    via_chat_folder_invite_link = map.next_value()?
+                }
+                ChatMemberUpdatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatMemberUpdated {
+            chat: crate::object::required(chat, "chat")?,
+            from: crate::object::required(from, "from")?,
+            date: crate::object::required(date, "date")?,
+            old_chat_member: crate::object::required(old_chat_member, "old_chat_member")?,
+            new_chat_member: crate::object::required(new_chat_member, "new_chat_member")?,
+            invite_link,
+            via_join_request,
+            via_chat_folder_invite_link,
+            extra,
+        })
     }
 }

@@ -2,12 +2,87 @@
 
 //! The `ChatOwnerChanged` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about an ownership change in the chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatOwnerChanged {
     /// The new owner of the chat
     pub new_owner: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatOwnerChanged {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(new_owner: impl Into<User>) -> Self {
+        Self {
+            new_owner: new_owner.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatOwnerChanged {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatOwnerChanged",
+            ChatOwnerChangedKey::ALL,
+            ChatOwnerChangedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatOwnerChanged` object.
+enum ChatOwnerChangedKey {
+    NewOwner,
+    Unknown(String),
+}
+
+impl ChatOwnerChangedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["new_owner"];
+}
+
+impl ObjectKey for ChatOwnerChangedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "new_owner" => Self::NewOwner,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatOwnerChangedVisitor;
+
+impl<'de> Visitor<'de> for ChatOwnerChangedVisitor {
+    type Value = ChatOwnerChanged;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatOwnerChanged object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatOwnerChanged, A::Error> {
+        let mut new_owner = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatOwnerChangedKey::NewOwner => new_owner = Some(map.next_value()?),
+                ChatOwnerChangedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatOwnerChanged {
+            new_owner: crate::object::required(new_owner, "new_owner")?,
+            extra,
+        })
+    }
 }

@@ -2,13 +2,75 @@
 
 //! The `ChatOwnerLeft` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about the chat owner leaving the chat.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatOwnerLeft {
     /// Optional. The user who will become the new owner of the chat if the previous owner does not return to the chat
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_owner: Option<Box<User>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ChatOwnerLeft {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatOwnerLeft",
+            ChatOwnerLeftKey::ALL,
+            ChatOwnerLeftVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatOwnerLeft` object.
+enum ChatOwnerLeftKey {
+    NewOwner,
+    Unknown(String),
+}
+
+impl ChatOwnerLeftKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["new_owner"];
+}
+
+impl ObjectKey for ChatOwnerLeftKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "new_owner" => Self::NewOwner,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatOwnerLeftVisitor;
+
+impl<'de> Visitor<'de> for ChatOwnerLeftVisitor {
+    type Value = ChatOwnerLeft;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatOwnerLeft object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatOwnerLeft, A::Error> {
+        let mut new_owner = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatOwnerLeftKey::NewOwner => new_owner = map.next_value()?,
+                ChatOwnerLeftKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatOwnerLeft { new_owner, extra })
+    }
 }

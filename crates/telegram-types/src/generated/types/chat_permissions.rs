@@ -2,10 +2,15 @@
 
 //! The `ChatPermissions` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes actions that a non-administrator user is allowed to take in a chat.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatPermissions {
     /// Optional. True, if the user is allowed to send text messages, rich messages, contacts, giveaways, giveaway winners, invoices, locations and venues
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
@@ -55,4 +60,163 @@ pub struct ChatPermissions {
     /// Optional. True, if the user is allowed to create forum topics. If omitted, defaults to the value of can\_pin\_messages.
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_manage_topics: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ChatPermissions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChatPermissions",
+            ChatPermissionsKey::ALL,
+            ChatPermissionsVisitor,
+        )
+    }
+}
+
+/// A key of a `ChatPermissions` object.
+enum ChatPermissionsKey {
+    CanSendMessages,
+    CanSendAudios,
+    CanSendDocuments,
+    CanSendPhotos,
+    CanSendVideos,
+    CanSendVideoNotes,
+    CanSendVoiceNotes,
+    CanSendPolls,
+    CanSendOtherMessages,
+    CanAddWebPagePreviews,
+    CanReactToMessages,
+    CanEditTag,
+    CanChangeInfo,
+    CanInviteUsers,
+    CanPinMessages,
+    CanManageTopics,
+    Unknown(String),
+}
+
+impl ChatPermissionsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "can_send_messages",
+        "can_send_audios",
+        "can_send_documents",
+        "can_send_photos",
+        "can_send_videos",
+        "can_send_video_notes",
+        "can_send_voice_notes",
+        "can_send_polls",
+        "can_send_other_messages",
+        "can_add_web_page_previews",
+        "can_react_to_messages",
+        "can_edit_tag",
+        "can_change_info",
+        "can_invite_users",
+        "can_pin_messages",
+        "can_manage_topics",
+    ];
+}
+
+impl ObjectKey for ChatPermissionsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "can_send_messages" => Self::CanSendMessages,
+            "can_send_audios" => Self::CanSendAudios,
+            "can_send_documents" => Self::CanSendDocuments,
+            "can_send_photos" => Self::CanSendPhotos,
+            "can_send_videos" => Self::CanSendVideos,
+            "can_send_video_notes" => Self::CanSendVideoNotes,
+            "can_send_voice_notes" => Self::CanSendVoiceNotes,
+            "can_send_polls" => Self::CanSendPolls,
+            "can_send_other_messages" => Self::CanSendOtherMessages,
+            "can_add_web_page_previews" => Self::CanAddWebPagePreviews,
+            "can_react_to_messages" => Self::CanReactToMessages,
+            "can_edit_tag" => Self::CanEditTag,
+            "can_change_info" => Self::CanChangeInfo,
+            "can_invite_users" => Self::CanInviteUsers,
+            "can_pin_messages" => Self::CanPinMessages,
+            "can_manage_topics" => Self::CanManageTopics,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatPermissionsVisitor;
+
+impl<'de> Visitor<'de> for ChatPermissionsVisitor {
+    type Value = ChatPermissions;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatPermissions object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatPermissions, A::Error> {
+        let mut can_send_messages = false;
+        let mut can_send_audios = false;
+        let mut can_send_documents = false;
+        let mut can_send_photos = false;
+        let mut can_send_videos = false;
+        let mut can_send_video_notes = false;
+        let mut can_send_voice_notes = false;
+        let mut can_send_polls = false;
+        let mut can_send_other_messages = false;
+        let mut can_add_web_page_previews = false;
+        let mut can_react_to_messages = false;
+        let mut can_edit_tag = false;
+        let mut can_change_info = false;
+        let mut can_invite_users = false;
+        let mut can_pin_messages = false;
+        let mut can_manage_topics = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatPermissionsKey::CanSendMessages => can_send_messages = map.next_value()?,
+                ChatPermissionsKey::CanSendAudios => can_send_audios = map.next_value()?,
+                ChatPermissionsKey::CanSendDocuments => can_send_documents = map.next_value()?,
+                ChatPermissionsKey::CanSendPhotos => can_send_photos = map.next_value()?,
+                ChatPermissionsKey::CanSendVideos => can_send_videos = map.next_value()?,
+                ChatPermissionsKey::CanSendVideoNotes => can_send_video_notes = map.next_value()?,
+                ChatPermissionsKey::CanSendVoiceNotes => can_send_voice_notes = map.next_value()?,
+                ChatPermissionsKey::CanSendPolls => can_send_polls = map.next_value()?,
+                ChatPermissionsKey::CanSendOtherMessages => {
+                    can_send_other_messages = map.next_value()?
+                }
+                ChatPermissionsKey::CanAddWebPagePreviews => {
+                    can_add_web_page_previews = map.next_value()?
+                }
+                ChatPermissionsKey::CanReactToMessages => {
+                    can_react_to_messages = map.next_value()?
+                }
+                ChatPermissionsKey::CanEditTag => can_edit_tag = map.next_value()?,
+                ChatPermissionsKey::CanChangeInfo => can_change_info = map.next_value()?,
+                ChatPermissionsKey::CanInviteUsers => can_invite_users = map.next_value()?,
+                ChatPermissionsKey::CanPinMessages => can_pin_messages = map.next_value()?,
+                ChatPermissionsKey::CanManageTopics => can_manage_topics = map.next_value()?,
+                ChatPermissionsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatPermissions {
+            can_send_messages,
+            can_send_audios,
+            can_send_documents,
+            can_send_photos,
+            can_send_videos,
+            can_send_video_notes,
+            can_send_voice_notes,
+            can_send_polls,
+            can_send_other_messages,
+            can_add_web_page_previews,
+            can_react_to_messages,
+            can_edit_tag,
+            can_change_info,
+            can_invite_users,
+            can_pin_messages,
+            can_manage_topics,
+            extra,
+        })
+    }
 }

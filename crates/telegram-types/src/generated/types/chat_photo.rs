@@ -2,10 +2,15 @@
 
 //! The `ChatPhoto` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a chat photo.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatPhoto {
     /// File identifier of small (160x160) chat photo. This file\_id can be used only for photo download and only for as long as the photo is not changed.
     pub small_file_id: String,
@@ -15,4 +20,102 @@ pub struct ChatPhoto {
     pub big_file_id: String,
     /// Unique file identifier of big (640x640) chat photo, which is supposed to be the same over time and for different bots. Can't be used to download or reuse the file.
     pub big_file_unique_id: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ChatPhoto {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        small_file_id: impl Into<String>,
+        small_file_unique_id: impl Into<String>,
+        big_file_id: impl Into<String>,
+        big_file_unique_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            small_file_id: small_file_id.into(),
+            small_file_unique_id: small_file_unique_id.into(),
+            big_file_id: big_file_id.into(),
+            big_file_unique_id: big_file_unique_id.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ChatPhoto", ChatPhotoKey::ALL, ChatPhotoVisitor)
+    }
+}
+
+/// A key of a `ChatPhoto` object.
+enum ChatPhotoKey {
+    SmallFileId,
+    SmallFileUniqueId,
+    BigFileId,
+    BigFileUniqueId,
+    Unknown(String),
+}
+
+impl ChatPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "small_file_id",
+        "small_file_unique_id",
+        "big_file_id",
+        "big_file_unique_id",
+    ];
+}
+
+impl ObjectKey for ChatPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "small_file_id" => Self::SmallFileId,
+            "small_file_unique_id" => Self::SmallFileUniqueId,
+            "big_file_id" => Self::BigFileId,
+            "big_file_unique_id" => Self::BigFileUniqueId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatPhotoVisitor;
+
+impl<'de> Visitor<'de> for ChatPhotoVisitor {
+    type Value = ChatPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatPhoto, A::Error> {
+        let mut small_file_id = None;
+        let mut small_file_unique_id = None;
+        let mut big_file_id = None;
+        let mut big_file_unique_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatPhotoKey::SmallFileId => small_file_id = Some(map.next_value()?),
+                ChatPhotoKey::SmallFileUniqueId => small_file_unique_id = Some(map.next_value()?),
+                ChatPhotoKey::BigFileId => big_file_id = Some(map.next_value()?),
+                ChatPhotoKey::BigFileUniqueId => big_file_unique_id = Some(map.next_value()?),
+                ChatPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatPhoto {
+            small_file_id: crate::object::required(small_file_id, "small_file_id")?,
+            small_file_unique_id: crate::object::required(
+                small_file_unique_id,
+                "small_file_unique_id",
+            )?,
+            big_file_id: crate::object::required(big_file_id, "big_file_id")?,
+            big_file_unique_id: crate::object::required(big_file_unique_id, "big_file_unique_id")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `ChatShared` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about a chat that was shared with the bot using a KeyboardButtonRequestChat button.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatShared {
     /// Identifier of the request
     pub request_id: i64,
@@ -21,6 +25,10 @@ pub struct ChatShared {
     /// Optional. Available sizes of the chat photo, if the photo was requested by the bot
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo: Option<Vec<PhotoSize>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChatShared {
@@ -32,6 +40,80 @@ impl ChatShared {
             title: None,
             username: None,
             photo: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatShared {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ChatShared", ChatSharedKey::ALL, ChatSharedVisitor)
+    }
+}
+
+/// A key of a `ChatShared` object.
+enum ChatSharedKey {
+    RequestId,
+    ChatId,
+    Title,
+    Username,
+    Photo,
+    Unknown(String),
+}
+
+impl ChatSharedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["request_id", "chat_id", "title", "username", "photo"];
+}
+
+impl ObjectKey for ChatSharedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "request_id" => Self::RequestId,
+            "chat_id" => Self::ChatId,
+            "title" => Self::Title,
+            "username" => Self::Username,
+            "photo" => Self::Photo,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChatSharedVisitor;
+
+impl<'de> Visitor<'de> for ChatSharedVisitor {
+    type Value = ChatShared;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChatShared object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatShared, A::Error> {
+        let mut request_id = None;
+        let mut chat_id = None;
+        let mut title = None;
+        let mut username = None;
+        let mut photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChatSharedKey::RequestId => request_id = Some(map.next_value()?),
+                ChatSharedKey::ChatId => chat_id = Some(map.next_value()?),
+                ChatSharedKey::Title => title = map.next_value()?,
+                ChatSharedKey::Username => username = map.next_value()?,
+                ChatSharedKey::Photo => photo = map.next_value()?,
+                ChatSharedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChatShared {
+            request_id: crate::object::required(request_id, "request_id")?,
+            chat_id: crate::object::required(chat_id, "chat_id")?,
+            title,
+            username,
+            photo,
+            extra,
+        })
     }
 }

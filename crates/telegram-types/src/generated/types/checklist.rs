@@ -2,11 +2,15 @@
 
 //! The `Checklist` type.
 
-use crate::{ChecklistTask, MessageEntity};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{ChecklistTask, Extra, MessageEntity};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Checklist {
     /// Title of the checklist
     pub title: String,
@@ -22,6 +26,10 @@ pub struct Checklist {
     /// Optional. True, if users other than the creator of the list can mark tasks as done or not done
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub others_can_mark_tasks_as_done: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Checklist {
@@ -33,6 +41,88 @@ impl Checklist {
             tasks: tasks.into_iter().collect(),
             others_can_add_tasks: false,
             others_can_mark_tasks_as_done: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Checklist {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Checklist", ChecklistKey::ALL, ChecklistVisitor)
+    }
+}
+
+/// A key of a `Checklist` object.
+enum ChecklistKey {
+    Title,
+    TitleEntities,
+    Tasks,
+    OthersCanAddTasks,
+    OthersCanMarkTasksAsDone,
+    Unknown(String),
+}
+
+impl ChecklistKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "title",
+        "title_entities",
+        "tasks",
+        "others_can_add_tasks",
+        "others_can_mark_tasks_as_done",
+    ];
+}
+
+impl ObjectKey for ChecklistKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "title" => Self::Title,
+            "title_entities" => Self::TitleEntities,
+            "tasks" => Self::Tasks,
+            "others_can_add_tasks" => Self::OthersCanAddTasks,
+            "others_can_mark_tasks_as_done" => Self::OthersCanMarkTasksAsDone,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChecklistVisitor;
+
+impl<'de> Visitor<'de> for ChecklistVisitor {
+    type Value = Checklist;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Checklist object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checklist, A::Error> {
+        let mut title = None;
+        let mut title_entities = None;
+        let mut tasks = None;
+        let mut others_can_add_tasks = false;
+        let mut others_can_mark_tasks_as_done = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChecklistKey::Title => title = Some(map.next_value()?),
+                ChecklistKey::TitleEntities => title_entities = map.next_value()?,
+                ChecklistKey::Tasks => tasks = Some(map.next_value()?),
+                ChecklistKey::OthersCanAddTasks => others_can_add_tasks = map.next_value()?,
+                ChecklistKey::OthersCanMarkTasksAsDone => {
+                    others_can_mark_tasks_as_done = map.next_value()?
+                }
+                ChecklistKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Checklist {
+            title: crate::object::required(title, "title")?,
+            title_entities,
+            tasks: tasks.unwrap_or_default(),
+            others_can_add_tasks,
+            others_can_mark_tasks_as_done,
+            extra,
+        })
     }
 }

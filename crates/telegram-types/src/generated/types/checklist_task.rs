@@ -2,11 +2,15 @@
 
 //! The `ChecklistTask` type.
 
-use crate::{Chat, MessageEntity, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, MessageEntity, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a task in a checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChecklistTask {
     /// Unique identifier of the task
     pub id: i64,
@@ -24,6 +28,10 @@ pub struct ChecklistTask {
     /// Optional. Point in time (Unix timestamp) when the task was completed; 0 if the task wasn't completed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completion_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChecklistTask {
@@ -36,6 +44,96 @@ impl ChecklistTask {
             completed_by_user: None,
             completed_by_chat: None,
             completion_date: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChecklistTask {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChecklistTask",
+            ChecklistTaskKey::ALL,
+            ChecklistTaskVisitor,
+        )
+    }
+}
+
+/// A key of a `ChecklistTask` object.
+enum ChecklistTaskKey {
+    Id,
+    Text,
+    TextEntities,
+    CompletedByUser,
+    CompletedByChat,
+    CompletionDate,
+    Unknown(String),
+}
+
+impl ChecklistTaskKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "text",
+        "text_entities",
+        "completed_by_user",
+        "completed_by_chat",
+        "completion_date",
+    ];
+}
+
+impl ObjectKey for ChecklistTaskKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "text" => Self::Text,
+            "text_entities" => Self::TextEntities,
+            "completed_by_user" => Self::CompletedByUser,
+            "completed_by_chat" => Self::CompletedByChat,
+            "completion_date" => Self::CompletionDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChecklistTaskVisitor;
+
+impl<'de> Visitor<'de> for ChecklistTaskVisitor {
+    type Value = ChecklistTask;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChecklistTask object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChecklistTask, A::Error> {
+        let mut id = None;
+        let mut text = None;
+        let mut text_entities = None;
+        let mut completed_by_user = None;
+        let mut completed_by_chat = None;
+        let mut completion_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChecklistTaskKey::Id => id = Some(map.next_value()?),
+                ChecklistTaskKey::Text => text = Some(map.next_value()?),
+                ChecklistTaskKey::TextEntities => text_entities = map.next_value()?,
+                ChecklistTaskKey::CompletedByUser => completed_by_user = map.next_value()?,
+                ChecklistTaskKey::CompletedByChat => completed_by_chat = map.next_value()?,
+                ChecklistTaskKey::CompletionDate => completion_date = map.next_value()?,
+                ChecklistTaskKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChecklistTask {
+            id: crate::object::required(id, "id")?,
+            text: crate::object::required(text, "text")?,
+            text_entities,
+            completed_by_user,
+            completed_by_chat,
+            completion_date,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `ChecklistTasksAdded` type.
 
-use crate::{ChecklistTask, Message};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{ChecklistTask, Extra, Message};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about tasks added to a checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChecklistTasksAdded {
     /// Optional. Message containing the checklist to which the tasks were added. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,6 +18,10 @@ pub struct ChecklistTasksAdded {
     /// List of tasks added to the checklist
     #[serde(default)]
     pub tasks: Vec<ChecklistTask>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChecklistTasksAdded {
@@ -22,6 +30,69 @@ impl ChecklistTasksAdded {
         Self {
             checklist_message: None,
             tasks: tasks.into_iter().collect(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChecklistTasksAdded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChecklistTasksAdded",
+            ChecklistTasksAddedKey::ALL,
+            ChecklistTasksAddedVisitor,
+        )
+    }
+}
+
+/// A key of a `ChecklistTasksAdded` object.
+enum ChecklistTasksAddedKey {
+    ChecklistMessage,
+    Tasks,
+    Unknown(String),
+}
+
+impl ChecklistTasksAddedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["checklist_message", "tasks"];
+}
+
+impl ObjectKey for ChecklistTasksAddedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "checklist_message" => Self::ChecklistMessage,
+            "tasks" => Self::Tasks,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChecklistTasksAddedVisitor;
+
+impl<'de> Visitor<'de> for ChecklistTasksAddedVisitor {
+    type Value = ChecklistTasksAdded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChecklistTasksAdded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChecklistTasksAdded, A::Error> {
+        let mut checklist_message = None;
+        let mut tasks = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChecklistTasksAddedKey::ChecklistMessage => checklist_message = map.next_value()?,
+                ChecklistTasksAddedKey::Tasks => tasks = Some(map.next_value()?),
+                ChecklistTasksAddedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChecklistTasksAdded {
+            checklist_message,
+            tasks: tasks.unwrap_or_default(),
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `ChecklistTasksDone` type.
 
-use crate::Message;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about checklist tasks marked as done or not done.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChecklistTasksDone {
     /// Optional. Message containing the checklist whose tasks were marked as done or not done. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17,4 +21,83 @@ pub struct ChecklistTasksDone {
     /// Optional. Identifiers of the tasks that were marked as not done
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marked_as_not_done_task_ids: Option<Vec<i64>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ChecklistTasksDone {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChecklistTasksDone",
+            ChecklistTasksDoneKey::ALL,
+            ChecklistTasksDoneVisitor,
+        )
+    }
+}
+
+/// A key of a `ChecklistTasksDone` object.
+enum ChecklistTasksDoneKey {
+    ChecklistMessage,
+    MarkedAsDoneTaskIds,
+    MarkedAsNotDoneTaskIds,
+    Unknown(String),
+}
+
+impl ChecklistTasksDoneKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "checklist_message",
+        "marked_as_done_task_ids",
+        "marked_as_not_done_task_ids",
+    ];
+}
+
+impl ObjectKey for ChecklistTasksDoneKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "checklist_message" => Self::ChecklistMessage,
+            "marked_as_done_task_ids" => Self::MarkedAsDoneTaskIds,
+            "marked_as_not_done_task_ids" => Self::MarkedAsNotDoneTaskIds,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChecklistTasksDoneVisitor;
+
+impl<'de> Visitor<'de> for ChecklistTasksDoneVisitor {
+    type Value = ChecklistTasksDone;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChecklistTasksDone object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChecklistTasksDone, A::Error> {
+        let mut checklist_message = None;
+        let mut marked_as_done_task_ids = None;
+        let mut marked_as_not_done_task_ids = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChecklistTasksDoneKey::ChecklistMessage => checklist_message = map.next_value()?,
+                ChecklistTasksDoneKey::MarkedAsDoneTaskIds => {
+                    marked_as_done_task_ids = map.next_value()?
+                }
+                ChecklistTasksDoneKey::MarkedAsNotDoneTaskIds => {
+                    marked_as_not_done_task_ids = map.next_value()?
+                }
+                ChecklistTasksDoneKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChecklistTasksDone {
+            checklist_message,
+            marked_as_done_task_ids,
+            marked_as_not_done_task_ids,
+            extra,
+        })
+    }
 }

@@ -2,13 +2,17 @@
 
 //! The `ChosenInlineResult` type.
 
-use crate::{Location, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Location, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents a result of an inline query that was chosen by the user and sent to their chat partner.
 ///
 /// Note: It is necessary to enable inline feedback via @BotFather in order to receive these objects in updates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChosenInlineResult {
     /// The unique identifier for the result that was chosen
     pub result_id: String,
@@ -22,6 +26,10 @@ pub struct ChosenInlineResult {
     pub inline_message_id: Option<String>,
     /// The query that was used to obtain the result
     pub query: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ChosenInlineResult {
@@ -37,6 +45,90 @@ impl ChosenInlineResult {
             location: None,
             inline_message_id: None,
             query: query.into(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChosenInlineResult {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ChosenInlineResult",
+            ChosenInlineResultKey::ALL,
+            ChosenInlineResultVisitor,
+        )
+    }
+}
+
+/// A key of a `ChosenInlineResult` object.
+enum ChosenInlineResultKey {
+    ResultId,
+    From,
+    Location,
+    InlineMessageId,
+    Query,
+    Unknown(String),
+}
+
+impl ChosenInlineResultKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "result_id",
+        "from",
+        "location",
+        "inline_message_id",
+        "query",
+    ];
+}
+
+impl ObjectKey for ChosenInlineResultKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "result_id" => Self::ResultId,
+            "from" => Self::From,
+            "location" => Self::Location,
+            "inline_message_id" => Self::InlineMessageId,
+            "query" => Self::Query,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ChosenInlineResultVisitor;
+
+impl<'de> Visitor<'de> for ChosenInlineResultVisitor {
+    type Value = ChosenInlineResult;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ChosenInlineResult object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChosenInlineResult, A::Error> {
+        let mut result_id = None;
+        let mut from = None;
+        let mut location = None;
+        let mut inline_message_id = None;
+        let mut query = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ChosenInlineResultKey::ResultId => result_id = Some(map.next_value()?),
+                ChosenInlineResultKey::From => from = Some(map.next_value()?),
+                ChosenInlineResultKey::Location => location = map.next_value()?,
+                ChosenInlineResultKey::InlineMessageId => inline_message_id = map.next_value()?,
+                ChosenInlineResultKey::Query => query = Some(map.next_value()?),
+                ChosenInlineResultKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ChosenInlineResult {
+            result_id: crate::object::required(result_id, "result_id")?,
+            from: crate::object::required(from, "from")?,
+            location,
+            inline_message_id,
+            query: crate::object::required(query, "query")?,
+            extra,
+        })
     }
 }

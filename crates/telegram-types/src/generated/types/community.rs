@@ -2,13 +2,91 @@
 
 //! The `Community` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents a community (a group of chats).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Community {
     /// Unique identifier for this community. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this identifier.
     pub id: i64,
     /// Name of the community
     pub name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Community {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(id: i64, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Community {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Community", CommunityKey::ALL, CommunityVisitor)
+    }
+}
+
+/// A key of a `Community` object.
+enum CommunityKey {
+    Id,
+    Name,
+    Unknown(String),
+}
+
+impl CommunityKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "name"];
+}
+
+impl ObjectKey for CommunityKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "name" => Self::Name,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct CommunityVisitor;
+
+impl<'de> Visitor<'de> for CommunityVisitor {
+    type Value = Community;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Community object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Community, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CommunityKey::Id => id = Some(map.next_value()?),
+                CommunityKey::Name => name = Some(map.next_value()?),
+                CommunityKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Community {
+            id: crate::object::required(id, "id")?,
+            name: crate::object::required(name, "name")?,
+            extra,
+        })
+    }
 }

@@ -2,12 +2,87 @@
 
 //! The `CommunityChatAdded` type.
 
-use crate::Community;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Community, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a chat or a bot being added to a community.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommunityChatAdded {
     /// The new community to which the chat or the bot belongs
     pub community: Community,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl CommunityChatAdded {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(community: impl Into<Community>) -> Self {
+        Self {
+            community: community.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CommunityChatAdded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "CommunityChatAdded",
+            CommunityChatAddedKey::ALL,
+            CommunityChatAddedVisitor,
+        )
+    }
+}
+
+/// A key of a `CommunityChatAdded` object.
+enum CommunityChatAddedKey {
+    Community,
+    Unknown(String),
+}
+
+impl CommunityChatAddedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["community"];
+}
+
+impl ObjectKey for CommunityChatAddedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "community" => Self::Community,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct CommunityChatAddedVisitor;
+
+impl<'de> Visitor<'de> for CommunityChatAddedVisitor {
+    type Value = CommunityChatAdded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CommunityChatAdded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CommunityChatAdded, A::Error> {
+        let mut community = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CommunityChatAddedKey::Community => community = Some(map.next_value()?),
+                CommunityChatAddedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(CommunityChatAdded {
+            community: crate::object::required(community, "community")?,
+            extra,
+        })
+    }
 }

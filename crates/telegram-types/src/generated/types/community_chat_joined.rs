@@ -2,12 +2,87 @@
 
 //! The `CommunityChatJoined` type.
 
-use crate::Community;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Community, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a chat being joined by a user from a community.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommunityChatJoined {
     /// The community from which the chat was joined
     pub community: Community,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl CommunityChatJoined {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(community: impl Into<Community>) -> Self {
+        Self {
+            community: community.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CommunityChatJoined {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "CommunityChatJoined",
+            CommunityChatJoinedKey::ALL,
+            CommunityChatJoinedVisitor,
+        )
+    }
+}
+
+/// A key of a `CommunityChatJoined` object.
+enum CommunityChatJoinedKey {
+    Community,
+    Unknown(String),
+}
+
+impl CommunityChatJoinedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["community"];
+}
+
+impl ObjectKey for CommunityChatJoinedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "community" => Self::Community,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct CommunityChatJoinedVisitor;
+
+impl<'de> Visitor<'de> for CommunityChatJoinedVisitor {
+    type Value = CommunityChatJoined;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CommunityChatJoined object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CommunityChatJoined, A::Error> {
+        let mut community = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CommunityChatJoinedKey::Community => community = Some(map.next_value()?),
+                CommunityChatJoinedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(CommunityChatJoined {
+            community: crate::object::required(community, "community")?,
+            extra,
+        })
+    }
 }

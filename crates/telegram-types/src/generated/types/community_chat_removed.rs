@@ -2,8 +2,66 @@
 
 //! The `CommunityChatRemoved` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a chat or a bot being removed from a community. Currently holds no information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CommunityChatRemoved {}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CommunityChatRemoved {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for CommunityChatRemoved {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "CommunityChatRemoved",
+            CommunityChatRemovedKey::ALL,
+            CommunityChatRemovedVisitor,
+        )
+    }
+}
+
+/// A key of a `CommunityChatRemoved` object.
+enum CommunityChatRemovedKey {
+    Unknown(String),
+}
+
+impl CommunityChatRemovedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[];
+}
+
+impl ObjectKey for CommunityChatRemovedKey {
+    fn of(name: &str) -> Self {
+        Self::Unknown(name.to_owned())
+    }
+}
+
+struct CommunityChatRemovedVisitor;
+
+impl<'de> Visitor<'de> for CommunityChatRemovedVisitor {
+    type Value = CommunityChatRemoved;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CommunityChatRemoved object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CommunityChatRemoved, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CommunityChatRemovedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(CommunityChatRemoved { extra })
+    }
+}

@@ -2,10 +2,15 @@
 
 //! The `Contact` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a phone contact.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contact {
     /// Contact's phone number
     pub phone_number: String,
@@ -20,6 +25,10 @@ pub struct Contact {
     /// Optional. Additional data about the contact in the form of a vCard
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vcard: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Contact {
@@ -31,6 +40,84 @@ impl Contact {
             last_name: None,
             user_id: None,
             vcard: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Contact", ContactKey::ALL, ContactVisitor)
+    }
+}
+
+/// A key of a `Contact` object.
+enum ContactKey {
+    PhoneNumber,
+    FirstName,
+    LastName,
+    UserId,
+    Vcard,
+    Unknown(String),
+}
+
+impl ContactKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "phone_number",
+        "first_name",
+        "last_name",
+        "user_id",
+        "vcard",
+    ];
+}
+
+impl ObjectKey for ContactKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "phone_number" => Self::PhoneNumber,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "user_id" => Self::UserId,
+            "vcard" => Self::Vcard,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ContactVisitor;
+
+impl<'de> Visitor<'de> for ContactVisitor {
+    type Value = Contact;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Contact object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Contact, A::Error> {
+        let mut phone_number = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut user_id = None;
+        let mut vcard = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ContactKey::PhoneNumber => phone_number = Some(map.next_value()?),
+                ContactKey::FirstName => first_name = Some(map.next_value()?),
+                ContactKey::LastName => last_name = map.next_value()?,
+                ContactKey::UserId => user_id = map.next_value()?,
+                ContactKey::Vcard => vcard = map.next_value()?,
+                ContactKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Contact {
+            phone_number: crate::object::required(phone_number, "phone_number")?,
+            first_name: crate::object::required(first_name, "first_name")?,
+            last_name,
+            user_id,
+            vcard,
+            extra,
+        })
     }
 }

@@ -2,11 +2,87 @@
 
 //! The `CopyTextButton` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an inline keyboard button that copies specified text to the clipboard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CopyTextButton {
     /// The text to be copied to the clipboard; 1-256 characters
     pub text: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl CopyTextButton {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CopyTextButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "CopyTextButton",
+            CopyTextButtonKey::ALL,
+            CopyTextButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `CopyTextButton` object.
+enum CopyTextButtonKey {
+    Text,
+    Unknown(String),
+}
+
+impl CopyTextButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text"];
+}
+
+impl ObjectKey for CopyTextButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct CopyTextButtonVisitor;
+
+impl<'de> Visitor<'de> for CopyTextButtonVisitor {
+    type Value = CopyTextButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CopyTextButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CopyTextButton, A::Error> {
+        let mut text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                CopyTextButtonKey::Text => text = Some(map.next_value()?),
+                CopyTextButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(CopyTextButton {
+            text: crate::object::required(text, "text")?,
+            extra,
+        })
+    }
 }

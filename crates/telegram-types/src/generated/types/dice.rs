@@ -2,13 +2,89 @@
 
 //! The `Dice` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an animated emoji that displays a random value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dice {
     /// Emoji on which the dice throw animation is based
     pub emoji: String,
     /// Value of the dice, 1-6 for "🎲", "🎯" and "🎳" base emoji, 1-5 for "🏀" and "⚽" base emoji, 1-64 for "🎰" base emoji
     pub value: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Dice {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(emoji: impl Into<String>, value: i64) -> Self {
+        Self {
+            emoji: emoji.into(),
+            value,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Dice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Dice", DiceKey::ALL, DiceVisitor)
+    }
+}
+
+/// A key of a `Dice` object.
+enum DiceKey {
+    Emoji,
+    Value,
+    Unknown(String),
+}
+
+impl DiceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["emoji", "value"];
+}
+
+impl ObjectKey for DiceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "emoji" => Self::Emoji,
+            "value" => Self::Value,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct DiceVisitor;
+
+impl<'de> Visitor<'de> for DiceVisitor {
+    type Value = Dice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Dice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dice, A::Error> {
+        let mut emoji = None;
+        let mut value = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                DiceKey::Emoji => emoji = Some(map.next_value()?),
+                DiceKey::Value => value = Some(map.next_value()?),
+                DiceKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Dice {
+            emoji: crate::object::required(emoji, "emoji")?,
+            value: crate::object::required(value, "value")?,
+            extra,
+        })
+    }
 }

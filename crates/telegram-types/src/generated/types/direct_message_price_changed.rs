@@ -2,10 +2,15 @@
 
 //! The `DirectMessagePriceChanged` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a change in the price of direct messages sent to a channel chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DirectMessagePriceChanged {
     /// True, if direct messages are enabled for the channel chat; False otherwise
     #[serde(default)]
@@ -13,6 +18,10 @@ pub struct DirectMessagePriceChanged {
     /// Optional. The new number of Telegram Stars that must be paid by users for each direct message sent to the channel. Does not apply to users who have been exempted by administrators. Defaults to 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_message_star_count: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl DirectMessagePriceChanged {
@@ -21,6 +30,77 @@ impl DirectMessagePriceChanged {
         Self {
             are_direct_messages_enabled,
             direct_message_star_count: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for DirectMessagePriceChanged {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "DirectMessagePriceChanged",
+            DirectMessagePriceChangedKey::ALL,
+            DirectMessagePriceChangedVisitor,
+        )
+    }
+}
+
+/// A key of a `DirectMessagePriceChanged` object.
+enum DirectMessagePriceChangedKey {
+    AreDirectMessagesEnabled,
+    DirectMessageStarCount,
+    Unknown(String),
+}
+
+impl DirectMessagePriceChangedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["are_direct_messages_enabled", "direct_message_star_count"];
+}
+
+impl ObjectKey for DirectMessagePriceChangedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "are_direct_messages_enabled" => Self::AreDirectMessagesEnabled,
+            "direct_message_star_count" => Self::DirectMessageStarCount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct DirectMessagePriceChangedVisitor;
+
+impl<'de> Visitor<'de> for DirectMessagePriceChangedVisitor {
+    type Value = DirectMessagePriceChanged;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DirectMessagePriceChanged object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<DirectMessagePriceChanged, A::Error> {
+        let mut are_direct_messages_enabled = None;
+        let mut direct_message_star_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                DirectMessagePriceChangedKey::AreDirectMessagesEnabled => {
+                    are_direct_messages_enabled = Some(map.next_value()?)
+                }
+                DirectMessagePriceChangedKey::DirectMessageStarCount => {
+                    direct_message_star_count = map.next_value()?
+                }
+                DirectMessagePriceChangedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(DirectMessagePriceChanged {
+            are_direct_messages_enabled: are_direct_messages_enabled.unwrap_or_default(),
+            direct_message_star_count,
+            extra,
+        })
     }
 }

@@ -2,17 +2,25 @@
 
 //! The `DirectMessagesTopic` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a topic of a direct messages chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DirectMessagesTopic {
     /// Unique identifier of the topic. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a 64-bit integer or double-precision float type are safe for storing this identifier.
     pub topic_id: i64,
     /// Optional. Information about the user that created the topic. Currently, it is always present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<User>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl DirectMessagesTopic {
@@ -21,6 +29,69 @@ impl DirectMessagesTopic {
         Self {
             topic_id,
             user: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for DirectMessagesTopic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "DirectMessagesTopic",
+            DirectMessagesTopicKey::ALL,
+            DirectMessagesTopicVisitor,
+        )
+    }
+}
+
+/// A key of a `DirectMessagesTopic` object.
+enum DirectMessagesTopicKey {
+    TopicId,
+    User,
+    Unknown(String),
+}
+
+impl DirectMessagesTopicKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["topic_id", "user"];
+}
+
+impl ObjectKey for DirectMessagesTopicKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "topic_id" => Self::TopicId,
+            "user" => Self::User,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct DirectMessagesTopicVisitor;
+
+impl<'de> Visitor<'de> for DirectMessagesTopicVisitor {
+    type Value = DirectMessagesTopic;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DirectMessagesTopic object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DirectMessagesTopic, A::Error> {
+        let mut topic_id = None;
+        let mut user = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                DirectMessagesTopicKey::TopicId => topic_id = Some(map.next_value()?),
+                DirectMessagesTopicKey::User => user = map.next_value()?,
+                DirectMessagesTopicKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(DirectMessagesTopic {
+            topic_id: crate::object::required(topic_id, "topic_id")?,
+            user,
+            extra,
+        })
     }
 }

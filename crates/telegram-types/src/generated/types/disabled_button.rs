@@ -2,8 +2,66 @@
 
 //! The `DisabledButton` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a disabled button which does nothing. Currently holds no information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct DisabledButton {}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct DisabledButton {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for DisabledButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "DisabledButton",
+            DisabledButtonKey::ALL,
+            DisabledButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `DisabledButton` object.
+enum DisabledButtonKey {
+    Unknown(String),
+}
+
+impl DisabledButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[];
+}
+
+impl ObjectKey for DisabledButtonKey {
+    fn of(name: &str) -> Self {
+        Self::Unknown(name.to_owned())
+    }
+}
+
+struct DisabledButtonVisitor;
+
+impl<'de> Visitor<'de> for DisabledButtonVisitor {
+    type Value = DisabledButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DisabledButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DisabledButton, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                DisabledButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(DisabledButton { extra })
+    }
+}

@@ -2,11 +2,15 @@
 
 //! The `Document` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a general file (as opposed to photos, voice messages and audio files).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -24,6 +28,10 @@ pub struct Document {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Document {
@@ -36,6 +44,92 @@ impl Document {
             file_name: None,
             mime_type: None,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Document", DocumentKey::ALL, DocumentVisitor)
+    }
+}
+
+/// A key of a `Document` object.
+enum DocumentKey {
+    FileId,
+    FileUniqueId,
+    Thumbnail,
+    FileName,
+    MimeType,
+    FileSize,
+    Unknown(String),
+}
+
+impl DocumentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "thumbnail",
+        "file_name",
+        "mime_type",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for DocumentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "thumbnail" => Self::Thumbnail,
+            "file_name" => Self::FileName,
+            "mime_type" => Self::MimeType,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Document object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut thumbnail = None;
+        let mut file_name = None;
+        let mut mime_type = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                DocumentKey::FileId => file_id = Some(map.next_value()?),
+                DocumentKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                DocumentKey::Thumbnail => thumbnail = map.next_value()?,
+                DocumentKey::FileName => file_name = map.next_value()?,
+                DocumentKey::MimeType => mime_type = map.next_value()?,
+                DocumentKey::FileSize => file_size = map.next_value()?,
+                DocumentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Document {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            thumbnail,
+            file_name,
+            mime_type,
+            file_size,
+            extra,
+        })
     }
 }

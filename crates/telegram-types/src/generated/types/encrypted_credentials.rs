@@ -2,10 +2,15 @@
 
 //! The `EncryptedCredentials` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes data required for decrypting and authenticating EncryptedPassportElement. See the Telegram Passport Documentation for a complete description of the data decryption and authentication processes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EncryptedCredentials {
     /// Base64-encoded encrypted JSON-serialized data with unique user's payload, data hashes and secrets required for EncryptedPassportElement decryption and authentication
     pub data: String,
@@ -13,4 +18,91 @@ pub struct EncryptedCredentials {
     pub hash: String,
     /// Base64-encoded secret, encrypted with the bot's public RSA key, required for data decryption
     pub secret: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl EncryptedCredentials {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        data: impl Into<String>,
+        hash: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            hash: hash.into(),
+            secret: secret.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EncryptedCredentials {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "EncryptedCredentials",
+            EncryptedCredentialsKey::ALL,
+            EncryptedCredentialsVisitor,
+        )
+    }
+}
+
+/// A key of a `EncryptedCredentials` object.
+enum EncryptedCredentialsKey {
+    Data,
+    Hash,
+    Secret,
+    Unknown(String),
+}
+
+impl EncryptedCredentialsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["data", "hash", "secret"];
+}
+
+impl ObjectKey for EncryptedCredentialsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "data" => Self::Data,
+            "hash" => Self::Hash,
+            "secret" => Self::Secret,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct EncryptedCredentialsVisitor;
+
+impl<'de> Visitor<'de> for EncryptedCredentialsVisitor {
+    type Value = EncryptedCredentials;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a EncryptedCredentials object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EncryptedCredentials, A::Error> {
+        let mut data = None;
+        let mut hash = None;
+        let mut secret = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                EncryptedCredentialsKey::Data => data = Some(map.next_value()?),
+                EncryptedCredentialsKey::Hash => hash = Some(map.next_value()?),
+                EncryptedCredentialsKey::Secret => secret = Some(map.next_value()?),
+                EncryptedCredentialsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(EncryptedCredentials {
+            data: crate::object::required(data, "data")?,
+            hash: crate::object::required(hash, "hash")?,
+            secret: crate::object::required(secret, "secret")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `EncryptedPassportElement` type.
 
-use crate::PassportFile;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PassportFile};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes documents or other Telegram Passport elements shared with the bot by the user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EncryptedPassportElement {
     /// Element type. One of "personal\_details", "passport", "driver\_license", "identity\_card", "internal\_passport", "address", "utility\_bill", "bank\_statement", "rental\_agreement", "passport\_registration", "temporary\_registration", "phone\_number", "email".
     #[serde(rename = "type")]
@@ -37,6 +41,10 @@ pub struct EncryptedPassportElement {
     pub translation: Option<Vec<PassportFile>>,
     /// Base64-encoded element hash for using in PassportElementErrorUnspecified
     pub hash: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl EncryptedPassportElement {
@@ -53,6 +61,123 @@ impl EncryptedPassportElement {
             selfie: None,
             translation: None,
             hash: hash.into(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for EncryptedPassportElement {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "EncryptedPassportElement",
+            EncryptedPassportElementKey::ALL,
+            EncryptedPassportElementVisitor,
+        )
+    }
+}
+
+/// A key of a `EncryptedPassportElement` object.
+enum EncryptedPassportElementKey {
+    Kind,
+    Data,
+    PhoneNumber,
+    Email,
+    Files,
+    FrontSide,
+    ReverseSide,
+    Selfie,
+    Translation,
+    Hash,
+    Unknown(String),
+}
+
+impl EncryptedPassportElementKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "type",
+        "data",
+        "phone_number",
+        "email",
+        "files",
+        "front_side",
+        "reverse_side",
+        "selfie",
+        "translation",
+        "hash",
+    ];
+}
+
+impl ObjectKey for EncryptedPassportElementKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "data" => Self::Data,
+            "phone_number" => Self::PhoneNumber,
+            "email" => Self::Email,
+            "files" => Self::Files,
+            "front_side" => Self::FrontSide,
+            "reverse_side" => Self::ReverseSide,
+            "selfie" => Self::Selfie,
+            "translation" => Self::Translation,
+            "hash" => Self::Hash,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct EncryptedPassportElementVisitor;
+
+impl<'de> Visitor<'de> for EncryptedPassportElementVisitor {
+    type Value = EncryptedPassportElement;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a EncryptedPassportElement object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<EncryptedPassportElement, A::Error> {
+        let mut kind = None;
+        let mut data = None;
+        let mut phone_number = None;
+        let mut email = None;
+        let mut files = None;
+        let mut front_side = None;
+        let mut reverse_side = None;
+        let mut selfie = None;
+        let mut translation = None;
+        let mut hash = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                EncryptedPassportElementKey::Kind => kind = Some(map.next_value()?),
+                EncryptedPassportElementKey::Data => data = map.next_value()?,
+                EncryptedPassportElementKey::PhoneNumber => phone_number = map.next_value()?,
+                EncryptedPassportElementKey::Email => email = map.next_value()?,
+                EncryptedPassportElementKey::Files => files = map.next_value()?,
+                EncryptedPassportElementKey::FrontSide => front_side = map.next_value()?,
+                EncryptedPassportElementKey::ReverseSide => reverse_side = map.next_value()?,
+                EncryptedPassportElementKey::Selfie => selfie = map.next_value()?,
+                EncryptedPassportElementKey::Translation => translation = map.next_value()?,
+                EncryptedPassportElementKey::Hash => hash = Some(map.next_value()?),
+                EncryptedPassportElementKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(EncryptedPassportElement {
+            kind: crate::object::required(kind, "type")?,
+            data,
+            phone_number,
+            email,
+            files,
+            front_side,
+            reverse_side,
+            selfie,
+            translation,
+            hash: crate::object::required(hash, "hash")?,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `EphemeralMessageParameters` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The \`EphemeralMessageParameters\` object (the Bot API documentation gives it no description).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EphemeralMessageParameters {
     /// Identifier of the user who will receive the message. It is not guaranteed that the user will receive the message, especially if they are offline. See here for more details.
     pub receiver_user_id: i64,
@@ -15,6 +20,10 @@ pub struct EphemeralMessageParameters {
     /// Optional. Pass True if the ephemeral message must be shown in place of the original message. Must be False for callback queries from ephemeral messages, which must be edited using regular editEphemeralMessage... methods.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replace_callback_query_message: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl EphemeralMessageParameters {
@@ -24,6 +33,87 @@ impl EphemeralMessageParameters {
             receiver_user_id,
             callback_query_id: None,
             replace_callback_query_message: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for EphemeralMessageParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "EphemeralMessageParameters",
+            EphemeralMessageParametersKey::ALL,
+            EphemeralMessageParametersVisitor,
+        )
+    }
+}
+
+/// A key of a `EphemeralMessageParameters` object.
+enum EphemeralMessageParametersKey {
+    ReceiverUserId,
+    CallbackQueryId,
+    ReplaceCallbackQueryMessage,
+    Unknown(String),
+}
+
+impl EphemeralMessageParametersKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "receiver_user_id",
+        "callback_query_id",
+        "replace_callback_query_message",
+    ];
+}
+
+impl ObjectKey for EphemeralMessageParametersKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "receiver_user_id" => Self::ReceiverUserId,
+            "callback_query_id" => Self::CallbackQueryId,
+            "replace_callback_query_message" => Self::ReplaceCallbackQueryMessage,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct EphemeralMessageParametersVisitor;
+
+impl<'de> Visitor<'de> for EphemeralMessageParametersVisitor {
+    type Value = EphemeralMessageParameters;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a EphemeralMessageParameters object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<EphemeralMessageParameters, A::Error> {
+        let mut receiver_user_id = None;
+        let mut callback_query_id = None;
+        let mut replace_callback_query_message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                EphemeralMessageParametersKey::ReceiverUserId => {
+                    receiver_user_id = Some(map.next_value()?)
+                }
+                EphemeralMessageParametersKey::CallbackQueryId => {
+                    callback_query_id = map.next_value()?
+                }
+                EphemeralMessageParametersKey::ReplaceCallbackQueryMessage => {
+                    replace_callback_query_message = map.next_value()?
+                }
+                EphemeralMessageParametersKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(EphemeralMessageParameters {
+            receiver_user_id: crate::object::required(receiver_user_id, "receiver_user_id")?,
+            callback_query_id,
+            replace_callback_query_message,
+            extra,
+        })
     }
 }

@@ -2,15 +2,19 @@
 
 //! The `ExternalReplyInfo` type.
 
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
-    Animation, Audio, Chat, Checklist, Contact, Dice, Document, Game, Giveaway, GiveawayWinners,
-    Invoice, LinkPreviewOptions, LivePhoto, Location, MessageOrigin, PaidMediaInfo, PhotoSize,
-    Poll, Sticker, Story, Venue, Video, VideoNote, Voice,
+    Animation, Audio, Chat, Checklist, Contact, Dice, Document, Extra, Game, Giveaway,
+    GiveawayWinners, Invoice, LinkPreviewOptions, LivePhoto, Location, MessageOrigin,
+    PaidMediaInfo, PhotoSize, Poll, Sticker, Story, Venue, Video, VideoNote, Voice,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about a message that is being replied to, which may come from another chat or forum topic.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExternalReplyInfo {
     /// Origin of the message replied to by the given message
     pub origin: MessageOrigin,
@@ -89,6 +93,10 @@ pub struct ExternalReplyInfo {
     /// Optional. Message is a venue, information about the venue
     #[serde(skip_serializing_if = "Option::is_none")]
     pub venue: Option<Box<Venue>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ExternalReplyInfo {
@@ -121,6 +129,218 @@ impl ExternalReplyInfo {
             location: None,
             poll: None,
             venue: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExternalReplyInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ExternalReplyInfo",
+            ExternalReplyInfoKey::ALL,
+            ExternalReplyInfoVisitor,
+        )
+    }
+}
+
+/// A key of a `ExternalReplyInfo` object.
+enum ExternalReplyInfoKey {
+    Origin,
+    Chat,
+    MessageId,
+    LinkPreviewOptions,
+    Animation,
+    Audio,
+    Document,
+    LivePhoto,
+    PaidMedia,
+    Photo,
+    Sticker,
+    Story,
+    Video,
+    VideoNote,
+    Voice,
+    HasMediaSpoiler,
+    Checklist,
+    Contact,
+    Dice,
+    Game,
+    Giveaway,
+    GiveawayWinners,
+    Invoice,
+    Location,
+    Poll,
+    Venue,
+    Unknown(String),
+}
+
+impl ExternalReplyInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "origin",
+        "chat",
+        "message_id",
+        "link_preview_options",
+        "animation",
+        "audio",
+        "document",
+        "live_photo",
+        "paid_media",
+        "photo",
+        "sticker",
+        "story",
+        "video",
+        "video_note",
+        "voice",
+        "has_media_spoiler",
+        "checklist",
+        "contact",
+        "dice",
+        "game",
+        "giveaway",
+        "giveaway_winners",
+        "invoice",
+        "location",
+        "poll",
+        "venue",
+    ];
+}
+
+impl ObjectKey for ExternalReplyInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "origin" => Self::Origin,
+            "chat" => Self::Chat,
+            "message_id" => Self::MessageId,
+            "link_preview_options" => Self::LinkPreviewOptions,
+            "animation" => Self::Animation,
+            "audio" => Self::Audio,
+            "document" => Self::Document,
+            "live_photo" => Self::LivePhoto,
+            "paid_media" => Self::PaidMedia,
+            "photo" => Self::Photo,
+            "sticker" => Self::Sticker,
+            "story" => Self::Story,
+            "video" => Self::Video,
+            "video_note" => Self::VideoNote,
+            "voice" => Self::Voice,
+            "has_media_spoiler" => Self::HasMediaSpoiler,
+            "checklist" => Self::Checklist,
+            "contact" => Self::Contact,
+            "dice" => Self::Dice,
+            "game" => Self::Game,
+            "giveaway" => Self::Giveaway,
+            "giveaway_winners" => Self::GiveawayWinners,
+            "invoice" => Self::Invoice,
+            "location" => Self::Location,
+            "poll" => Self::Poll,
+            "venue" => Self::Venue,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ExternalReplyInfoVisitor;
+
+impl<'de> Visitor<'de> for ExternalReplyInfoVisitor {
+    type Value = ExternalReplyInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ExternalReplyInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ExternalReplyInfo, A::Error> {
+        let mut origin = None;
+        let mut chat = None;
+        let mut message_id = None;
+        let mut link_preview_options = None;
+        let mut animation = None;
+        let mut audio = None;
+        let mut document = None;
+        let mut live_photo = None;
+        let mut paid_media = None;
+        let mut photo = None;
+        let mut sticker = None;
+        let mut story = None;
+        let mut video = None;
+        let mut video_note = None;
+        let mut voice = None;
+        let mut has_media_spoiler = false;
+        let mut checklist = None;
+        let mut contact = None;
+        let mut dice = None;
+        let mut game = None;
+        let mut giveaway = None;
+        let mut giveaway_winners = None;
+        let mut invoice = None;
+        let mut location = None;
+        let mut poll = None;
+        let mut venue = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ExternalReplyInfoKey::Origin => origin = Some(map.next_value()?),
+                ExternalReplyInfoKey::Chat => chat = map.next_value()?,
+                ExternalReplyInfoKey::MessageId => message_id = map.next_value()?,
+                ExternalReplyInfoKey::LinkPreviewOptions => {
+                    link_preview_options = map.next_value()?
+                }
+                ExternalReplyInfoKey::Animation => animation = map.next_value()?,
+                ExternalReplyInfoKey::Audio => audio = map.next_value()?,
+                ExternalReplyInfoKey::Document => document = map.next_value()?,
+                ExternalReplyInfoKey::LivePhoto => live_photo = map.next_value()?,
+                ExternalReplyInfoKey::PaidMedia => paid_media = map.next_value()?,
+                ExternalReplyInfoKey::Photo => photo = map.next_value()?,
+                ExternalReplyInfoKey::Sticker => sticker = map.next_value()?,
+                ExternalReplyInfoKey::Story => story = map.next_value()?,
+                ExternalReplyInfoKey::Video => video = map.next_value()?,
+                ExternalReplyInfoKey::VideoNote => video_note = map.next_value()?,
+                ExternalReplyInfoKey::Voice => voice = map.next_value()?,
+                ExternalReplyInfoKey::HasMediaSpoiler => has_media_spoiler = map.next_value()?,
+                ExternalReplyInfoKey::Checklist => checklist = map.next_value()?,
+                ExternalReplyInfoKey::Contact => contact = map.next_value()?,
+                ExternalReplyInfoKey::Dice => dice = map.next_value()?,
+                ExternalReplyInfoKey::Game => game = map.next_value()?,
+                ExternalReplyInfoKey::Giveaway => giveaway = map.next_value()?,
+                ExternalReplyInfoKey::GiveawayWinners => giveaway_winners = map.next_value()?,
+                ExternalReplyInfoKey::Invoice => invoice = map.next_value()?,
+                ExternalReplyInfoKey::Location => location = map.next_value()?,
+                ExternalReplyInfoKey::Poll => poll = map.next_value()?,
+                ExternalReplyInfoKey::Venue => venue = map.next_value()?,
+                ExternalReplyInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ExternalReplyInfo {
+            origin: crate::object::required(origin, "origin")?,
+            chat,
+            message_id,
+            link_preview_options,
+            animation,
+            audio,
+            document,
+            live_photo,
+            paid_media,
+            photo,
+            sticker,
+            story,
+            video,
+            video_note,
+            voice,
+            has_media_spoiler,
+            checklist,
+            contact,
+            dice,
+            game,
+            giveaway,
+            giveaway_winners,
+            invoice,
+            location,
+            poll,
+            venue,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `File` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a file ready to be downloaded. The file can be downloaded via the link `https://api.telegram.org/file/bot<token>/<file_path>`. It is guaranteed that the link will be valid for at least 1 hour. When the link expires, a new one can be requested by calling getFile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct File {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -17,6 +22,10 @@ pub struct File {
     /// Optional. File path. Use `https://api.telegram.org/file/bot<token>/<file_path>` to get the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl File {
@@ -27,6 +36,73 @@ impl File {
             file_unique_id: file_unique_id.into(),
             file_size: None,
             file_path: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for File {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("File", FileKey::ALL, FileVisitor)
+    }
+}
+
+/// A key of a `File` object.
+enum FileKey {
+    FileId,
+    FileUniqueId,
+    FileSize,
+    FilePath,
+    Unknown(String),
+}
+
+impl FileKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["file_id", "file_unique_id", "file_size", "file_path"];
+}
+
+impl ObjectKey for FileKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "file_size" => Self::FileSize,
+            "file_path" => Self::FilePath,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct FileVisitor;
+
+impl<'de> Visitor<'de> for FileVisitor {
+    type Value = File;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a File object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<File, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut file_size = None;
+        let mut file_path = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                FileKey::FileId => file_id = Some(map.next_value()?),
+                FileKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                FileKey::FileSize => file_size = map.next_value()?,
+                FileKey::FilePath => file_path = map.next_value()?,
+                FileKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(File {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            file_size,
+            file_path,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `ForceReply` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Upon receiving a message with this object, Telegram clients will display a reply interface to the user (act as if the user has selected the bot's message and tapped 'Reply'). This can be extremely useful if you want to create user-friendly step-by-step interfaces without having to sacrifice privacy mode. Not supported in channels and for messages sent on behalf of a user account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForceReply {
     /// Shows reply interface to the user, as if they had manually selected the bot's message and tapped 'Reply'
     #[serde(default)]
@@ -16,6 +21,10 @@ pub struct ForceReply {
     /// Optional. Use this parameter if you want to force reply from specific users only. Targets: 1) users that are @mentioned in the text of the Message object; 2) if the bot's message is a reply to a message in the same chat and forum topic, sender of the original message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selective: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ForceReply {
@@ -25,6 +34,72 @@ impl ForceReply {
             force_reply,
             input_field_placeholder: None,
             selective: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ForceReply {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ForceReply", ForceReplyKey::ALL, ForceReplyVisitor)
+    }
+}
+
+/// A key of a `ForceReply` object.
+enum ForceReplyKey {
+    ForceReply,
+    InputFieldPlaceholder,
+    Selective,
+    Unknown(String),
+}
+
+impl ForceReplyKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["force_reply", "input_field_placeholder", "selective"];
+}
+
+impl ObjectKey for ForceReplyKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "force_reply" => Self::ForceReply,
+            "input_field_placeholder" => Self::InputFieldPlaceholder,
+            "selective" => Self::Selective,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ForceReplyVisitor;
+
+impl<'de> Visitor<'de> for ForceReplyVisitor {
+    type Value = ForceReply;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ForceReply object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ForceReply, A::Error> {
+        let mut force_reply = None;
+        let mut input_field_placeholder = None;
+        let mut selective = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ForceReplyKey::ForceReply => force_reply = Some(map.next_value()?),
+                ForceReplyKey::InputFieldPlaceholder => {
+                    input_field_placeholder = map.next_value()?
+                }
+                ForceReplyKey::Selective => selective = map.next_value()?,
+                ForceReplyKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ForceReply {
+            force_reply: force_reply.unwrap_or_default(),
+            input_field_placeholder,
+            selective,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `ForumTopic` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a forum topic.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForumTopic {
     /// Unique identifier of the forum topic
     pub message_thread_id: i64,
@@ -19,6 +24,10 @@ pub struct ForumTopic {
     /// Optional. True, if the name of the topic wasn't specified explicitly by its creator and likely needs to be changed by the bot
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_name_implicit: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ForumTopic {
@@ -30,6 +39,86 @@ impl ForumTopic {
             icon_color,
             icon_custom_emoji_id: None,
             is_name_implicit: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ForumTopic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("ForumTopic", ForumTopicKey::ALL, ForumTopicVisitor)
+    }
+}
+
+/// A key of a `ForumTopic` object.
+enum ForumTopicKey {
+    MessageThreadId,
+    Name,
+    IconColor,
+    IconCustomEmojiId,
+    IsNameImplicit,
+    Unknown(String),
+}
+
+impl ForumTopicKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "message_thread_id",
+        "name",
+        "icon_color",
+        "icon_custom_emoji_id",
+        "is_name_implicit",
+    ];
+}
+
+impl ObjectKey for ForumTopicKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "message_thread_id" => Self::MessageThreadId,
+            "name" => Self::Name,
+            "icon_color" => Self::IconColor,
+            "icon_custom_emoji_id" => Self::IconCustomEmojiId,
+            "is_name_implicit" => Self::IsNameImplicit,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ForumTopicVisitor;
+
+impl<'de> Visitor<'de> for ForumTopicVisitor {
+    type Value = ForumTopic;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ForumTopic object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ForumTopic, A::Error> {
+        let mut message_thread_id = None;
+        let mut name = None;
+        let mut icon_color = None;
+        let mut icon_custom_emoji_id = None;
+        let mut is_name_implicit = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ForumTopicKey::MessageThreadId => message_thread_id = Some(map.next_value()?),
+                ForumTopicKey::Name => name = Some(map.next_value()?),
+                ForumTopicKey::IconColor => icon_color = Some(map.next_value()?),
+                ForumTopicKey::IconCustomEmojiId => icon_custom_emoji_id = map.next_value()?,
+                ForumTopicKey::IsNameImplicit => is_name_implicit = map.next_value()?,
+                ForumTopicKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ForumTopic {
+            message_thread_id: crate::object::required(message_thread_id, "message_thread_id")?,
+            name: crate::object::required(name, "name")?,
+            icon_color: crate::object::required(icon_color, "icon_color")?,
+            icon_custom_emoji_id,
+            is_name_implicit,
+            extra,
+        })
     }
 }

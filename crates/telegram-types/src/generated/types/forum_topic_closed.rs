@@ -2,8 +2,66 @@
 
 //! The `ForumTopicClosed` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a forum topic closed in the chat. Currently holds no information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ForumTopicClosed {}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ForumTopicClosed {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ForumTopicClosed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ForumTopicClosed",
+            ForumTopicClosedKey::ALL,
+            ForumTopicClosedVisitor,
+        )
+    }
+}
+
+/// A key of a `ForumTopicClosed` object.
+enum ForumTopicClosedKey {
+    Unknown(String),
+}
+
+impl ForumTopicClosedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[];
+}
+
+impl ObjectKey for ForumTopicClosedKey {
+    fn of(name: &str) -> Self {
+        Self::Unknown(name.to_owned())
+    }
+}
+
+struct ForumTopicClosedVisitor;
+
+impl<'de> Visitor<'de> for ForumTopicClosedVisitor {
+    type Value = ForumTopicClosed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ForumTopicClosed object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ForumTopicClosed, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ForumTopicClosedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ForumTopicClosed { extra })
+    }
+}

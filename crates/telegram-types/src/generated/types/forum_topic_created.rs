@@ -2,10 +2,15 @@
 
 //! The `ForumTopicCreated` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a new forum topic created in the chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForumTopicCreated {
     /// Name of the topic
     pub name: String,
@@ -17,6 +22,10 @@ pub struct ForumTopicCreated {
     /// Optional. True, if the name of the topic wasn't specified explicitly by its creator and likely needs to be changed by the bot
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_name_implicit: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ForumTopicCreated {
@@ -27,6 +36,86 @@ impl ForumTopicCreated {
             icon_color,
             icon_custom_emoji_id: None,
             is_name_implicit: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ForumTopicCreated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ForumTopicCreated",
+            ForumTopicCreatedKey::ALL,
+            ForumTopicCreatedVisitor,
+        )
+    }
+}
+
+/// A key of a `ForumTopicCreated` object.
+enum ForumTopicCreatedKey {
+    Name,
+    IconColor,
+    IconCustomEmojiId,
+    IsNameImplicit,
+    Unknown(String),
+}
+
+impl ForumTopicCreatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "name",
+        "icon_color",
+        "icon_custom_emoji_id",
+        "is_name_implicit",
+    ];
+}
+
+impl ObjectKey for ForumTopicCreatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "icon_color" => Self::IconColor,
+            "icon_custom_emoji_id" => Self::IconCustomEmojiId,
+            "is_name_implicit" => Self::IsNameImplicit,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ForumTopicCreatedVisitor;
+
+impl<'de> Visitor<'de> for ForumTopicCreatedVisitor {
+    type Value = ForumTopicCreated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ForumTopicCreated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ForumTopicCreated, A::Error> {
+        let mut name = None;
+        let mut icon_color = None;
+        let mut icon_custom_emoji_id = None;
+        let mut is_name_implicit = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ForumTopicCreatedKey::Name => name = Some(map.next_value()?),
+                ForumTopicCreatedKey::IconColor => icon_color = Some(map.next_value()?),
+                ForumTopicCreatedKey::IconCustomEmojiId => {
+                    icon_custom_emoji_id = map.next_value()?
+                }
+                ForumTopicCreatedKey::IsNameImplicit => is_name_implicit = map.next_value()?,
+                ForumTopicCreatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ForumTopicCreated {
+            name: crate::object::required(name, "name")?,
+            icon_color: crate::object::required(icon_color, "icon_color")?,
+            icon_custom_emoji_id,
+            is_name_implicit,
+            extra,
+        })
     }
 }

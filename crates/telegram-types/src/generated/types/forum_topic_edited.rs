@@ -2,10 +2,15 @@
 
 //! The `ForumTopicEdited` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about an edited forum topic.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ForumTopicEdited {
     /// Optional. New name of the topic, if it was edited
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13,4 +18,72 @@ pub struct ForumTopicEdited {
     /// Optional. New identifier of the custom emoji shown as the topic icon, if it was edited; an empty string if the icon was removed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icon_custom_emoji_id: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ForumTopicEdited {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ForumTopicEdited",
+            ForumTopicEditedKey::ALL,
+            ForumTopicEditedVisitor,
+        )
+    }
+}
+
+/// A key of a `ForumTopicEdited` object.
+enum ForumTopicEditedKey {
+    Name,
+    IconCustomEmojiId,
+    Unknown(String),
+}
+
+impl ForumTopicEditedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "icon_custom_emoji_id"];
+}
+
+impl ObjectKey for ForumTopicEditedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "icon_custom_emoji_id" => Self::IconCustomEmojiId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ForumTopicEditedVisitor;
+
+impl<'de> Visitor<'de> for ForumTopicEditedVisitor {
+    type Value = ForumTopicEdited;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ForumTopicEdited object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ForumTopicEdited, A::Error> {
+        let mut name = None;
+        let mut icon_custom_emoji_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ForumTopicEditedKey::Name => name = map.next_value()?,
+                ForumTopicEditedKey::IconCustomEmojiId => {
+                    icon_custom_emoji_id = map.next_value()?
+                }
+                ForumTopicEditedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ForumTopicEdited {
+            name,
+            icon_custom_emoji_id,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `Game` type.
 
-use crate::{Animation, MessageEntity, PhotoSize};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Animation, Extra, MessageEntity, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a game. Use BotFather to create and edit games, their short names will act as unique identifiers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Game {
     /// Title of the game
     pub title: String,
@@ -24,6 +28,10 @@ pub struct Game {
     /// Optional. Animation that will be displayed in the game message in chats. Upload via BotFather.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub animation: Option<Box<Animation>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Game {
@@ -40,6 +48,90 @@ impl Game {
             text: None,
             text_entities: None,
             animation: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Game {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Game", GameKey::ALL, GameVisitor)
+    }
+}
+
+/// A key of a `Game` object.
+enum GameKey {
+    Title,
+    Description,
+    Photo,
+    Text,
+    TextEntities,
+    Animation,
+    Unknown(String),
+}
+
+impl GameKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "title",
+        "description",
+        "photo",
+        "text",
+        "text_entities",
+        "animation",
+    ];
+}
+
+impl ObjectKey for GameKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "title" => Self::Title,
+            "description" => Self::Description,
+            "photo" => Self::Photo,
+            "text" => Self::Text,
+            "text_entities" => Self::TextEntities,
+            "animation" => Self::Animation,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GameVisitor;
+
+impl<'de> Visitor<'de> for GameVisitor {
+    type Value = Game;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Game object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Game, A::Error> {
+        let mut title = None;
+        let mut description = None;
+        let mut photo = None;
+        let mut text = None;
+        let mut text_entities = None;
+        let mut animation = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GameKey::Title => title = Some(map.next_value()?),
+                GameKey::Description => description = Some(map.next_value()?),
+                GameKey::Photo => photo = Some(map.next_value()?),
+                GameKey::Text => text = map.next_value()?,
+                GameKey::TextEntities => text_entities = map.next_value()?,
+                GameKey::Animation => animation = map.next_value()?,
+                GameKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Game {
+            title: crate::object::required(title, "title")?,
+            description: crate::object::required(description, "description")?,
+            photo: photo.unwrap_or_default(),
+            text,
+            text_entities,
+            animation,
+            extra,
+        })
     }
 }

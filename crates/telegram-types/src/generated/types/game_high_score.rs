@@ -2,11 +2,15 @@
 
 //! The `GameHighScore` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents one row of the high scores table for a game.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GameHighScore {
     /// Position in high score table for the game
     pub position: i64,
@@ -14,4 +18,87 @@ pub struct GameHighScore {
     pub user: User,
     /// Score
     pub score: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl GameHighScore {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(position: i64, user: impl Into<User>, score: i64) -> Self {
+        Self {
+            position,
+            user: user.into(),
+            score,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for GameHighScore {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "GameHighScore",
+            GameHighScoreKey::ALL,
+            GameHighScoreVisitor,
+        )
+    }
+}
+
+/// A key of a `GameHighScore` object.
+enum GameHighScoreKey {
+    Position,
+    User,
+    Score,
+    Unknown(String),
+}
+
+impl GameHighScoreKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["position", "user", "score"];
+}
+
+impl ObjectKey for GameHighScoreKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "position" => Self::Position,
+            "user" => Self::User,
+            "score" => Self::Score,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GameHighScoreVisitor;
+
+impl<'de> Visitor<'de> for GameHighScoreVisitor {
+    type Value = GameHighScore;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GameHighScore object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GameHighScore, A::Error> {
+        let mut position = None;
+        let mut user = None;
+        let mut score = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GameHighScoreKey::Position => position = Some(map.next_value()?),
+                GameHighScoreKey::User => user = Some(map.next_value()?),
+                GameHighScoreKey::Score => score = Some(map.next_value()?),
+                GameHighScoreKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(GameHighScore {
+            position: crate::object::required(position, "position")?,
+            user: crate::object::required(user, "user")?,
+            score: crate::object::required(score, "score")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `Gift` type.
 
-use crate::{Chat, GiftBackground, Sticker};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, GiftBackground, Sticker};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a gift that can be sent by the bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gift {
     /// Unique identifier of the gift
     pub id: String,
@@ -44,6 +48,10 @@ pub struct Gift {
     /// Optional. Information about the chat that published the gift
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher_chat: Option<Box<Chat>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Gift {
@@ -63,6 +71,132 @@ impl Gift {
             background: None,
             unique_gift_variant_count: None,
             publisher_chat: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Gift {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Gift", GiftKey::ALL, GiftVisitor)
+    }
+}
+
+/// A key of a `Gift` object.
+enum GiftKey {
+    Id,
+    Sticker,
+    StarCount,
+    UpgradeStarCount,
+    IsPremium,
+    HasColors,
+    TotalCount,
+    RemainingCount,
+    PersonalTotalCount,
+    PersonalRemainingCount,
+    Background,
+    UniqueGiftVariantCount,
+    PublisherChat,
+    Unknown(String),
+}
+
+impl GiftKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "sticker",
+        "star_count",
+        "upgrade_star_count",
+        "is_premium",
+        "has_colors",
+        "total_count",
+        "remaining_count",
+        "personal_total_count",
+        "personal_remaining_count",
+        "background",
+        "unique_gift_variant_count",
+        "publisher_chat",
+    ];
+}
+
+impl ObjectKey for GiftKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "sticker" => Self::Sticker,
+            "star_count" => Self::StarCount,
+            "upgrade_star_count" => Self::UpgradeStarCount,
+            "is_premium" => Self::IsPremium,
+            "has_colors" => Self::HasColors,
+            "total_count" => Self::TotalCount,
+            "remaining_count" => Self::RemainingCount,
+            "personal_total_count" => Self::PersonalTotalCount,
+            "personal_remaining_count" => Self::PersonalRemainingCount,
+            "background" => Self::Background,
+            "unique_gift_variant_count" => Self::UniqueGiftVariantCount,
+            "publisher_chat" => Self::PublisherChat,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiftVisitor;
+
+impl<'de> Visitor<'de> for GiftVisitor {
+    type Value = Gift;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Gift object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Gift, A::Error> {
+        let mut id = None;
+        let mut sticker = None;
+        let mut star_count = None;
+        let mut upgrade_star_count = None;
+        let mut is_premium = false;
+        let mut has_colors = false;
+        let mut total_count = None;
+        let mut remaining_count = None;
+        let mut personal_total_count = None;
+        let mut personal_remaining_count = None;
+        let mut background = None;
+        let mut unique_gift_variant_count = None;
+        let mut publisher_chat = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiftKey::Id => id = Some(map.next_value()?),
+                GiftKey::Sticker => sticker = Some(map.next_value()?),
+                GiftKey::StarCount => star_count = Some(map.next_value()?),
+                GiftKey::UpgradeStarCount => upgrade_star_count = map.next_value()?,
+                GiftKey::IsPremium => is_premium = map.next_value()?,
+                GiftKey::HasColors => has_colors = map.next_value()?,
+                GiftKey::TotalCount => total_count = map.next_value()?,
+                GiftKey::RemainingCount => remaining_count = map.next_value()?,
+                GiftKey::PersonalTotalCount => personal_total_count = map.next_value()?,
+                GiftKey::PersonalRemainingCount => personal_remaining_count = map.next_value()?,
+                GiftKey::Background => background = map.next_value()?,
+                GiftKey::UniqueGiftVariantCount => unique_gift_variant_count = map.next_value()?,
+                GiftKey::PublisherChat => publisher_chat = map.next_value()?,
+                GiftKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Gift {
+            id: crate::object::required(id, "id")?,
+            sticker: crate::object::required(sticker, "sticker")?,
+            star_count: crate::object::required(star_count, "star_count")?,
+            upgrade_star_count,
+            is_premium,
+            has_colors,
+            total_count,
+            remaining_count,
+            personal_total_count,
+            personal_remaining_count,
+            background,
+            unique_gift_variant_count,
+            publisher_chat,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `GiftBackground` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the background of a gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GiftBackground {
     /// Center color of the background in RGB format
     pub center_color: i64,
@@ -13,4 +18,87 @@ pub struct GiftBackground {
     pub edge_color: i64,
     /// Text color of the background in RGB format
     pub text_color: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl GiftBackground {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(center_color: i64, edge_color: i64, text_color: i64) -> Self {
+        Self {
+            center_color,
+            edge_color,
+            text_color,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for GiftBackground {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "GiftBackground",
+            GiftBackgroundKey::ALL,
+            GiftBackgroundVisitor,
+        )
+    }
+}
+
+/// A key of a `GiftBackground` object.
+enum GiftBackgroundKey {
+    CenterColor,
+    EdgeColor,
+    TextColor,
+    Unknown(String),
+}
+
+impl GiftBackgroundKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["center_color", "edge_color", "text_color"];
+}
+
+impl ObjectKey for GiftBackgroundKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "center_color" => Self::CenterColor,
+            "edge_color" => Self::EdgeColor,
+            "text_color" => Self::TextColor,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiftBackgroundVisitor;
+
+impl<'de> Visitor<'de> for GiftBackgroundVisitor {
+    type Value = GiftBackground;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GiftBackground object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GiftBackground, A::Error> {
+        let mut center_color = None;
+        let mut edge_color = None;
+        let mut text_color = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiftBackgroundKey::CenterColor => center_color = Some(map.next_value()?),
+                GiftBackgroundKey::EdgeColor => edge_color = Some(map.next_value()?),
+                GiftBackgroundKey::TextColor => text_color = Some(map.next_value()?),
+                GiftBackgroundKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(GiftBackground {
+            center_color: crate::object::required(center_color, "center_color")?,
+            edge_color: crate::object::required(edge_color, "edge_color")?,
+            text_color: crate::object::required(text_color, "text_color")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `GiftInfo` type.
 
-use crate::{Gift, MessageEntity};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Gift, MessageEntity};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a regular gift that was sent or received.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GiftInfo {
     /// Information about the gift
     pub gift: Gift,
@@ -37,6 +41,10 @@ pub struct GiftInfo {
     /// Optional. Unique number reserved for this gift when upgraded. See the number field in UniqueGift.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_gift_number: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl GiftInfo {
@@ -53,6 +61,118 @@ impl GiftInfo {
             entities: None,
             is_private: false,
             unique_gift_number: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for GiftInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("GiftInfo", GiftInfoKey::ALL, GiftInfoVisitor)
+    }
+}
+
+/// A key of a `GiftInfo` object.
+enum GiftInfoKey {
+    Gift,
+    OwnedGiftId,
+    ConvertStarCount,
+    PrepaidUpgradeStarCount,
+    IsUpgradeSeparate,
+    CanBeUpgraded,
+    Text,
+    Entities,
+    IsPrivate,
+    UniqueGiftNumber,
+    Unknown(String),
+}
+
+impl GiftInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "gift",
+        "owned_gift_id",
+        "convert_star_count",
+        "prepaid_upgrade_star_count",
+        "is_upgrade_separate",
+        "can_be_upgraded",
+        "text",
+        "entities",
+        "is_private",
+        "unique_gift_number",
+    ];
+}
+
+impl ObjectKey for GiftInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "gift" => Self::Gift,
+            "owned_gift_id" => Self::OwnedGiftId,
+            "convert_star_count" => Self::ConvertStarCount,
+            "prepaid_upgrade_star_count" => Self::PrepaidUpgradeStarCount,
+            "is_upgrade_separate" => Self::IsUpgradeSeparate,
+            "can_be_upgraded" => Self::CanBeUpgraded,
+            "text" => Self::Text,
+            "entities" => Self::Entities,
+            "is_private" => Self::IsPrivate,
+            "unique_gift_number" => Self::UniqueGiftNumber,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiftInfoVisitor;
+
+impl<'de> Visitor<'de> for GiftInfoVisitor {
+    type Value = GiftInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GiftInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GiftInfo, A::Error> {
+        let mut gift = None;
+        let mut owned_gift_id = None;
+        let mut convert_star_count = None;
+        let mut prepaid_upgrade_star_count = None;
+        let mut is_upgrade_separate = false;
+        let mut can_be_upgraded = false;
+        let mut text = None;
+        let mut entities = None;
+        let mut is_private = false;
+        let mut unique_gift_number = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiftInfoKey::Gift => gift = Some(map.next_value()?),
+                GiftInfoKey::OwnedGiftId => owned_gift_id = map.next_value()?,
+                GiftInfoKey::ConvertStarCount => convert_star_count = map.next_value()?,
+                GiftInfoKey::PrepaidUpgradeStarCount => {
+                    prepaid_upgrade_star_count = map.next_value()?
+                }
+                GiftInfoKey::IsUpgradeSeparate => is_upgrade_separate = map.next_value()?,
+                GiftInfoKey::CanBeUpgraded => can_be_upgraded = map.next_value()?,
+                GiftInfoKey::Text => text = map.next_value()?,
+                GiftInfoKey::Entities => entities = map.next_value()?,
+                GiftInfoKey::IsPrivate => is_private = map.next_value()?,
+                GiftInfoKey::UniqueGiftNumber => unique_gift_number = map.next_value()?,
+                GiftInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(GiftInfo {
+            gift: crate::object::required(gift, "gift")?,
+            owned_gift_id,
+            convert_star_count,
+            prepaid_upgrade_star_count,
+            is_upgrade_separate,
+            can_be_upgraded,
+            text,
+            entities,
+            is_private,
+            unique_gift_number,
+            extra,
+        })
     }
 }

@@ -2,13 +2,82 @@
 
 //! The `Gifts` type.
 
-use crate::Gift;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Gift};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represent a list of gifts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gifts {
     /// The list of gifts
     #[serde(default)]
     pub gifts: Vec<Gift>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Gifts {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(gifts: impl IntoIterator<Item = Gift>) -> Self {
+        Self {
+            gifts: gifts.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Gifts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Gifts", GiftsKey::ALL, GiftsVisitor)
+    }
+}
+
+/// A key of a `Gifts` object.
+enum GiftsKey {
+    Gifts,
+    Unknown(String),
+}
+
+impl GiftsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["gifts"];
+}
+
+impl ObjectKey for GiftsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "gifts" => Self::Gifts,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiftsVisitor;
+
+impl<'de> Visitor<'de> for GiftsVisitor {
+    type Value = Gifts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Gifts object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Gifts, A::Error> {
+        let mut gifts = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiftsKey::Gifts => gifts = Some(map.next_value()?),
+                GiftsKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Gifts {
+            gifts: gifts.unwrap_or_default(),
+            extra,
+        })
+    }
 }

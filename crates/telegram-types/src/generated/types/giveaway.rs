@@ -2,11 +2,15 @@
 
 //! The `Giveaway` type.
 
-use crate::Chat;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a message about a scheduled giveaway.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Giveaway {
     /// The list of chats which the user must join to participate in the giveaway
     #[serde(default)]
@@ -33,6 +37,10 @@ pub struct Giveaway {
     /// Optional. The number of months the Telegram Premium subscription won from the giveaway will be active for; for Telegram Premium giveaways only
     #[serde(skip_serializing_if = "Option::is_none")]
     pub premium_subscription_month_count: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Giveaway {
@@ -52,6 +60,117 @@ impl Giveaway {
             country_codes: None,
             prize_star_count: None,
             premium_subscription_month_count: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Giveaway {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Giveaway", GiveawayKey::ALL, GiveawayVisitor)
+    }
+}
+
+/// A key of a `Giveaway` object.
+enum GiveawayKey {
+    Chats,
+    WinnersSelectionDate,
+    WinnerCount,
+    OnlyNewMembers,
+    HasPublicWinners,
+    PrizeDescription,
+    CountryCodes,
+    PrizeStarCount,
+    PremiumSubscriptionMonthCount,
+    Unknown(String),
+}
+
+impl GiveawayKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "chats",
+        "winners_selection_date",
+        "winner_count",
+        "only_new_members",
+        "has_public_winners",
+        "prize_description",
+        "country_codes",
+        "prize_star_count",
+        "premium_subscription_month_count",
+    ];
+}
+
+impl ObjectKey for GiveawayKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chats" => Self::Chats,
+            "winners_selection_date" => Self::WinnersSelectionDate,
+            "winner_count" => Self::WinnerCount,
+            "only_new_members" => Self::OnlyNewMembers,
+            "has_public_winners" => Self::HasPublicWinners,
+            "prize_description" => Self::PrizeDescription,
+            "country_codes" => Self::CountryCodes,
+            "prize_star_count" => Self::PrizeStarCount,
+            "premium_subscription_month_count" => Self::PremiumSubscriptionMonthCount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiveawayVisitor;
+
+impl<'de> Visitor<'de> for GiveawayVisitor {
+    type Value = Giveaway;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Giveaway object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Giveaway, A::Error> {
+        let mut chats = None;
+        let mut winners_selection_date = None;
+        let mut winner_count = None;
+        let mut only_new_members = false;
+        let mut has_public_winners = false;
+        let mut prize_description = None;
+        let mut country_codes = None;
+        let mut prize_star_count = None;
+        let mut premium_subscription_month_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiveawayKey::Chats => chats = Some(map.next_value()?),
+                GiveawayKey::WinnersSelectionDate => {
+                    winners_selection_date = Some(map.next_value()?)
+                }
+                GiveawayKey::WinnerCount => winner_count = Some(map.next_value()?),
+                GiveawayKey::OnlyNewMembers => only_new_members = map.next_value()?,
+                GiveawayKey::HasPublicWinners => has_public_winners = map.next_value()?,
+                GiveawayKey::PrizeDescription => prize_description = map.next_value()?,
+                GiveawayKey::CountryCodes => country_codes = map.next_value()?,
+                GiveawayKey::PrizeStarCount => prize_star_count = map.next_value()?,
+                GiveawayKey::PremiumSubscriptionMonthCount => {
+                    premium_subscription_month_count = map.next_value()?
+                }
+                GiveawayKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Giveaway {
+            chats: chats.unwrap_or_default(),
+            winners_selection_date: crate::object::required(
+                winners_selection_date,
+                "winners_selection_date",
+            )?,
+            winner_count: crate::object::required(winner_count, "winner_count")?,
+            only_new_members,
+            has_public_winners,
+            prize_description,
+            country_codes,
+            prize_star_count,
+            premium_subscription_month_count,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `GiveawayCompleted` type.
 
-use crate::Message;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about the completion of a giveaway without public winners.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GiveawayCompleted {
     /// Number of winners in the giveaway
     pub winner_count: i64,
@@ -19,6 +23,10 @@ pub struct GiveawayCompleted {
     /// Optional. True, if the giveaway is a Telegram Star giveaway. Otherwise, currently, the giveaway is a Telegram Premium giveaway.
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_star_giveaway: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl GiveawayCompleted {
@@ -29,6 +37,86 @@ impl GiveawayCompleted {
             unclaimed_prize_count: None,
             giveaway_message: None,
             is_star_giveaway: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for GiveawayCompleted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "GiveawayCompleted",
+            GiveawayCompletedKey::ALL,
+            GiveawayCompletedVisitor,
+        )
+    }
+}
+
+/// A key of a `GiveawayCompleted` object.
+enum GiveawayCompletedKey {
+    WinnerCount,
+    UnclaimedPrizeCount,
+    GiveawayMessage,
+    IsStarGiveaway,
+    Unknown(String),
+}
+
+impl GiveawayCompletedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "winner_count",
+        "unclaimed_prize_count",
+        "giveaway_message",
+        "is_star_giveaway",
+    ];
+}
+
+impl ObjectKey for GiveawayCompletedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "winner_count" => Self::WinnerCount,
+            "unclaimed_prize_count" => Self::UnclaimedPrizeCount,
+            "giveaway_message" => Self::GiveawayMessage,
+            "is_star_giveaway" => Self::IsStarGiveaway,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiveawayCompletedVisitor;
+
+impl<'de> Visitor<'de> for GiveawayCompletedVisitor {
+    type Value = GiveawayCompleted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GiveawayCompleted object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GiveawayCompleted, A::Error> {
+        let mut winner_count = None;
+        let mut unclaimed_prize_count = None;
+        let mut giveaway_message = None;
+        let mut is_star_giveaway = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiveawayCompletedKey::WinnerCount => winner_count = Some(map.next_value()?),
+                GiveawayCompletedKey::UnclaimedPrizeCount => {
+                    unclaimed_prize_count = map.next_value()?
+                }
+                GiveawayCompletedKey::GiveawayMessage => giveaway_message = map.next_value()?,
+                GiveawayCompletedKey::IsStarGiveaway => is_star_giveaway = map.next_value()?,
+                GiveawayCompletedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(GiveawayCompleted {
+            winner_count: crate::object::required(winner_count, "winner_count")?,
+            unclaimed_prize_count,
+            giveaway_message,
+            is_star_giveaway,
+            extra,
+        })
     }
 }

@@ -2,12 +2,78 @@
 
 //! The `GiveawayCreated` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about the creation of a scheduled giveaway.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct GiveawayCreated {
     /// Optional. The number of Telegram Stars to be split between giveaway winners; for Telegram Star giveaways only
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prize_star_count: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for GiveawayCreated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "GiveawayCreated",
+            GiveawayCreatedKey::ALL,
+            GiveawayCreatedVisitor,
+        )
+    }
+}
+
+/// A key of a `GiveawayCreated` object.
+enum GiveawayCreatedKey {
+    PrizeStarCount,
+    Unknown(String),
+}
+
+impl GiveawayCreatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["prize_star_count"];
+}
+
+impl ObjectKey for GiveawayCreatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "prize_star_count" => Self::PrizeStarCount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiveawayCreatedVisitor;
+
+impl<'de> Visitor<'de> for GiveawayCreatedVisitor {
+    type Value = GiveawayCreated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GiveawayCreated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GiveawayCreated, A::Error> {
+        let mut prize_star_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiveawayCreatedKey::PrizeStarCount => prize_star_count = map.next_value()?,
+                GiveawayCreatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(GiveawayCreated {
+            prize_star_count,
+            extra,
+        })
+    }
 }

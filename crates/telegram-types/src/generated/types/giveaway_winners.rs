@@ -2,11 +2,15 @@
 
 //! The `GiveawayWinners` type.
 
-use crate::{Chat, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a message about the completion of a giveaway with public winners.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GiveawayWinners {
     /// The chat that created the giveaway
     pub chat: Chat,
@@ -40,6 +44,10 @@ pub struct GiveawayWinners {
     /// Optional. Description of additional giveaway prize
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prize_description: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl GiveawayWinners {
@@ -64,6 +72,148 @@ impl GiveawayWinners {
             only_new_members: false,
             was_refunded: false,
             prize_description: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for GiveawayWinners {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "GiveawayWinners",
+            GiveawayWinnersKey::ALL,
+            GiveawayWinnersVisitor,
+        )
+    }
+}
+
+/// A key of a `GiveawayWinners` object.
+enum GiveawayWinnersKey {
+    Chat,
+    GiveawayMessageId,
+    WinnersSelectionDate,
+    WinnerCount,
+    Winners,
+    AdditionalChatCount,
+    PrizeStarCount,
+    PremiumSubscriptionMonthCount,
+    UnclaimedPrizeCount,
+    OnlyNewMembers,
+    WasRefunded,
+    PrizeDescription,
+    Unknown(String),
+}
+
+impl GiveawayWinnersKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "chat",
+        "giveaway_message_id",
+        "winners_selection_date",
+        "winner_count",
+        "winners",
+        "additional_chat_count",
+        "prize_star_count",
+        "premium_subscription_month_count",
+        "unclaimed_prize_count",
+        "only_new_members",
+        "was_refunded",
+        "prize_description",
+    ];
+}
+
+impl ObjectKey for GiveawayWinnersKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "giveaway_message_id" => Self::GiveawayMessageId,
+            "winners_selection_date" => Self::WinnersSelectionDate,
+            "winner_count" => Self::WinnerCount,
+            "winners" => Self::Winners,
+            "additional_chat_count" => Self::AdditionalChatCount,
+            "prize_star_count" => Self::PrizeStarCount,
+            "premium_subscription_month_count" => Self::PremiumSubscriptionMonthCount,
+            "unclaimed_prize_count" => Self::UnclaimedPrizeCount,
+            "only_new_members" => Self::OnlyNewMembers,
+            "was_refunded" => Self::WasRefunded,
+            "prize_description" => Self::PrizeDescription,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct GiveawayWinnersVisitor;
+
+impl<'de> Visitor<'de> for GiveawayWinnersVisitor {
+    type Value = GiveawayWinners;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GiveawayWinners object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GiveawayWinners, A::Error> {
+        let mut chat = None;
+        let mut giveaway_message_id = None;
+        let mut winners_selection_date = None;
+        let mut winner_count = None;
+        let mut winners = None;
+        let mut additional_chat_count = None;
+        let mut prize_star_count = None;
+        let mut premium_subscription_month_count = None;
+        let mut unclaimed_prize_count = None;
+        let mut only_new_members = false;
+        let mut was_refunded = false;
+        let mut prize_description = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                GiveawayWinnersKey::Chat => chat = Some(map.next_value()?),
+                GiveawayWinnersKey::GiveawayMessageId => {
+                    giveaway_message_id = Some(map.next_value()?)
+                }
+                GiveawayWinnersKey::WinnersSelectionDate => {
+                    winners_selection_date = Some(map.next_value()?)
+                }
+                GiveawayWinnersKey::WinnerCount => winner_count = Some(map.next_value()?),
+                GiveawayWinnersKey::Winners => winners = Some(map.next_value()?),
+                GiveawayWinnersKey::AdditionalChatCount => {
+                    additional_chat_count = map.next_value()?
+                }
+                GiveawayWinnersKey::PrizeStarCount => prize_star_count = map.next_value()?,
+                GiveawayWinnersKey::PremiumSubscriptionMonthCount => {
+                    premium_subscription_month_count = map.next_value()?
+                }
+                GiveawayWinnersKey::UnclaimedPrizeCount => {
+                    unclaimed_prize_count = map.next_value()?
+                }
+                GiveawayWinnersKey::OnlyNewMembers => only_new_members = map.next_value()?,
+                GiveawayWinnersKey::WasRefunded => was_refunded = map.next_value()?,
+                GiveawayWinnersKey::PrizeDescription => prize_description = map.next_value()?,
+                GiveawayWinnersKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(GiveawayWinners {
+            chat: crate::object::required(chat, "chat")?,
+            giveaway_message_id: crate::object::required(
+                giveaway_message_id,
+                "giveaway_message_id",
+            )?,
+            winners_selection_date: crate::object::required(
+                winners_selection_date,
+                "winners_selection_date",
+            )?,
+            winner_count: crate::object::required(winner_count, "winner_count")?,
+            winners: winners.unwrap_or_default(),
+            additional_chat_count,
+            prize_star_count,
+            premium_subscription_month_count,
+            unclaimed_prize_count,
+            only_new_members,
+            was_refunded,
+            prize_description,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `InaccessibleMessage` type.
 
-use crate::Chat;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes a message that was deleted or is otherwise inaccessible to the bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InaccessibleMessage {
     /// Chat the message belonged to
     pub chat: Chat,
@@ -14,4 +18,87 @@ pub struct InaccessibleMessage {
     pub message_id: i64,
     /// Always 0. The field can be used to differentiate regular and inaccessible messages.
     pub date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InaccessibleMessage {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(chat: impl Into<Chat>, message_id: i64, date: i64) -> Self {
+        Self {
+            chat: chat.into(),
+            message_id,
+            date,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InaccessibleMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InaccessibleMessage",
+            InaccessibleMessageKey::ALL,
+            InaccessibleMessageVisitor,
+        )
+    }
+}
+
+/// A key of a `InaccessibleMessage` object.
+enum InaccessibleMessageKey {
+    Chat,
+    MessageId,
+    Date,
+    Unknown(String),
+}
+
+impl InaccessibleMessageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "message_id", "date"];
+}
+
+impl ObjectKey for InaccessibleMessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "message_id" => Self::MessageId,
+            "date" => Self::Date,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InaccessibleMessageVisitor;
+
+impl<'de> Visitor<'de> for InaccessibleMessageVisitor {
+    type Value = InaccessibleMessage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InaccessibleMessage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InaccessibleMessage, A::Error> {
+        let mut chat = None;
+        let mut message_id = None;
+        let mut date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InaccessibleMessageKey::Chat => chat = Some(map.next_value()?),
+                InaccessibleMessageKey::MessageId => message_id = Some(map.next_value()?),
+                InaccessibleMessageKey::Date => date = Some(map.next_value()?),
+                InaccessibleMessageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InaccessibleMessage {
+            chat: crate::object::required(chat, "chat")?,
+            message_id: crate::object::required(message_id, "message_id")?,
+            date: crate::object::required(date, "date")?,
+            extra,
+        })
+    }
 }

@@ -2,14 +2,18 @@
 
 //! The `InlineKeyboardButton` type.
 
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
-    ButtonStyle, CallbackGame, CopyTextButton, DisabledButton, LoginUrl,
+    ButtonStyle, CallbackGame, CopyTextButton, DisabledButton, Extra, LoginUrl,
     SwitchInlineQueryChosenChat, WebAppInfo,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents one button of an inline keyboard. Exactly one of the fields other than text, icon\_custom\_emoji\_id, and style must be used to specify the type of the button.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InlineKeyboardButton {
     /// Label text on the button
     pub text: String,
@@ -52,6 +56,10 @@ pub struct InlineKeyboardButton {
     /// Optional. If set, then the button is disabled and does nothing
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<DisabledButton>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineKeyboardButton {
@@ -72,6 +80,152 @@ impl InlineKeyboardButton {
             callback_game: None,
             pay: None,
             disabled: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineKeyboardButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineKeyboardButton",
+            InlineKeyboardButtonKey::ALL,
+            InlineKeyboardButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineKeyboardButton` object.
+enum InlineKeyboardButtonKey {
+    Text,
+    IconCustomEmojiId,
+    Style,
+    Url,
+    CallbackData,
+    WebApp,
+    LoginUrl,
+    SwitchInlineQuery,
+    SwitchInlineQueryCurrentChat,
+    SwitchInlineQueryChosenChat,
+    CopyText,
+    CallbackGame,
+    Pay,
+    Disabled,
+    Unknown(String),
+}
+
+impl InlineKeyboardButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "text",
+        "icon_custom_emoji_id",
+        "style",
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+        "disabled",
+    ];
+}
+
+impl ObjectKey for InlineKeyboardButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "icon_custom_emoji_id" => Self::IconCustomEmojiId,
+            "style" => Self::Style,
+            "url" => Self::Url,
+            "callback_data" => Self::CallbackData,
+            "web_app" => Self::WebApp,
+            "login_url" => Self::LoginUrl,
+            "switch_inline_query" => Self::SwitchInlineQuery,
+            "switch_inline_query_current_chat" => Self::SwitchInlineQueryCurrentChat,
+            "switch_inline_query_chosen_chat" => Self::SwitchInlineQueryChosenChat,
+            "copy_text" => Self::CopyText,
+            "callback_game" => Self::CallbackGame,
+            "pay" => Self::Pay,
+            "disabled" => Self::Disabled,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineKeyboardButtonVisitor;
+
+impl<'de> Visitor<'de> for InlineKeyboardButtonVisitor {
+    type Value = InlineKeyboardButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineKeyboardButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineKeyboardButton, A::Error> {
+        let mut text = None;
+        let mut icon_custom_emoji_id = None;
+        let mut style = None;
+        let mut url = None;
+        let mut callback_data = None;
+        let mut web_app = None;
+        let mut login_url = None;
+        let mut switch_inline_query = None;
+        let mut switch_inline_query_current_chat = None;
+        let mut switch_inline_query_chosen_chat = None;
+        let mut copy_text = None;
+        let mut callback_game = None;
+        let mut pay = None;
+        let mut disabled = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineKeyboardButtonKey::Text => text = Some(map.next_value()?),
+                InlineKeyboardButtonKey::IconCustomEmojiId => {
+                    icon_custom_emoji_id = map.next_value()?
+                }
+                InlineKeyboardButtonKey::Style => style = map.next_value()?,
+                InlineKeyboardButtonKey::Url => url = map.next_value()?,
+                InlineKeyboardButtonKey::CallbackData => callback_data = map.next_value()?,
+                InlineKeyboardButtonKey::WebApp => web_app = map.next_value()?,
+                InlineKeyboardButtonKey::LoginUrl => login_url = map.next_value()?,
+                InlineKeyboardButtonKey::SwitchInlineQuery => {
+                    switch_inline_query = map.next_value()?
+                }
+                InlineKeyboardButtonKey::SwitchInlineQueryCurrentChat => {
+                    switch_inline_query_current_chat = map.next_value()?
+                }
+                InlineKeyboardButtonKey::SwitchInlineQueryChosenChat => {
+                    switch_inline_query_chosen_chat = map.next_value()?
+                }
+                InlineKeyboardButtonKey::CopyText => copy_text = map.next_value()?,
+                InlineKeyboardButtonKey::CallbackGame => callback_game = map.next_value()?,
+                InlineKeyboardButtonKey::Pay => pay = map.next_value()?,
+                InlineKeyboardButtonKey::Disabled => disabled = map.next_value()?,
+                InlineKeyboardButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineKeyboardButton {
+            text: crate::object::required(text, "text")?,
+            icon_custom_emoji_id,
+            style,
+            url,
+            callback_data,
+            web_app,
+            login_url,
+            switch_inline_query,
+            switch_inline_query_current_chat,
+            switch_inline_query_chosen_chat,
+            copy_text,
+            callback_game,
+            pay,
+            disabled,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `InlineKeyboardMarkup` type.
 
-use crate::InlineKeyboardButton;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardButton};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an inline keyboard that appears right next to the message it belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InlineKeyboardMarkup {
     /// Array of button rows, each represented by an Array of InlineKeyboardButton objects
     #[serde(default)]
@@ -14,6 +18,10 @@ pub struct InlineKeyboardMarkup {
     /// Optional. Pass True if the reply interface must be shown to the user, as if they had manually selected the bot's message and tapped 'Reply'. The value of the field can't be changed when the inline keyboard is edited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub force_reply: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineKeyboardMarkup {
@@ -22,6 +30,71 @@ impl InlineKeyboardMarkup {
         Self {
             inline_keyboard: inline_keyboard.into_iter().collect(),
             force_reply: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineKeyboardMarkup {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineKeyboardMarkup",
+            InlineKeyboardMarkupKey::ALL,
+            InlineKeyboardMarkupVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineKeyboardMarkup` object.
+enum InlineKeyboardMarkupKey {
+    InlineKeyboard,
+    ForceReply,
+    Unknown(String),
+}
+
+impl InlineKeyboardMarkupKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["inline_keyboard", "force_reply"];
+}
+
+impl ObjectKey for InlineKeyboardMarkupKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "inline_keyboard" => Self::InlineKeyboard,
+            "force_reply" => Self::ForceReply,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineKeyboardMarkupVisitor;
+
+impl<'de> Visitor<'de> for InlineKeyboardMarkupVisitor {
+    type Value = InlineKeyboardMarkup;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineKeyboardMarkup object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineKeyboardMarkup, A::Error> {
+        let mut inline_keyboard = None;
+        let mut force_reply = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineKeyboardMarkupKey::InlineKeyboard => {
+                    inline_keyboard = Some(map.next_value()?)
+                }
+                InlineKeyboardMarkupKey::ForceReply => force_reply = map.next_value()?,
+                InlineKeyboardMarkupKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineKeyboardMarkup {
+            inline_keyboard: inline_keyboard.unwrap_or_default(),
+            force_reply,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `InlineQuery` type.
 
-use crate::{InlineQueryChatType, Location, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineQueryChatType, Location, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an incoming inline query. When the user sends an empty query, your bot could return some default or trending results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InlineQuery {
     /// Unique identifier for this query
     pub id: String,
@@ -22,6 +26,10 @@ pub struct InlineQuery {
     /// Optional. Sender location, only for bots that request user location
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Box<Location>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQuery {
@@ -39,6 +47,86 @@ impl InlineQuery {
             offset: offset.into(),
             chat_type: None,
             location: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQuery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("InlineQuery", InlineQueryKey::ALL, InlineQueryVisitor)
+    }
+}
+
+/// A key of a `InlineQuery` object.
+enum InlineQueryKey {
+    Id,
+    From,
+    Query,
+    Offset,
+    ChatType,
+    Location,
+    Unknown(String),
+}
+
+impl InlineQueryKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["id", "from", "query", "offset", "chat_type", "location"];
+}
+
+impl ObjectKey for InlineQueryKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "from" => Self::From,
+            "query" => Self::Query,
+            "offset" => Self::Offset,
+            "chat_type" => Self::ChatType,
+            "location" => Self::Location,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryVisitor {
+    type Value = InlineQuery;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQuery object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQuery, A::Error> {
+        let mut id = None;
+        let mut from = None;
+        let mut query = None;
+        let mut offset = None;
+        let mut chat_type = None;
+        let mut location = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryKey::Id => id = Some(map.next_value()?),
+                InlineQueryKey::From => from = Some(map.next_value()?),
+                InlineQueryKey::Query => query = Some(map.next_value()?),
+                InlineQueryKey::Offset => offset = Some(map.next_value()?),
+                InlineQueryKey::ChatType => chat_type = map.next_value()?,
+                InlineQueryKey::Location => location = map.next_value()?,
+                InlineQueryKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQuery {
+            id: crate::object::required(id, "id")?,
+            from: crate::object::required(from, "from")?,
+            query: crate::object::required(query, "query")?,
+            offset: crate::object::required(offset, "offset")?,
+            chat_type,
+            location,
+            extra,
+        })
     }
 }

@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultArticle` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to an article or web page.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultArticle {
     /// Unique identifier for this result, 1-64 Bytes
     pub id: String,
@@ -16,23 +20,20 @@ pub struct InlineQueryResultArticle {
     /// Content of the message to be sent
     pub input_message_content: InputMessageContent,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. URL of the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Optional. Short description of the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Optional. Url of the thumbnail for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Optional. Thumbnail width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_width: Option<i64>,
     /// Optional. Thumbnail height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_height: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultArticle {
@@ -52,41 +53,162 @@ impl InlineQueryResultArticle {
             thumbnail_url: None,
             thumbnail_width: None,
             thumbnail_height: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultArticle {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultArticle", 10)?;
-        state.serialize_field("type", "article")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("title", &self.title)?;
-        state.serialize_field("input_message_content", &self.input_message_content)?;
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "article")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("title", &self.title)?;
+        state.serialize_entry("input_message_content", &self.input_message_content)?;
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.url {
-            Some(value) => state.serialize_field("url", value)?,
-            None => state.skip_field("url")?,
+        if let Some(value) = &self.url {
+            state.serialize_entry("url", value)?;
         }
-        match &self.description {
-            Some(value) => state.serialize_field("description", value)?,
-            None => state.skip_field("description")?,
+        if let Some(value) = &self.description {
+            state.serialize_entry("description", value)?;
         }
-        match &self.thumbnail_url {
-            Some(value) => state.serialize_field("thumbnail_url", value)?,
-            None => state.skip_field("thumbnail_url")?,
+        if let Some(value) = &self.thumbnail_url {
+            state.serialize_entry("thumbnail_url", value)?;
         }
-        match &self.thumbnail_width {
-            Some(value) => state.serialize_field("thumbnail_width", value)?,
-            None => state.skip_field("thumbnail_width")?,
+        if let Some(value) = &self.thumbnail_width {
+            state.serialize_entry("thumbnail_width", value)?;
         }
-        match &self.thumbnail_height {
-            Some(value) => state.serialize_field("thumbnail_height", value)?,
-            None => state.skip_field("thumbnail_height")?,
+        if let Some(value) = &self.thumbnail_height {
+            state.serialize_entry("thumbnail_height", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultArticle {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultArticle",
+            InlineQueryResultArticleKey::ALL,
+            InlineQueryResultArticleVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultArticle` object.
+enum InlineQueryResultArticleKey {
+    Id,
+    Title,
+    InputMessageContent,
+    ReplyMarkup,
+    Url,
+    Description,
+    ThumbnailUrl,
+    ThumbnailWidth,
+    ThumbnailHeight,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultArticleKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "title",
+        "input_message_content",
+        "reply_markup",
+        "url",
+        "description",
+        "thumbnail_url",
+        "thumbnail_width",
+        "thumbnail_height",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultArticleKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "title" => Self::Title,
+            "input_message_content" => Self::InputMessageContent,
+            "reply_markup" => Self::ReplyMarkup,
+            "url" => Self::Url,
+            "description" => Self::Description,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_width" => Self::ThumbnailWidth,
+            "thumbnail_height" => Self::ThumbnailHeight,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultArticleVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultArticleVisitor {
+    type Value = InlineQueryResultArticle;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultArticle object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultArticle, A::Error> {
+        let mut id = None;
+        let mut title = None;
+        let mut input_message_content = None;
+        let mut reply_markup = None;
+        let mut url = None;
+        let mut description = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_width = None;
+        let mut thumbnail_height = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultArticleKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultArticleKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultArticleKey::InputMessageContent => {
+                    input_message_content = Some(map.next_value()?)
+                }
+                InlineQueryResultArticleKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultArticleKey::Url => url = map.next_value()?,
+                InlineQueryResultArticleKey::Description => description = map.next_value()?,
+                InlineQueryResultArticleKey::ThumbnailUrl => thumbnail_url = map.next_value()?,
+                InlineQueryResultArticleKey::ThumbnailWidth => {
+                    thumbnail_width = map.next_value()?
+                }
+                InlineQueryResultArticleKey::ThumbnailHeight => {
+                    thumbnail_height = map.next_value()?
+                }
+                InlineQueryResultArticleKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultArticleKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultArticle {
+            id: crate::object::required(id, "id")?,
+            title: crate::object::required(title, "title")?,
+            input_message_content: crate::object::required(
+                input_message_content,
+                "input_message_content",
+            )?,
+            reply_markup,
+            url,
+            description,
+            thumbnail_url,
+            thumbnail_width,
+            thumbnail_height,
+            extra,
+        })
     }
 }

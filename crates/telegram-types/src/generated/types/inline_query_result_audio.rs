@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultAudio` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to an MP3 audio file. By default, this audio file will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the audio.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultAudio {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
@@ -16,26 +20,22 @@ pub struct InlineQueryResultAudio {
     /// Title
     pub title: String,
     /// Optional. Caption, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the audio caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Performer
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub performer: Option<String>,
     /// Optional. Audio duration in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_duration: Option<i64>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the audio
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultAudio {
@@ -56,45 +56,163 @@ impl InlineQueryResultAudio {
             audio_duration: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultAudio {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultAudio", 11)?;
-        state.serialize_field("type", "audio")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("audio_url", &self.audio_url)?;
-        state.serialize_field("title", &self.title)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "audio")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("audio_url", &self.audio_url)?;
+        state.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.performer {
-            Some(value) => state.serialize_field("performer", value)?,
-            None => state.skip_field("performer")?,
+        if let Some(value) = &self.performer {
+            state.serialize_entry("performer", value)?;
         }
-        match &self.audio_duration {
-            Some(value) => state.serialize_field("audio_duration", value)?,
-            None => state.skip_field("audio_duration")?,
+        if let Some(value) = &self.audio_duration {
+            state.serialize_entry("audio_duration", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultAudio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultAudio",
+            InlineQueryResultAudioKey::ALL,
+            InlineQueryResultAudioVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultAudio` object.
+enum InlineQueryResultAudioKey {
+    Id,
+    AudioUrl,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    Performer,
+    AudioDuration,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultAudioKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "audio_url",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "performer",
+        "audio_duration",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultAudioKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "audio_url" => Self::AudioUrl,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "performer" => Self::Performer,
+            "audio_duration" => Self::AudioDuration,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultAudioVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultAudioVisitor {
+    type Value = InlineQueryResultAudio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultAudio object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultAudio, A::Error> {
+        let mut id = None;
+        let mut audio_url = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut performer = None;
+        let mut audio_duration = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultAudioKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultAudioKey::AudioUrl => audio_url = Some(map.next_value()?),
+                InlineQueryResultAudioKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultAudioKey::Caption => caption = map.next_value()?,
+                InlineQueryResultAudioKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultAudioKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultAudioKey::Performer => performer = map.next_value()?,
+                InlineQueryResultAudioKey::AudioDuration => audio_duration = map.next_value()?,
+                InlineQueryResultAudioKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultAudioKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultAudioKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultAudioKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultAudio {
+            id: crate::object::required(id, "id")?,
+            audio_url: crate::object::required(audio_url, "audio_url")?,
+            title: crate::object::required(title, "title")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            performer,
+            audio_duration,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

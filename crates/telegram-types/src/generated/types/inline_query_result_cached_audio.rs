@@ -2,32 +2,34 @@
 
 //! The `InlineQueryResultCachedAudio` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to an MP3 audio file stored on the Telegram servers. By default, this audio file will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the audio.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultCachedAudio {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// A valid file identifier for the audio file
     pub audio_file_id: String,
     /// Optional. Caption, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the audio caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the audio
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultCachedAudio {
@@ -41,36 +43,143 @@ impl InlineQueryResultCachedAudio {
             caption_entities: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultCachedAudio {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultCachedAudio", 8)?;
-        state.serialize_field("type", "audio")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("audio_file_id", &self.audio_file_id)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "audio")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("audio_file_id", &self.audio_file_id)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultCachedAudio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultCachedAudio",
+            InlineQueryResultCachedAudioKey::ALL,
+            InlineQueryResultCachedAudioVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultCachedAudio` object.
+enum InlineQueryResultCachedAudioKey {
+    Id,
+    AudioFileId,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultCachedAudioKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "audio_file_id",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultCachedAudioKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "audio_file_id" => Self::AudioFileId,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultCachedAudioVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultCachedAudioVisitor {
+    type Value = InlineQueryResultCachedAudio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultCachedAudio object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultCachedAudio, A::Error> {
+        let mut id = None;
+        let mut audio_file_id = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultCachedAudioKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultCachedAudioKey::AudioFileId => {
+                    audio_file_id = Some(map.next_value()?)
+                }
+                InlineQueryResultCachedAudioKey::Caption => caption = map.next_value()?,
+                InlineQueryResultCachedAudioKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultCachedAudioKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultCachedAudioKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultCachedAudioKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultCachedAudioKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultCachedAudioKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultCachedAudio {
+            id: crate::object::required(id, "id")?,
+            audio_file_id: crate::object::required(audio_file_id, "audio_file_id")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

@@ -2,38 +2,38 @@
 
 //! The `InlineQueryResultCachedGif` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to an animated GIF file stored on the Telegram servers. By default, this animated GIF file will be sent by the user with an optional caption. Alternatively, you can use input\_message\_content to send a message with specified content instead of the animation.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultCachedGif {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// A valid file identifier for the GIF file
     pub gif_file_id: String,
     /// Optional. Title for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Optional. Caption of the GIF file to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the GIF animation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultCachedGif {
@@ -49,44 +49,161 @@ impl InlineQueryResultCachedGif {
             show_caption_above_media: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultCachedGif {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultCachedGif", 10)?;
-        state.serialize_field("type", "gif")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("gif_file_id", &self.gif_file_id)?;
-        match &self.title {
-            Some(value) => state.serialize_field("title", value)?,
-            None => state.skip_field("title")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "gif")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("gif_file_id", &self.gif_file_id)?;
+        if let Some(value) = &self.title {
+            state.serialize_entry("title", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultCachedGif {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultCachedGif",
+            InlineQueryResultCachedGifKey::ALL,
+            InlineQueryResultCachedGifVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultCachedGif` object.
+enum InlineQueryResultCachedGifKey {
+    Id,
+    GifFileId,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultCachedGifKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "gif_file_id",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultCachedGifKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "gif_file_id" => Self::GifFileId,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultCachedGifVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultCachedGifVisitor {
+    type Value = InlineQueryResultCachedGif;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultCachedGif object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultCachedGif, A::Error> {
+        let mut id = None;
+        let mut gif_file_id = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultCachedGifKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultCachedGifKey::GifFileId => gif_file_id = Some(map.next_value()?),
+                InlineQueryResultCachedGifKey::Title => title = map.next_value()?,
+                InlineQueryResultCachedGifKey::Caption => caption = map.next_value()?,
+                InlineQueryResultCachedGifKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultCachedGifKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultCachedGifKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InlineQueryResultCachedGifKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultCachedGifKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultCachedGifKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultCachedGifKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultCachedGif {
+            id: crate::object::required(id, "id")?,
+            gif_file_id: crate::object::required(gif_file_id, "gif_file_id")?,
+            title,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

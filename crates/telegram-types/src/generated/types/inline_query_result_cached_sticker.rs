@@ -2,23 +2,28 @@
 
 //! The `InlineQueryResultCachedSticker` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a sticker stored on the Telegram servers. By default, this sticker will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the sticker.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultCachedSticker {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// A valid file identifier of the sticker
     pub sticker_file_id: String,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the sticker
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultCachedSticker {
@@ -29,24 +34,116 @@ impl InlineQueryResultCachedSticker {
             sticker_file_id: sticker_file_id.into(),
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultCachedSticker {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultCachedSticker", 5)?;
-        state.serialize_field("type", "sticker")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("sticker_file_id", &self.sticker_file_id)?;
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "sticker")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("sticker_file_id", &self.sticker_file_id)?;
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultCachedSticker {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultCachedSticker",
+            InlineQueryResultCachedStickerKey::ALL,
+            InlineQueryResultCachedStickerVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultCachedSticker` object.
+enum InlineQueryResultCachedStickerKey {
+    Id,
+    StickerFileId,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultCachedStickerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "sticker_file_id",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultCachedStickerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "sticker_file_id" => Self::StickerFileId,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultCachedStickerVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultCachedStickerVisitor {
+    type Value = InlineQueryResultCachedSticker;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultCachedSticker object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultCachedSticker, A::Error> {
+        let mut id = None;
+        let mut sticker_file_id = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultCachedStickerKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultCachedStickerKey::StickerFileId => {
+                    sticker_file_id = Some(map.next_value()?)
+                }
+                InlineQueryResultCachedStickerKey::ReplyMarkup => {
+                    reply_markup = map.next_value()?
+                }
+                InlineQueryResultCachedStickerKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultCachedStickerKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultCachedStickerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultCachedSticker {
+            id: crate::object::required(id, "id")?,
+            sticker_file_id: crate::object::required(sticker_file_id, "sticker_file_id")?,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

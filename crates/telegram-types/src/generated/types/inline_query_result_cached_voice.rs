@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultCachedVoice` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a voice message stored on the Telegram servers. By default, this voice message will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the voice message.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultCachedVoice {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
@@ -16,20 +20,18 @@ pub struct InlineQueryResultCachedVoice {
     /// Voice message title
     pub title: String,
     /// Optional. Caption, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the voice message caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the voice message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultCachedVoice {
@@ -48,37 +50,150 @@ impl InlineQueryResultCachedVoice {
             caption_entities: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultCachedVoice {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultCachedVoice", 9)?;
-        state.serialize_field("type", "voice")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("voice_file_id", &self.voice_file_id)?;
-        state.serialize_field("title", &self.title)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "voice")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("voice_file_id", &self.voice_file_id)?;
+        state.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultCachedVoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultCachedVoice",
+            InlineQueryResultCachedVoiceKey::ALL,
+            InlineQueryResultCachedVoiceVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultCachedVoice` object.
+enum InlineQueryResultCachedVoiceKey {
+    Id,
+    VoiceFileId,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultCachedVoiceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "voice_file_id",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultCachedVoiceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "voice_file_id" => Self::VoiceFileId,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultCachedVoiceVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultCachedVoiceVisitor {
+    type Value = InlineQueryResultCachedVoice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultCachedVoice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultCachedVoice, A::Error> {
+        let mut id = None;
+        let mut voice_file_id = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultCachedVoiceKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultCachedVoiceKey::VoiceFileId => {
+                    voice_file_id = Some(map.next_value()?)
+                }
+                InlineQueryResultCachedVoiceKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultCachedVoiceKey::Caption => caption = map.next_value()?,
+                InlineQueryResultCachedVoiceKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultCachedVoiceKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultCachedVoiceKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultCachedVoiceKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultCachedVoiceKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultCachedVoiceKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultCachedVoice {
+            id: crate::object::required(id, "id")?,
+            voice_file_id: crate::object::required(voice_file_id, "voice_file_id")?,
+            title: crate::object::required(title, "title")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

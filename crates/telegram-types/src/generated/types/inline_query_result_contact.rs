@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultContact` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a contact with a phone number. By default, this contact will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the contact.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultContact {
     /// Unique identifier for this result, 1-64 Bytes
     pub id: String,
@@ -16,26 +20,22 @@ pub struct InlineQueryResultContact {
     /// Contact's first name
     pub first_name: String,
     /// Optional. Contact's last name
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Optional. Additional data about the contact in the form of a vCard, 0-2048 bytes
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vcard: Option<String>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the contact
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
     /// Optional. Url of the thumbnail for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Optional. Thumbnail width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_width: Option<i64>,
     /// Optional. Thumbnail height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_height: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultContact {
@@ -56,45 +56,168 @@ impl InlineQueryResultContact {
             thumbnail_url: None,
             thumbnail_width: None,
             thumbnail_height: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultContact {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultContact", 11)?;
-        state.serialize_field("type", "contact")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("phone_number", &self.phone_number)?;
-        state.serialize_field("first_name", &self.first_name)?;
-        match &self.last_name {
-            Some(value) => state.serialize_field("last_name", value)?,
-            None => state.skip_field("last_name")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "contact")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("phone_number", &self.phone_number)?;
+        state.serialize_entry("first_name", &self.first_name)?;
+        if let Some(value) = &self.last_name {
+            state.serialize_entry("last_name", value)?;
         }
-        match &self.vcard {
-            Some(value) => state.serialize_field("vcard", value)?,
-            None => state.skip_field("vcard")?,
+        if let Some(value) = &self.vcard {
+            state.serialize_entry("vcard", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
-        match &self.thumbnail_url {
-            Some(value) => state.serialize_field("thumbnail_url", value)?,
-            None => state.skip_field("thumbnail_url")?,
+        if let Some(value) = &self.thumbnail_url {
+            state.serialize_entry("thumbnail_url", value)?;
         }
-        match &self.thumbnail_width {
-            Some(value) => state.serialize_field("thumbnail_width", value)?,
-            None => state.skip_field("thumbnail_width")?,
+        if let Some(value) = &self.thumbnail_width {
+            state.serialize_entry("thumbnail_width", value)?;
         }
-        match &self.thumbnail_height {
-            Some(value) => state.serialize_field("thumbnail_height", value)?,
-            None => state.skip_field("thumbnail_height")?,
+        if let Some(value) = &self.thumbnail_height {
+            state.serialize_entry("thumbnail_height", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultContact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultContact",
+            InlineQueryResultContactKey::ALL,
+            InlineQueryResultContactVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultContact` object.
+enum InlineQueryResultContactKey {
+    Id,
+    PhoneNumber,
+    FirstName,
+    LastName,
+    Vcard,
+    ReplyMarkup,
+    InputMessageContent,
+    ThumbnailUrl,
+    ThumbnailWidth,
+    ThumbnailHeight,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultContactKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "vcard",
+        "reply_markup",
+        "input_message_content",
+        "thumbnail_url",
+        "thumbnail_width",
+        "thumbnail_height",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultContactKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "phone_number" => Self::PhoneNumber,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "vcard" => Self::Vcard,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_width" => Self::ThumbnailWidth,
+            "thumbnail_height" => Self::ThumbnailHeight,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultContactVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultContactVisitor {
+    type Value = InlineQueryResultContact;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultContact object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultContact, A::Error> {
+        let mut id = None;
+        let mut phone_number = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut vcard = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_width = None;
+        let mut thumbnail_height = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultContactKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultContactKey::PhoneNumber => phone_number = Some(map.next_value()?),
+                InlineQueryResultContactKey::FirstName => first_name = Some(map.next_value()?),
+                InlineQueryResultContactKey::LastName => last_name = map.next_value()?,
+                InlineQueryResultContactKey::Vcard => vcard = map.next_value()?,
+                InlineQueryResultContactKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultContactKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultContactKey::ThumbnailUrl => thumbnail_url = map.next_value()?,
+                InlineQueryResultContactKey::ThumbnailWidth => {
+                    thumbnail_width = map.next_value()?
+                }
+                InlineQueryResultContactKey::ThumbnailHeight => {
+                    thumbnail_height = map.next_value()?
+                }
+                InlineQueryResultContactKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultContactKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultContact {
+            id: crate::object::required(id, "id")?,
+            phone_number: crate::object::required(phone_number, "phone_number")?,
+            first_name: crate::object::required(first_name, "first_name")?,
+            last_name,
+            vcard,
+            reply_markup,
+            input_message_content,
+            thumbnail_url,
+            thumbnail_width,
+            thumbnail_height,
+            extra,
+        })
     }
 }

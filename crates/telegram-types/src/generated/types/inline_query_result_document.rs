@@ -2,48 +2,46 @@
 
 //! The `InlineQueryResultDocument` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a file. By default, this file will be sent by the user with an optional caption. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the file. Currently, only .PDF and .ZIP files can be sent using this method.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultDocument {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// Title for the result
     pub title: String,
     /// Optional. Caption of the document to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the document caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// A valid URL for the file
     pub document_url: String,
     /// MIME type of the content of the file, either "application/pdf" or "application/zip"
     pub mime_type: String,
     /// Optional. Short description of the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the file
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
     /// Optional. URL of the thumbnail (JPEG only) for the file
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Optional. Thumbnail width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_width: Option<i64>,
     /// Optional. Thumbnail height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_height: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultDocument {
@@ -68,54 +66,195 @@ impl InlineQueryResultDocument {
             thumbnail_url: None,
             thumbnail_width: None,
             thumbnail_height: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultDocument {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultDocument", 14)?;
-        state.serialize_field("type", "document")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("title", &self.title)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "document")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        state.serialize_field("document_url", &self.document_url)?;
-        state.serialize_field("mime_type", &self.mime_type)?;
-        match &self.description {
-            Some(value) => state.serialize_field("description", value)?,
-            None => state.skip_field("description")?,
+        state.serialize_entry("document_url", &self.document_url)?;
+        state.serialize_entry("mime_type", &self.mime_type)?;
+        if let Some(value) = &self.description {
+            state.serialize_entry("description", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
-        match &self.thumbnail_url {
-            Some(value) => state.serialize_field("thumbnail_url", value)?,
-            None => state.skip_field("thumbnail_url")?,
+        if let Some(value) = &self.thumbnail_url {
+            state.serialize_entry("thumbnail_url", value)?;
         }
-        match &self.thumbnail_width {
-            Some(value) => state.serialize_field("thumbnail_width", value)?,
-            None => state.skip_field("thumbnail_width")?,
+        if let Some(value) = &self.thumbnail_width {
+            state.serialize_entry("thumbnail_width", value)?;
         }
-        match &self.thumbnail_height {
-            Some(value) => state.serialize_field("thumbnail_height", value)?,
-            None => state.skip_field("thumbnail_height")?,
+        if let Some(value) = &self.thumbnail_height {
+            state.serialize_entry("thumbnail_height", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultDocument",
+            InlineQueryResultDocumentKey::ALL,
+            InlineQueryResultDocumentVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultDocument` object.
+enum InlineQueryResultDocumentKey {
+    Id,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    DocumentUrl,
+    MimeType,
+    Description,
+    ReplyMarkup,
+    InputMessageContent,
+    ThumbnailUrl,
+    ThumbnailWidth,
+    ThumbnailHeight,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultDocumentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "document_url",
+        "mime_type",
+        "description",
+        "reply_markup",
+        "input_message_content",
+        "thumbnail_url",
+        "thumbnail_width",
+        "thumbnail_height",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultDocumentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "document_url" => Self::DocumentUrl,
+            "mime_type" => Self::MimeType,
+            "description" => Self::Description,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_width" => Self::ThumbnailWidth,
+            "thumbnail_height" => Self::ThumbnailHeight,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultDocumentVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultDocumentVisitor {
+    type Value = InlineQueryResultDocument;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultDocument object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultDocument, A::Error> {
+        let mut id = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut document_url = None;
+        let mut mime_type = None;
+        let mut description = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_width = None;
+        let mut thumbnail_height = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultDocumentKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultDocumentKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultDocumentKey::Caption => caption = map.next_value()?,
+                InlineQueryResultDocumentKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultDocumentKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultDocumentKey::DocumentUrl => document_url = Some(map.next_value()?),
+                InlineQueryResultDocumentKey::MimeType => mime_type = Some(map.next_value()?),
+                InlineQueryResultDocumentKey::Description => description = map.next_value()?,
+                InlineQueryResultDocumentKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultDocumentKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultDocumentKey::ThumbnailUrl => thumbnail_url = map.next_value()?,
+                InlineQueryResultDocumentKey::ThumbnailWidth => {
+                    thumbnail_width = map.next_value()?
+                }
+                InlineQueryResultDocumentKey::ThumbnailHeight => {
+                    thumbnail_height = map.next_value()?
+                }
+                InlineQueryResultDocumentKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultDocumentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultDocument {
+            id: crate::object::required(id, "id")?,
+            title: crate::object::required(title, "title")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            document_url: crate::object::required(document_url, "document_url")?,
+            mime_type: crate::object::required(mime_type, "mime_type")?,
+            description,
+            reply_markup,
+            input_message_content,
+            thumbnail_url,
+            thumbnail_width,
+            thumbnail_height,
+            extra,
+        })
     }
 }

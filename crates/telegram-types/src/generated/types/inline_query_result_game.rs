@@ -2,20 +2,26 @@
 
 //! The `InlineQueryResultGame` type.
 
-use crate::InlineKeyboardMarkup;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a Game.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultGame {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// Short name of the game
     pub game_short_name: String,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultGame {
@@ -25,20 +31,95 @@ impl InlineQueryResultGame {
             id: id.into(),
             game_short_name: game_short_name.into(),
             reply_markup: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultGame {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultGame", 4)?;
-        state.serialize_field("type", "game")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("game_short_name", &self.game_short_name)?;
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "game")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("game_short_name", &self.game_short_name)?;
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultGame {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultGame",
+            InlineQueryResultGameKey::ALL,
+            InlineQueryResultGameVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultGame` object.
+enum InlineQueryResultGameKey {
+    Id,
+    GameShortName,
+    ReplyMarkup,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultGameKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "game_short_name", "reply_markup", "type"];
+}
+
+impl ObjectKey for InlineQueryResultGameKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "game_short_name" => Self::GameShortName,
+            "reply_markup" => Self::ReplyMarkup,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultGameVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultGameVisitor {
+    type Value = InlineQueryResultGame;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultGame object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultGame, A::Error> {
+        let mut id = None;
+        let mut game_short_name = None;
+        let mut reply_markup = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultGameKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultGameKey::GameShortName => {
+                    game_short_name = Some(map.next_value()?)
+                }
+                InlineQueryResultGameKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultGameKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultGameKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultGame {
+            id: crate::object::required(id, "id")?,
+            game_short_name: crate::object::required(game_short_name, "game_short_name")?,
+            reply_markup,
+            extra,
+        })
     }
 }

@@ -2,52 +2,48 @@
 
 //! The `InlineQueryResultGif` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to an animated GIF file. By default, this animated GIF file will be sent by the user with optional caption. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the animation.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultGif {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// A valid URL for the GIF file
     pub gif_url: String,
     /// Optional. Width of the GIF
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gif_width: Option<i64>,
     /// Optional. Height of the GIF
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gif_height: Option<i64>,
     /// Optional. Duration of the GIF in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gif_duration: Option<i64>,
     /// URL of the static (JPEG or GIF) or animated (MPEG4) thumbnail for the result
     pub thumbnail_url: String,
     /// Optional. MIME type of the thumbnail, must be one of "image/jpeg", "image/gif", or "video/mp4". Defaults to "image/jpeg".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_mime_type: Option<String>,
     /// Optional. Title for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Optional. Caption of the GIF file to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the GIF animation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultGif {
@@ -72,61 +68,201 @@ impl InlineQueryResultGif {
             show_caption_above_media: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultGif {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultGif", 15)?;
-        state.serialize_field("type", "gif")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("gif_url", &self.gif_url)?;
-        match &self.gif_width {
-            Some(value) => state.serialize_field("gif_width", value)?,
-            None => state.skip_field("gif_width")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "gif")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("gif_url", &self.gif_url)?;
+        if let Some(value) = &self.gif_width {
+            state.serialize_entry("gif_width", value)?;
         }
-        match &self.gif_height {
-            Some(value) => state.serialize_field("gif_height", value)?,
-            None => state.skip_field("gif_height")?,
+        if let Some(value) = &self.gif_height {
+            state.serialize_entry("gif_height", value)?;
         }
-        match &self.gif_duration {
-            Some(value) => state.serialize_field("gif_duration", value)?,
-            None => state.skip_field("gif_duration")?,
+        if let Some(value) = &self.gif_duration {
+            state.serialize_entry("gif_duration", value)?;
         }
-        state.serialize_field("thumbnail_url", &self.thumbnail_url)?;
-        match &self.thumbnail_mime_type {
-            Some(value) => state.serialize_field("thumbnail_mime_type", value)?,
-            None => state.skip_field("thumbnail_mime_type")?,
+        state.serialize_entry("thumbnail_url", &self.thumbnail_url)?;
+        if let Some(value) = &self.thumbnail_mime_type {
+            state.serialize_entry("thumbnail_mime_type", value)?;
         }
-        match &self.title {
-            Some(value) => state.serialize_field("title", value)?,
-            None => state.skip_field("title")?,
+        if let Some(value) = &self.title {
+            state.serialize_entry("title", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultGif {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultGif",
+            InlineQueryResultGifKey::ALL,
+            InlineQueryResultGifVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultGif` object.
+enum InlineQueryResultGifKey {
+    Id,
+    GifUrl,
+    GifWidth,
+    GifHeight,
+    GifDuration,
+    ThumbnailUrl,
+    ThumbnailMimeType,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultGifKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "gif_url",
+        "gif_width",
+        "gif_height",
+        "gif_duration",
+        "thumbnail_url",
+        "thumbnail_mime_type",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultGifKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "gif_url" => Self::GifUrl,
+            "gif_width" => Self::GifWidth,
+            "gif_height" => Self::GifHeight,
+            "gif_duration" => Self::GifDuration,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_mime_type" => Self::ThumbnailMimeType,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultGifVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultGifVisitor {
+    type Value = InlineQueryResultGif;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultGif object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultGif, A::Error> {
+        let mut id = None;
+        let mut gif_url = None;
+        let mut gif_width = None;
+        let mut gif_height = None;
+        let mut gif_duration = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_mime_type = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultGifKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultGifKey::GifUrl => gif_url = Some(map.next_value()?),
+                InlineQueryResultGifKey::GifWidth => gif_width = map.next_value()?,
+                InlineQueryResultGifKey::GifHeight => gif_height = map.next_value()?,
+                InlineQueryResultGifKey::GifDuration => gif_duration = map.next_value()?,
+                InlineQueryResultGifKey::ThumbnailUrl => thumbnail_url = Some(map.next_value()?),
+                InlineQueryResultGifKey::ThumbnailMimeType => {
+                    thumbnail_mime_type = map.next_value()?
+                }
+                InlineQueryResultGifKey::Title => title = map.next_value()?,
+                InlineQueryResultGifKey::Caption => caption = map.next_value()?,
+                InlineQueryResultGifKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultGifKey::CaptionEntities => caption_entities = map.next_value()?,
+                InlineQueryResultGifKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InlineQueryResultGifKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultGifKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultGifKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultGifKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultGif {
+            id: crate::object::required(id, "id")?,
+            gif_url: crate::object::required(gif_url, "gif_url")?,
+            gif_width,
+            gif_height,
+            gif_duration,
+            thumbnail_url: crate::object::required(thumbnail_url, "thumbnail_url")?,
+            thumbnail_mime_type,
+            title,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultLocation` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a location on a map. By default, the location will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the location.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultLocation {
     /// Unique identifier for this result, 1-64 Bytes
     pub id: String,
@@ -18,32 +22,26 @@ pub struct InlineQueryResultLocation {
     /// Location title
     pub title: String,
     /// Optional. The radius of uncertainty for the location, measured in meters; 0-1500
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub horizontal_accuracy: Option<f64>,
     /// Optional. Period in seconds during which the location can be updated, must be between 60 and 86400, or 0x7FFFFFFF for live locations that can be edited indefinitely
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub live_period: Option<i64>,
     /// Optional. For live locations, a direction in which the user is moving, in degrees. Must be between 1 and 360 if specified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub heading: Option<i64>,
     /// Optional. For live locations, a maximum distance for proximity alerts about approaching another chat member, in meters. Must be between 1 and 100000 if specified.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub proximity_alert_radius: Option<i64>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the location
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
     /// Optional. Url of the thumbnail for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Optional. Thumbnail width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_width: Option<i64>,
     /// Optional. Thumbnail height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_height: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultLocation {
@@ -68,54 +66,197 @@ impl InlineQueryResultLocation {
             thumbnail_url: None,
             thumbnail_width: None,
             thumbnail_height: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultLocation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultLocation", 14)?;
-        state.serialize_field("type", "location")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("latitude", &self.latitude)?;
-        state.serialize_field("longitude", &self.longitude)?;
-        state.serialize_field("title", &self.title)?;
-        match &self.horizontal_accuracy {
-            Some(value) => state.serialize_field("horizontal_accuracy", value)?,
-            None => state.skip_field("horizontal_accuracy")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "location")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("latitude", &self.latitude)?;
+        state.serialize_entry("longitude", &self.longitude)?;
+        state.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.horizontal_accuracy {
+            state.serialize_entry("horizontal_accuracy", value)?;
         }
-        match &self.live_period {
-            Some(value) => state.serialize_field("live_period", value)?,
-            None => state.skip_field("live_period")?,
+        if let Some(value) = &self.live_period {
+            state.serialize_entry("live_period", value)?;
         }
-        match &self.heading {
-            Some(value) => state.serialize_field("heading", value)?,
-            None => state.skip_field("heading")?,
+        if let Some(value) = &self.heading {
+            state.serialize_entry("heading", value)?;
         }
-        match &self.proximity_alert_radius {
-            Some(value) => state.serialize_field("proximity_alert_radius", value)?,
-            None => state.skip_field("proximity_alert_radius")?,
+        if let Some(value) = &self.proximity_alert_radius {
+            state.serialize_entry("proximity_alert_radius", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
-        match &self.thumbnail_url {
-            Some(value) => state.serialize_field("thumbnail_url", value)?,
-            None => state.skip_field("thumbnail_url")?,
+        if let Some(value) = &self.thumbnail_url {
+            state.serialize_entry("thumbnail_url", value)?;
         }
-        match &self.thumbnail_width {
-            Some(value) => state.serialize_field("thumbnail_width", value)?,
-            None => state.skip_field("thumbnail_width")?,
+        if let Some(value) = &self.thumbnail_width {
+            state.serialize_entry("thumbnail_width", value)?;
         }
-        match &self.thumbnail_height {
-            Some(value) => state.serialize_field("thumbnail_height", value)?,
-            None => state.skip_field("thumbnail_height")?,
+        if let Some(value) = &self.thumbnail_height {
+            state.serialize_entry("thumbnail_height", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultLocation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultLocation",
+            InlineQueryResultLocationKey::ALL,
+            InlineQueryResultLocationVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultLocation` object.
+enum InlineQueryResultLocationKey {
+    Id,
+    Latitude,
+    Longitude,
+    Title,
+    HorizontalAccuracy,
+    LivePeriod,
+    Heading,
+    ProximityAlertRadius,
+    ReplyMarkup,
+    InputMessageContent,
+    ThumbnailUrl,
+    ThumbnailWidth,
+    ThumbnailHeight,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultLocationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "latitude",
+        "longitude",
+        "title",
+        "horizontal_accuracy",
+        "live_period",
+        "heading",
+        "proximity_alert_radius",
+        "reply_markup",
+        "input_message_content",
+        "thumbnail_url",
+        "thumbnail_width",
+        "thumbnail_height",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultLocationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "title" => Self::Title,
+            "horizontal_accuracy" => Self::HorizontalAccuracy,
+            "live_period" => Self::LivePeriod,
+            "heading" => Self::Heading,
+            "proximity_alert_radius" => Self::ProximityAlertRadius,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_width" => Self::ThumbnailWidth,
+            "thumbnail_height" => Self::ThumbnailHeight,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultLocationVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultLocationVisitor {
+    type Value = InlineQueryResultLocation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultLocation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultLocation, A::Error> {
+        let mut id = None;
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut title = None;
+        let mut horizontal_accuracy = None;
+        let mut live_period = None;
+        let mut heading = None;
+        let mut proximity_alert_radius = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_width = None;
+        let mut thumbnail_height = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultLocationKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultLocationKey::Latitude => latitude = Some(map.next_value()?),
+                InlineQueryResultLocationKey::Longitude => longitude = Some(map.next_value()?),
+                InlineQueryResultLocationKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultLocationKey::HorizontalAccuracy => {
+                    horizontal_accuracy = map.next_value()?
+                }
+                InlineQueryResultLocationKey::LivePeriod => live_period = map.next_value()?,
+                InlineQueryResultLocationKey::Heading => heading = map.next_value()?,
+                InlineQueryResultLocationKey::ProximityAlertRadius => {
+                    proximity_alert_radius = map.next_value()?
+                }
+                InlineQueryResultLocationKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultLocationKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultLocationKey::ThumbnailUrl => thumbnail_url = map.next_value()?,
+                InlineQueryResultLocationKey::ThumbnailWidth => {
+                    thumbnail_width = map.next_value()?
+                }
+                InlineQueryResultLocationKey::ThumbnailHeight => {
+                    thumbnail_height = map.next_value()?
+                }
+                InlineQueryResultLocationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultLocationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultLocation {
+            id: crate::object::required(id, "id")?,
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            title: crate::object::required(title, "title")?,
+            horizontal_accuracy,
+            live_period,
+            heading,
+            proximity_alert_radius,
+            reply_markup,
+            input_message_content,
+            thumbnail_url,
+            thumbnail_width,
+            thumbnail_height,
+            extra,
+        })
     }
 }

@@ -2,52 +2,48 @@
 
 //! The `InlineQueryResultMpeg4Gif` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a video animation (H.264/MPEG-4 AVC video without sound). By default, this animated MPEG-4 file will be sent by the user with optional caption. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the animation.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultMpeg4Gif {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
     /// A valid URL for the MPEG4 file
     pub mpeg4_url: String,
     /// Optional. Video width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mpeg4_width: Option<i64>,
     /// Optional. Video height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mpeg4_height: Option<i64>,
     /// Optional. Video duration in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mpeg4_duration: Option<i64>,
     /// URL of the static (JPEG or GIF) or animated (MPEG4) thumbnail for the result
     pub thumbnail_url: String,
     /// Optional. MIME type of the thumbnail, must be one of "image/jpeg", "image/gif", or "video/mp4". Defaults to "image/jpeg".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_mime_type: Option<String>,
     /// Optional. Title for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Optional. Caption of the MPEG-4 file to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the video animation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultMpeg4Gif {
@@ -72,61 +68,208 @@ impl InlineQueryResultMpeg4Gif {
             show_caption_above_media: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultMpeg4Gif {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultMpeg4Gif", 15)?;
-        state.serialize_field("type", "mpeg4_gif")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("mpeg4_url", &self.mpeg4_url)?;
-        match &self.mpeg4_width {
-            Some(value) => state.serialize_field("mpeg4_width", value)?,
-            None => state.skip_field("mpeg4_width")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "mpeg4_gif")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("mpeg4_url", &self.mpeg4_url)?;
+        if let Some(value) = &self.mpeg4_width {
+            state.serialize_entry("mpeg4_width", value)?;
         }
-        match &self.mpeg4_height {
-            Some(value) => state.serialize_field("mpeg4_height", value)?,
-            None => state.skip_field("mpeg4_height")?,
+        if let Some(value) = &self.mpeg4_height {
+            state.serialize_entry("mpeg4_height", value)?;
         }
-        match &self.mpeg4_duration {
-            Some(value) => state.serialize_field("mpeg4_duration", value)?,
-            None => state.skip_field("mpeg4_duration")?,
+        if let Some(value) = &self.mpeg4_duration {
+            state.serialize_entry("mpeg4_duration", value)?;
         }
-        state.serialize_field("thumbnail_url", &self.thumbnail_url)?;
-        match &self.thumbnail_mime_type {
-            Some(value) => state.serialize_field("thumbnail_mime_type", value)?,
-            None => state.skip_field("thumbnail_mime_type")?,
+        state.serialize_entry("thumbnail_url", &self.thumbnail_url)?;
+        if let Some(value) = &self.thumbnail_mime_type {
+            state.serialize_entry("thumbnail_mime_type", value)?;
         }
-        match &self.title {
-            Some(value) => state.serialize_field("title", value)?,
-            None => state.skip_field("title")?,
+        if let Some(value) = &self.title {
+            state.serialize_entry("title", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultMpeg4Gif {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultMpeg4Gif",
+            InlineQueryResultMpeg4GifKey::ALL,
+            InlineQueryResultMpeg4GifVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultMpeg4Gif` object.
+enum InlineQueryResultMpeg4GifKey {
+    Id,
+    Mpeg4Url,
+    Mpeg4Width,
+    Mpeg4Height,
+    Mpeg4Duration,
+    ThumbnailUrl,
+    ThumbnailMimeType,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultMpeg4GifKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "mpeg4_url",
+        "mpeg4_width",
+        "mpeg4_height",
+        "mpeg4_duration",
+        "thumbnail_url",
+        "thumbnail_mime_type",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultMpeg4GifKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "mpeg4_url" => Self::Mpeg4Url,
+            "mpeg4_width" => Self::Mpeg4Width,
+            "mpeg4_height" => Self::Mpeg4Height,
+            "mpeg4_duration" => Self::Mpeg4Duration,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_mime_type" => Self::ThumbnailMimeType,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultMpeg4GifVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultMpeg4GifVisitor {
+    type Value = InlineQueryResultMpeg4Gif;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultMpeg4Gif object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultMpeg4Gif, A::Error> {
+        let mut id = None;
+        let mut mpeg4_url = None;
+        let mut mpeg4_width = None;
+        let mut mpeg4_height = None;
+        let mut mpeg4_duration = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_mime_type = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultMpeg4GifKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultMpeg4GifKey::Mpeg4Url => mpeg4_url = Some(map.next_value()?),
+                InlineQueryResultMpeg4GifKey::Mpeg4Width => mpeg4_width = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::Mpeg4Height => mpeg4_height = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::Mpeg4Duration => mpeg4_duration = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::ThumbnailUrl => {
+                    thumbnail_url = Some(map.next_value()?)
+                }
+                InlineQueryResultMpeg4GifKey::ThumbnailMimeType => {
+                    thumbnail_mime_type = map.next_value()?
+                }
+                InlineQueryResultMpeg4GifKey::Title => title = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::Caption => caption = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultMpeg4GifKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InlineQueryResultMpeg4GifKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultMpeg4GifKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultMpeg4GifKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultMpeg4GifKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultMpeg4Gif {
+            id: crate::object::required(id, "id")?,
+            mpeg4_url: crate::object::required(mpeg4_url, "mpeg4_url")?,
+            mpeg4_width,
+            mpeg4_height,
+            mpeg4_duration,
+            thumbnail_url: crate::object::required(thumbnail_url, "thumbnail_url")?,
+            thumbnail_mime_type,
+            title,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultPhoto` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a photo. By default, this photo will be sent by the user with optional caption. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the photo.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultPhoto {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
@@ -16,35 +20,28 @@ pub struct InlineQueryResultPhoto {
     /// URL of the thumbnail for the photo
     pub thumbnail_url: String,
     /// Optional. Width of the photo
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_width: Option<i64>,
     /// Optional. Height of the photo
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_height: Option<i64>,
     /// Optional. Title for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Optional. Short description of the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Optional. Caption of the photo to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the photo caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the photo
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultPhoto {
@@ -68,57 +65,192 @@ impl InlineQueryResultPhoto {
             show_caption_above_media: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultPhoto", 14)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("photo_url", &self.photo_url)?;
-        state.serialize_field("thumbnail_url", &self.thumbnail_url)?;
-        match &self.photo_width {
-            Some(value) => state.serialize_field("photo_width", value)?,
-            None => state.skip_field("photo_width")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("photo_url", &self.photo_url)?;
+        state.serialize_entry("thumbnail_url", &self.thumbnail_url)?;
+        if let Some(value) = &self.photo_width {
+            state.serialize_entry("photo_width", value)?;
         }
-        match &self.photo_height {
-            Some(value) => state.serialize_field("photo_height", value)?,
-            None => state.skip_field("photo_height")?,
+        if let Some(value) = &self.photo_height {
+            state.serialize_entry("photo_height", value)?;
         }
-        match &self.title {
-            Some(value) => state.serialize_field("title", value)?,
-            None => state.skip_field("title")?,
+        if let Some(value) = &self.title {
+            state.serialize_entry("title", value)?;
         }
-        match &self.description {
-            Some(value) => state.serialize_field("description", value)?,
-            None => state.skip_field("description")?,
+        if let Some(value) = &self.description {
+            state.serialize_entry("description", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultPhoto",
+            InlineQueryResultPhotoKey::ALL,
+            InlineQueryResultPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultPhoto` object.
+enum InlineQueryResultPhotoKey {
+    Id,
+    PhotoUrl,
+    ThumbnailUrl,
+    PhotoWidth,
+    PhotoHeight,
+    Title,
+    Description,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "photo_url",
+        "thumbnail_url",
+        "photo_width",
+        "photo_height",
+        "title",
+        "description",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "photo_url" => Self::PhotoUrl,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "photo_width" => Self::PhotoWidth,
+            "photo_height" => Self::PhotoHeight,
+            "title" => Self::Title,
+            "description" => Self::Description,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultPhotoVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultPhotoVisitor {
+    type Value = InlineQueryResultPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultPhoto, A::Error> {
+        let mut id = None;
+        let mut photo_url = None;
+        let mut thumbnail_url = None;
+        let mut photo_width = None;
+        let mut photo_height = None;
+        let mut title = None;
+        let mut description = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultPhotoKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultPhotoKey::PhotoUrl => photo_url = Some(map.next_value()?),
+                InlineQueryResultPhotoKey::ThumbnailUrl => thumbnail_url = Some(map.next_value()?),
+                InlineQueryResultPhotoKey::PhotoWidth => photo_width = map.next_value()?,
+                InlineQueryResultPhotoKey::PhotoHeight => photo_height = map.next_value()?,
+                InlineQueryResultPhotoKey::Title => title = map.next_value()?,
+                InlineQueryResultPhotoKey::Description => description = map.next_value()?,
+                InlineQueryResultPhotoKey::Caption => caption = map.next_value()?,
+                InlineQueryResultPhotoKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultPhotoKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultPhotoKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InlineQueryResultPhotoKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultPhotoKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultPhoto {
+            id: crate::object::required(id, "id")?,
+            photo_url: crate::object::required(photo_url, "photo_url")?,
+            thumbnail_url: crate::object::required(thumbnail_url, "thumbnail_url")?,
+            photo_width,
+            photo_height,
+            title,
+            description,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultVenue` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a venue. By default, the venue will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the venue.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultVenue {
     /// Unique identifier for this result, 1-64 Bytes
     pub id: String,
@@ -20,32 +24,26 @@ pub struct InlineQueryResultVenue {
     /// Address of the venue
     pub address: String,
     /// Optional. Foursquare identifier of the venue if known
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub foursquare_id: Option<String>,
     /// Optional. Foursquare type of the venue, if known. (For example, "arts\_entertainment/default", "arts\_entertainment/aquarium" or "food/icecream".)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub foursquare_type: Option<String>,
     /// Optional. Google Places identifier of the venue
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_place_id: Option<String>,
     /// Optional. Google Places type of the venue. (See supported types.)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_place_type: Option<String>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the venue
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
     /// Optional. Url of the thumbnail for the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Optional. Thumbnail width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_width: Option<i64>,
     /// Optional. Thumbnail height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail_height: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultVenue {
@@ -72,55 +70,197 @@ impl InlineQueryResultVenue {
             thumbnail_url: None,
             thumbnail_width: None,
             thumbnail_height: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultVenue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultVenue", 15)?;
-        state.serialize_field("type", "venue")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("latitude", &self.latitude)?;
-        state.serialize_field("longitude", &self.longitude)?;
-        state.serialize_field("title", &self.title)?;
-        state.serialize_field("address", &self.address)?;
-        match &self.foursquare_id {
-            Some(value) => state.serialize_field("foursquare_id", value)?,
-            None => state.skip_field("foursquare_id")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "venue")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("latitude", &self.latitude)?;
+        state.serialize_entry("longitude", &self.longitude)?;
+        state.serialize_entry("title", &self.title)?;
+        state.serialize_entry("address", &self.address)?;
+        if let Some(value) = &self.foursquare_id {
+            state.serialize_entry("foursquare_id", value)?;
         }
-        match &self.foursquare_type {
-            Some(value) => state.serialize_field("foursquare_type", value)?,
-            None => state.skip_field("foursquare_type")?,
+        if let Some(value) = &self.foursquare_type {
+            state.serialize_entry("foursquare_type", value)?;
         }
-        match &self.google_place_id {
-            Some(value) => state.serialize_field("google_place_id", value)?,
-            None => state.skip_field("google_place_id")?,
+        if let Some(value) = &self.google_place_id {
+            state.serialize_entry("google_place_id", value)?;
         }
-        match &self.google_place_type {
-            Some(value) => state.serialize_field("google_place_type", value)?,
-            None => state.skip_field("google_place_type")?,
+        if let Some(value) = &self.google_place_type {
+            state.serialize_entry("google_place_type", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
-        match &self.thumbnail_url {
-            Some(value) => state.serialize_field("thumbnail_url", value)?,
-            None => state.skip_field("thumbnail_url")?,
+        if let Some(value) = &self.thumbnail_url {
+            state.serialize_entry("thumbnail_url", value)?;
         }
-        match &self.thumbnail_width {
-            Some(value) => state.serialize_field("thumbnail_width", value)?,
-            None => state.skip_field("thumbnail_width")?,
+        if let Some(value) = &self.thumbnail_width {
+            state.serialize_entry("thumbnail_width", value)?;
         }
-        match &self.thumbnail_height {
-            Some(value) => state.serialize_field("thumbnail_height", value)?,
-            None => state.skip_field("thumbnail_height")?,
+        if let Some(value) = &self.thumbnail_height {
+            state.serialize_entry("thumbnail_height", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultVenue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultVenue",
+            InlineQueryResultVenueKey::ALL,
+            InlineQueryResultVenueVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultVenue` object.
+enum InlineQueryResultVenueKey {
+    Id,
+    Latitude,
+    Longitude,
+    Title,
+    Address,
+    FoursquareId,
+    FoursquareType,
+    GooglePlaceId,
+    GooglePlaceType,
+    ReplyMarkup,
+    InputMessageContent,
+    ThumbnailUrl,
+    ThumbnailWidth,
+    ThumbnailHeight,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultVenueKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "latitude",
+        "longitude",
+        "title",
+        "address",
+        "foursquare_id",
+        "foursquare_type",
+        "google_place_id",
+        "google_place_type",
+        "reply_markup",
+        "input_message_content",
+        "thumbnail_url",
+        "thumbnail_width",
+        "thumbnail_height",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultVenueKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "title" => Self::Title,
+            "address" => Self::Address,
+            "foursquare_id" => Self::FoursquareId,
+            "foursquare_type" => Self::FoursquareType,
+            "google_place_id" => Self::GooglePlaceId,
+            "google_place_type" => Self::GooglePlaceType,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "thumbnail_width" => Self::ThumbnailWidth,
+            "thumbnail_height" => Self::ThumbnailHeight,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultVenueVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultVenueVisitor {
+    type Value = InlineQueryResultVenue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultVenue object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultVenue, A::Error> {
+        let mut id = None;
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut title = None;
+        let mut address = None;
+        let mut foursquare_id = None;
+        let mut foursquare_type = None;
+        let mut google_place_id = None;
+        let mut google_place_type = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut thumbnail_url = None;
+        let mut thumbnail_width = None;
+        let mut thumbnail_height = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultVenueKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultVenueKey::Latitude => latitude = Some(map.next_value()?),
+                InlineQueryResultVenueKey::Longitude => longitude = Some(map.next_value()?),
+                InlineQueryResultVenueKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultVenueKey::Address => address = Some(map.next_value()?),
+                InlineQueryResultVenueKey::FoursquareId => foursquare_id = map.next_value()?,
+                InlineQueryResultVenueKey::FoursquareType => foursquare_type = map.next_value()?,
+                InlineQueryResultVenueKey::GooglePlaceId => google_place_id = map.next_value()?,
+                InlineQueryResultVenueKey::GooglePlaceType => {
+                    google_place_type = map.next_value()?
+                }
+                InlineQueryResultVenueKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultVenueKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultVenueKey::ThumbnailUrl => thumbnail_url = map.next_value()?,
+                InlineQueryResultVenueKey::ThumbnailWidth => thumbnail_width = map.next_value()?,
+                InlineQueryResultVenueKey::ThumbnailHeight => {
+                    thumbnail_height = map.next_value()?
+                }
+                InlineQueryResultVenueKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultVenueKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultVenue {
+            id: crate::object::required(id, "id")?,
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            title: crate::object::required(title, "title")?,
+            address: crate::object::required(address, "address")?,
+            foursquare_id,
+            foursquare_type,
+            google_place_id,
+            google_place_type,
+            reply_markup,
+            input_message_content,
+            thumbnail_url,
+            thumbnail_width,
+            thumbnail_height,
+            extra,
+        })
     }
 }

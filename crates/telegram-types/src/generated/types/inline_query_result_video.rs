@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultVideo` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a page containing an embedded video player or a video file. By default, this video file will be sent by the user with an optional caption. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the video.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultVideo {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
@@ -20,35 +24,28 @@ pub struct InlineQueryResultVideo {
     /// Title for the result
     pub title: String,
     /// Optional. Caption of the video to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the video caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Video width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_width: Option<i64>,
     /// Optional. Video height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_height: Option<i64>,
     /// Optional. Video duration in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_duration: Option<i64>,
     /// Optional. Short description of the result
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the video. This field is required if InlineQueryResultVideo is used to send an HTML-page as a result (e.g., a YouTube video).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultVideo {
@@ -76,59 +73,206 @@ impl InlineQueryResultVideo {
             description: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultVideo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultVideo", 16)?;
-        state.serialize_field("type", "video")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("video_url", &self.video_url)?;
-        state.serialize_field("mime_type", &self.mime_type)?;
-        state.serialize_field("thumbnail_url", &self.thumbnail_url)?;
-        state.serialize_field("title", &self.title)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "video")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("video_url", &self.video_url)?;
+        state.serialize_entry("mime_type", &self.mime_type)?;
+        state.serialize_entry("thumbnail_url", &self.thumbnail_url)?;
+        state.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.video_width {
-            Some(value) => state.serialize_field("video_width", value)?,
-            None => state.skip_field("video_width")?,
+        if let Some(value) = &self.video_width {
+            state.serialize_entry("video_width", value)?;
         }
-        match &self.video_height {
-            Some(value) => state.serialize_field("video_height", value)?,
-            None => state.skip_field("video_height")?,
+        if let Some(value) = &self.video_height {
+            state.serialize_entry("video_height", value)?;
         }
-        match &self.video_duration {
-            Some(value) => state.serialize_field("video_duration", value)?,
-            None => state.skip_field("video_duration")?,
+        if let Some(value) = &self.video_duration {
+            state.serialize_entry("video_duration", value)?;
         }
-        match &self.description {
-            Some(value) => state.serialize_field("description", value)?,
-            None => state.skip_field("description")?,
+        if let Some(value) = &self.description {
+            state.serialize_entry("description", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultVideo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultVideo",
+            InlineQueryResultVideoKey::ALL,
+            InlineQueryResultVideoVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultVideo` object.
+enum InlineQueryResultVideoKey {
+    Id,
+    VideoUrl,
+    MimeType,
+    ThumbnailUrl,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    VideoWidth,
+    VideoHeight,
+    VideoDuration,
+    Description,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultVideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "video_url",
+        "mime_type",
+        "thumbnail_url",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "video_width",
+        "video_height",
+        "video_duration",
+        "description",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultVideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "video_url" => Self::VideoUrl,
+            "mime_type" => Self::MimeType,
+            "thumbnail_url" => Self::ThumbnailUrl,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "video_width" => Self::VideoWidth,
+            "video_height" => Self::VideoHeight,
+            "video_duration" => Self::VideoDuration,
+            "description" => Self::Description,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultVideoVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultVideoVisitor {
+    type Value = InlineQueryResultVideo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultVideo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultVideo, A::Error> {
+        let mut id = None;
+        let mut video_url = None;
+        let mut mime_type = None;
+        let mut thumbnail_url = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut video_width = None;
+        let mut video_height = None;
+        let mut video_duration = None;
+        let mut description = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultVideoKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultVideoKey::VideoUrl => video_url = Some(map.next_value()?),
+                InlineQueryResultVideoKey::MimeType => mime_type = Some(map.next_value()?),
+                InlineQueryResultVideoKey::ThumbnailUrl => thumbnail_url = Some(map.next_value()?),
+                InlineQueryResultVideoKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultVideoKey::Caption => caption = map.next_value()?,
+                InlineQueryResultVideoKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultVideoKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultVideoKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InlineQueryResultVideoKey::VideoWidth => video_width = map.next_value()?,
+                InlineQueryResultVideoKey::VideoHeight => video_height = map.next_value()?,
+                InlineQueryResultVideoKey::VideoDuration => video_duration = map.next_value()?,
+                InlineQueryResultVideoKey::Description => description = map.next_value()?,
+                InlineQueryResultVideoKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultVideoKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultVideoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultVideoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultVideo {
+            id: crate::object::required(id, "id")?,
+            video_url: crate::object::required(video_url, "video_url")?,
+            mime_type: crate::object::required(mime_type, "mime_type")?,
+            thumbnail_url: crate::object::required(thumbnail_url, "thumbnail_url")?,
+            title: crate::object::required(title, "title")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            video_width,
+            video_height,
+            video_duration,
+            description,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

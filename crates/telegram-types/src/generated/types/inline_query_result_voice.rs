@@ -2,12 +2,16 @@
 
 //! The `InlineQueryResultVoice` type.
 
-use crate::{InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InlineKeyboardMarkup, InputMessageContent, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a link to a voice recording in an .OGG container encoded with OPUS. By default, this voice recording will be sent by the user. Alternatively, you can use input\_message\_content to send a message with the specified content instead of the the voice message.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InlineQueryResultVoice {
     /// Unique identifier for this result, 1-64 bytes
     pub id: String,
@@ -16,23 +20,20 @@ pub struct InlineQueryResultVoice {
     /// Recording title
     pub title: String,
     /// Optional. Caption, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the voice message caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Recording duration in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_duration: Option<i64>,
     /// Optional. Inline keyboard attached to the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Box<InlineKeyboardMarkup>>,
     /// Optional. Content of the message to be sent instead of the voice recording
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub input_message_content: Option<Box<InputMessageContent>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultVoice {
@@ -52,41 +53,154 @@ impl InlineQueryResultVoice {
             voice_duration: None,
             reply_markup: None,
             input_message_content: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InlineQueryResultVoice {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InlineQueryResultVoice", 10)?;
-        state.serialize_field("type", "voice")?;
-        state.serialize_field("id", &self.id)?;
-        state.serialize_field("voice_url", &self.voice_url)?;
-        state.serialize_field("title", &self.title)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "voice")?;
+        state.serialize_entry("id", &self.id)?;
+        state.serialize_entry("voice_url", &self.voice_url)?;
+        state.serialize_entry("title", &self.title)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.voice_duration {
-            Some(value) => state.serialize_field("voice_duration", value)?,
-            None => state.skip_field("voice_duration")?,
+        if let Some(value) = &self.voice_duration {
+            state.serialize_entry("voice_duration", value)?;
         }
-        match &self.reply_markup {
-            Some(value) => state.serialize_field("reply_markup", value)?,
-            None => state.skip_field("reply_markup")?,
+        if let Some(value) = &self.reply_markup {
+            state.serialize_entry("reply_markup", value)?;
         }
-        match &self.input_message_content {
-            Some(value) => state.serialize_field("input_message_content", value)?,
-            None => state.skip_field("input_message_content")?,
+        if let Some(value) = &self.input_message_content {
+            state.serialize_entry("input_message_content", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultVoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultVoice",
+            InlineQueryResultVoiceKey::ALL,
+            InlineQueryResultVoiceVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultVoice` object.
+enum InlineQueryResultVoiceKey {
+    Id,
+    VoiceUrl,
+    Title,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    VoiceDuration,
+    ReplyMarkup,
+    InputMessageContent,
+    Type,
+    Unknown(String),
+}
+
+impl InlineQueryResultVoiceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "voice_url",
+        "title",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "voice_duration",
+        "reply_markup",
+        "input_message_content",
+        "type",
+    ];
+}
+
+impl ObjectKey for InlineQueryResultVoiceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "voice_url" => Self::VoiceUrl,
+            "title" => Self::Title,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "voice_duration" => Self::VoiceDuration,
+            "reply_markup" => Self::ReplyMarkup,
+            "input_message_content" => Self::InputMessageContent,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultVoiceVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultVoiceVisitor {
+    type Value = InlineQueryResultVoice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultVoice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InlineQueryResultVoice, A::Error> {
+        let mut id = None;
+        let mut voice_url = None;
+        let mut title = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut voice_duration = None;
+        let mut reply_markup = None;
+        let mut input_message_content = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultVoiceKey::Id => id = Some(map.next_value()?),
+                InlineQueryResultVoiceKey::VoiceUrl => voice_url = Some(map.next_value()?),
+                InlineQueryResultVoiceKey::Title => title = Some(map.next_value()?),
+                InlineQueryResultVoiceKey::Caption => caption = map.next_value()?,
+                InlineQueryResultVoiceKey::ParseMode => parse_mode = map.next_value()?,
+                InlineQueryResultVoiceKey::CaptionEntities => {
+                    caption_entities = map.next_value()?
+                }
+                InlineQueryResultVoiceKey::VoiceDuration => voice_duration = map.next_value()?,
+                InlineQueryResultVoiceKey::ReplyMarkup => reply_markup = map.next_value()?,
+                InlineQueryResultVoiceKey::InputMessageContent => {
+                    input_message_content = map.next_value()?
+                }
+                InlineQueryResultVoiceKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InlineQueryResultVoiceKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultVoice {
+            id: crate::object::required(id, "id")?,
+            voice_url: crate::object::required(voice_url, "voice_url")?,
+            title: crate::object::required(title, "title")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            voice_duration,
+            reply_markup,
+            input_message_content,
+            extra,
+        })
     }
 }

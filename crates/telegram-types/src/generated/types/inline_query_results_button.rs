@@ -2,11 +2,15 @@
 
 //! The `InlineQueryResultsButton` type.
 
-use crate::WebAppInfo;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, WebAppInfo};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a button to be shown above inline query results. You must use exactly one of the optional fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InlineQueryResultsButton {
     /// Label text on the button
     pub text: String,
@@ -16,6 +20,10 @@ pub struct InlineQueryResultsButton {
     /// Optional. Deep-linking parameter for the /start message sent to the bot when a user presses the button. 1-64 characters, only A-Z, a-z, 0-9, \_ and - are allowed. Example: An inline bot that sends YouTube videos can ask the user to connect the bot to their YouTube account to adapt search results accordingly. To do this, it displays a 'Connect your YouTube account' button above the results, or even before showing any. The user presses the button, switches to a private chat with the bot and, in doing so, passes a start parameter that instructs the bot to return an OAuth link. Once done, the bot can offer a switch\_inline button so that the user can easily return to the chat where they wanted to use the bot's inline capabilities.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_parameter: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InlineQueryResultsButton {
@@ -25,6 +33,79 @@ impl InlineQueryResultsButton {
             text: text.into(),
             web_app: None,
             start_parameter: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineQueryResultsButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InlineQueryResultsButton",
+            InlineQueryResultsButtonKey::ALL,
+            InlineQueryResultsButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `InlineQueryResultsButton` object.
+enum InlineQueryResultsButtonKey {
+    Text,
+    WebApp,
+    StartParameter,
+    Unknown(String),
+}
+
+impl InlineQueryResultsButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "web_app", "start_parameter"];
+}
+
+impl ObjectKey for InlineQueryResultsButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "web_app" => Self::WebApp,
+            "start_parameter" => Self::StartParameter,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InlineQueryResultsButtonVisitor;
+
+impl<'de> Visitor<'de> for InlineQueryResultsButtonVisitor {
+    type Value = InlineQueryResultsButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InlineQueryResultsButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InlineQueryResultsButton, A::Error> {
+        let mut text = None;
+        let mut web_app = None;
+        let mut start_parameter = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InlineQueryResultsButtonKey::Text => text = Some(map.next_value()?),
+                InlineQueryResultsButtonKey::WebApp => web_app = map.next_value()?,
+                InlineQueryResultsButtonKey::StartParameter => {
+                    start_parameter = map.next_value()?
+                }
+                InlineQueryResultsButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InlineQueryResultsButton {
+            text: crate::object::required(text, "text")?,
+            web_app,
+            start_parameter,
+            extra,
+        })
     }
 }

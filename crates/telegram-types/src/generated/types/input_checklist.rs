@@ -2,11 +2,15 @@
 
 //! The `InputChecklist` type.
 
-use crate::{InputChecklistTask, MessageEntity, ParseMode};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputChecklistTask, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a checklist to create.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputChecklist {
     /// Title of the checklist; 1-255 characters after entities parsing
     pub title: String,
@@ -25,6 +29,10 @@ pub struct InputChecklist {
     /// Optional. Pass True if other users can mark tasks as done or not done in the checklist
     #[serde(skip_serializing_if = "Option::is_none")]
     pub others_can_mark_tasks_as_done: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputChecklist {
@@ -40,6 +48,98 @@ impl InputChecklist {
             tasks: tasks.into_iter().collect(),
             others_can_add_tasks: None,
             others_can_mark_tasks_as_done: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputChecklist {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputChecklist",
+            InputChecklistKey::ALL,
+            InputChecklistVisitor,
+        )
+    }
+}
+
+/// A key of a `InputChecklist` object.
+enum InputChecklistKey {
+    Title,
+    ParseMode,
+    TitleEntities,
+    Tasks,
+    OthersCanAddTasks,
+    OthersCanMarkTasksAsDone,
+    Unknown(String),
+}
+
+impl InputChecklistKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "title",
+        "parse_mode",
+        "title_entities",
+        "tasks",
+        "others_can_add_tasks",
+        "others_can_mark_tasks_as_done",
+    ];
+}
+
+impl ObjectKey for InputChecklistKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "title" => Self::Title,
+            "parse_mode" => Self::ParseMode,
+            "title_entities" => Self::TitleEntities,
+            "tasks" => Self::Tasks,
+            "others_can_add_tasks" => Self::OthersCanAddTasks,
+            "others_can_mark_tasks_as_done" => Self::OthersCanMarkTasksAsDone,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputChecklistVisitor;
+
+impl<'de> Visitor<'de> for InputChecklistVisitor {
+    type Value = InputChecklist;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputChecklist object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputChecklist, A::Error> {
+        let mut title = None;
+        let mut parse_mode = None;
+        let mut title_entities = None;
+        let mut tasks = None;
+        let mut others_can_add_tasks = None;
+        let mut others_can_mark_tasks_as_done = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputChecklistKey::Title => title = Some(map.next_value()?),
+                InputChecklistKey::ParseMode => parse_mode = map.next_value()?,
+                InputChecklistKey::TitleEntities => title_entities = map.next_value()?,
+                InputChecklistKey::Tasks => tasks = Some(map.next_value()?),
+                InputChecklistKey::OthersCanAddTasks => others_can_add_tasks = map.next_value()?,
+                InputChecklistKey::OthersCanMarkTasksAsDone => {
+                    others_can_mark_tasks_as_done = map.next_value()?
+                }
+                InputChecklistKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputChecklist {
+            title: crate::object::required(title, "title")?,
+            parse_mode,
+            title_entities,
+            tasks: tasks.unwrap_or_default(),
+            others_can_add_tasks,
+            others_can_mark_tasks_as_done,
+            extra,
+        })
     }
 }

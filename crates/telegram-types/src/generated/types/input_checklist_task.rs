@@ -2,11 +2,15 @@
 
 //! The `InputChecklistTask` type.
 
-use crate::{MessageEntity, ParseMode};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a task to add to a checklist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputChecklistTask {
     /// Unique identifier of the task; must be positive and unique among all task identifiers currently present in the checklist
     pub id: i64,
@@ -18,6 +22,10 @@ pub struct InputChecklistTask {
     /// Optional. List of special entities that appear in the text, which can be specified instead of parse\_mode. Currently, only bold, italic, underline, strikethrough, spoiler, custom\_emoji, and date\_time entities are allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_entities: Option<Vec<MessageEntity>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputChecklistTask {
@@ -28,6 +36,79 @@ impl InputChecklistTask {
             text: text.into(),
             parse_mode: None,
             text_entities: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputChecklistTask {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputChecklistTask",
+            InputChecklistTaskKey::ALL,
+            InputChecklistTaskVisitor,
+        )
+    }
+}
+
+/// A key of a `InputChecklistTask` object.
+enum InputChecklistTaskKey {
+    Id,
+    Text,
+    ParseMode,
+    TextEntities,
+    Unknown(String),
+}
+
+impl InputChecklistTaskKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "text", "parse_mode", "text_entities"];
+}
+
+impl ObjectKey for InputChecklistTaskKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "text" => Self::Text,
+            "parse_mode" => Self::ParseMode,
+            "text_entities" => Self::TextEntities,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputChecklistTaskVisitor;
+
+impl<'de> Visitor<'de> for InputChecklistTaskVisitor {
+    type Value = InputChecklistTask;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputChecklistTask object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputChecklistTask, A::Error> {
+        let mut id = None;
+        let mut text = None;
+        let mut parse_mode = None;
+        let mut text_entities = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputChecklistTaskKey::Id => id = Some(map.next_value()?),
+                InputChecklistTaskKey::Text => text = Some(map.next_value()?),
+                InputChecklistTaskKey::ParseMode => parse_mode = map.next_value()?,
+                InputChecklistTaskKey::TextEntities => text_entities = map.next_value()?,
+                InputChecklistTaskKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputChecklistTask {
+            id: crate::object::required(id, "id")?,
+            text: crate::object::required(text, "text")?,
+            parse_mode,
+            text_entities,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `InputContactMessageContent` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the content of a contact message to be sent as the result of an inline query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputContactMessageContent {
     /// Contact's phone number
     pub phone_number: String,
@@ -17,6 +22,10 @@ pub struct InputContactMessageContent {
     /// Optional. Additional data about the contact in the form of a vCard, 0-2048 bytes
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vcard: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputContactMessageContent {
@@ -27,6 +36,84 @@ impl InputContactMessageContent {
             first_name: first_name.into(),
             last_name: None,
             vcard: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputContactMessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputContactMessageContent",
+            InputContactMessageContentKey::ALL,
+            InputContactMessageContentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputContactMessageContent` object.
+enum InputContactMessageContentKey {
+    PhoneNumber,
+    FirstName,
+    LastName,
+    Vcard,
+    Unknown(String),
+}
+
+impl InputContactMessageContentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["phone_number", "first_name", "last_name", "vcard"];
+}
+
+impl ObjectKey for InputContactMessageContentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "phone_number" => Self::PhoneNumber,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "vcard" => Self::Vcard,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputContactMessageContentVisitor;
+
+impl<'de> Visitor<'de> for InputContactMessageContentVisitor {
+    type Value = InputContactMessageContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputContactMessageContent object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputContactMessageContent, A::Error> {
+        let mut phone_number = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut vcard = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputContactMessageContentKey::PhoneNumber => {
+                    phone_number = Some(map.next_value()?)
+                }
+                InputContactMessageContentKey::FirstName => first_name = Some(map.next_value()?),
+                InputContactMessageContentKey::LastName => last_name = map.next_value()?,
+                InputContactMessageContentKey::Vcard => vcard = map.next_value()?,
+                InputContactMessageContentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputContactMessageContent {
+            phone_number: crate::object::required(phone_number, "phone_number")?,
+            first_name: crate::object::required(first_name, "first_name")?,
+            last_name,
+            vcard,
+            extra,
+        })
     }
 }

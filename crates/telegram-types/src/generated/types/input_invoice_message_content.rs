@@ -2,11 +2,15 @@
 
 //! The `InputInvoiceMessageContent` type.
 
-use crate::LabeledPrice;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, LabeledPrice};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the content of an invoice message to be sent as the result of an inline query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputInvoiceMessageContent {
     /// Product name, 1-32 characters
     pub title: String,
@@ -64,6 +68,10 @@ pub struct InputInvoiceMessageContent {
     /// Optional. Pass True if the final price depends on the shipping method. Ignored for payments in Telegram Stars.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_flexible: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputInvoiceMessageContent {
@@ -96,6 +104,195 @@ impl InputInvoiceMessageContent {
             send_phone_number_to_provider: None,
             send_email_to_provider: None,
             is_flexible: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputInvoiceMessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputInvoiceMessageContent",
+            InputInvoiceMessageContentKey::ALL,
+            InputInvoiceMessageContentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputInvoiceMessageContent` object.
+enum InputInvoiceMessageContentKey {
+    Title,
+    Description,
+    Payload,
+    ProviderToken,
+    Currency,
+    Prices,
+    MaxTipAmount,
+    SuggestedTipAmounts,
+    ProviderData,
+    PhotoUrl,
+    PhotoSize,
+    PhotoWidth,
+    PhotoHeight,
+    NeedName,
+    NeedPhoneNumber,
+    NeedEmail,
+    NeedShippingAddress,
+    SendPhoneNumberToProvider,
+    SendEmailToProvider,
+    IsFlexible,
+    Unknown(String),
+}
+
+impl InputInvoiceMessageContentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "title",
+        "description",
+        "payload",
+        "provider_token",
+        "currency",
+        "prices",
+        "max_tip_amount",
+        "suggested_tip_amounts",
+        "provider_data",
+        "photo_url",
+        "photo_size",
+        "photo_width",
+        "photo_height",
+        "need_name",
+        "need_phone_number",
+        "need_email",
+        "need_shipping_address",
+        "send_phone_number_to_provider",
+        "send_email_to_provider",
+        "is_flexible",
+    ];
+}
+
+impl ObjectKey for InputInvoiceMessageContentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "title" => Self::Title,
+            "description" => Self::Description,
+            "payload" => Self::Payload,
+            "provider_token" => Self::ProviderToken,
+            "currency" => Self::Currency,
+            "prices" => Self::Prices,
+            "max_tip_amount" => Self::MaxTipAmount,
+            "suggested_tip_amounts" => Self::SuggestedTipAmounts,
+            "provider_data" => Self::ProviderData,
+            "photo_url" => Self::PhotoUrl,
+            "photo_size" => Self::PhotoSize,
+            "photo_width" => Self::PhotoWidth,
+            "photo_height" => Self::PhotoHeight,
+            "need_name" => Self::NeedName,
+            "need_phone_number" => Self::NeedPhoneNumber,
+            "need_email" => Self::NeedEmail,
+            "need_shipping_address" => Self::NeedShippingAddress,
+            "send_phone_number_to_provider" => Self::SendPhoneNumberToProvider,
+            "send_email_to_provider" => Self::SendEmailToProvider,
+            "is_flexible" => Self::IsFlexible,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputInvoiceMessageContentVisitor;
+
+impl<'de> Visitor<'de> for InputInvoiceMessageContentVisitor {
+    type Value = InputInvoiceMessageContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputInvoiceMessageContent object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputInvoiceMessageContent, A::Error> {
+        let mut title = None;
+        let mut description = None;
+        let mut payload = None;
+        let mut provider_token = None;
+        let mut currency = None;
+        let mut prices = None;
+        let mut max_tip_amount = None;
+        let mut suggested_tip_amounts = None;
+        let mut provider_data = None;
+        let mut photo_url = None;
+        let mut photo_size = None;
+        let mut photo_width = None;
+        let mut photo_height = None;
+        let mut need_name = None;
+        let mut need_phone_number = None;
+        let mut need_email = None;
+        let mut need_shipping_address = None;
+        let mut send_phone_number_to_provider = None;
+        let mut send_email_to_provider = None;
+        let mut is_flexible = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputInvoiceMessageContentKey::Title => title = Some(map.next_value()?),
+                InputInvoiceMessageContentKey::Description => description = Some(map.next_value()?),
+                InputInvoiceMessageContentKey::Payload => payload = Some(map.next_value()?),
+                InputInvoiceMessageContentKey::ProviderToken => {
+                    provider_token = map.next_value()?
+                }
+                InputInvoiceMessageContentKey::Currency => currency = Some(map.next_value()?),
+                InputInvoiceMessageContentKey::Prices => prices = Some(map.next_value()?),
+                InputInvoiceMessageContentKey::MaxTipAmount => max_tip_amount = map.next_value()?,
+                InputInvoiceMessageContentKey::SuggestedTipAmounts => {
+                    suggested_tip_amounts = map.next_value()?
+                }
+                InputInvoiceMessageContentKey::ProviderData => provider_data = map.next_value()?,
+                InputInvoiceMessageContentKey::PhotoUrl => photo_url = map.next_value()?,
+                InputInvoiceMessageContentKey::PhotoSize => photo_size = map.next_value()?,
+                InputInvoiceMessageContentKey::PhotoWidth => photo_width = map.next_value()?,
+                InputInvoiceMessageContentKey::PhotoHeight => photo_height = map.next_value()?,
+                InputInvoiceMessageContentKey::NeedName => need_name = map.next_value()?,
+                InputInvoiceMessageContentKey::NeedPhoneNumber => {
+                    need_phone_number = map.next_value()?
+                }
+                InputInvoiceMessageContentKey::NeedEmail => need_email = map.next_value()?,
+                InputInvoiceMessageContentKey::NeedShippingAddress => {
+                    need_shipping_address = map.next_value()?
+                }
+                InputInvoiceMessageContentKey::SendPhoneNumberToProvider => {
+                    send_phone_number_to_provider = map.next_value()?
+                }
+                InputInvoiceMessageContentKey::SendEmailToProvider => {
+                    send_email_to_provider = map.next_value()?
+                }
+                InputInvoiceMessageContentKey::IsFlexible => is_flexible = map.next_value()?,
+                InputInvoiceMessageContentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputInvoiceMessageContent {
+            title: crate::object::required(title, "title")?,
+            description: crate::object::required(description, "description")?,
+            payload: crate::object::required(payload, "payload")?,
+            provider_token,
+            currency: crate::object::required(currency, "currency")?,
+            prices: prices.unwrap_or_default(),
+            max_tip_amount,
+            suggested_tip_amounts,
+            provider_data,
+            photo_url,
+            photo_size,
+            photo_width,
+            photo_height,
+            need_name,
+            need_phone_number,
+            need_email,
+            need_shipping_address,
+            send_phone_number_to_provider,
+            send_email_to_provider,
+            is_flexible,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `InputLocationMessageContent` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the content of a location message to be sent as the result of an inline query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputLocationMessageContent {
     /// Latitude of the location in degrees
     pub latitude: f64,
@@ -23,6 +28,10 @@ pub struct InputLocationMessageContent {
     /// Optional. For live locations, a maximum distance for proximity alerts about approaching another chat member, in meters. Must be between 1 and 100000 if specified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proximity_alert_radius: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputLocationMessageContent {
@@ -35,6 +44,103 @@ impl InputLocationMessageContent {
             live_period: None,
             heading: None,
             proximity_alert_radius: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputLocationMessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputLocationMessageContent",
+            InputLocationMessageContentKey::ALL,
+            InputLocationMessageContentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputLocationMessageContent` object.
+enum InputLocationMessageContentKey {
+    Latitude,
+    Longitude,
+    HorizontalAccuracy,
+    LivePeriod,
+    Heading,
+    ProximityAlertRadius,
+    Unknown(String),
+}
+
+impl InputLocationMessageContentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "latitude",
+        "longitude",
+        "horizontal_accuracy",
+        "live_period",
+        "heading",
+        "proximity_alert_radius",
+    ];
+}
+
+impl ObjectKey for InputLocationMessageContentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "horizontal_accuracy" => Self::HorizontalAccuracy,
+            "live_period" => Self::LivePeriod,
+            "heading" => Self::Heading,
+            "proximity_alert_radius" => Self::ProximityAlertRadius,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputLocationMessageContentVisitor;
+
+impl<'de> Visitor<'de> for InputLocationMessageContentVisitor {
+    type Value = InputLocationMessageContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputLocationMessageContent object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputLocationMessageContent, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut horizontal_accuracy = None;
+        let mut live_period = None;
+        let mut heading = None;
+        let mut proximity_alert_radius = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputLocationMessageContentKey::Latitude => latitude = Some(map.next_value()?),
+                InputLocationMessageContentKey::Longitude => longitude = Some(map.next_value()?),
+                InputLocationMessageContentKey::HorizontalAccuracy => {
+                    horizontal_accuracy = map.next_value()?
+                }
+                InputLocationMessageContentKey::LivePeriod => live_period = map.next_value()?,
+                InputLocationMessageContentKey::Heading => heading = map.next_value()?,
+                InputLocationMessageContentKey::ProximityAlertRadius => {
+                    proximity_alert_radius = map.next_value()?
+                }
+                InputLocationMessageContentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputLocationMessageContent {
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            horizontal_accuracy,
+            live_period,
+            heading,
+            proximity_alert_radius,
+            extra,
+        })
     }
 }

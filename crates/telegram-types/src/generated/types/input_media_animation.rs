@@ -2,42 +2,40 @@
 
 //! The `InputMediaAnimation` type.
 
-use crate::{InputFile, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an animation file (GIF or H.264/MPEG-4 AVC video without sound) to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaAnimation {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
     /// Optional. Caption of the animation to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the animation caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Animation width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
     /// Optional. Animation height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
     /// Optional. Animation duration in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// Optional. Pass True if the animation needs to be covered with a spoiler animation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_spoiler: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaAnimation {
@@ -54,51 +52,165 @@ impl InputMediaAnimation {
             height: None,
             duration: None,
             has_spoiler: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaAnimation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaAnimation", 11)?;
-        state.serialize_field("type", "animation")?;
-        state.serialize_field("media", &self.media)?;
-        match &self.thumbnail {
-            Some(value) => state.serialize_field("thumbnail", value)?,
-            None => state.skip_field("thumbnail")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "animation")?;
+        state.serialize_entry("media", &self.media)?;
+        if let Some(value) = &self.thumbnail {
+            state.serialize_entry("thumbnail", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.width {
-            Some(value) => state.serialize_field("width", value)?,
-            None => state.skip_field("width")?,
+        if let Some(value) = &self.width {
+            state.serialize_entry("width", value)?;
         }
-        match &self.height {
-            Some(value) => state.serialize_field("height", value)?,
-            None => state.skip_field("height")?,
+        if let Some(value) = &self.height {
+            state.serialize_entry("height", value)?;
         }
-        match &self.duration {
-            Some(value) => state.serialize_field("duration", value)?,
-            None => state.skip_field("duration")?,
+        if let Some(value) = &self.duration {
+            state.serialize_entry("duration", value)?;
         }
-        match &self.has_spoiler {
-            Some(value) => state.serialize_field("has_spoiler", value)?,
-            None => state.skip_field("has_spoiler")?,
+        if let Some(value) = &self.has_spoiler {
+            state.serialize_entry("has_spoiler", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaAnimation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaAnimation",
+            InputMediaAnimationKey::ALL,
+            InputMediaAnimationVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaAnimation` object.
+enum InputMediaAnimationKey {
+    Media,
+    Thumbnail,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    Width,
+    Height,
+    Duration,
+    HasSpoiler,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaAnimationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "media",
+        "thumbnail",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "width",
+        "height",
+        "duration",
+        "has_spoiler",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputMediaAnimationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "thumbnail" => Self::Thumbnail,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "duration" => Self::Duration,
+            "has_spoiler" => Self::HasSpoiler,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaAnimationVisitor;
+
+impl<'de> Visitor<'de> for InputMediaAnimationVisitor {
+    type Value = InputMediaAnimation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaAnimation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaAnimation, A::Error> {
+        let mut media = None;
+        let mut thumbnail = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut width = None;
+        let mut height = None;
+        let mut duration = None;
+        let mut has_spoiler = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaAnimationKey::Media => media = Some(map.next_value()?),
+                InputMediaAnimationKey::Thumbnail => thumbnail = map.next_value()?,
+                InputMediaAnimationKey::Caption => caption = map.next_value()?,
+                InputMediaAnimationKey::ParseMode => parse_mode = map.next_value()?,
+                InputMediaAnimationKey::CaptionEntities => caption_entities = map.next_value()?,
+                InputMediaAnimationKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InputMediaAnimationKey::Width => width = map.next_value()?,
+                InputMediaAnimationKey::Height => height = map.next_value()?,
+                InputMediaAnimationKey::Duration => duration = map.next_value()?,
+                InputMediaAnimationKey::HasSpoiler => has_spoiler = map.next_value()?,
+                InputMediaAnimationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaAnimationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaAnimation {
+            media: crate::object::required(media, "media")?,
+            thumbnail,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            width,
+            height,
+            duration,
+            has_spoiler,
+            extra,
+        })
     }
 }

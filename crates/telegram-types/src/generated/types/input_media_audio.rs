@@ -2,36 +2,36 @@
 
 //! The `InputMediaAudio` type.
 
-use crate::{InputFile, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an audio file to be treated as music to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaAudio {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
     /// Optional. Caption of the audio to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the audio caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Duration of the audio in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// Optional. Performer of the audio
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub performer: Option<String>,
     /// Optional. Title of the audio
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaAudio {
@@ -46,43 +46,145 @@ impl InputMediaAudio {
             duration: None,
             performer: None,
             title: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaAudio {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaAudio", 9)?;
-        state.serialize_field("type", "audio")?;
-        state.serialize_field("media", &self.media)?;
-        match &self.thumbnail {
-            Some(value) => state.serialize_field("thumbnail", value)?,
-            None => state.skip_field("thumbnail")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "audio")?;
+        state.serialize_entry("media", &self.media)?;
+        if let Some(value) = &self.thumbnail {
+            state.serialize_entry("thumbnail", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.duration {
-            Some(value) => state.serialize_field("duration", value)?,
-            None => state.skip_field("duration")?,
+        if let Some(value) = &self.duration {
+            state.serialize_entry("duration", value)?;
         }
-        match &self.performer {
-            Some(value) => state.serialize_field("performer", value)?,
-            None => state.skip_field("performer")?,
+        if let Some(value) = &self.performer {
+            state.serialize_entry("performer", value)?;
         }
-        match &self.title {
-            Some(value) => state.serialize_field("title", value)?,
-            None => state.skip_field("title")?,
+        if let Some(value) = &self.title {
+            state.serialize_entry("title", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaAudio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaAudio",
+            InputMediaAudioKey::ALL,
+            InputMediaAudioVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaAudio` object.
+enum InputMediaAudioKey {
+    Media,
+    Thumbnail,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    Duration,
+    Performer,
+    Title,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaAudioKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "media",
+        "thumbnail",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "duration",
+        "performer",
+        "title",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputMediaAudioKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "thumbnail" => Self::Thumbnail,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "duration" => Self::Duration,
+            "performer" => Self::Performer,
+            "title" => Self::Title,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaAudioVisitor;
+
+impl<'de> Visitor<'de> for InputMediaAudioVisitor {
+    type Value = InputMediaAudio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaAudio object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaAudio, A::Error> {
+        let mut media = None;
+        let mut thumbnail = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut duration = None;
+        let mut performer = None;
+        let mut title = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaAudioKey::Media => media = Some(map.next_value()?),
+                InputMediaAudioKey::Thumbnail => thumbnail = map.next_value()?,
+                InputMediaAudioKey::Caption => caption = map.next_value()?,
+                InputMediaAudioKey::ParseMode => parse_mode = map.next_value()?,
+                InputMediaAudioKey::CaptionEntities => caption_entities = map.next_value()?,
+                InputMediaAudioKey::Duration => duration = map.next_value()?,
+                InputMediaAudioKey::Performer => performer = map.next_value()?,
+                InputMediaAudioKey::Title => title = map.next_value()?,
+                InputMediaAudioKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaAudioKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaAudio {
+            media: crate::object::required(media, "media")?,
+            thumbnail,
+            caption,
+            parse_mode,
+            caption_entities,
+            duration,
+            performer,
+            title,
+            extra,
+        })
     }
 }

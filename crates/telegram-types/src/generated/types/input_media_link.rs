@@ -2,21 +2,102 @@
 
 //! The `InputMediaLink` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an HTTP link to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaLink {
     /// HTTP URL of the link
     pub url: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputMediaLink {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for InputMediaLink {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaLink", 2)?;
-        state.serialize_field("type", "link")?;
-        state.serialize_field("url", &self.url)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "link")?;
+        state.serialize_entry("url", &self.url)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaLink {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaLink",
+            InputMediaLinkKey::ALL,
+            InputMediaLinkVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaLink` object.
+enum InputMediaLinkKey {
+    Url,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaLinkKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["url", "type"];
+}
+
+impl ObjectKey for InputMediaLinkKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "url" => Self::Url,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaLinkVisitor;
+
+impl<'de> Visitor<'de> for InputMediaLinkVisitor {
+    type Value = InputMediaLink;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaLink object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaLink, A::Error> {
+        let mut url = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaLinkKey::Url => url = Some(map.next_value()?),
+                InputMediaLinkKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaLinkKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaLink {
+            url: crate::object::required(url, "url")?,
+            extra,
+        })
     }
 }

@@ -2,19 +2,26 @@
 
 //! The `InputMediaLocation` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a location to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaLocation {
     /// Latitude of the location
     pub latitude: f64,
     /// Longitude of the location
     pub longitude: f64,
     /// Optional. The radius of uncertainty for the location, measured in meters; 0-1500
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub horizontal_accuracy: Option<f64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaLocation {
@@ -24,20 +31,95 @@ impl InputMediaLocation {
             latitude,
             longitude,
             horizontal_accuracy: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaLocation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaLocation", 4)?;
-        state.serialize_field("type", "location")?;
-        state.serialize_field("latitude", &self.latitude)?;
-        state.serialize_field("longitude", &self.longitude)?;
-        match &self.horizontal_accuracy {
-            Some(value) => state.serialize_field("horizontal_accuracy", value)?,
-            None => state.skip_field("horizontal_accuracy")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "location")?;
+        state.serialize_entry("latitude", &self.latitude)?;
+        state.serialize_entry("longitude", &self.longitude)?;
+        if let Some(value) = &self.horizontal_accuracy {
+            state.serialize_entry("horizontal_accuracy", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaLocation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaLocation",
+            InputMediaLocationKey::ALL,
+            InputMediaLocationVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaLocation` object.
+enum InputMediaLocationKey {
+    Latitude,
+    Longitude,
+    HorizontalAccuracy,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaLocationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["latitude", "longitude", "horizontal_accuracy", "type"];
+}
+
+impl ObjectKey for InputMediaLocationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "horizontal_accuracy" => Self::HorizontalAccuracy,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaLocationVisitor;
+
+impl<'de> Visitor<'de> for InputMediaLocationVisitor {
+    type Value = InputMediaLocation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaLocation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaLocation, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut horizontal_accuracy = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaLocationKey::Latitude => latitude = Some(map.next_value()?),
+                InputMediaLocationKey::Longitude => longitude = Some(map.next_value()?),
+                InputMediaLocationKey::HorizontalAccuracy => {
+                    horizontal_accuracy = map.next_value()?
+                }
+                InputMediaLocationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaLocationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaLocation {
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            horizontal_accuracy,
+            extra,
+        })
     }
 }

@@ -2,30 +2,32 @@
 
 //! The `InputMediaPhoto` type.
 
-use crate::{InputFile, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a photo to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaPhoto {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Caption of the photo to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the photo caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Pass True if the caption must be shown above the message media
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_caption_above_media: Option<bool>,
     /// Optional. Pass True if the photo needs to be covered with a spoiler animation
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_spoiler: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaPhoto {
@@ -38,35 +40,129 @@ impl InputMediaPhoto {
             caption_entities: None,
             show_caption_above_media: None,
             has_spoiler: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaPhoto", 7)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("media", &self.media)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("media", &self.media)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.show_caption_above_media {
-            Some(value) => state.serialize_field("show_caption_above_media", value)?,
-            None => state.skip_field("show_caption_above_media")?,
+        if let Some(value) = &self.show_caption_above_media {
+            state.serialize_entry("show_caption_above_media", value)?;
         }
-        match &self.has_spoiler {
-            Some(value) => state.serialize_field("has_spoiler", value)?,
-            None => state.skip_field("has_spoiler")?,
+        if let Some(value) = &self.has_spoiler {
+            state.serialize_entry("has_spoiler", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaPhoto",
+            InputMediaPhotoKey::ALL,
+            InputMediaPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaPhoto` object.
+enum InputMediaPhotoKey {
+    Media,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    ShowCaptionAboveMedia,
+    HasSpoiler,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "media",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "show_caption_above_media",
+        "has_spoiler",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputMediaPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "show_caption_above_media" => Self::ShowCaptionAboveMedia,
+            "has_spoiler" => Self::HasSpoiler,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaPhotoVisitor;
+
+impl<'de> Visitor<'de> for InputMediaPhotoVisitor {
+    type Value = InputMediaPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaPhoto, A::Error> {
+        let mut media = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut show_caption_above_media = None;
+        let mut has_spoiler = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaPhotoKey::Media => media = Some(map.next_value()?),
+                InputMediaPhotoKey::Caption => caption = map.next_value()?,
+                InputMediaPhotoKey::ParseMode => parse_mode = map.next_value()?,
+                InputMediaPhotoKey::CaptionEntities => caption_entities = map.next_value()?,
+                InputMediaPhotoKey::ShowCaptionAboveMedia => {
+                    show_caption_above_media = map.next_value()?
+                }
+                InputMediaPhotoKey::HasSpoiler => has_spoiler = map.next_value()?,
+                InputMediaPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaPhoto {
+            media: crate::object::required(media, "media")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            show_caption_above_media,
+            has_spoiler,
+            extra,
+        })
     }
 }

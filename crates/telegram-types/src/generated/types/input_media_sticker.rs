@@ -2,18 +2,24 @@
 
 //! The `InputMediaSticker` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a sticker file to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaSticker {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a .WEBP sticker from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new .WEBP, .TGS, or .WEBM sticker using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Emoji associated with the sticker; only for just uploaded stickers
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaSticker {
@@ -22,19 +28,87 @@ impl InputMediaSticker {
         Self {
             media: media.into(),
             emoji: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaSticker {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaSticker", 3)?;
-        state.serialize_field("type", "sticker")?;
-        state.serialize_field("media", &self.media)?;
-        match &self.emoji {
-            Some(value) => state.serialize_field("emoji", value)?,
-            None => state.skip_field("emoji")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "sticker")?;
+        state.serialize_entry("media", &self.media)?;
+        if let Some(value) = &self.emoji {
+            state.serialize_entry("emoji", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaSticker {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaSticker",
+            InputMediaStickerKey::ALL,
+            InputMediaStickerVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaSticker` object.
+enum InputMediaStickerKey {
+    Media,
+    Emoji,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaStickerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["media", "emoji", "type"];
+}
+
+impl ObjectKey for InputMediaStickerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "emoji" => Self::Emoji,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaStickerVisitor;
+
+impl<'de> Visitor<'de> for InputMediaStickerVisitor {
+    type Value = InputMediaSticker;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaSticker object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaSticker, A::Error> {
+        let mut media = None;
+        let mut emoji = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaStickerKey::Media => media = Some(map.next_value()?),
+                InputMediaStickerKey::Emoji => emoji = map.next_value()?,
+                InputMediaStickerKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaStickerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaSticker {
+            media: crate::object::required(media, "media")?,
+            emoji,
+            extra,
+        })
     }
 }

@@ -2,11 +2,16 @@
 
 //! The `InputMediaVenue` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a venue to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaVenue {
     /// Latitude of the location
     pub latitude: f64,
@@ -17,17 +22,16 @@ pub struct InputMediaVenue {
     /// Address of the venue
     pub address: String,
     /// Optional. Foursquare identifier of the venue
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub foursquare_id: Option<String>,
     /// Optional. Foursquare type of the venue, if known. (For example, "arts\_entertainment/default", "arts\_entertainment/aquarium" or "food/icecream".)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub foursquare_type: Option<String>,
     /// Optional. Google Places identifier of the venue
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_place_id: Option<String>,
     /// Optional. Google Places type of the venue. (See supported types.)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub google_place_type: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaVenue {
@@ -47,34 +51,139 @@ impl InputMediaVenue {
             foursquare_type: None,
             google_place_id: None,
             google_place_type: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaVenue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaVenue", 9)?;
-        state.serialize_field("type", "venue")?;
-        state.serialize_field("latitude", &self.latitude)?;
-        state.serialize_field("longitude", &self.longitude)?;
-        state.serialize_field("title", &self.title)?;
-        state.serialize_field("address", &self.address)?;
-        match &self.foursquare_id {
-            Some(value) => state.serialize_field("foursquare_id", value)?,
-            None => state.skip_field("foursquare_id")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "venue")?;
+        state.serialize_entry("latitude", &self.latitude)?;
+        state.serialize_entry("longitude", &self.longitude)?;
+        state.serialize_entry("title", &self.title)?;
+        state.serialize_entry("address", &self.address)?;
+        if let Some(value) = &self.foursquare_id {
+            state.serialize_entry("foursquare_id", value)?;
         }
-        match &self.foursquare_type {
-            Some(value) => state.serialize_field("foursquare_type", value)?,
-            None => state.skip_field("foursquare_type")?,
+        if let Some(value) = &self.foursquare_type {
+            state.serialize_entry("foursquare_type", value)?;
         }
-        match &self.google_place_id {
-            Some(value) => state.serialize_field("google_place_id", value)?,
-            None => state.skip_field("google_place_id")?,
+        if let Some(value) = &self.google_place_id {
+            state.serialize_entry("google_place_id", value)?;
         }
-        match &self.google_place_type {
-            Some(value) => state.serialize_field("google_place_type", value)?,
-            None => state.skip_field("google_place_type")?,
+        if let Some(value) = &self.google_place_type {
+            state.serialize_entry("google_place_type", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaVenue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaVenue",
+            InputMediaVenueKey::ALL,
+            InputMediaVenueVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaVenue` object.
+enum InputMediaVenueKey {
+    Latitude,
+    Longitude,
+    Title,
+    Address,
+    FoursquareId,
+    FoursquareType,
+    GooglePlaceId,
+    GooglePlaceType,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaVenueKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "latitude",
+        "longitude",
+        "title",
+        "address",
+        "foursquare_id",
+        "foursquare_type",
+        "google_place_id",
+        "google_place_type",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputMediaVenueKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "title" => Self::Title,
+            "address" => Self::Address,
+            "foursquare_id" => Self::FoursquareId,
+            "foursquare_type" => Self::FoursquareType,
+            "google_place_id" => Self::GooglePlaceId,
+            "google_place_type" => Self::GooglePlaceType,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaVenueVisitor;
+
+impl<'de> Visitor<'de> for InputMediaVenueVisitor {
+    type Value = InputMediaVenue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaVenue object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaVenue, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut title = None;
+        let mut address = None;
+        let mut foursquare_id = None;
+        let mut foursquare_type = None;
+        let mut google_place_id = None;
+        let mut google_place_type = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaVenueKey::Latitude => latitude = Some(map.next_value()?),
+                InputMediaVenueKey::Longitude => longitude = Some(map.next_value()?),
+                InputMediaVenueKey::Title => title = Some(map.next_value()?),
+                InputMediaVenueKey::Address => address = Some(map.next_value()?),
+                InputMediaVenueKey::FoursquareId => foursquare_id = map.next_value()?,
+                InputMediaVenueKey::FoursquareType => foursquare_type = map.next_value()?,
+                InputMediaVenueKey::GooglePlaceId => google_place_id = map.next_value()?,
+                InputMediaVenueKey::GooglePlaceType => google_place_type = map.next_value()?,
+                InputMediaVenueKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaVenueKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaVenue {
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            title: crate::object::required(title, "title")?,
+            address: crate::object::required(address, "address")?,
+            foursquare_id,
+            foursquare_type,
+            google_place_id,
+            google_place_type,
+            extra,
+        })
     }
 }

@@ -2,27 +2,30 @@
 
 //! The `InputMediaVoiceNote` type.
 
-use crate::{InputFile, MessageEntity, ParseMode};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a voice message file to be sent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputMediaVoiceNote {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Caption of the voice message to be sent, 0-1024 characters after entities parsing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Optional. Mode for parsing entities in the voice message caption. See formatting options for more details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_mode: Option<ParseMode>,
     /// Optional. List of special entities that appear in the caption, which can be specified instead of parse\_mode
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption_entities: Option<Vec<MessageEntity>>,
     /// Optional. Duration of the voice message in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputMediaVoiceNote {
@@ -34,31 +37,118 @@ impl InputMediaVoiceNote {
             parse_mode: None,
             caption_entities: None,
             duration: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputMediaVoiceNote {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputMediaVoiceNote", 6)?;
-        state.serialize_field("type", "voice_note")?;
-        state.serialize_field("media", &self.media)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "voice_note")?;
+        state.serialize_entry("media", &self.media)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
-        match &self.parse_mode {
-            Some(value) => state.serialize_field("parse_mode", value)?,
-            None => state.skip_field("parse_mode")?,
+        if let Some(value) = &self.parse_mode {
+            state.serialize_entry("parse_mode", value)?;
         }
-        match &self.caption_entities {
-            Some(value) => state.serialize_field("caption_entities", value)?,
-            None => state.skip_field("caption_entities")?,
+        if let Some(value) = &self.caption_entities {
+            state.serialize_entry("caption_entities", value)?;
         }
-        match &self.duration {
-            Some(value) => state.serialize_field("duration", value)?,
-            None => state.skip_field("duration")?,
+        if let Some(value) = &self.duration {
+            state.serialize_entry("duration", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputMediaVoiceNote {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputMediaVoiceNote",
+            InputMediaVoiceNoteKey::ALL,
+            InputMediaVoiceNoteVisitor,
+        )
+    }
+}
+
+/// A key of a `InputMediaVoiceNote` object.
+enum InputMediaVoiceNoteKey {
+    Media,
+    Caption,
+    ParseMode,
+    CaptionEntities,
+    Duration,
+    Type,
+    Unknown(String),
+}
+
+impl InputMediaVoiceNoteKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "media",
+        "caption",
+        "parse_mode",
+        "caption_entities",
+        "duration",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputMediaVoiceNoteKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "caption" => Self::Caption,
+            "parse_mode" => Self::ParseMode,
+            "caption_entities" => Self::CaptionEntities,
+            "duration" => Self::Duration,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputMediaVoiceNoteVisitor;
+
+impl<'de> Visitor<'de> for InputMediaVoiceNoteVisitor {
+    type Value = InputMediaVoiceNote;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputMediaVoiceNote object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputMediaVoiceNote, A::Error> {
+        let mut media = None;
+        let mut caption = None;
+        let mut parse_mode = None;
+        let mut caption_entities = None;
+        let mut duration = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputMediaVoiceNoteKey::Media => media = Some(map.next_value()?),
+                InputMediaVoiceNoteKey::Caption => caption = map.next_value()?,
+                InputMediaVoiceNoteKey::ParseMode => parse_mode = map.next_value()?,
+                InputMediaVoiceNoteKey::CaptionEntities => caption_entities = map.next_value()?,
+                InputMediaVoiceNoteKey::Duration => duration = map.next_value()?,
+                InputMediaVoiceNoteKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputMediaVoiceNoteKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputMediaVoiceNote {
+            media: crate::object::required(media, "media")?,
+            caption,
+            parse_mode,
+            caption_entities,
+            duration,
+            extra,
+        })
     }
 }

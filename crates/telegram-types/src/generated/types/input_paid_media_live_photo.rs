@@ -2,25 +2,111 @@
 
 //! The `InputPaidMediaLivePhoto` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media to send is a live photo.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputPaidMediaLivePhoto {
     /// Video of the live photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending live photos by a URL is currently unsupported.
     pub media: InputFile,
     /// The static photo to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended) or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>. Sending live photos by a URL is currently unsupported.
     pub photo: InputFile,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputPaidMediaLivePhoto {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(media: impl Into<InputFile>, photo: impl Into<InputFile>) -> Self {
+        Self {
+            media: media.into(),
+            photo: photo.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for InputPaidMediaLivePhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputPaidMediaLivePhoto", 3)?;
-        state.serialize_field("type", "live_photo")?;
-        state.serialize_field("media", &self.media)?;
-        state.serialize_field("photo", &self.photo)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "live_photo")?;
+        state.serialize_entry("media", &self.media)?;
+        state.serialize_entry("photo", &self.photo)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputPaidMediaLivePhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputPaidMediaLivePhoto",
+            InputPaidMediaLivePhotoKey::ALL,
+            InputPaidMediaLivePhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputPaidMediaLivePhoto` object.
+enum InputPaidMediaLivePhotoKey {
+    Media,
+    Photo,
+    Type,
+    Unknown(String),
+}
+
+impl InputPaidMediaLivePhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["media", "photo", "type"];
+}
+
+impl ObjectKey for InputPaidMediaLivePhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "photo" => Self::Photo,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputPaidMediaLivePhotoVisitor;
+
+impl<'de> Visitor<'de> for InputPaidMediaLivePhotoVisitor {
+    type Value = InputPaidMediaLivePhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputPaidMediaLivePhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputPaidMediaLivePhoto, A::Error> {
+        let mut media = None;
+        let mut photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputPaidMediaLivePhotoKey::Media => media = Some(map.next_value()?),
+                InputPaidMediaLivePhotoKey::Photo => photo = Some(map.next_value()?),
+                InputPaidMediaLivePhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputPaidMediaLivePhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputPaidMediaLivePhoto {
+            media: crate::object::required(media, "media")?,
+            photo: crate::object::required(photo, "photo")?,
+            extra,
+        })
     }
 }

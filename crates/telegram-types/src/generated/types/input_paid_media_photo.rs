@@ -2,22 +2,102 @@
 
 //! The `InputPaidMediaPhoto` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media to send is a photo.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputPaidMediaPhoto {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputPaidMediaPhoto {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(media: impl Into<InputFile>) -> Self {
+        Self {
+            media: media.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for InputPaidMediaPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputPaidMediaPhoto", 2)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("media", &self.media)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("media", &self.media)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputPaidMediaPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputPaidMediaPhoto",
+            InputPaidMediaPhotoKey::ALL,
+            InputPaidMediaPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputPaidMediaPhoto` object.
+enum InputPaidMediaPhotoKey {
+    Media,
+    Type,
+    Unknown(String),
+}
+
+impl InputPaidMediaPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["media", "type"];
+}
+
+impl ObjectKey for InputPaidMediaPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputPaidMediaPhotoVisitor;
+
+impl<'de> Visitor<'de> for InputPaidMediaPhotoVisitor {
+    type Value = InputPaidMediaPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputPaidMediaPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputPaidMediaPhoto, A::Error> {
+        let mut media = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputPaidMediaPhotoKey::Media => media = Some(map.next_value()?),
+                InputPaidMediaPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputPaidMediaPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputPaidMediaPhoto {
+            media: crate::object::required(media, "media")?,
+            extra,
+        })
     }
 }

@@ -2,36 +2,36 @@
 
 //! The `InputPaidMediaVideo` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media to send is a video.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputPaidMediaVideo {
     /// File to send. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub media: InputFile,
     /// Optional. Thumbnail of the file sent; can be ignored if thumbnail generation for the file is supported server-side. The thumbnail should be in JPEG format and less than 200 kB in size. A thumbnail's width and height should not exceed 320. Ignored if the file is not uploaded using multipart/form-data. Thumbnails can't be reused and can be only uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the thumbnail was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<InputFile>,
     /// Optional. Cover for the video in the message. Pass a file\_id to send a file that exists on the Telegram servers (recommended), pass an HTTP URL for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new one using multipart/form-data under \<file\_attach\_name\> name. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover: Option<InputFile>,
     /// Optional. Start timestamp for the video in the message
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_timestamp: Option<i64>,
     /// Optional. Video width
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
     /// Optional. Video height
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
     /// Optional. Video duration in seconds
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// Optional. Pass True if the uploaded video is suitable for streaming
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supports_streaming: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputPaidMediaVideo {
@@ -46,43 +46,147 @@ impl InputPaidMediaVideo {
             height: None,
             duration: None,
             supports_streaming: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputPaidMediaVideo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputPaidMediaVideo", 9)?;
-        state.serialize_field("type", "video")?;
-        state.serialize_field("media", &self.media)?;
-        match &self.thumbnail {
-            Some(value) => state.serialize_field("thumbnail", value)?,
-            None => state.skip_field("thumbnail")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "video")?;
+        state.serialize_entry("media", &self.media)?;
+        if let Some(value) = &self.thumbnail {
+            state.serialize_entry("thumbnail", value)?;
         }
-        match &self.cover {
-            Some(value) => state.serialize_field("cover", value)?,
-            None => state.skip_field("cover")?,
+        if let Some(value) = &self.cover {
+            state.serialize_entry("cover", value)?;
         }
-        match &self.start_timestamp {
-            Some(value) => state.serialize_field("start_timestamp", value)?,
-            None => state.skip_field("start_timestamp")?,
+        if let Some(value) = &self.start_timestamp {
+            state.serialize_entry("start_timestamp", value)?;
         }
-        match &self.width {
-            Some(value) => state.serialize_field("width", value)?,
-            None => state.skip_field("width")?,
+        if let Some(value) = &self.width {
+            state.serialize_entry("width", value)?;
         }
-        match &self.height {
-            Some(value) => state.serialize_field("height", value)?,
-            None => state.skip_field("height")?,
+        if let Some(value) = &self.height {
+            state.serialize_entry("height", value)?;
         }
-        match &self.duration {
-            Some(value) => state.serialize_field("duration", value)?,
-            None => state.skip_field("duration")?,
+        if let Some(value) = &self.duration {
+            state.serialize_entry("duration", value)?;
         }
-        match &self.supports_streaming {
-            Some(value) => state.serialize_field("supports_streaming", value)?,
-            None => state.skip_field("supports_streaming")?,
+        if let Some(value) = &self.supports_streaming {
+            state.serialize_entry("supports_streaming", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputPaidMediaVideo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputPaidMediaVideo",
+            InputPaidMediaVideoKey::ALL,
+            InputPaidMediaVideoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputPaidMediaVideo` object.
+enum InputPaidMediaVideoKey {
+    Media,
+    Thumbnail,
+    Cover,
+    StartTimestamp,
+    Width,
+    Height,
+    Duration,
+    SupportsStreaming,
+    Type,
+    Unknown(String),
+}
+
+impl InputPaidMediaVideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "media",
+        "thumbnail",
+        "cover",
+        "start_timestamp",
+        "width",
+        "height",
+        "duration",
+        "supports_streaming",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputPaidMediaVideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "media" => Self::Media,
+            "thumbnail" => Self::Thumbnail,
+            "cover" => Self::Cover,
+            "start_timestamp" => Self::StartTimestamp,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "duration" => Self::Duration,
+            "supports_streaming" => Self::SupportsStreaming,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputPaidMediaVideoVisitor;
+
+impl<'de> Visitor<'de> for InputPaidMediaVideoVisitor {
+    type Value = InputPaidMediaVideo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputPaidMediaVideo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputPaidMediaVideo, A::Error> {
+        let mut media = None;
+        let mut thumbnail = None;
+        let mut cover = None;
+        let mut start_timestamp = None;
+        let mut width = None;
+        let mut height = None;
+        let mut duration = None;
+        let mut supports_streaming = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputPaidMediaVideoKey::Media => media = Some(map.next_value()?),
+                InputPaidMediaVideoKey::Thumbnail => thumbnail = map.next_value()?,
+                InputPaidMediaVideoKey::Cover => cover = map.next_value()?,
+                InputPaidMediaVideoKey::StartTimestamp => start_timestamp = map.next_value()?,
+                InputPaidMediaVideoKey::Width => width = map.next_value()?,
+                InputPaidMediaVideoKey::Height => height = map.next_value()?,
+                InputPaidMediaVideoKey::Duration => duration = map.next_value()?,
+                InputPaidMediaVideoKey::SupportsStreaming => {
+                    supports_streaming = map.next_value()?
+                }
+                InputPaidMediaVideoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputPaidMediaVideoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputPaidMediaVideo {
+            media: crate::object::required(media, "media")?,
+            thumbnail,
+            cover,
+            start_timestamp,
+            width,
+            height,
+            duration,
+            supports_streaming,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `InputPollOption` type.
 
-use crate::{InputPollOptionMedia, MessageEntity, ParseMode};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputPollOptionMedia, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about one answer option in a poll to be sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputPollOption {
     /// Option text, 1-100 characters
     pub text: String,
@@ -19,6 +23,10 @@ pub struct InputPollOption {
     /// Optional. Media added to the poll option
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Box<InputPollOptionMedia>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputPollOption {
@@ -29,6 +37,79 @@ impl InputPollOption {
             text_parse_mode: None,
             text_entities: None,
             media: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputPollOption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputPollOption",
+            InputPollOptionKey::ALL,
+            InputPollOptionVisitor,
+        )
+    }
+}
+
+/// A key of a `InputPollOption` object.
+enum InputPollOptionKey {
+    Text,
+    TextParseMode,
+    TextEntities,
+    Media,
+    Unknown(String),
+}
+
+impl InputPollOptionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "text_parse_mode", "text_entities", "media"];
+}
+
+impl ObjectKey for InputPollOptionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "text_parse_mode" => Self::TextParseMode,
+            "text_entities" => Self::TextEntities,
+            "media" => Self::Media,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputPollOptionVisitor;
+
+impl<'de> Visitor<'de> for InputPollOptionVisitor {
+    type Value = InputPollOption;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputPollOption object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputPollOption, A::Error> {
+        let mut text = None;
+        let mut text_parse_mode = None;
+        let mut text_entities = None;
+        let mut media = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputPollOptionKey::Text => text = Some(map.next_value()?),
+                InputPollOptionKey::TextParseMode => text_parse_mode = map.next_value()?,
+                InputPollOptionKey::TextEntities => text_entities = map.next_value()?,
+                InputPollOptionKey::Media => media = map.next_value()?,
+                InputPollOptionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputPollOption {
+            text: crate::object::required(text, "text")?,
+            text_parse_mode,
+            text_entities,
+            media,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `InputProfilePhotoAnimated` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An animated profile photo in the MPEG4 format.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputProfilePhotoAnimated {
     /// The animated profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub animation: InputFile,
     /// Optional. Timestamp in seconds of the frame that will be used as the static profile photo. Defaults to 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub main_frame_timestamp: Option<f64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputProfilePhotoAnimated {
@@ -22,19 +28,92 @@ impl InputProfilePhotoAnimated {
         Self {
             animation: animation.into(),
             main_frame_timestamp: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputProfilePhotoAnimated {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputProfilePhotoAnimated", 3)?;
-        state.serialize_field("type", "animated")?;
-        state.serialize_field("animation", &self.animation)?;
-        match &self.main_frame_timestamp {
-            Some(value) => state.serialize_field("main_frame_timestamp", value)?,
-            None => state.skip_field("main_frame_timestamp")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "animated")?;
+        state.serialize_entry("animation", &self.animation)?;
+        if let Some(value) = &self.main_frame_timestamp {
+            state.serialize_entry("main_frame_timestamp", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputProfilePhotoAnimated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputProfilePhotoAnimated",
+            InputProfilePhotoAnimatedKey::ALL,
+            InputProfilePhotoAnimatedVisitor,
+        )
+    }
+}
+
+/// A key of a `InputProfilePhotoAnimated` object.
+enum InputProfilePhotoAnimatedKey {
+    Animation,
+    MainFrameTimestamp,
+    Type,
+    Unknown(String),
+}
+
+impl InputProfilePhotoAnimatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["animation", "main_frame_timestamp", "type"];
+}
+
+impl ObjectKey for InputProfilePhotoAnimatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "animation" => Self::Animation,
+            "main_frame_timestamp" => Self::MainFrameTimestamp,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputProfilePhotoAnimatedVisitor;
+
+impl<'de> Visitor<'de> for InputProfilePhotoAnimatedVisitor {
+    type Value = InputProfilePhotoAnimated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputProfilePhotoAnimated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputProfilePhotoAnimated, A::Error> {
+        let mut animation = None;
+        let mut main_frame_timestamp = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputProfilePhotoAnimatedKey::Animation => animation = Some(map.next_value()?),
+                InputProfilePhotoAnimatedKey::MainFrameTimestamp => {
+                    main_frame_timestamp = map.next_value()?
+                }
+                InputProfilePhotoAnimatedKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputProfilePhotoAnimatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputProfilePhotoAnimated {
+            animation: crate::object::required(animation, "animation")?,
+            main_frame_timestamp,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `InputProfilePhotoStatic` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A static profile photo in the .JPG format.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputProfilePhotoStatic {
     /// The static profile photo. Profile photos can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub photo: InputFile,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputProfilePhotoStatic {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(photo: impl Into<InputFile>) -> Self {
+        Self {
+            photo: photo.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for InputProfilePhotoStatic {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputProfilePhotoStatic", 2)?;
-        state.serialize_field("type", "static")?;
-        state.serialize_field("photo", &self.photo)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "static")?;
+        state.serialize_entry("photo", &self.photo)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputProfilePhotoStatic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputProfilePhotoStatic",
+            InputProfilePhotoStaticKey::ALL,
+            InputProfilePhotoStaticVisitor,
+        )
+    }
+}
+
+/// A key of a `InputProfilePhotoStatic` object.
+enum InputProfilePhotoStaticKey {
+    Photo,
+    Type,
+    Unknown(String),
+}
+
+impl InputProfilePhotoStaticKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["photo", "type"];
+}
+
+impl ObjectKey for InputProfilePhotoStaticKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "photo" => Self::Photo,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputProfilePhotoStaticVisitor;
+
+impl<'de> Visitor<'de> for InputProfilePhotoStaticVisitor {
+    type Value = InputProfilePhotoStatic;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputProfilePhotoStatic object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputProfilePhotoStatic, A::Error> {
+        let mut photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputProfilePhotoStaticKey::Photo => photo = Some(map.next_value()?),
+                InputProfilePhotoStaticKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputProfilePhotoStaticKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputProfilePhotoStatic {
+            photo: crate::object::required(photo, "photo")?,
+            extra,
+        })
     }
 }

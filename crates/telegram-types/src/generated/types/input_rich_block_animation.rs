@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockAnimation` type.
 
-use crate::{InputMediaAnimation, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputMediaAnimation, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with an animation, corresponding to the HTML tag \<video\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockAnimation {
     /// The animation. Caption is ignored.
     pub animation: InputMediaAnimation,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockAnimation {
@@ -22,19 +28,87 @@ impl InputRichBlockAnimation {
         Self {
             animation: animation.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockAnimation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockAnimation", 3)?;
-        state.serialize_field("type", "animation")?;
-        state.serialize_field("animation", &self.animation)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "animation")?;
+        state.serialize_entry("animation", &self.animation)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockAnimation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockAnimation",
+            InputRichBlockAnimationKey::ALL,
+            InputRichBlockAnimationVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockAnimation` object.
+enum InputRichBlockAnimationKey {
+    Animation,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockAnimationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["animation", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockAnimationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "animation" => Self::Animation,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockAnimationVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockAnimationVisitor {
+    type Value = InputRichBlockAnimation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockAnimation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockAnimation, A::Error> {
+        let mut animation = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockAnimationKey::Animation => animation = Some(map.next_value()?),
+                InputRichBlockAnimationKey::Caption => caption = map.next_value()?,
+                InputRichBlockAnimationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockAnimationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockAnimation {
+            animation: crate::object::required(animation, "animation")?,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockAudio` type.
 
-use crate::{InputMediaAudio, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputMediaAudio, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a music file, corresponding to the HTML tag \<audio\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockAudio {
     /// The audio. Caption is ignored.
     pub audio: InputMediaAudio,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockAudio {
@@ -22,19 +28,87 @@ impl InputRichBlockAudio {
         Self {
             audio: audio.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockAudio {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockAudio", 3)?;
-        state.serialize_field("type", "audio")?;
-        state.serialize_field("audio", &self.audio)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "audio")?;
+        state.serialize_entry("audio", &self.audio)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockAudio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockAudio",
+            InputRichBlockAudioKey::ALL,
+            InputRichBlockAudioVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockAudio` object.
+enum InputRichBlockAudioKey {
+    Audio,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockAudioKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["audio", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockAudioKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "audio" => Self::Audio,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockAudioVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockAudioVisitor {
+    type Value = InputRichBlockAudio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockAudio object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockAudio, A::Error> {
+        let mut audio = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockAudioKey::Audio => audio = Some(map.next_value()?),
+                InputRichBlockAudioKey::Caption => caption = map.next_value()?,
+                InputRichBlockAudioKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockAudioKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockAudio {
+            audio: crate::object::required(audio, "audio")?,
+            caption,
+            extra,
+        })
     }
 }

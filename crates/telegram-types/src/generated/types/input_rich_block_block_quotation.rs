@@ -2,19 +2,24 @@
 
 //! The `InputRichBlockBlockQuotation` type.
 
-use crate::{InputRichBlock, RichText};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichBlock, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block quotation, corresponding to the HTML tag \<blockquote\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockBlockQuotation {
     /// Content of the block
-    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Credit of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockBlockQuotation {
@@ -23,19 +28,90 @@ impl InputRichBlockBlockQuotation {
         Self {
             blocks: blocks.into_iter().collect(),
             credit: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockBlockQuotation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockBlockQuotation", 3)?;
-        state.serialize_field("type", "blockquote")?;
-        state.serialize_field("blocks", &self.blocks)?;
-        match &self.credit {
-            Some(value) => state.serialize_field("credit", value)?,
-            None => state.skip_field("credit")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "blockquote")?;
+        state.serialize_entry("blocks", &self.blocks)?;
+        if let Some(value) = &self.credit {
+            state.serialize_entry("credit", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockBlockQuotation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockBlockQuotation",
+            InputRichBlockBlockQuotationKey::ALL,
+            InputRichBlockBlockQuotationVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockBlockQuotation` object.
+enum InputRichBlockBlockQuotationKey {
+    Blocks,
+    Credit,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockBlockQuotationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["blocks", "credit", "type"];
+}
+
+impl ObjectKey for InputRichBlockBlockQuotationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "blocks" => Self::Blocks,
+            "credit" => Self::Credit,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockBlockQuotationVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockBlockQuotationVisitor {
+    type Value = InputRichBlockBlockQuotation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockBlockQuotation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputRichBlockBlockQuotation, A::Error> {
+        let mut blocks = None;
+        let mut credit = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockBlockQuotationKey::Blocks => blocks = Some(map.next_value()?),
+                InputRichBlockBlockQuotationKey::Credit => credit = map.next_value()?,
+                InputRichBlockBlockQuotationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockBlockQuotationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockBlockQuotation {
+            blocks: blocks.unwrap_or_default(),
+            credit,
+            extra,
+        })
     }
 }

@@ -2,19 +2,24 @@
 
 //! The `InputRichBlockButtons` type.
 
-use crate::RichMessageButton;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichMessageButton};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block containing a list of buttons that are shown in one row, corresponding to the custom HTML tag \<tg-button-row\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockButtons {
     /// List of 1-8 buttons to send
-    #[serde(default)]
     pub buttons: Vec<RichMessageButton>,
     /// Optional. Horizontal alignment of the buttons. Currently, must be one of "left", "center", or "right".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub align: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockButtons {
@@ -23,19 +28,87 @@ impl InputRichBlockButtons {
         Self {
             buttons: buttons.into_iter().collect(),
             align: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockButtons {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockButtons", 3)?;
-        state.serialize_field("type", "buttons")?;
-        state.serialize_field("buttons", &self.buttons)?;
-        match &self.align {
-            Some(value) => state.serialize_field("align", value)?,
-            None => state.skip_field("align")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "buttons")?;
+        state.serialize_entry("buttons", &self.buttons)?;
+        if let Some(value) = &self.align {
+            state.serialize_entry("align", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockButtons {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockButtons",
+            InputRichBlockButtonsKey::ALL,
+            InputRichBlockButtonsVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockButtons` object.
+enum InputRichBlockButtonsKey {
+    Buttons,
+    Align,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockButtonsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["buttons", "align", "type"];
+}
+
+impl ObjectKey for InputRichBlockButtonsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "buttons" => Self::Buttons,
+            "align" => Self::Align,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockButtonsVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockButtonsVisitor {
+    type Value = InputRichBlockButtons;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockButtons object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockButtons, A::Error> {
+        let mut buttons = None;
+        let mut align = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockButtonsKey::Buttons => buttons = Some(map.next_value()?),
+                InputRichBlockButtonsKey::Align => align = map.next_value()?,
+                InputRichBlockButtonsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockButtonsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockButtons {
+            buttons: buttons.unwrap_or_default(),
+            align,
+            extra,
+        })
     }
 }

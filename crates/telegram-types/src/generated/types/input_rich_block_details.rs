@@ -2,21 +2,26 @@
 
 //! The `InputRichBlockDetails` type.
 
-use crate::{InputRichBlock, RichText};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichBlock, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An expandable block for details disclosure, corresponding to the HTML tag \<details\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockDetails {
     /// Always shown summary of the block
     pub summary: RichText,
     /// Content of the block
-    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Pass True if the content of the block is visible by default
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_open: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockDetails {
@@ -29,20 +34,93 @@ impl InputRichBlockDetails {
             summary: summary.into(),
             blocks: blocks.into_iter().collect(),
             is_open: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockDetails {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockDetails", 4)?;
-        state.serialize_field("type", "details")?;
-        state.serialize_field("summary", &self.summary)?;
-        state.serialize_field("blocks", &self.blocks)?;
-        match &self.is_open {
-            Some(value) => state.serialize_field("is_open", value)?,
-            None => state.skip_field("is_open")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "details")?;
+        state.serialize_entry("summary", &self.summary)?;
+        state.serialize_entry("blocks", &self.blocks)?;
+        if let Some(value) = &self.is_open {
+            state.serialize_entry("is_open", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockDetails {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockDetails",
+            InputRichBlockDetailsKey::ALL,
+            InputRichBlockDetailsVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockDetails` object.
+enum InputRichBlockDetailsKey {
+    Summary,
+    Blocks,
+    IsOpen,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockDetailsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["summary", "blocks", "is_open", "type"];
+}
+
+impl ObjectKey for InputRichBlockDetailsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "summary" => Self::Summary,
+            "blocks" => Self::Blocks,
+            "is_open" => Self::IsOpen,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockDetailsVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockDetailsVisitor {
+    type Value = InputRichBlockDetails;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockDetails object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockDetails, A::Error> {
+        let mut summary = None;
+        let mut blocks = None;
+        let mut is_open = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockDetailsKey::Summary => summary = Some(map.next_value()?),
+                InputRichBlockDetailsKey::Blocks => blocks = Some(map.next_value()?),
+                InputRichBlockDetailsKey::IsOpen => is_open = map.next_value()?,
+                InputRichBlockDetailsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockDetailsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockDetails {
+            summary: crate::object::required(summary, "summary")?,
+            blocks: blocks.unwrap_or_default(),
+            is_open,
+            extra,
+        })
     }
 }

@@ -2,17 +2,82 @@
 
 //! The `InputRichBlockDivider` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A divider, corresponding to the HTML tag \<hr/\>.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct InputRichBlockDivider {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InputRichBlockDivider {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for InputRichBlockDivider {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockDivider", 1)?;
-        state.serialize_field("type", "divider")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "divider")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockDivider {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockDivider",
+            InputRichBlockDividerKey::ALL,
+            InputRichBlockDividerVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockDivider` object.
+enum InputRichBlockDividerKey {
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockDividerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for InputRichBlockDividerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockDividerVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockDividerVisitor {
+    type Value = InputRichBlockDivider;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockDivider object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockDivider, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockDividerKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockDividerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockDivider { extra })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockDocument` type.
 
-use crate::{InputMediaDocument, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputMediaDocument, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a general file, corresponding to the custom HTML tag \<tg-document\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockDocument {
     /// The document. Caption is ignored.
     pub document: InputMediaDocument,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockDocument {
@@ -22,19 +28,87 @@ impl InputRichBlockDocument {
         Self {
             document: document.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockDocument {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockDocument", 3)?;
-        state.serialize_field("type", "document")?;
-        state.serialize_field("document", &self.document)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "document")?;
+        state.serialize_entry("document", &self.document)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockDocument",
+            InputRichBlockDocumentKey::ALL,
+            InputRichBlockDocumentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockDocument` object.
+enum InputRichBlockDocumentKey {
+    Document,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockDocumentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["document", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockDocumentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "document" => Self::Document,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockDocumentVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockDocumentVisitor {
+    type Value = InputRichBlockDocument;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockDocument object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockDocument, A::Error> {
+        let mut document = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockDocumentKey::Document => document = Some(map.next_value()?),
+                InputRichBlockDocumentKey::Caption => caption = map.next_value()?,
+                InputRichBlockDocumentKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockDocumentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockDocument {
+            document: crate::object::required(document, "document")?,
+            caption,
+            extra,
+        })
     }
 }

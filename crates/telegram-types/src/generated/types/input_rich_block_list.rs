@@ -2,23 +2,102 @@
 
 //! The `InputRichBlockList` type.
 
-use crate::InputRichBlockListItem;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichBlockListItem};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A list of blocks, corresponding to the HTML tag \<ul\> or \<ol\> with multiple nested tags \<li\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockList {
     /// Items of the list
-    #[serde(default)]
     pub items: Vec<InputRichBlockListItem>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputRichBlockList {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(items: impl IntoIterator<Item = InputRichBlockListItem>) -> Self {
+        Self {
+            items: items.into_iter().collect(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for InputRichBlockList {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockList", 2)?;
-        state.serialize_field("type", "list")?;
-        state.serialize_field("items", &self.items)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "list")?;
+        state.serialize_entry("items", &self.items)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockList",
+            InputRichBlockListKey::ALL,
+            InputRichBlockListVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockList` object.
+enum InputRichBlockListKey {
+    Items,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockListKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["items", "type"];
+}
+
+impl ObjectKey for InputRichBlockListKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "items" => Self::Items,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockListVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockListVisitor {
+    type Value = InputRichBlockList;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockList object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockList, A::Error> {
+        let mut items = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockListKey::Items => items = Some(map.next_value()?),
+                InputRichBlockListKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockListKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockList {
+            items: items.unwrap_or_default(),
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `InputRichBlockListItem` type.
 
-use crate::InputRichBlock;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichBlock};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// An item of a list to be sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputRichBlockListItem {
     /// The content of the item
     #[serde(default)]
@@ -23,6 +27,10 @@ pub struct InputRichBlockListItem {
     /// Optional. For ordered lists, the type of the item label; must be one of "a" for lowercase letters, "A" for uppercase letters, "i" for lowercase Roman numerals, "I" for uppercase Roman numerals, or "1" for decimal numbers
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockListItem {
@@ -34,6 +42,84 @@ impl InputRichBlockListItem {
             is_checked: None,
             value: None,
             kind: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockListItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockListItem",
+            InputRichBlockListItemKey::ALL,
+            InputRichBlockListItemVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockListItem` object.
+enum InputRichBlockListItemKey {
+    Blocks,
+    HasCheckbox,
+    IsChecked,
+    Value,
+    Kind,
+    Unknown(String),
+}
+
+impl InputRichBlockListItemKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["blocks", "has_checkbox", "is_checked", "value", "type"];
+}
+
+impl ObjectKey for InputRichBlockListItemKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "blocks" => Self::Blocks,
+            "has_checkbox" => Self::HasCheckbox,
+            "is_checked" => Self::IsChecked,
+            "value" => Self::Value,
+            "type" => Self::Kind,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockListItemVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockListItemVisitor {
+    type Value = InputRichBlockListItem;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockListItem object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockListItem, A::Error> {
+        let mut blocks = None;
+        let mut has_checkbox = None;
+        let mut is_checked = None;
+        let mut value = None;
+        let mut kind = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockListItemKey::Blocks => blocks = Some(map.next_value()?),
+                InputRichBlockListItemKey::HasCheckbox => has_checkbox = map.next_value()?,
+                InputRichBlockListItemKey::IsChecked => is_checked = map.next_value()?,
+                InputRichBlockListItemKey::Value => value = map.next_value()?,
+                InputRichBlockListItemKey::Kind => kind = map.next_value()?,
+                InputRichBlockListItemKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockListItem {
+            blocks: blocks.unwrap_or_default(),
+            has_checkbox,
+            is_checked,
+            value,
+            kind,
+            extra,
+        })
     }
 }

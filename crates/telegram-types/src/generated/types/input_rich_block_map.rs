@@ -2,27 +2,30 @@
 
 //! The `InputRichBlockMap` type.
 
-use crate::{Location, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Location, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a map, corresponding to the custom HTML tag \<tg-map\>. The map's width and height must not exceed 10000 in total. The width and height ratio must be at most 20.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockMap {
     /// Location of the center of the map
     pub location: Location,
     /// Optional. Map zoom level; 0-24
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zoom: Option<i64>,
     /// Optional. Map width; 0-10000
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
     /// Optional. Map height; 0-10000
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockMap {
@@ -34,31 +37,112 @@ impl InputRichBlockMap {
             width: None,
             height: None,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockMap {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockMap", 6)?;
-        state.serialize_field("type", "map")?;
-        state.serialize_field("location", &self.location)?;
-        match &self.zoom {
-            Some(value) => state.serialize_field("zoom", value)?,
-            None => state.skip_field("zoom")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "map")?;
+        state.serialize_entry("location", &self.location)?;
+        if let Some(value) = &self.zoom {
+            state.serialize_entry("zoom", value)?;
         }
-        match &self.width {
-            Some(value) => state.serialize_field("width", value)?,
-            None => state.skip_field("width")?,
+        if let Some(value) = &self.width {
+            state.serialize_entry("width", value)?;
         }
-        match &self.height {
-            Some(value) => state.serialize_field("height", value)?,
-            None => state.skip_field("height")?,
+        if let Some(value) = &self.height {
+            state.serialize_entry("height", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockMap",
+            InputRichBlockMapKey::ALL,
+            InputRichBlockMapVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockMap` object.
+enum InputRichBlockMapKey {
+    Location,
+    Zoom,
+    Width,
+    Height,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockMapKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["location", "zoom", "width", "height", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockMapKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "location" => Self::Location,
+            "zoom" => Self::Zoom,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockMapVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockMapVisitor {
+    type Value = InputRichBlockMap;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockMap object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockMap, A::Error> {
+        let mut location = None;
+        let mut zoom = None;
+        let mut width = None;
+        let mut height = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockMapKey::Location => location = Some(map.next_value()?),
+                InputRichBlockMapKey::Zoom => zoom = map.next_value()?,
+                InputRichBlockMapKey::Width => width = map.next_value()?,
+                InputRichBlockMapKey::Height => height = map.next_value()?,
+                InputRichBlockMapKey::Caption => caption = map.next_value()?,
+                InputRichBlockMapKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockMapKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockMap {
+            location: crate::object::required(location, "location")?,
+            zoom,
+            width,
+            height,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockPhoto` type.
 
-use crate::{InputMediaPhoto, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputMediaPhoto, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a photo, corresponding to the HTML tag \<img\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockPhoto {
     /// The photo. Caption is ignored.
     pub photo: InputMediaPhoto,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockPhoto {
@@ -22,19 +28,87 @@ impl InputRichBlockPhoto {
         Self {
             photo: photo.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockPhoto", 3)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("photo", &self.photo)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("photo", &self.photo)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockPhoto",
+            InputRichBlockPhotoKey::ALL,
+            InputRichBlockPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockPhoto` object.
+enum InputRichBlockPhotoKey {
+    Photo,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["photo", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "photo" => Self::Photo,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockPhotoVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockPhotoVisitor {
+    type Value = InputRichBlockPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockPhoto, A::Error> {
+        let mut photo = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockPhotoKey::Photo => photo = Some(map.next_value()?),
+                InputRichBlockPhotoKey::Caption => caption = map.next_value()?,
+                InputRichBlockPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockPhoto {
+            photo: crate::object::required(photo, "photo")?,
+            caption,
+            extra,
+        })
     }
 }

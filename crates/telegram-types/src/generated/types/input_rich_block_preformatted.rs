@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockPreformatted` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A preformatted text block, corresponding to the nested HTML tags \<pre\> and \<code\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockPreformatted {
     /// Text of the block
     pub text: RichText,
     /// Optional. The programming language of the text
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockPreformatted {
@@ -22,19 +28,90 @@ impl InputRichBlockPreformatted {
         Self {
             text: text.into(),
             language: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockPreformatted {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockPreformatted", 3)?;
-        state.serialize_field("type", "pre")?;
-        state.serialize_field("text", &self.text)?;
-        match &self.language {
-            Some(value) => state.serialize_field("language", value)?,
-            None => state.skip_field("language")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "pre")?;
+        state.serialize_entry("text", &self.text)?;
+        if let Some(value) = &self.language {
+            state.serialize_entry("language", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockPreformatted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockPreformatted",
+            InputRichBlockPreformattedKey::ALL,
+            InputRichBlockPreformattedVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockPreformatted` object.
+enum InputRichBlockPreformattedKey {
+    Text,
+    Language,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockPreformattedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "language", "type"];
+}
+
+impl ObjectKey for InputRichBlockPreformattedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "language" => Self::Language,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockPreformattedVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockPreformattedVisitor {
+    type Value = InputRichBlockPreformatted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockPreformatted object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputRichBlockPreformatted, A::Error> {
+        let mut text = None;
+        let mut language = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockPreformattedKey::Text => text = Some(map.next_value()?),
+                InputRichBlockPreformattedKey::Language => language = map.next_value()?,
+                InputRichBlockPreformattedKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockPreformattedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockPreformatted {
+            text: crate::object::required(text, "text")?,
+            language,
+            extra,
+        })
     }
 }

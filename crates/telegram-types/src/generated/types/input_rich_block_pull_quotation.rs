@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockPullQuotation` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A quotation with centered text, loosely corresponding to the HTML tag \<aside\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockPullQuotation {
     /// Text of the block
     pub text: RichText,
     /// Optional. Credit of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockPullQuotation {
@@ -22,19 +28,90 @@ impl InputRichBlockPullQuotation {
         Self {
             text: text.into(),
             credit: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockPullQuotation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockPullQuotation", 3)?;
-        state.serialize_field("type", "pullquote")?;
-        state.serialize_field("text", &self.text)?;
-        match &self.credit {
-            Some(value) => state.serialize_field("credit", value)?,
-            None => state.skip_field("credit")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "pullquote")?;
+        state.serialize_entry("text", &self.text)?;
+        if let Some(value) = &self.credit {
+            state.serialize_entry("credit", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockPullQuotation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockPullQuotation",
+            InputRichBlockPullQuotationKey::ALL,
+            InputRichBlockPullQuotationVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockPullQuotation` object.
+enum InputRichBlockPullQuotationKey {
+    Text,
+    Credit,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockPullQuotationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "credit", "type"];
+}
+
+impl ObjectKey for InputRichBlockPullQuotationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "credit" => Self::Credit,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockPullQuotationVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockPullQuotationVisitor {
+    type Value = InputRichBlockPullQuotation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockPullQuotation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputRichBlockPullQuotation, A::Error> {
+        let mut text = None;
+        let mut credit = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockPullQuotationKey::Text => text = Some(map.next_value()?),
+                InputRichBlockPullQuotationKey::Credit => credit = map.next_value()?,
+                InputRichBlockPullQuotationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockPullQuotationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockPullQuotation {
+            text: crate::object::required(text, "text")?,
+            credit,
+            extra,
+        })
     }
 }

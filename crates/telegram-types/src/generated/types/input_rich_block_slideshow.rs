@@ -2,19 +2,24 @@
 
 //! The `InputRichBlockSlideshow` type.
 
-use crate::{InputRichBlock, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichBlock, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A slideshow, corresponding to the custom HTML tag \<tg-slideshow\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockSlideshow {
     /// Elements of the slideshow
-    #[serde(default)]
     pub blocks: Vec<InputRichBlock>,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockSlideshow {
@@ -23,19 +28,87 @@ impl InputRichBlockSlideshow {
         Self {
             blocks: blocks.into_iter().collect(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockSlideshow {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockSlideshow", 3)?;
-        state.serialize_field("type", "slideshow")?;
-        state.serialize_field("blocks", &self.blocks)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "slideshow")?;
+        state.serialize_entry("blocks", &self.blocks)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockSlideshow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockSlideshow",
+            InputRichBlockSlideshowKey::ALL,
+            InputRichBlockSlideshowVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockSlideshow` object.
+enum InputRichBlockSlideshowKey {
+    Blocks,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockSlideshowKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["blocks", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockSlideshowKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "blocks" => Self::Blocks,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockSlideshowVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockSlideshowVisitor {
+    type Value = InputRichBlockSlideshow;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockSlideshow object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockSlideshow, A::Error> {
+        let mut blocks = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockSlideshowKey::Blocks => blocks = Some(map.next_value()?),
+                InputRichBlockSlideshowKey::Caption => caption = map.next_value()?,
+                InputRichBlockSlideshowKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockSlideshowKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockSlideshow {
+            blocks: blocks.unwrap_or_default(),
+            caption,
+            extra,
+        })
     }
 }

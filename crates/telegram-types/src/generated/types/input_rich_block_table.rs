@@ -2,28 +2,30 @@
 
 //! The `InputRichBlockTable` type.
 
-use crate::{RichBlockTableCell, RichText};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlockTableCell, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A table, corresponding to the HTML tag \<table\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockTable {
     /// Cells of the table
-    #[serde(default)]
     pub cells: Vec<Vec<RichBlockTableCell>>,
     /// Optional. Pass True if the table has borders
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bordered: Option<bool>,
     /// Optional. Pass True if the table is striped
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_striped: Option<bool>,
     /// Optional. Pass True if table cells must have smaller indents
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_compact: Option<bool>,
     /// Optional. Caption of the table
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockTable {
@@ -35,31 +37,118 @@ impl InputRichBlockTable {
             is_striped: None,
             is_compact: None,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockTable {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockTable", 6)?;
-        state.serialize_field("type", "table")?;
-        state.serialize_field("cells", &self.cells)?;
-        match &self.is_bordered {
-            Some(value) => state.serialize_field("is_bordered", value)?,
-            None => state.skip_field("is_bordered")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "table")?;
+        state.serialize_entry("cells", &self.cells)?;
+        if let Some(value) = &self.is_bordered {
+            state.serialize_entry("is_bordered", value)?;
         }
-        match &self.is_striped {
-            Some(value) => state.serialize_field("is_striped", value)?,
-            None => state.skip_field("is_striped")?,
+        if let Some(value) = &self.is_striped {
+            state.serialize_entry("is_striped", value)?;
         }
-        match &self.is_compact {
-            Some(value) => state.serialize_field("is_compact", value)?,
-            None => state.skip_field("is_compact")?,
+        if let Some(value) = &self.is_compact {
+            state.serialize_entry("is_compact", value)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockTable",
+            InputRichBlockTableKey::ALL,
+            InputRichBlockTableVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockTable` object.
+enum InputRichBlockTableKey {
+    Cells,
+    IsBordered,
+    IsStriped,
+    IsCompact,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockTableKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "cells",
+        "is_bordered",
+        "is_striped",
+        "is_compact",
+        "caption",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputRichBlockTableKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "cells" => Self::Cells,
+            "is_bordered" => Self::IsBordered,
+            "is_striped" => Self::IsStriped,
+            "is_compact" => Self::IsCompact,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockTableVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockTableVisitor {
+    type Value = InputRichBlockTable;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockTable object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockTable, A::Error> {
+        let mut cells = None;
+        let mut is_bordered = None;
+        let mut is_striped = None;
+        let mut is_compact = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockTableKey::Cells => cells = Some(map.next_value()?),
+                InputRichBlockTableKey::IsBordered => is_bordered = map.next_value()?,
+                InputRichBlockTableKey::IsStriped => is_striped = map.next_value()?,
+                InputRichBlockTableKey::IsCompact => is_compact = map.next_value()?,
+                InputRichBlockTableKey::Caption => caption = map.next_value()?,
+                InputRichBlockTableKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockTableKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockTable {
+            cells: cells.unwrap_or_default(),
+            is_bordered,
+            is_striped,
+            is_compact,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `InputRichBlockVideo` type.
 
-use crate::{InputMediaVideo, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputMediaVideo, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a video, corresponding to the HTML tag \<video\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputRichBlockVideo {
     /// The video. Caption is ignored.
     pub video: InputMediaVideo,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputRichBlockVideo {
@@ -22,19 +28,87 @@ impl InputRichBlockVideo {
         Self {
             video: video.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputRichBlockVideo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputRichBlockVideo", 3)?;
-        state.serialize_field("type", "video")?;
-        state.serialize_field("video", &self.video)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "video")?;
+        state.serialize_entry("video", &self.video)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichBlockVideo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichBlockVideo",
+            InputRichBlockVideoKey::ALL,
+            InputRichBlockVideoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichBlockVideo` object.
+enum InputRichBlockVideoKey {
+    Video,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl InputRichBlockVideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["video", "caption", "type"];
+}
+
+impl ObjectKey for InputRichBlockVideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "video" => Self::Video,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichBlockVideoVisitor;
+
+impl<'de> Visitor<'de> for InputRichBlockVideoVisitor {
+    type Value = InputRichBlockVideo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichBlockVideo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockVideo, A::Error> {
+        let mut video = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichBlockVideoKey::Video => video = Some(map.next_value()?),
+                InputRichBlockVideoKey::Caption => caption = map.next_value()?,
+                InputRichBlockVideoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputRichBlockVideoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichBlockVideo {
+            video: crate::object::required(video, "video")?,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `InputRichMessage` type.
 
-use crate::{InputRichBlock, InputRichMessageMedia};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichBlock, InputRichMessageMedia};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a rich message to be sent. Exactly one of the fields html, markdown, or blocks must be used.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct InputRichMessage {
     /// Optional. Content of the rich message to send described as a list of blocks
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,4 +30,99 @@ pub struct InputRichMessage {
     /// Optional. Pass True to skip automatic detection of entities (e.g., URLs, email addresses, username mentions, hashtags, cashtags, bot commands, or phone numbers) in the text
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_entity_detection: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for InputRichMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichMessage",
+            InputRichMessageKey::ALL,
+            InputRichMessageVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichMessage` object.
+enum InputRichMessageKey {
+    Blocks,
+    Html,
+    Markdown,
+    Media,
+    IsRtl,
+    SkipEntityDetection,
+    Unknown(String),
+}
+
+impl InputRichMessageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "blocks",
+        "html",
+        "markdown",
+        "media",
+        "is_rtl",
+        "skip_entity_detection",
+    ];
+}
+
+impl ObjectKey for InputRichMessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "blocks" => Self::Blocks,
+            "html" => Self::Html,
+            "markdown" => Self::Markdown,
+            "media" => Self::Media,
+            "is_rtl" => Self::IsRtl,
+            "skip_entity_detection" => Self::SkipEntityDetection,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichMessageVisitor;
+
+impl<'de> Visitor<'de> for InputRichMessageVisitor {
+    type Value = InputRichMessage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichMessage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichMessage, A::Error> {
+        let mut blocks = None;
+        let mut html = None;
+        let mut markdown = None;
+        let mut media = None;
+        let mut is_rtl = None;
+        let mut skip_entity_detection = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichMessageKey::Blocks => blocks = map.next_value()?,
+                InputRichMessageKey::Html => html = map.next_value()?,
+                InputRichMessageKey::Markdown => markdown = map.next_value()?,
+                InputRichMessageKey::Media => media = map.next_value()?,
+                InputRichMessageKey::IsRtl => is_rtl = map.next_value()?,
+                InputRichMessageKey::SkipEntityDetection => {
+                    skip_entity_detection = map.next_value()?
+                }
+                InputRichMessageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichMessage {
+            blocks,
+            html,
+            markdown,
+            media,
+            is_rtl,
+            skip_entity_detection,
+            extra,
+        })
+    }
 }

@@ -2,12 +2,87 @@
 
 //! The `InputRichMessageContent` type.
 
-use crate::InputRichMessage;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichMessage};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the content of a rich message to be sent as the result of an inline query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputRichMessageContent {
     /// The message to be sent. Only previously uploaded files may be used in the message.
     pub rich_message: InputRichMessage,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputRichMessageContent {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(rich_message: impl Into<InputRichMessage>) -> Self {
+        Self {
+            rich_message: rich_message.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichMessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichMessageContent",
+            InputRichMessageContentKey::ALL,
+            InputRichMessageContentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichMessageContent` object.
+enum InputRichMessageContentKey {
+    RichMessage,
+    Unknown(String),
+}
+
+impl InputRichMessageContentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["rich_message"];
+}
+
+impl ObjectKey for InputRichMessageContentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "rich_message" => Self::RichMessage,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichMessageContentVisitor;
+
+impl<'de> Visitor<'de> for InputRichMessageContentVisitor {
+    type Value = InputRichMessageContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichMessageContent object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichMessageContent, A::Error> {
+        let mut rich_message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichMessageContentKey::RichMessage => rich_message = Some(map.next_value()?),
+                InputRichMessageContentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichMessageContent {
+            rich_message: crate::object::required(rich_message, "rich_message")?,
+            extra,
+        })
+    }
 }

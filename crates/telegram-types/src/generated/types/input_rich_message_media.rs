@@ -2,14 +2,95 @@
 
 //! The `InputRichMessageMedia` type.
 
-use crate::InputRichMessageMediaContent;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputRichMessageMediaContent};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a media element embedded in an outgoing rich message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputRichMessageMedia {
     /// Unique identifier of the media used in a tg://photo?id=, tg://video?id=, tg://document?id=, or tg://audio?id= link. 1-64 characters, only A-Z, a-z, 0-9, \_ and - are allowed.
     pub id: String,
     /// The media to be sent. Everything except the media itself and its properties is ignored.
     pub media: InputRichMessageMediaContent,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputRichMessageMedia {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(id: impl Into<String>, media: impl Into<InputRichMessageMediaContent>) -> Self {
+        Self {
+            id: id.into(),
+            media: media.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputRichMessageMedia {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputRichMessageMedia",
+            InputRichMessageMediaKey::ALL,
+            InputRichMessageMediaVisitor,
+        )
+    }
+}
+
+/// A key of a `InputRichMessageMedia` object.
+enum InputRichMessageMediaKey {
+    Id,
+    Media,
+    Unknown(String),
+}
+
+impl InputRichMessageMediaKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "media"];
+}
+
+impl ObjectKey for InputRichMessageMediaKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "media" => Self::Media,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputRichMessageMediaVisitor;
+
+impl<'de> Visitor<'de> for InputRichMessageMediaVisitor {
+    type Value = InputRichMessageMedia;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputRichMessageMedia object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichMessageMedia, A::Error> {
+        let mut id = None;
+        let mut media = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputRichMessageMediaKey::Id => id = Some(map.next_value()?),
+                InputRichMessageMediaKey::Media => media = Some(map.next_value()?),
+                InputRichMessageMediaKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputRichMessageMedia {
+            id: crate::object::required(id, "id")?,
+            media: crate::object::required(media, "media")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `InputSticker` type.
 
-use crate::{InputFile, MaskPosition, StickerFormat};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile, MaskPosition, StickerFormat};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes a sticker to be added to a sticker set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputSticker {
     /// The added sticker. Pass a file\_id as a String to send a file that already exists on the Telegram servers, pass an HTTP URL as a String for Telegram to get a file from the Internet, or pass "attach://\<file\_attach\_name\>" to upload a new file using multipart/form-data under \<file\_attach\_name\> name. Animated and video stickers can't be uploaded via HTTP URL. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub sticker: InputFile,
@@ -21,6 +25,10 @@ pub struct InputSticker {
     /// Optional. List of 0-20 search keywords for the sticker with total length of up to 64 characters. For "regular" and "custom\_emoji" stickers only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputSticker {
@@ -36,6 +44,86 @@ impl InputSticker {
             emoji_list: emoji_list.into_iter().collect(),
             mask_position: None,
             keywords: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputSticker {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("InputSticker", InputStickerKey::ALL, InputStickerVisitor)
+    }
+}
+
+/// A key of a `InputSticker` object.
+enum InputStickerKey {
+    Sticker,
+    Format,
+    EmojiList,
+    MaskPosition,
+    Keywords,
+    Unknown(String),
+}
+
+impl InputStickerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "sticker",
+        "format",
+        "emoji_list",
+        "mask_position",
+        "keywords",
+    ];
+}
+
+impl ObjectKey for InputStickerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "sticker" => Self::Sticker,
+            "format" => Self::Format,
+            "emoji_list" => Self::EmojiList,
+            "mask_position" => Self::MaskPosition,
+            "keywords" => Self::Keywords,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputStickerVisitor;
+
+impl<'de> Visitor<'de> for InputStickerVisitor {
+    type Value = InputSticker;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputSticker object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputSticker, A::Error> {
+        let mut sticker = None;
+        let mut format = None;
+        let mut emoji_list = None;
+        let mut mask_position = None;
+        let mut keywords = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputStickerKey::Sticker => sticker = Some(map.next_value()?),
+                InputStickerKey::Format => format = Some(map.next_value()?),
+                InputStickerKey::EmojiList => emoji_list = Some(map.next_value()?),
+                InputStickerKey::MaskPosition => mask_position = map.next_value()?,
+                InputStickerKey::Keywords => keywords = map.next_value()?,
+                InputStickerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputSticker {
+            sticker: crate::object::required(sticker, "sticker")?,
+            format: crate::object::required(format, "format")?,
+            emoji_list: emoji_list.unwrap_or_default(),
+            mask_position,
+            keywords,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `InputStoryContentPhoto` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a photo to post as a story.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputStoryContentPhoto {
     /// The photo to post as a story. The photo must be of the size 1080x1920 and must not exceed 10 MB. The photo can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the photo was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub photo: InputFile,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl InputStoryContentPhoto {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(photo: impl Into<InputFile>) -> Self {
+        Self {
+            photo: photo.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for InputStoryContentPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputStoryContentPhoto", 2)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("photo", &self.photo)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("photo", &self.photo)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputStoryContentPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputStoryContentPhoto",
+            InputStoryContentPhotoKey::ALL,
+            InputStoryContentPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputStoryContentPhoto` object.
+enum InputStoryContentPhotoKey {
+    Photo,
+    Type,
+    Unknown(String),
+}
+
+impl InputStoryContentPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["photo", "type"];
+}
+
+impl ObjectKey for InputStoryContentPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "photo" => Self::Photo,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputStoryContentPhotoVisitor;
+
+impl<'de> Visitor<'de> for InputStoryContentPhotoVisitor {
+    type Value = InputStoryContentPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputStoryContentPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputStoryContentPhoto, A::Error> {
+        let mut photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputStoryContentPhotoKey::Photo => photo = Some(map.next_value()?),
+                InputStoryContentPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputStoryContentPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputStoryContentPhoto {
+            photo: crate::object::required(photo, "photo")?,
+            extra,
+        })
     }
 }

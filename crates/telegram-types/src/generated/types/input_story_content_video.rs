@@ -2,24 +2,28 @@
 
 //! The `InputStoryContentVideo` type.
 
-use crate::InputFile;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, InputFile};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a video to post as a story.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputStoryContentVideo {
     /// The video to post as a story. The video must be of the size 720x1280, streamable, encoded with H.265 codec, with key frames added each second in the MPEG4 format, and must not exceed 30 MB. The video can't be reused and can only be uploaded as a new file, so you can pass "attach://\<file\_attach\_name\>" if the video was uploaded using multipart/form-data under \<file\_attach\_name\>. More information on Sending Files: <https://core.telegram.org/bots/api#sending-files>
     pub video: InputFile,
     /// Optional. Precise duration of the video in seconds; 0-60
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
     /// Optional. Timestamp in seconds of the frame that will be used as the static cover for the story. Defaults to 0.0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover_frame_timestamp: Option<f64>,
     /// Optional. Pass True if the video has no sound
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_animation: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputStoryContentVideo {
@@ -30,27 +34,111 @@ impl InputStoryContentVideo {
             duration: None,
             cover_frame_timestamp: None,
             is_animation: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for InputStoryContentVideo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("InputStoryContentVideo", 5)?;
-        state.serialize_field("type", "video")?;
-        state.serialize_field("video", &self.video)?;
-        match &self.duration {
-            Some(value) => state.serialize_field("duration", value)?,
-            None => state.skip_field("duration")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "video")?;
+        state.serialize_entry("video", &self.video)?;
+        if let Some(value) = &self.duration {
+            state.serialize_entry("duration", value)?;
         }
-        match &self.cover_frame_timestamp {
-            Some(value) => state.serialize_field("cover_frame_timestamp", value)?,
-            None => state.skip_field("cover_frame_timestamp")?,
+        if let Some(value) = &self.cover_frame_timestamp {
+            state.serialize_entry("cover_frame_timestamp", value)?;
         }
-        match &self.is_animation {
-            Some(value) => state.serialize_field("is_animation", value)?,
-            None => state.skip_field("is_animation")?,
+        if let Some(value) = &self.is_animation {
+            state.serialize_entry("is_animation", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for InputStoryContentVideo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputStoryContentVideo",
+            InputStoryContentVideoKey::ALL,
+            InputStoryContentVideoVisitor,
+        )
+    }
+}
+
+/// A key of a `InputStoryContentVideo` object.
+enum InputStoryContentVideoKey {
+    Video,
+    Duration,
+    CoverFrameTimestamp,
+    IsAnimation,
+    Type,
+    Unknown(String),
+}
+
+impl InputStoryContentVideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "video",
+        "duration",
+        "cover_frame_timestamp",
+        "is_animation",
+        "type",
+    ];
+}
+
+impl ObjectKey for InputStoryContentVideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "video" => Self::Video,
+            "duration" => Self::Duration,
+            "cover_frame_timestamp" => Self::CoverFrameTimestamp,
+            "is_animation" => Self::IsAnimation,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputStoryContentVideoVisitor;
+
+impl<'de> Visitor<'de> for InputStoryContentVideoVisitor {
+    type Value = InputStoryContentVideo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputStoryContentVideo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputStoryContentVideo, A::Error> {
+        let mut video = None;
+        let mut duration = None;
+        let mut cover_frame_timestamp = None;
+        let mut is_animation = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputStoryContentVideoKey::Video => video = Some(map.next_value()?),
+                InputStoryContentVideoKey::Duration => duration = map.next_value()?,
+                InputStoryContentVideoKey::CoverFrameTimestamp => {
+                    cover_frame_timestamp = map.next_value()?
+                }
+                InputStoryContentVideoKey::IsAnimation => is_animation = map.next_value()?,
+                InputStoryContentVideoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                InputStoryContentVideoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputStoryContentVideo {
+            video: crate::object::required(video, "video")?,
+            duration,
+            cover_frame_timestamp,
+            is_animation,
+            extra,
+        })
     }
 }

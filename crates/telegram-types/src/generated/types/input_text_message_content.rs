@@ -2,11 +2,15 @@
 
 //! The `InputTextMessageContent` type.
 
-use crate::{LinkPreviewOptions, MessageEntity, ParseMode};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, LinkPreviewOptions, MessageEntity, ParseMode};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the content of a text message to be sent as the result of an inline query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputTextMessageContent {
     /// Text of the message to be sent, 1-4096 characters
     pub message_text: String,
@@ -19,6 +23,10 @@ pub struct InputTextMessageContent {
     /// Optional. Link preview generation options for the message
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_preview_options: Option<Box<LinkPreviewOptions>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputTextMessageContent {
@@ -29,6 +37,86 @@ impl InputTextMessageContent {
             parse_mode: None,
             entities: None,
             link_preview_options: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputTextMessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputTextMessageContent",
+            InputTextMessageContentKey::ALL,
+            InputTextMessageContentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputTextMessageContent` object.
+enum InputTextMessageContentKey {
+    MessageText,
+    ParseMode,
+    Entities,
+    LinkPreviewOptions,
+    Unknown(String),
+}
+
+impl InputTextMessageContentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "message_text",
+        "parse_mode",
+        "entities",
+        "link_preview_options",
+    ];
+}
+
+impl ObjectKey for InputTextMessageContentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "message_text" => Self::MessageText,
+            "parse_mode" => Self::ParseMode,
+            "entities" => Self::Entities,
+            "link_preview_options" => Self::LinkPreviewOptions,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputTextMessageContentVisitor;
+
+impl<'de> Visitor<'de> for InputTextMessageContentVisitor {
+    type Value = InputTextMessageContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputTextMessageContent object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputTextMessageContent, A::Error> {
+        let mut message_text = None;
+        let mut parse_mode = None;
+        let mut entities = None;
+        let mut link_preview_options = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputTextMessageContentKey::MessageText => message_text = Some(map.next_value()?),
+                InputTextMessageContentKey::ParseMode => parse_mode = map.next_value()?,
+                InputTextMessageContentKey::Entities => entities = map.next_value()?,
+                InputTextMessageContentKey::LinkPreviewOptions => {
+                    link_preview_options = map.next_value()?
+                }
+                InputTextMessageContentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputTextMessageContent {
+            message_text: crate::object::required(message_text, "message_text")?,
+            parse_mode,
+            entities,
+            link_preview_options,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `InputVenueMessageContent` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents the content of a venue message to be sent as the result of an inline query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InputVenueMessageContent {
     /// Latitude of the venue in degrees
     pub latitude: f64,
@@ -27,6 +32,10 @@ pub struct InputVenueMessageContent {
     /// Optional. Google Places type of the venue. (See supported types.)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub google_place_type: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl InputVenueMessageContent {
@@ -46,6 +55,115 @@ impl InputVenueMessageContent {
             foursquare_type: None,
             google_place_id: None,
             google_place_type: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for InputVenueMessageContent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "InputVenueMessageContent",
+            InputVenueMessageContentKey::ALL,
+            InputVenueMessageContentVisitor,
+        )
+    }
+}
+
+/// A key of a `InputVenueMessageContent` object.
+enum InputVenueMessageContentKey {
+    Latitude,
+    Longitude,
+    Title,
+    Address,
+    FoursquareId,
+    FoursquareType,
+    GooglePlaceId,
+    GooglePlaceType,
+    Unknown(String),
+}
+
+impl InputVenueMessageContentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "latitude",
+        "longitude",
+        "title",
+        "address",
+        "foursquare_id",
+        "foursquare_type",
+        "google_place_id",
+        "google_place_type",
+    ];
+}
+
+impl ObjectKey for InputVenueMessageContentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "title" => Self::Title,
+            "address" => Self::Address,
+            "foursquare_id" => Self::FoursquareId,
+            "foursquare_type" => Self::FoursquareType,
+            "google_place_id" => Self::GooglePlaceId,
+            "google_place_type" => Self::GooglePlaceType,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InputVenueMessageContentVisitor;
+
+impl<'de> Visitor<'de> for InputVenueMessageContentVisitor {
+    type Value = InputVenueMessageContent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a InputVenueMessageContent object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<InputVenueMessageContent, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut title = None;
+        let mut address = None;
+        let mut foursquare_id = None;
+        let mut foursquare_type = None;
+        let mut google_place_id = None;
+        let mut google_place_type = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InputVenueMessageContentKey::Latitude => latitude = Some(map.next_value()?),
+                InputVenueMessageContentKey::Longitude => longitude = Some(map.next_value()?),
+                InputVenueMessageContentKey::Title => title = Some(map.next_value()?),
+                InputVenueMessageContentKey::Address => address = Some(map.next_value()?),
+                InputVenueMessageContentKey::FoursquareId => foursquare_id = map.next_value()?,
+                InputVenueMessageContentKey::FoursquareType => {
+                    foursquare_type = map.next_value()?
+                }
+                InputVenueMessageContentKey::GooglePlaceId => google_place_id = map.next_value()?,
+                InputVenueMessageContentKey::GooglePlaceType => {
+                    google_place_type = map.next_value()?
+                }
+                InputVenueMessageContentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(InputVenueMessageContent {
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            title: crate::object::required(title, "title")?,
+            address: crate::object::required(address, "address")?,
+            foursquare_id,
+            foursquare_type,
+            google_place_id,
+            google_place_type,
+            extra,
+        })
     }
 }

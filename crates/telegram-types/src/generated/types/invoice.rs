@@ -2,10 +2,15 @@
 
 //! The `Invoice` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains basic information about an invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invoice {
     /// Product name
     pub title: String,
@@ -17,4 +22,105 @@ pub struct Invoice {
     pub currency: String,
     /// Total price in the smallest units of the currency (integer, not float/double). For example, for a price of US$ 1.45 pass amount = 145. See the exp parameter in currencies.json, it shows the number of digits past the decimal point for each currency (2 for the majority of currencies).
     pub total_amount: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Invoice {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        start_parameter: impl Into<String>,
+        currency: impl Into<String>,
+        total_amount: i64,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            description: description.into(),
+            start_parameter: start_parameter.into(),
+            currency: currency.into(),
+            total_amount,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Invoice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Invoice", InvoiceKey::ALL, InvoiceVisitor)
+    }
+}
+
+/// A key of a `Invoice` object.
+enum InvoiceKey {
+    Title,
+    Description,
+    StartParameter,
+    Currency,
+    TotalAmount,
+    Unknown(String),
+}
+
+impl InvoiceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "title",
+        "description",
+        "start_parameter",
+        "currency",
+        "total_amount",
+    ];
+}
+
+impl ObjectKey for InvoiceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "title" => Self::Title,
+            "description" => Self::Description,
+            "start_parameter" => Self::StartParameter,
+            "currency" => Self::Currency,
+            "total_amount" => Self::TotalAmount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct InvoiceVisitor;
+
+impl<'de> Visitor<'de> for InvoiceVisitor {
+    type Value = Invoice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Invoice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Invoice, A::Error> {
+        let mut title = None;
+        let mut description = None;
+        let mut start_parameter = None;
+        let mut currency = None;
+        let mut total_amount = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                InvoiceKey::Title => title = Some(map.next_value()?),
+                InvoiceKey::Description => description = Some(map.next_value()?),
+                InvoiceKey::StartParameter => start_parameter = Some(map.next_value()?),
+                InvoiceKey::Currency => currency = Some(map.next_value()?),
+                InvoiceKey::TotalAmount => total_amount = Some(map.next_value()?),
+                InvoiceKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Invoice {
+            title: crate::object::required(title, "title")?,
+            description: crate::object::required(description, "description")?,
+            start_parameter: crate::object::required(start_parameter, "start_parameter")?,
+            currency: crate::object::required(currency, "currency")?,
+            total_amount: crate::object::required(total_amount, "total_amount")?,
+            extra,
+        })
+    }
 }

@@ -2,14 +2,18 @@
 
 //! The `KeyboardButton` type.
 
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
-    ButtonStyle, KeyboardButtonPollType, KeyboardButtonRequestChat,
+    ButtonStyle, Extra, KeyboardButtonPollType, KeyboardButtonRequestChat,
     KeyboardButtonRequestManagedBot, KeyboardButtonRequestUsers, WebAppInfo,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents one button of the reply keyboard. At most one of the fields other than text, icon\_custom\_emoji\_id, and style must be used to specify the type of the button. For simple text buttons, String can be used instead of this object to specify the button text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyboardButton {
     /// Text of the button. If none of the fields other than text, icon\_custom\_emoji\_id, and style are used, it will be sent as a message when the button is pressed.
     pub text: String,
@@ -40,6 +44,10 @@ pub struct KeyboardButton {
     /// Optional. If specified, the described Web App will be launched when the button is pressed. The Web App will be able to send a "web\_app\_data" service message. Available in private chats only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_app: Option<Box<WebAppInfo>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl KeyboardButton {
@@ -56,6 +64,120 @@ impl KeyboardButton {
             request_location: None,
             request_poll: None,
             web_app: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyboardButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "KeyboardButton",
+            KeyboardButtonKey::ALL,
+            KeyboardButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `KeyboardButton` object.
+enum KeyboardButtonKey {
+    Text,
+    IconCustomEmojiId,
+    Style,
+    RequestUsers,
+    RequestChat,
+    RequestManagedBot,
+    RequestContact,
+    RequestLocation,
+    RequestPoll,
+    WebApp,
+    Unknown(String),
+}
+
+impl KeyboardButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "text",
+        "icon_custom_emoji_id",
+        "style",
+        "request_users",
+        "request_chat",
+        "request_managed_bot",
+        "request_contact",
+        "request_location",
+        "request_poll",
+        "web_app",
+    ];
+}
+
+impl ObjectKey for KeyboardButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "icon_custom_emoji_id" => Self::IconCustomEmojiId,
+            "style" => Self::Style,
+            "request_users" => Self::RequestUsers,
+            "request_chat" => Self::RequestChat,
+            "request_managed_bot" => Self::RequestManagedBot,
+            "request_contact" => Self::RequestContact,
+            "request_location" => Self::RequestLocation,
+            "request_poll" => Self::RequestPoll,
+            "web_app" => Self::WebApp,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct KeyboardButtonVisitor;
+
+impl<'de> Visitor<'de> for KeyboardButtonVisitor {
+    type Value = KeyboardButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a KeyboardButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyboardButton, A::Error> {
+        let mut text = None;
+        let mut icon_custom_emoji_id = None;
+        let mut style = None;
+        let mut request_users = None;
+        let mut request_chat = None;
+        let mut request_managed_bot = None;
+        let mut request_contact = None;
+        let mut request_location = None;
+        let mut request_poll = None;
+        let mut web_app = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                KeyboardButtonKey::Text => text = Some(map.next_value()?),
+                KeyboardButtonKey::IconCustomEmojiId => icon_custom_emoji_id = map.next_value()?,
+                KeyboardButtonKey::Style => style = map.next_value()?,
+                KeyboardButtonKey::RequestUsers => request_users = map.next_value()?,
+                KeyboardButtonKey::RequestChat => request_chat = map.next_value()?,
+                KeyboardButtonKey::RequestManagedBot => request_managed_bot = map.next_value()?,
+                KeyboardButtonKey::RequestContact => request_contact = map.next_value()?,
+                KeyboardButtonKey::RequestLocation => request_location = map.next_value()?,
+                KeyboardButtonKey::RequestPoll => request_poll = map.next_value()?,
+                KeyboardButtonKey::WebApp => web_app = map.next_value()?,
+                KeyboardButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(KeyboardButton {
+            text: crate::object::required(text, "text")?,
+            icon_custom_emoji_id,
+            style,
+            request_users,
+            request_chat,
+            request_managed_bot,
+            request_contact,
+            request_location,
+            request_poll,
+            web_app,
+            extra,
+        })
     }
 }

@@ -2,13 +2,75 @@
 
 //! The `KeyboardButtonPollType` type.
 
-use crate::PollType;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PollType};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents type of a poll, which is allowed to be created and sent when the corresponding button is pressed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct KeyboardButtonPollType {
     /// Optional. If quiz is passed, the user will be allowed to create only polls in the quiz mode. If regular is passed, only regular polls will be allowed. Otherwise, the user will be allowed to create a poll of any type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<PollType>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for KeyboardButtonPollType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "KeyboardButtonPollType",
+            KeyboardButtonPollTypeKey::ALL,
+            KeyboardButtonPollTypeVisitor,
+        )
+    }
+}
+
+/// A key of a `KeyboardButtonPollType` object.
+enum KeyboardButtonPollTypeKey {
+    Kind,
+    Unknown(String),
+}
+
+impl KeyboardButtonPollTypeKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for KeyboardButtonPollTypeKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct KeyboardButtonPollTypeVisitor;
+
+impl<'de> Visitor<'de> for KeyboardButtonPollTypeVisitor {
+    type Value = KeyboardButtonPollType;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a KeyboardButtonPollType object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyboardButtonPollType, A::Error> {
+        let mut kind = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                KeyboardButtonPollTypeKey::Kind => kind = map.next_value()?,
+                KeyboardButtonPollTypeKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(KeyboardButtonPollType { kind, extra })
+    }
 }

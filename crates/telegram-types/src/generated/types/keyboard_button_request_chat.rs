@@ -2,11 +2,15 @@
 
 //! The `KeyboardButtonRequestChat` type.
 
-use crate::ChatAdministratorRights;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{ChatAdministratorRights, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object defines the criteria used to request a suitable chat. Information about the selected chat will be shared with the bot when the corresponding button is pressed. The bot will be granted requested rights in the chat if appropriate. More about requesting chats: <https://core.telegram.org/bots/features#chat-and-user-selection>.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyboardButtonRequestChat {
     /// Signed 32-bit identifier of the request, which will be received back in the ChatShared object. Must be unique within the message.
     pub request_id: i64,
@@ -40,6 +44,10 @@ pub struct KeyboardButtonRequestChat {
     /// Optional. Pass True to request the chat's photo
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_photo: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl KeyboardButtonRequestChat {
@@ -57,6 +65,141 @@ impl KeyboardButtonRequestChat {
             request_title: None,
             request_username: None,
             request_photo: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyboardButtonRequestChat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "KeyboardButtonRequestChat",
+            KeyboardButtonRequestChatKey::ALL,
+            KeyboardButtonRequestChatVisitor,
+        )
+    }
+}
+
+/// A key of a `KeyboardButtonRequestChat` object.
+enum KeyboardButtonRequestChatKey {
+    RequestId,
+    ChatIsChannel,
+    ChatIsForum,
+    ChatHasUsername,
+    ChatIsCreated,
+    UserAdministratorRights,
+    BotAdministratorRights,
+    BotIsMember,
+    RequestTitle,
+    RequestUsername,
+    RequestPhoto,
+    Unknown(String),
+}
+
+impl KeyboardButtonRequestChatKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "request_id",
+        "chat_is_channel",
+        "chat_is_forum",
+        "chat_has_username",
+        "chat_is_created",
+        "user_administrator_rights",
+        "bot_administrator_rights",
+        "bot_is_member",
+        "request_title",
+        "request_username",
+        "request_photo",
+    ];
+}
+
+impl ObjectKey for KeyboardButtonRequestChatKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "request_id" => Self::RequestId,
+            "chat_is_channel" => Self::ChatIsChannel,
+            "chat_is_forum" => Self::ChatIsForum,
+            "chat_has_username" => Self::ChatHasUsername,
+            "chat_is_created" => Self::ChatIsCreated,
+            "user_administrator_rights" => Self::UserAdministratorRights,
+            "bot_administrator_rights" => Self::BotAdministratorRights,
+            "bot_is_member" => Self::BotIsMember,
+            "request_title" => Self::RequestTitle,
+            "request_username" => Self::RequestUsername,
+            "request_photo" => Self::RequestPhoto,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct KeyboardButtonRequestChatVisitor;
+
+impl<'de> Visitor<'de> for KeyboardButtonRequestChatVisitor {
+    type Value = KeyboardButtonRequestChat;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a KeyboardButtonRequestChat object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<KeyboardButtonRequestChat, A::Error> {
+        let mut request_id = None;
+        let mut chat_is_channel = None;
+        let mut chat_is_forum = None;
+        let mut chat_has_username = None;
+        let mut chat_is_created = None;
+        let mut user_administrator_rights = None;
+        let mut bot_administrator_rights = None;
+        let mut bot_is_member = None;
+        let mut request_title = None;
+        let mut request_username = None;
+        let mut request_photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                KeyboardButtonRequestChatKey::RequestId => request_id = Some(map.next_value()?),
+                KeyboardButtonRequestChatKey::ChatIsChannel => {
+                    chat_is_channel = Some(map.next_value()?)
+                }
+                KeyboardButtonRequestChatKey::ChatIsForum => chat_is_forum = map.next_value()?,
+                KeyboardButtonRequestChatKey::ChatHasUsername => {
+                    chat_has_username = map.next_value()?
+                }
+                KeyboardButtonRequestChatKey::ChatIsCreated => {
+                    chat_is_created = map.next_value()?
+                }
+                KeyboardButtonRequestChatKey::UserAdministratorRights => {
+                    user_administrator_rights = map.next_value()?
+                }
+                KeyboardButtonRequestChatKey::BotAdministratorRights => {
+                    bot_administrator_rights = map.next_value()?
+                }
+                KeyboardButtonRequestChatKey::BotIsMember => bot_is_member = map.next_value()?,
+                KeyboardButtonRequestChatKey::RequestTitle => request_title = map.next_value()?,
+                KeyboardButtonRequestChatKey::RequestUsername => {
+                    request_username = map.next_value()?
+                }
+                KeyboardButtonRequestChatKey::RequestPhoto => request_photo = map.next_value()?,
+                KeyboardButtonRequestChatKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(KeyboardButtonRequestChat {
+            request_id: crate::object::required(request_id, "request_id")?,
+            chat_is_channel: chat_is_channel.unwrap_or_default(),
+            chat_is_forum,
+            chat_has_username,
+            chat_is_created,
+            user_administrator_rights,
+            bot_administrator_rights,
+            bot_is_member,
+            request_title,
+            request_username,
+            request_photo,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `KeyboardButtonRequestManagedBot` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object defines the parameters for the creation of a managed bot. Information about the created bot will be shared with the bot using the update managed\_bot and a Message with the field managed\_bot\_created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyboardButtonRequestManagedBot {
     /// Signed 32-bit identifier of the request. Must be unique within the message.
     pub request_id: i64,
@@ -15,6 +20,10 @@ pub struct KeyboardButtonRequestManagedBot {
     /// Optional. Suggested username for the bot
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_username: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl KeyboardButtonRequestManagedBot {
@@ -24,6 +33,83 @@ impl KeyboardButtonRequestManagedBot {
             request_id,
             suggested_name: None,
             suggested_username: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyboardButtonRequestManagedBot {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "KeyboardButtonRequestManagedBot",
+            KeyboardButtonRequestManagedBotKey::ALL,
+            KeyboardButtonRequestManagedBotVisitor,
+        )
+    }
+}
+
+/// A key of a `KeyboardButtonRequestManagedBot` object.
+enum KeyboardButtonRequestManagedBotKey {
+    RequestId,
+    SuggestedName,
+    SuggestedUsername,
+    Unknown(String),
+}
+
+impl KeyboardButtonRequestManagedBotKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["request_id", "suggested_name", "suggested_username"];
+}
+
+impl ObjectKey for KeyboardButtonRequestManagedBotKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "request_id" => Self::RequestId,
+            "suggested_name" => Self::SuggestedName,
+            "suggested_username" => Self::SuggestedUsername,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct KeyboardButtonRequestManagedBotVisitor;
+
+impl<'de> Visitor<'de> for KeyboardButtonRequestManagedBotVisitor {
+    type Value = KeyboardButtonRequestManagedBot;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a KeyboardButtonRequestManagedBot object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<KeyboardButtonRequestManagedBot, A::Error> {
+        let mut request_id = None;
+        let mut suggested_name = None;
+        let mut suggested_username = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                KeyboardButtonRequestManagedBotKey::RequestId => {
+                    request_id = Some(map.next_value()?)
+                }
+                KeyboardButtonRequestManagedBotKey::SuggestedName => {
+                    suggested_name = map.next_value()?
+                }
+                KeyboardButtonRequestManagedBotKey::SuggestedUsername => {
+                    suggested_username = map.next_value()?
+                }
+                KeyboardButtonRequestManagedBotKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(KeyboardButtonRequestManagedBot {
+            request_id: crate::object::required(request_id, "request_id")?,
+            suggested_name,
+            suggested_username,
+            extra,
+        })
     }
 }

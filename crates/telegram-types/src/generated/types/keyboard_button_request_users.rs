@@ -2,10 +2,15 @@
 
 //! The `KeyboardButtonRequestUsers` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object defines the criteria used to request suitable users. Information about the selected users will be shared with the bot when the corresponding button is pressed. More about requesting users: <https://core.telegram.org/bots/features#chat-and-user-selection>
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyboardButtonRequestUsers {
     /// Signed 32-bit identifier of the request that will be received back in the UsersShared object. Must be unique within the message.
     pub request_id: i64,
@@ -27,6 +32,10 @@ pub struct KeyboardButtonRequestUsers {
     /// Optional. Pass True to request the users' photos
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_photo: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl KeyboardButtonRequestUsers {
@@ -40,6 +49,109 @@ impl KeyboardButtonRequestUsers {
             request_name: None,
             request_username: None,
             request_photo: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyboardButtonRequestUsers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "KeyboardButtonRequestUsers",
+            KeyboardButtonRequestUsersKey::ALL,
+            KeyboardButtonRequestUsersVisitor,
+        )
+    }
+}
+
+/// A key of a `KeyboardButtonRequestUsers` object.
+enum KeyboardButtonRequestUsersKey {
+    RequestId,
+    UserIsBot,
+    UserIsPremium,
+    MaxQuantity,
+    RequestName,
+    RequestUsername,
+    RequestPhoto,
+    Unknown(String),
+}
+
+impl KeyboardButtonRequestUsersKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "request_id",
+        "user_is_bot",
+        "user_is_premium",
+        "max_quantity",
+        "request_name",
+        "request_username",
+        "request_photo",
+    ];
+}
+
+impl ObjectKey for KeyboardButtonRequestUsersKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "request_id" => Self::RequestId,
+            "user_is_bot" => Self::UserIsBot,
+            "user_is_premium" => Self::UserIsPremium,
+            "max_quantity" => Self::MaxQuantity,
+            "request_name" => Self::RequestName,
+            "request_username" => Self::RequestUsername,
+            "request_photo" => Self::RequestPhoto,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct KeyboardButtonRequestUsersVisitor;
+
+impl<'de> Visitor<'de> for KeyboardButtonRequestUsersVisitor {
+    type Value = KeyboardButtonRequestUsers;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a KeyboardButtonRequestUsers object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<KeyboardButtonRequestUsers, A::Error> {
+        let mut request_id = None;
+        let mut user_is_bot = None;
+        let mut user_is_premium = None;
+        let mut max_quantity = None;
+        let mut request_name = None;
+        let mut request_username = None;
+        let mut request_photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                KeyboardButtonRequestUsersKey::RequestId => request_id = Some(map.next_value()?),
+                KeyboardButtonRequestUsersKey::UserIsBot => user_is_bot = map.next_value()?,
+                KeyboardButtonRequestUsersKey::UserIsPremium => {
+                    user_is_premium = map.next_value()?
+                }
+                KeyboardButtonRequestUsersKey::MaxQuantity => max_quantity = map.next_value()?,
+                KeyboardButtonRequestUsersKey::RequestName => request_name = map.next_value()?,
+                KeyboardButtonRequestUsersKey::RequestUsername => {
+                    request_username = map.next_value()?
+                }
+                KeyboardButtonRequestUsersKey::RequestPhoto => request_photo = map.next_value()?,
+                KeyboardButtonRequestUsersKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(KeyboardButtonRequestUsers {
+            request_id: crate::object::required(request_id, "request_id")?,
+            user_is_bot,
+            user_is_premium,
+            max_quantity,
+            request_name,
+            request_username,
+            request_photo,
+            extra,
+        })
     }
 }

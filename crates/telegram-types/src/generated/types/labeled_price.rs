@@ -2,13 +2,91 @@
 
 //! The `LabeledPrice` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a portion of the price for goods or services.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabeledPrice {
     /// Portion label
     pub label: String,
     /// Price of the product in the smallest units of the currency (integer, not float/double). For example, for a price of US$ 1.45 pass amount = 145. See the exp parameter in currencies.json, it shows the number of digits past the decimal point for each currency (2 for the majority of currencies).
     pub amount: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl LabeledPrice {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(label: impl Into<String>, amount: i64) -> Self {
+        Self {
+            label: label.into(),
+            amount,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LabeledPrice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("LabeledPrice", LabeledPriceKey::ALL, LabeledPriceVisitor)
+    }
+}
+
+/// A key of a `LabeledPrice` object.
+enum LabeledPriceKey {
+    Label,
+    Amount,
+    Unknown(String),
+}
+
+impl LabeledPriceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["label", "amount"];
+}
+
+impl ObjectKey for LabeledPriceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "label" => Self::Label,
+            "amount" => Self::Amount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LabeledPriceVisitor;
+
+impl<'de> Visitor<'de> for LabeledPriceVisitor {
+    type Value = LabeledPrice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a LabeledPrice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LabeledPrice, A::Error> {
+        let mut label = None;
+        let mut amount = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LabeledPriceKey::Label => label = Some(map.next_value()?),
+                LabeledPriceKey::Amount => amount = Some(map.next_value()?),
+                LabeledPriceKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(LabeledPrice {
+            label: crate::object::required(label, "label")?,
+            amount: crate::object::required(amount, "amount")?,
+            extra,
+        })
+    }
 }

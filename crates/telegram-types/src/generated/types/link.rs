@@ -2,11 +2,81 @@
 
 //! The `Link` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents an HTTP link.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Link {
     /// URL of the link
     pub url: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Link {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Link {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Link", LinkKey::ALL, LinkVisitor)
+    }
+}
+
+/// A key of a `Link` object.
+enum LinkKey {
+    Url,
+    Unknown(String),
+}
+
+impl LinkKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["url"];
+}
+
+impl ObjectKey for LinkKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "url" => Self::Url,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LinkVisitor;
+
+impl<'de> Visitor<'de> for LinkVisitor {
+    type Value = Link;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Link object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
+        let mut url = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LinkKey::Url => url = Some(map.next_value()?),
+                LinkKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Link {
+            url: crate::object::required(url, "url")?,
+            extra,
+        })
+    }
 }

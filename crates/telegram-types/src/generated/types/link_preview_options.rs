@@ -2,10 +2,15 @@
 
 //! The `LinkPreviewOptions` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the options used for link preview generation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct LinkPreviewOptions {
     /// Optional. True, if the link preview is disabled
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
@@ -22,4 +27,91 @@ pub struct LinkPreviewOptions {
     /// Optional. True, if the link preview must be shown above the message text; otherwise, the link preview will be shown below the message text
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub show_above_text: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for LinkPreviewOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "LinkPreviewOptions",
+            LinkPreviewOptionsKey::ALL,
+            LinkPreviewOptionsVisitor,
+        )
+    }
+}
+
+/// A key of a `LinkPreviewOptions` object.
+enum LinkPreviewOptionsKey {
+    IsDisabled,
+    Url,
+    PreferSmallMedia,
+    PreferLargeMedia,
+    ShowAboveText,
+    Unknown(String),
+}
+
+impl LinkPreviewOptionsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "is_disabled",
+        "url",
+        "prefer_small_media",
+        "prefer_large_media",
+        "show_above_text",
+    ];
+}
+
+impl ObjectKey for LinkPreviewOptionsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "is_disabled" => Self::IsDisabled,
+            "url" => Self::Url,
+            "prefer_small_media" => Self::PreferSmallMedia,
+            "prefer_large_media" => Self::PreferLargeMedia,
+            "show_above_text" => Self::ShowAboveText,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LinkPreviewOptionsVisitor;
+
+impl<'de> Visitor<'de> for LinkPreviewOptionsVisitor {
+    type Value = LinkPreviewOptions;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a LinkPreviewOptions object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LinkPreviewOptions, A::Error> {
+        let mut is_disabled = false;
+        let mut url = None;
+        let mut prefer_small_media = false;
+        let mut prefer_large_media = false;
+        let mut show_above_text = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LinkPreviewOptionsKey::IsDisabled => is_disabled = map.next_value()?,
+                LinkPreviewOptionsKey::Url => url = map.next_value()?,
+                LinkPreviewOptionsKey::PreferSmallMedia => prefer_small_media = map.next_value()?,
+                LinkPreviewOptionsKey::PreferLargeMedia => prefer_large_media = map.next_value()?,
+                LinkPreviewOptionsKey::ShowAboveText => show_above_text = map.next_value()?,
+                LinkPreviewOptionsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(LinkPreviewOptions {
+            is_disabled,
+            url,
+            prefer_small_media,
+            prefer_large_media,
+            show_above_text,
+            extra,
+        })
+    }
 }

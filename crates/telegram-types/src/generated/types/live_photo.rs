@@ -2,11 +2,15 @@
 
 //! The `LivePhoto` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a live photo.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LivePhoto {
     /// Optional. Available sizes of the corresponding static photo
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,6 +31,10 @@ pub struct LivePhoto {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl LivePhoto {
@@ -47,6 +55,104 @@ impl LivePhoto {
             duration,
             mime_type: None,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for LivePhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("LivePhoto", LivePhotoKey::ALL, LivePhotoVisitor)
+    }
+}
+
+/// A key of a `LivePhoto` object.
+enum LivePhotoKey {
+    Photo,
+    FileId,
+    FileUniqueId,
+    Width,
+    Height,
+    Duration,
+    MimeType,
+    FileSize,
+    Unknown(String),
+}
+
+impl LivePhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "photo",
+        "file_id",
+        "file_unique_id",
+        "width",
+        "height",
+        "duration",
+        "mime_type",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for LivePhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "photo" => Self::Photo,
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "duration" => Self::Duration,
+            "mime_type" => Self::MimeType,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LivePhotoVisitor;
+
+impl<'de> Visitor<'de> for LivePhotoVisitor {
+    type Value = LivePhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a LivePhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LivePhoto, A::Error> {
+        let mut photo = None;
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut width = None;
+        let mut height = None;
+        let mut duration = None;
+        let mut mime_type = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LivePhotoKey::Photo => photo = map.next_value()?,
+                LivePhotoKey::FileId => file_id = Some(map.next_value()?),
+                LivePhotoKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                LivePhotoKey::Width => width = Some(map.next_value()?),
+                LivePhotoKey::Height => height = Some(map.next_value()?),
+                LivePhotoKey::Duration => duration = Some(map.next_value()?),
+                LivePhotoKey::MimeType => mime_type = map.next_value()?,
+                LivePhotoKey::FileSize => file_size = map.next_value()?,
+                LivePhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(LivePhoto {
+            photo,
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            duration: crate::object::required(duration, "duration")?,
+            mime_type,
+            file_size,
+            extra,
+        })
     }
 }

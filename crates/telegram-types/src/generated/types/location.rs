@@ -2,10 +2,15 @@
 
 //! The `Location` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a point on the map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Location {
     /// Latitude as defined by the sender
     pub latitude: f64,
@@ -23,6 +28,10 @@ pub struct Location {
     /// Optional. The maximum distance for proximity alerts about approaching another chat member, in meters. For sent live locations only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proximity_alert_radius: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Location {
@@ -35,6 +44,92 @@ impl Location {
             live_period: None,
             heading: None,
             proximity_alert_radius: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Location", LocationKey::ALL, LocationVisitor)
+    }
+}
+
+/// A key of a `Location` object.
+enum LocationKey {
+    Latitude,
+    Longitude,
+    HorizontalAccuracy,
+    LivePeriod,
+    Heading,
+    ProximityAlertRadius,
+    Unknown(String),
+}
+
+impl LocationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "latitude",
+        "longitude",
+        "horizontal_accuracy",
+        "live_period",
+        "heading",
+        "proximity_alert_radius",
+    ];
+}
+
+impl ObjectKey for LocationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "horizontal_accuracy" => Self::HorizontalAccuracy,
+            "live_period" => Self::LivePeriod,
+            "heading" => Self::Heading,
+            "proximity_alert_radius" => Self::ProximityAlertRadius,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LocationVisitor;
+
+impl<'de> Visitor<'de> for LocationVisitor {
+    type Value = Location;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Location object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Location, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut horizontal_accuracy = None;
+        let mut live_period = None;
+        let mut heading = None;
+        let mut proximity_alert_radius = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LocationKey::Latitude => latitude = Some(map.next_value()?),
+                LocationKey::Longitude => longitude = Some(map.next_value()?),
+                LocationKey::HorizontalAccuracy => horizontal_accuracy = map.next_value()?,
+                LocationKey::LivePeriod => live_period = map.next_value()?,
+                LocationKey::Heading => heading = map.next_value()?,
+                LocationKey::ProximityAlertRadius => proximity_alert_radius = map.next_value()?,
+                LocationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(Location {
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            horizontal_accuracy,
+            live_period,
+            heading,
+            proximity_alert_radius,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `LocationAddress` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the physical address of a location.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocationAddress {
     /// The two-letter ISO 3166-1 alpha-2 country code of the country where the location is located
     pub country_code: String,
@@ -18,6 +23,10 @@ pub struct LocationAddress {
     /// Optional. Street address of the location
     #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl LocationAddress {
@@ -28,6 +37,79 @@ impl LocationAddress {
             state: None,
             city: None,
             street: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for LocationAddress {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "LocationAddress",
+            LocationAddressKey::ALL,
+            LocationAddressVisitor,
+        )
+    }
+}
+
+/// A key of a `LocationAddress` object.
+enum LocationAddressKey {
+    CountryCode,
+    State,
+    City,
+    Street,
+    Unknown(String),
+}
+
+impl LocationAddressKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["country_code", "state", "city", "street"];
+}
+
+impl ObjectKey for LocationAddressKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "country_code" => Self::CountryCode,
+            "state" => Self::State,
+            "city" => Self::City,
+            "street" => Self::Street,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LocationAddressVisitor;
+
+impl<'de> Visitor<'de> for LocationAddressVisitor {
+    type Value = LocationAddress;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a LocationAddress object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LocationAddress, A::Error> {
+        let mut country_code = None;
+        let mut state = None;
+        let mut city = None;
+        let mut street = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LocationAddressKey::CountryCode => country_code = Some(map.next_value()?),
+                LocationAddressKey::State => state = map.next_value()?,
+                LocationAddressKey::City => city = map.next_value()?,
+                LocationAddressKey::Street => street = map.next_value()?,
+                LocationAddressKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(LocationAddress {
+            country_code: crate::object::required(country_code, "country_code")?,
+            state,
+            city,
+            street,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `LoginUrl` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a parameter of the inline keyboard button used to automatically authorize a user. It serves as a great replacement for the Telegram Login Widget when the user is coming from Telegram. All the user needs to do is tap/click a button and confirm that they want to log in:
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoginUrl {
     /// An HTTPS URL to be opened with user authorization data added to the query string when the button is pressed. If the user refuses to provide authorization data, the original URL without information about the user will be opened. The data added is the same as described in Receiving authorization data. NOTE: You must always check the hash of the received data to verify the authentication and the integrity of the data as described in Checking authorization.
     pub url: String,
@@ -18,6 +23,10 @@ pub struct LoginUrl {
     /// Optional. Pass True to request the permission for your bot to send messages to the user
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_write_access: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl LoginUrl {
@@ -28,6 +37,80 @@ impl LoginUrl {
             forward_text: None,
             bot_username: None,
             request_write_access: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for LoginUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("LoginUrl", LoginUrlKey::ALL, LoginUrlVisitor)
+    }
+}
+
+/// A key of a `LoginUrl` object.
+enum LoginUrlKey {
+    Url,
+    ForwardText,
+    BotUsername,
+    RequestWriteAccess,
+    Unknown(String),
+}
+
+impl LoginUrlKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "url",
+        "forward_text",
+        "bot_username",
+        "request_write_access",
+    ];
+}
+
+impl ObjectKey for LoginUrlKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "url" => Self::Url,
+            "forward_text" => Self::ForwardText,
+            "bot_username" => Self::BotUsername,
+            "request_write_access" => Self::RequestWriteAccess,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct LoginUrlVisitor;
+
+impl<'de> Visitor<'de> for LoginUrlVisitor {
+    type Value = LoginUrl;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a LoginUrl object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LoginUrl, A::Error> {
+        let mut url = None;
+        let mut forward_text = None;
+        let mut bot_username = None;
+        let mut request_write_access = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                LoginUrlKey::Url => url = Some(map.next_value()?),
+                LoginUrlKey::ForwardText => forward_text = map.next_value()?,
+                LoginUrlKey::BotUsername => bot_username = map.next_value()?,
+                LoginUrlKey::RequestWriteAccess => request_write_access = map.next_value()?,
+                LoginUrlKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(LoginUrl {
+            url: crate::object::required(url, "url")?,
+            forward_text,
+            bot_username,
+            request_write_access,
+            extra,
+        })
     }
 }

@@ -2,12 +2,87 @@
 
 //! The `ManagedBotCreated` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about the bot that was created to be managed by the current bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ManagedBotCreated {
     /// Information about the bot. The bot's token can be fetched using the method getManagedBotToken.
     pub bot: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ManagedBotCreated {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(bot: impl Into<User>) -> Self {
+        Self {
+            bot: bot.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagedBotCreated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ManagedBotCreated",
+            ManagedBotCreatedKey::ALL,
+            ManagedBotCreatedVisitor,
+        )
+    }
+}
+
+/// A key of a `ManagedBotCreated` object.
+enum ManagedBotCreatedKey {
+    Bot,
+    Unknown(String),
+}
+
+impl ManagedBotCreatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["bot"];
+}
+
+impl ObjectKey for ManagedBotCreatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "bot" => Self::Bot,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ManagedBotCreatedVisitor;
+
+impl<'de> Visitor<'de> for ManagedBotCreatedVisitor {
+    type Value = ManagedBotCreated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ManagedBotCreated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ManagedBotCreated, A::Error> {
+        let mut bot = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ManagedBotCreatedKey::Bot => bot = Some(map.next_value()?),
+                ManagedBotCreatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ManagedBotCreated {
+            bot: crate::object::required(bot, "bot")?,
+            extra,
+        })
+    }
 }

@@ -2,14 +2,95 @@
 
 //! The `ManagedBotUpdated` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about the creation, token update, or owner update of a bot that is managed by the current bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ManagedBotUpdated {
     /// User that created the bot
     pub user: User,
     /// Information about the bot. Token of the bot can be fetched using the method getManagedBotToken.
     pub bot: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ManagedBotUpdated {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(user: impl Into<User>, bot: impl Into<User>) -> Self {
+        Self {
+            user: user.into(),
+            bot: bot.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagedBotUpdated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ManagedBotUpdated",
+            ManagedBotUpdatedKey::ALL,
+            ManagedBotUpdatedVisitor,
+        )
+    }
+}
+
+/// A key of a `ManagedBotUpdated` object.
+enum ManagedBotUpdatedKey {
+    User,
+    Bot,
+    Unknown(String),
+}
+
+impl ManagedBotUpdatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["user", "bot"];
+}
+
+impl ObjectKey for ManagedBotUpdatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user" => Self::User,
+            "bot" => Self::Bot,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ManagedBotUpdatedVisitor;
+
+impl<'de> Visitor<'de> for ManagedBotUpdatedVisitor {
+    type Value = ManagedBotUpdated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ManagedBotUpdated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ManagedBotUpdated, A::Error> {
+        let mut user = None;
+        let mut bot = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ManagedBotUpdatedKey::User => user = Some(map.next_value()?),
+                ManagedBotUpdatedKey::Bot => bot = Some(map.next_value()?),
+                ManagedBotUpdatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ManagedBotUpdated {
+            user: crate::object::required(user, "user")?,
+            bot: crate::object::required(bot, "bot")?,
+            extra,
+        })
+    }
 }

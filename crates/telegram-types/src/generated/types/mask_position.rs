@@ -2,10 +2,15 @@
 
 //! The `MaskPosition` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the position on faces where a mask should be placed by default.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MaskPosition {
     /// The part of the face relative to which the mask should be placed. One of "forehead", "eyes", "mouth", or "chin".
     pub point: String,
@@ -15,4 +20,89 @@ pub struct MaskPosition {
     pub y_shift: f64,
     /// Mask scaling coefficient. For example, 2.0 means double size.
     pub scale: f64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MaskPosition {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(point: impl Into<String>, x_shift: f64, y_shift: f64, scale: f64) -> Self {
+        Self {
+            point: point.into(),
+            x_shift,
+            y_shift,
+            scale,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MaskPosition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("MaskPosition", MaskPositionKey::ALL, MaskPositionVisitor)
+    }
+}
+
+/// A key of a `MaskPosition` object.
+enum MaskPositionKey {
+    Point,
+    XShift,
+    YShift,
+    Scale,
+    Unknown(String),
+}
+
+impl MaskPositionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["point", "x_shift", "y_shift", "scale"];
+}
+
+impl ObjectKey for MaskPositionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "point" => Self::Point,
+            "x_shift" => Self::XShift,
+            "y_shift" => Self::YShift,
+            "scale" => Self::Scale,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MaskPositionVisitor;
+
+impl<'de> Visitor<'de> for MaskPositionVisitor {
+    type Value = MaskPosition;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MaskPosition object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaskPosition, A::Error> {
+        let mut point = None;
+        let mut x_shift = None;
+        let mut y_shift = None;
+        let mut scale = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MaskPositionKey::Point => point = Some(map.next_value()?),
+                MaskPositionKey::XShift => x_shift = Some(map.next_value()?),
+                MaskPositionKey::YShift => y_shift = Some(map.next_value()?),
+                MaskPositionKey::Scale => scale = Some(map.next_value()?),
+                MaskPositionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MaskPosition {
+            point: crate::object::required(point, "point")?,
+            x_shift: crate::object::required(x_shift, "x_shift")?,
+            y_shift: crate::object::required(y_shift, "y_shift")?,
+            scale: crate::object::required(scale, "scale")?,
+            extra,
+        })
+    }
 }

@@ -2,17 +2,82 @@
 
 //! The `MenuButtonCommands` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a menu button, which opens the bot's list of commands.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct MenuButtonCommands {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MenuButtonCommands {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for MenuButtonCommands {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MenuButtonCommands", 1)?;
-        state.serialize_field("type", "commands")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "commands")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MenuButtonCommands {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MenuButtonCommands",
+            MenuButtonCommandsKey::ALL,
+            MenuButtonCommandsVisitor,
+        )
+    }
+}
+
+/// A key of a `MenuButtonCommands` object.
+enum MenuButtonCommandsKey {
+    Type,
+    Unknown(String),
+}
+
+impl MenuButtonCommandsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for MenuButtonCommandsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MenuButtonCommandsVisitor;
+
+impl<'de> Visitor<'de> for MenuButtonCommandsVisitor {
+    type Value = MenuButtonCommands;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MenuButtonCommands object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MenuButtonCommands, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MenuButtonCommandsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MenuButtonCommandsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MenuButtonCommands { extra })
     }
 }

@@ -2,17 +2,82 @@
 
 //! The `MenuButtonDefault` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes that no specific value for the menu button was set.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct MenuButtonDefault {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MenuButtonDefault {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for MenuButtonDefault {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MenuButtonDefault", 1)?;
-        state.serialize_field("type", "default")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "default")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MenuButtonDefault {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MenuButtonDefault",
+            MenuButtonDefaultKey::ALL,
+            MenuButtonDefaultVisitor,
+        )
+    }
+}
+
+/// A key of a `MenuButtonDefault` object.
+enum MenuButtonDefaultKey {
+    Type,
+    Unknown(String),
+}
+
+impl MenuButtonDefaultKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for MenuButtonDefaultKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MenuButtonDefaultVisitor;
+
+impl<'de> Visitor<'de> for MenuButtonDefaultVisitor {
+    type Value = MenuButtonDefault;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MenuButtonDefault object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MenuButtonDefault, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MenuButtonDefaultKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MenuButtonDefaultKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MenuButtonDefault { extra })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `MenuButtonWebApp` type.
 
-use crate::WebAppInfo;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, WebAppInfo};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents a menu button, which launches a Web App.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MenuButtonWebApp {
     /// Text on the button
     pub text: String,
     /// Description of the Web App that will be launched when the user presses the button. The Web App will be able to send an arbitrary message on behalf of the user using the method answerWebAppQuery. Alternatively, a t.me link to a Web App of the bot can be specified in the object instead of the Web App's URL, in which case the Web App will be opened as if the user pressed the link.
     pub web_app: WebAppInfo,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MenuButtonWebApp {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<String>, web_app: impl Into<WebAppInfo>) -> Self {
+        Self {
+            text: text.into(),
+            web_app: web_app.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for MenuButtonWebApp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MenuButtonWebApp", 3)?;
-        state.serialize_field("type", "web_app")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("web_app", &self.web_app)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "web_app")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("web_app", &self.web_app)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MenuButtonWebApp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MenuButtonWebApp",
+            MenuButtonWebAppKey::ALL,
+            MenuButtonWebAppVisitor,
+        )
+    }
+}
+
+/// A key of a `MenuButtonWebApp` object.
+enum MenuButtonWebAppKey {
+    Text,
+    WebApp,
+    Type,
+    Unknown(String),
+}
+
+impl MenuButtonWebAppKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "web_app", "type"];
+}
+
+impl ObjectKey for MenuButtonWebAppKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "web_app" => Self::WebApp,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MenuButtonWebAppVisitor;
+
+impl<'de> Visitor<'de> for MenuButtonWebAppVisitor {
+    type Value = MenuButtonWebApp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MenuButtonWebApp object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MenuButtonWebApp, A::Error> {
+        let mut text = None;
+        let mut web_app = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MenuButtonWebAppKey::Text => text = Some(map.next_value()?),
+                MenuButtonWebAppKey::WebApp => web_app = Some(map.next_value()?),
+                MenuButtonWebAppKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MenuButtonWebAppKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MenuButtonWebApp {
+            text: crate::object::required(text, "text")?,
+            web_app: crate::object::required(web_app, "web_app")?,
+            extra,
+        })
     }
 }

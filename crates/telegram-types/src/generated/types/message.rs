@@ -4,17 +4,16 @@
 
 use std::fmt;
 
-use serde::de::{IgnoredAny, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
-
-use crate::field_group::{group_mut, required, KeySeed, ObjectKey};
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
     Animation, Audio, Chat, Checklist, Contact, Dice, DirectMessagesTopic, Document,
-    ExternalReplyInfo, Game, Giveaway, GiveawayWinners, InlineKeyboardMarkup, Invoice,
+    ExternalReplyInfo, Extra, Game, Giveaway, GiveawayWinners, InlineKeyboardMarkup, Invoice,
     LinkPreviewOptions, LivePhoto, Location, MessageEntity, MessageOrigin, MessageService,
     PaidMediaInfo, PassportData, PhotoSize, Poll, RichMessage, Sticker, Story, SuggestedPostInfo,
     TextQuote, User, Venue, Video, VideoNote, Voice,
 };
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -217,6 +216,10 @@ pub struct Message {
     /// The service-message fields (\`new\_chat\_members\`, \`pinned\_message\`, \`successful\_payment\`, …), boxed together because they are rare: \`None\` on an ordinary message. \[\`Message::service\`\] reads them without unwrapping.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub service: Option<Box<MessageService>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Message {
@@ -290,6 +293,7 @@ impl Message {
             giveaway_winners: None,
             reply_markup: None,
             service: None,
+            extra: None,
         }
     }
 }
@@ -308,8 +312,7 @@ impl<'de> Deserialize<'de> for Message {
     }
 }
 
-/// A key of a `Message` object, the `service` group's included.
-#[derive(Clone, Copy)]
+/// A key of a `Message` object.
 enum MessageKey {
     MessageId,
     MessageThreadId,
@@ -431,11 +434,11 @@ enum MessageKey {
     VideoChatEnded,
     VideoChatParticipantsInvited,
     WebAppData,
-    Unknown,
+    Unknown(String),
 }
 
 impl MessageKey {
-    /// Every key, in spec order.
+    /// Every key it knows.
     const ALL: &'static [&'static str] = &[
         "message_id",
         "message_thread_id",
@@ -683,7 +686,7 @@ impl ObjectKey for MessageKey {
             "video_chat_ended" => Self::VideoChatEnded,
             "video_chat_participants_invited" => Self::VideoChatParticipantsInvited,
             "web_app_data" => Self::WebAppData,
-            _ => Self::Unknown,
+            _ => Self::Unknown(name.to_owned()),
         }
     }
 }
@@ -765,6 +768,7 @@ impl<'de> Visitor<'de> for MessageVisitor {
         let mut giveaway_winners = None;
         let mut reply_markup = None;
         let mut service: Option<Box<MessageService>> = None;
+        let mut extra = None;
         while let Some(key) = map.next_key_seed(KeySeed::new())? {
             match key {
                 MessageKey::MessageId => message_id = Some(map.next_value()?),
@@ -837,281 +841,291 @@ impl<'de> Visitor<'de> for MessageVisitor {
                 MessageKey::ReplyMarkup => reply_markup = map.next_value()?,
                 MessageKey::NewChatMembers => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).new_chat_members = Some(value);
+                        crate::object::group_mut(&mut service).new_chat_members = Some(value);
                     }
                 }
                 MessageKey::LeftChatMember => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).left_chat_member = Some(value);
+                        crate::object::group_mut(&mut service).left_chat_member = Some(value);
                     }
                 }
                 MessageKey::ChatOwnerLeft => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).chat_owner_left = Some(value);
+                        crate::object::group_mut(&mut service).chat_owner_left = Some(value);
                     }
                 }
                 MessageKey::ChatOwnerChanged => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).chat_owner_changed = Some(value);
+                        crate::object::group_mut(&mut service).chat_owner_changed = Some(value);
                     }
                 }
                 MessageKey::NewChatTitle => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).new_chat_title = Some(value);
+                        crate::object::group_mut(&mut service).new_chat_title = Some(value);
                     }
                 }
                 MessageKey::NewChatPhoto => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).new_chat_photo = Some(value);
+                        crate::object::group_mut(&mut service).new_chat_photo = Some(value);
                     }
                 }
                 MessageKey::DeleteChatPhoto => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).delete_chat_photo = Some(value);
+                        crate::object::group_mut(&mut service).delete_chat_photo = Some(value);
                     }
                 }
                 MessageKey::GroupChatCreated => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).group_chat_created = Some(value);
+                        crate::object::group_mut(&mut service).group_chat_created = Some(value);
                     }
                 }
                 MessageKey::SupergroupChatCreated => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).supergroup_chat_created = Some(value);
+                        crate::object::group_mut(&mut service).supergroup_chat_created =
+                            Some(value);
                     }
                 }
                 MessageKey::ChannelChatCreated => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).channel_chat_created = Some(value);
+                        crate::object::group_mut(&mut service).channel_chat_created = Some(value);
                     }
                 }
                 MessageKey::MessageAutoDeleteTimerChanged => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).message_auto_delete_timer_changed = Some(value);
+                        crate::object::group_mut(&mut service).message_auto_delete_timer_changed =
+                            Some(value);
                     }
                 }
                 MessageKey::MigrateToChatId => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).migrate_to_chat_id = Some(value);
+                        crate::object::group_mut(&mut service).migrate_to_chat_id = Some(value);
                     }
                 }
                 MessageKey::MigrateFromChatId => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).migrate_from_chat_id = Some(value);
+                        crate::object::group_mut(&mut service).migrate_from_chat_id = Some(value);
                     }
                 }
                 MessageKey::PinnedMessage => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).pinned_message = Some(value);
+                        crate::object::group_mut(&mut service).pinned_message = Some(value);
                     }
                 }
                 MessageKey::SuccessfulPayment => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).successful_payment = Some(value);
+                        crate::object::group_mut(&mut service).successful_payment = Some(value);
                     }
                 }
                 MessageKey::RefundedPayment => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).refunded_payment = Some(value);
+                        crate::object::group_mut(&mut service).refunded_payment = Some(value);
                     }
                 }
                 MessageKey::UsersShared => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).users_shared = Some(value);
+                        crate::object::group_mut(&mut service).users_shared = Some(value);
                     }
                 }
                 MessageKey::ChatShared => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).chat_shared = Some(value);
+                        crate::object::group_mut(&mut service).chat_shared = Some(value);
                     }
                 }
                 MessageKey::Gift => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).gift = Some(value);
+                        crate::object::group_mut(&mut service).gift = Some(value);
                     }
                 }
                 MessageKey::UniqueGift => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).unique_gift = Some(value);
+                        crate::object::group_mut(&mut service).unique_gift = Some(value);
                     }
                 }
                 MessageKey::GiftUpgradeSent => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).gift_upgrade_sent = Some(value);
+                        crate::object::group_mut(&mut service).gift_upgrade_sent = Some(value);
                     }
                 }
                 MessageKey::ConnectedWebsite => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).connected_website = Some(value);
+                        crate::object::group_mut(&mut service).connected_website = Some(value);
                     }
                 }
                 MessageKey::WriteAccessAllowed => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).write_access_allowed = Some(value);
+                        crate::object::group_mut(&mut service).write_access_allowed = Some(value);
                     }
                 }
                 MessageKey::ProximityAlertTriggered => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).proximity_alert_triggered = Some(value);
+                        crate::object::group_mut(&mut service).proximity_alert_triggered =
+                            Some(value);
                     }
                 }
                 MessageKey::BoostAdded => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).boost_added = Some(value);
+                        crate::object::group_mut(&mut service).boost_added = Some(value);
                     }
                 }
                 MessageKey::ChatBackgroundSet => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).chat_background_set = Some(value);
+                        crate::object::group_mut(&mut service).chat_background_set = Some(value);
                     }
                 }
                 MessageKey::ChecklistTasksDone => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).checklist_tasks_done = Some(value);
+                        crate::object::group_mut(&mut service).checklist_tasks_done = Some(value);
                     }
                 }
                 MessageKey::ChecklistTasksAdded => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).checklist_tasks_added = Some(value);
+                        crate::object::group_mut(&mut service).checklist_tasks_added = Some(value);
                     }
                 }
                 MessageKey::CommunityChatAdded => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).community_chat_added = Some(value);
+                        crate::object::group_mut(&mut service).community_chat_added = Some(value);
                     }
                 }
                 MessageKey::CommunityChatJoined => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).community_chat_joined = Some(value);
+                        crate::object::group_mut(&mut service).community_chat_joined = Some(value);
                     }
                 }
                 MessageKey::CommunityChatRemoved => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).community_chat_removed = Some(value);
+                        crate::object::group_mut(&mut service).community_chat_removed = Some(value);
                     }
                 }
                 MessageKey::DirectMessagePriceChanged => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).direct_message_price_changed = Some(value);
+                        crate::object::group_mut(&mut service).direct_message_price_changed =
+                            Some(value);
                     }
                 }
                 MessageKey::ForumTopicCreated => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).forum_topic_created = Some(value);
+                        crate::object::group_mut(&mut service).forum_topic_created = Some(value);
                     }
                 }
                 MessageKey::ForumTopicEdited => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).forum_topic_edited = Some(value);
+                        crate::object::group_mut(&mut service).forum_topic_edited = Some(value);
                     }
                 }
                 MessageKey::ForumTopicClosed => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).forum_topic_closed = Some(value);
+                        crate::object::group_mut(&mut service).forum_topic_closed = Some(value);
                     }
                 }
                 MessageKey::ForumTopicReopened => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).forum_topic_reopened = Some(value);
+                        crate::object::group_mut(&mut service).forum_topic_reopened = Some(value);
                     }
                 }
                 MessageKey::GeneralForumTopicHidden => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).general_forum_topic_hidden = Some(value);
+                        crate::object::group_mut(&mut service).general_forum_topic_hidden =
+                            Some(value);
                     }
                 }
                 MessageKey::GeneralForumTopicUnhidden => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).general_forum_topic_unhidden = Some(value);
+                        crate::object::group_mut(&mut service).general_forum_topic_unhidden =
+                            Some(value);
                     }
                 }
                 MessageKey::GiveawayCreated => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).giveaway_created = Some(value);
+                        crate::object::group_mut(&mut service).giveaway_created = Some(value);
                     }
                 }
                 MessageKey::GiveawayCompleted => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).giveaway_completed = Some(value);
+                        crate::object::group_mut(&mut service).giveaway_completed = Some(value);
                     }
                 }
                 MessageKey::ManagedBotCreated => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).managed_bot_created = Some(value);
+                        crate::object::group_mut(&mut service).managed_bot_created = Some(value);
                     }
                 }
                 MessageKey::PaidMessagePriceChanged => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).paid_message_price_changed = Some(value);
+                        crate::object::group_mut(&mut service).paid_message_price_changed =
+                            Some(value);
                     }
                 }
                 MessageKey::PollOptionAdded => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).poll_option_added = Some(value);
+                        crate::object::group_mut(&mut service).poll_option_added = Some(value);
                     }
                 }
                 MessageKey::PollOptionDeleted => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).poll_option_deleted = Some(value);
+                        crate::object::group_mut(&mut service).poll_option_deleted = Some(value);
                     }
                 }
                 MessageKey::SuggestedPostApproved => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).suggested_post_approved = Some(value);
+                        crate::object::group_mut(&mut service).suggested_post_approved =
+                            Some(value);
                     }
                 }
                 MessageKey::SuggestedPostApprovalFailed => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).suggested_post_approval_failed = Some(value);
+                        crate::object::group_mut(&mut service).suggested_post_approval_failed =
+                            Some(value);
                     }
                 }
                 MessageKey::SuggestedPostDeclined => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).suggested_post_declined = Some(value);
+                        crate::object::group_mut(&mut service).suggested_post_declined =
+                            Some(value);
                     }
                 }
                 MessageKey::SuggestedPostPaid => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).suggested_post_paid = Some(value);
+                        crate::object::group_mut(&mut service).suggested_post_paid = Some(value);
                     }
                 }
                 MessageKey::SuggestedPostRefunded => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).suggested_post_refunded = Some(value);
+                        crate::object::group_mut(&mut service).suggested_post_refunded =
+                            Some(value);
                     }
                 }
                 MessageKey::VideoChatScheduled => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).video_chat_scheduled = Some(value);
+                        crate::object::group_mut(&mut service).video_chat_scheduled = Some(value);
                     }
                 }
                 MessageKey::VideoChatStarted => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).video_chat_started = Some(value);
+                        crate::object::group_mut(&mut service).video_chat_started = Some(value);
                     }
                 }
                 MessageKey::VideoChatEnded => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).video_chat_ended = Some(value);
+                        crate::object::group_mut(&mut service).video_chat_ended = Some(value);
                     }
                 }
                 MessageKey::VideoChatParticipantsInvited => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).video_chat_participants_invited = Some(value);
+                        crate::object::group_mut(&mut service).video_chat_participants_invited =
+                            Some(value);
                     }
                 }
                 MessageKey::WebAppData => {
                     if let Some(value) = map.next_value()? {
-                        group_mut(&mut service).web_app_data = Some(value);
+                        crate::object::group_mut(&mut service).web_app_data = Some(value);
                     }
                 }
-                MessageKey::Unknown => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                MessageKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
             }
         }
         Ok(Message {
-            message_id: required(message_id, "message_id")?,
+            message_id: crate::object::required(message_id, "message_id")?,
             message_thread_id,
             direct_messages_topic,
             from,
@@ -1121,10 +1135,10 @@ impl<'de> Visitor<'de> for MessageVisitor {
             sender_tag,
             receiver_user,
             ephemeral_message_id,
-            date: required(date, "date")?,
+            date: crate::object::required(date, "date")?,
             guest_query_id,
             business_connection_id,
-            chat: required(chat, "chat")?,
+            chat: crate::object::required(chat, "chat")?,
             forward_origin,
             is_topic_message,
             is_automatic_forward,
@@ -1178,6 +1192,7 @@ impl<'de> Visitor<'de> for MessageVisitor {
             giveaway_winners,
             reply_markup,
             service,
+            extra,
         })
     }
 }

@@ -2,11 +2,95 @@
 
 //! The `MessageAutoDeleteTimerChanged` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a change in auto-delete timer settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageAutoDeleteTimerChanged {
     /// New auto-delete time for messages in the chat; in seconds
     pub message_auto_delete_time: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MessageAutoDeleteTimerChanged {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(message_auto_delete_time: i64) -> Self {
+        Self {
+            message_auto_delete_time,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageAutoDeleteTimerChanged {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageAutoDeleteTimerChanged",
+            MessageAutoDeleteTimerChangedKey::ALL,
+            MessageAutoDeleteTimerChangedVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageAutoDeleteTimerChanged` object.
+enum MessageAutoDeleteTimerChangedKey {
+    MessageAutoDeleteTime,
+    Unknown(String),
+}
+
+impl MessageAutoDeleteTimerChangedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["message_auto_delete_time"];
+}
+
+impl ObjectKey for MessageAutoDeleteTimerChangedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "message_auto_delete_time" => Self::MessageAutoDeleteTime,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageAutoDeleteTimerChangedVisitor;
+
+impl<'de> Visitor<'de> for MessageAutoDeleteTimerChangedVisitor {
+    type Value = MessageAutoDeleteTimerChanged;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageAutoDeleteTimerChanged object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<MessageAutoDeleteTimerChanged, A::Error> {
+        let mut message_auto_delete_time = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageAutoDeleteTimerChangedKey::MessageAutoDeleteTime => {
+                    message_auto_delete_time = Some(map.next_value()?)
+                }
+                MessageAutoDeleteTimerChangedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageAutoDeleteTimerChanged {
+            message_auto_delete_time: crate::object::required(
+                message_auto_delete_time,
+                "message_auto_delete_time",
+            )?,
+            extra,
+        })
+    }
 }

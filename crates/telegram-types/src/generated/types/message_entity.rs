@@ -2,11 +2,15 @@
 
 //! The `MessageEntity` type.
 
-use crate::{MessageEntityType, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MessageEntityType, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents one special entity in a text message. For example, hashtags, usernames, URLs, etc.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageEntity {
     /// Type of the entity. Currently, can be "mention" (@username), "hashtag" (\#hashtag or \#hashtag@chatusername), "cashtag" ($USD or $USD@chatusername), "bot\_command" (/start@jobs\_bot), "url" (<https://telegram.org>), "email" (do-not-reply@telegram.org), "phone\_number" (+1-212-555-0123), "bold" (bold text), "italic" (italic text), "underline" (underlined text), "strikethrough" (strikethrough text), "spoiler" (spoiler message), "blockquote" (block quotation), "expandable\_blockquote" (collapsed-by-default block quotation), "code" (monowidth string), "pre" (monowidth block), "text\_link" (for clickable text URLs), "text\_mention" (for users without usernames), "custom\_emoji" (for inline custom emoji stickers), or "date\_time" (for formatted date and time).
     #[serde(rename = "type")]
@@ -33,6 +37,10 @@ pub struct MessageEntity {
     /// Optional. For "date\_time" only, the string that defines the formatting of the date and time. See date-time entity formatting for more details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_time_format: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl MessageEntity {
@@ -48,6 +56,114 @@ impl MessageEntity {
             custom_emoji_id: None,
             unix_time: None,
             date_time_format: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageEntity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageEntity",
+            MessageEntityKey::ALL,
+            MessageEntityVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageEntity` object.
+enum MessageEntityKey {
+    Kind,
+    Offset,
+    Length,
+    Url,
+    User,
+    Language,
+    CustomEmojiId,
+    UnixTime,
+    DateTimeFormat,
+    Unknown(String),
+}
+
+impl MessageEntityKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "type",
+        "offset",
+        "length",
+        "url",
+        "user",
+        "language",
+        "custom_emoji_id",
+        "unix_time",
+        "date_time_format",
+    ];
+}
+
+impl ObjectKey for MessageEntityKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "offset" => Self::Offset,
+            "length" => Self::Length,
+            "url" => Self::Url,
+            "user" => Self::User,
+            "language" => Self::Language,
+            "custom_emoji_id" => Self::CustomEmojiId,
+            "unix_time" => Self::UnixTime,
+            "date_time_format" => Self::DateTimeFormat,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageEntityVisitor;
+
+impl<'de> Visitor<'de> for MessageEntityVisitor {
+    type Value = MessageEntity;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageEntity object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageEntity, A::Error> {
+        let mut kind = None;
+        let mut offset = None;
+        let mut length = None;
+        let mut url = None;
+        let mut user = None;
+        let mut language = None;
+        let mut custom_emoji_id = None;
+        let mut unix_time = None;
+        let mut date_time_format = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageEntityKey::Kind => kind = Some(map.next_value()?),
+                MessageEntityKey::Offset => offset = Some(map.next_value()?),
+                MessageEntityKey::Length => length = Some(map.next_value()?),
+                MessageEntityKey::Url => url = map.next_value()?,
+                MessageEntityKey::User => user = map.next_value()?,
+                MessageEntityKey::Language => language = map.next_value()?,
+                MessageEntityKey::CustomEmojiId => custom_emoji_id = map.next_value()?,
+                MessageEntityKey::UnixTime => unix_time = map.next_value()?,
+                MessageEntityKey::DateTimeFormat => date_time_format = map.next_value()?,
+                MessageEntityKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageEntity {
+            kind: crate::object::required(kind, "type")?,
+            offset: crate::object::required(offset, "offset")?,
+            length: crate::object::required(length, "length")?,
+            url,
+            user,
+            language,
+            custom_emoji_id,
+            unix_time,
+            date_time_format,
+            extra,
+        })
     }
 }

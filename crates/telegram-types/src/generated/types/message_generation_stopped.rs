@@ -2,11 +2,15 @@
 
 //! The `MessageGenerationStopped` type.
 
-use crate::Chat;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes an update about a user stopping message generation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageGenerationStopped {
     /// Chat in which the message is generated
     pub chat: Chat,
@@ -15,6 +19,10 @@ pub struct MessageGenerationStopped {
     pub message_thread_id: Option<i64>,
     /// Unique identifier of the message draft which was stopped
     pub draft_id: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl MessageGenerationStopped {
@@ -24,6 +32,79 @@ impl MessageGenerationStopped {
             chat: chat.into(),
             message_thread_id: None,
             draft_id,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageGenerationStopped {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageGenerationStopped",
+            MessageGenerationStoppedKey::ALL,
+            MessageGenerationStoppedVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageGenerationStopped` object.
+enum MessageGenerationStoppedKey {
+    Chat,
+    MessageThreadId,
+    DraftId,
+    Unknown(String),
+}
+
+impl MessageGenerationStoppedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "message_thread_id", "draft_id"];
+}
+
+impl ObjectKey for MessageGenerationStoppedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "message_thread_id" => Self::MessageThreadId,
+            "draft_id" => Self::DraftId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageGenerationStoppedVisitor;
+
+impl<'de> Visitor<'de> for MessageGenerationStoppedVisitor {
+    type Value = MessageGenerationStopped;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageGenerationStopped object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<MessageGenerationStopped, A::Error> {
+        let mut chat = None;
+        let mut message_thread_id = None;
+        let mut draft_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageGenerationStoppedKey::Chat => chat = Some(map.next_value()?),
+                MessageGenerationStoppedKey::MessageThreadId => {
+                    message_thread_id = map.next_value()?
+                }
+                MessageGenerationStoppedKey::DraftId => draft_id = Some(map.next_value()?),
+                MessageGenerationStoppedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageGenerationStopped {
+            chat: crate::object::required(chat, "chat")?,
+            message_thread_id,
+            draft_id: crate::object::required(draft_id, "draft_id")?,
+            extra,
+        })
     }
 }

@@ -2,11 +2,83 @@
 
 //! The `MessageId` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a unique message identifier.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageId {
     /// Unique message identifier. In specific instances (e.g., message containing a video sent to a big chat), the server might automatically schedule a message instead of sending it immediately. In such cases, this field will be 0 and the relevant message will be unusable until it is actually sent.
     pub message_id: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MessageId {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(message_id: i64) -> Self {
+        Self {
+            message_id,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("MessageId", MessageIdKey::ALL, MessageIdVisitor)
+    }
+}
+
+/// A key of a `MessageId` object.
+enum MessageIdKey {
+    MessageId,
+    Unknown(String),
+}
+
+impl MessageIdKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["message_id"];
+}
+
+impl ObjectKey for MessageIdKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "message_id" => Self::MessageId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageIdVisitor;
+
+impl<'de> Visitor<'de> for MessageIdVisitor {
+    type Value = MessageId;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageId object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageId, A::Error> {
+        let mut message_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageIdKey::MessageId => message_id = Some(map.next_value()?),
+                MessageIdKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageId {
+            message_id: crate::object::required(message_id, "message_id")?,
+            extra,
+        })
+    }
 }

@@ -2,12 +2,16 @@
 
 //! The `MessageOriginChannel` type.
 
-use crate::Chat;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The message was originally sent to a channel chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageOriginChannel {
     /// Date the message was sent originally in Unix time
     pub date: i64,
@@ -16,8 +20,10 @@ pub struct MessageOriginChannel {
     /// Unique message identifier inside the chat
     pub message_id: i64,
     /// Optional. Signature of the original post author
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_signature: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl MessageOriginChannel {
@@ -28,21 +34,100 @@ impl MessageOriginChannel {
             chat: chat.into(),
             message_id,
             author_signature: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for MessageOriginChannel {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MessageOriginChannel", 5)?;
-        state.serialize_field("type", "channel")?;
-        state.serialize_field("date", &self.date)?;
-        state.serialize_field("chat", &self.chat)?;
-        state.serialize_field("message_id", &self.message_id)?;
-        match &self.author_signature {
-            Some(value) => state.serialize_field("author_signature", value)?,
-            None => state.skip_field("author_signature")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "channel")?;
+        state.serialize_entry("date", &self.date)?;
+        state.serialize_entry("chat", &self.chat)?;
+        state.serialize_entry("message_id", &self.message_id)?;
+        if let Some(value) = &self.author_signature {
+            state.serialize_entry("author_signature", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageOriginChannel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageOriginChannel",
+            MessageOriginChannelKey::ALL,
+            MessageOriginChannelVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageOriginChannel` object.
+enum MessageOriginChannelKey {
+    Date,
+    Chat,
+    MessageId,
+    AuthorSignature,
+    Type,
+    Unknown(String),
+}
+
+impl MessageOriginChannelKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["date", "chat", "message_id", "author_signature", "type"];
+}
+
+impl ObjectKey for MessageOriginChannelKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "date" => Self::Date,
+            "chat" => Self::Chat,
+            "message_id" => Self::MessageId,
+            "author_signature" => Self::AuthorSignature,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageOriginChannelVisitor;
+
+impl<'de> Visitor<'de> for MessageOriginChannelVisitor {
+    type Value = MessageOriginChannel;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageOriginChannel object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageOriginChannel, A::Error> {
+        let mut date = None;
+        let mut chat = None;
+        let mut message_id = None;
+        let mut author_signature = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageOriginChannelKey::Date => date = Some(map.next_value()?),
+                MessageOriginChannelKey::Chat => chat = Some(map.next_value()?),
+                MessageOriginChannelKey::MessageId => message_id = Some(map.next_value()?),
+                MessageOriginChannelKey::AuthorSignature => author_signature = map.next_value()?,
+                MessageOriginChannelKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MessageOriginChannelKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageOriginChannel {
+            date: crate::object::required(date, "date")?,
+            chat: crate::object::required(chat, "chat")?,
+            message_id: crate::object::required(message_id, "message_id")?,
+            author_signature,
+            extra,
+        })
     }
 }

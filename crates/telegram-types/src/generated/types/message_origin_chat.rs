@@ -2,20 +2,26 @@
 
 //! The `MessageOriginChat` type.
 
-use crate::Chat;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The message was originally sent on behalf of a chat to a group chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageOriginChat {
     /// Date the message was sent originally in Unix time
     pub date: i64,
     /// Chat that sent the message originally
     pub sender_chat: Chat,
     /// Optional. For messages originally sent by an anonymous chat administrator, original message author signature
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author_signature: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl MessageOriginChat {
@@ -25,20 +31,93 @@ impl MessageOriginChat {
             date,
             sender_chat: sender_chat.into(),
             author_signature: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for MessageOriginChat {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MessageOriginChat", 4)?;
-        state.serialize_field("type", "chat")?;
-        state.serialize_field("date", &self.date)?;
-        state.serialize_field("sender_chat", &self.sender_chat)?;
-        match &self.author_signature {
-            Some(value) => state.serialize_field("author_signature", value)?,
-            None => state.skip_field("author_signature")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "chat")?;
+        state.serialize_entry("date", &self.date)?;
+        state.serialize_entry("sender_chat", &self.sender_chat)?;
+        if let Some(value) = &self.author_signature {
+            state.serialize_entry("author_signature", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageOriginChat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageOriginChat",
+            MessageOriginChatKey::ALL,
+            MessageOriginChatVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageOriginChat` object.
+enum MessageOriginChatKey {
+    Date,
+    SenderChat,
+    AuthorSignature,
+    Type,
+    Unknown(String),
+}
+
+impl MessageOriginChatKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["date", "sender_chat", "author_signature", "type"];
+}
+
+impl ObjectKey for MessageOriginChatKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "date" => Self::Date,
+            "sender_chat" => Self::SenderChat,
+            "author_signature" => Self::AuthorSignature,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageOriginChatVisitor;
+
+impl<'de> Visitor<'de> for MessageOriginChatVisitor {
+    type Value = MessageOriginChat;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageOriginChat object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageOriginChat, A::Error> {
+        let mut date = None;
+        let mut sender_chat = None;
+        let mut author_signature = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageOriginChatKey::Date => date = Some(map.next_value()?),
+                MessageOriginChatKey::SenderChat => sender_chat = Some(map.next_value()?),
+                MessageOriginChatKey::AuthorSignature => author_signature = map.next_value()?,
+                MessageOriginChatKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MessageOriginChatKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageOriginChat {
+            date: crate::object::required(date, "date")?,
+            sender_chat: crate::object::required(sender_chat, "sender_chat")?,
+            author_signature,
+            extra,
+        })
     }
 }

@@ -2,24 +2,113 @@
 
 //! The `MessageOriginHiddenUser` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The message was originally sent by an unknown user.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageOriginHiddenUser {
     /// Date the message was sent originally in Unix time
     pub date: i64,
     /// Name of the user that sent the message originally
     pub sender_user_name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MessageOriginHiddenUser {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(date: i64, sender_user_name: impl Into<String>) -> Self {
+        Self {
+            date,
+            sender_user_name: sender_user_name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for MessageOriginHiddenUser {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MessageOriginHiddenUser", 3)?;
-        state.serialize_field("type", "hidden_user")?;
-        state.serialize_field("date", &self.date)?;
-        state.serialize_field("sender_user_name", &self.sender_user_name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "hidden_user")?;
+        state.serialize_entry("date", &self.date)?;
+        state.serialize_entry("sender_user_name", &self.sender_user_name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageOriginHiddenUser {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageOriginHiddenUser",
+            MessageOriginHiddenUserKey::ALL,
+            MessageOriginHiddenUserVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageOriginHiddenUser` object.
+enum MessageOriginHiddenUserKey {
+    Date,
+    SenderUserName,
+    Type,
+    Unknown(String),
+}
+
+impl MessageOriginHiddenUserKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["date", "sender_user_name", "type"];
+}
+
+impl ObjectKey for MessageOriginHiddenUserKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "date" => Self::Date,
+            "sender_user_name" => Self::SenderUserName,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageOriginHiddenUserVisitor;
+
+impl<'de> Visitor<'de> for MessageOriginHiddenUserVisitor {
+    type Value = MessageOriginHiddenUser;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageOriginHiddenUser object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageOriginHiddenUser, A::Error> {
+        let mut date = None;
+        let mut sender_user_name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageOriginHiddenUserKey::Date => date = Some(map.next_value()?),
+                MessageOriginHiddenUserKey::SenderUserName => {
+                    sender_user_name = Some(map.next_value()?)
+                }
+                MessageOriginHiddenUserKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MessageOriginHiddenUserKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageOriginHiddenUser {
+            date: crate::object::required(date, "date")?,
+            sender_user_name: crate::object::required(sender_user_name, "sender_user_name")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `MessageOriginUser` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The message was originally sent by a known user.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageOriginUser {
     /// Date the message was sent originally in Unix time
     pub date: i64,
     /// User that sent the message originally
     pub sender_user: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MessageOriginUser {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(date: i64, sender_user: impl Into<User>) -> Self {
+        Self {
+            date,
+            sender_user: sender_user.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for MessageOriginUser {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("MessageOriginUser", 3)?;
-        state.serialize_field("type", "user")?;
-        state.serialize_field("date", &self.date)?;
-        state.serialize_field("sender_user", &self.sender_user)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "user")?;
+        state.serialize_entry("date", &self.date)?;
+        state.serialize_entry("sender_user", &self.sender_user)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageOriginUser {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageOriginUser",
+            MessageOriginUserKey::ALL,
+            MessageOriginUserVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageOriginUser` object.
+enum MessageOriginUserKey {
+    Date,
+    SenderUser,
+    Type,
+    Unknown(String),
+}
+
+impl MessageOriginUserKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["date", "sender_user", "type"];
+}
+
+impl ObjectKey for MessageOriginUserKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "date" => Self::Date,
+            "sender_user" => Self::SenderUser,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageOriginUserVisitor;
+
+impl<'de> Visitor<'de> for MessageOriginUserVisitor {
+    type Value = MessageOriginUser;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageOriginUser object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageOriginUser, A::Error> {
+        let mut date = None;
+        let mut sender_user = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageOriginUserKey::Date => date = Some(map.next_value()?),
+                MessageOriginUserKey::SenderUser => sender_user = Some(map.next_value()?),
+                MessageOriginUserKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                MessageOriginUserKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageOriginUser {
+            date: crate::object::required(date, "date")?,
+            sender_user: crate::object::required(sender_user, "sender_user")?,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `MessageReactionCountUpdated` type.
 
-use crate::{Chat, ReactionCount};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, ReactionCount};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents reaction changes on a message with anonymous reactions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageReactionCountUpdated {
     /// The chat containing the message
     pub chat: Chat,
@@ -17,4 +21,101 @@ pub struct MessageReactionCountUpdated {
     /// List of reactions that are present on the message
     #[serde(default)]
     pub reactions: Vec<ReactionCount>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl MessageReactionCountUpdated {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        chat: impl Into<Chat>,
+        message_id: i64,
+        date: i64,
+        reactions: impl IntoIterator<Item = ReactionCount>,
+    ) -> Self {
+        Self {
+            chat: chat.into(),
+            message_id,
+            date,
+            reactions: reactions.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageReactionCountUpdated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageReactionCountUpdated",
+            MessageReactionCountUpdatedKey::ALL,
+            MessageReactionCountUpdatedVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageReactionCountUpdated` object.
+enum MessageReactionCountUpdatedKey {
+    Chat,
+    MessageId,
+    Date,
+    Reactions,
+    Unknown(String),
+}
+
+impl MessageReactionCountUpdatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "message_id", "date", "reactions"];
+}
+
+impl ObjectKey for MessageReactionCountUpdatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "message_id" => Self::MessageId,
+            "date" => Self::Date,
+            "reactions" => Self::Reactions,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageReactionCountUpdatedVisitor;
+
+impl<'de> Visitor<'de> for MessageReactionCountUpdatedVisitor {
+    type Value = MessageReactionCountUpdated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageReactionCountUpdated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<MessageReactionCountUpdated, A::Error> {
+        let mut chat = None;
+        let mut message_id = None;
+        let mut date = None;
+        let mut reactions = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageReactionCountUpdatedKey::Chat => chat = Some(map.next_value()?),
+                MessageReactionCountUpdatedKey::MessageId => message_id = Some(map.next_value()?),
+                MessageReactionCountUpdatedKey::Date => date = Some(map.next_value()?),
+                MessageReactionCountUpdatedKey::Reactions => reactions = Some(map.next_value()?),
+                MessageReactionCountUpdatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageReactionCountUpdated {
+            chat: crate::object::required(chat, "chat")?,
+            message_id: crate::object::required(message_id, "message_id")?,
+            date: crate::object::required(date, "date")?,
+            reactions: reactions.unwrap_or_default(),
+            extra,
+        })
+    }
 }

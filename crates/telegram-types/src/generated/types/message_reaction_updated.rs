@@ -2,11 +2,15 @@
 
 //! The `MessageReactionUpdated` type.
 
-use crate::{Chat, ReactionType, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, ReactionType, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a change of a reaction on a message performed by a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageReactionUpdated {
     /// The chat containing the message the user reacted to
     pub chat: Chat,
@@ -26,6 +30,10 @@ pub struct MessageReactionUpdated {
     /// New list of reaction types that have been set by the user
     #[serde(default)]
     pub new_reaction: Vec<ReactionType>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl MessageReactionUpdated {
@@ -45,6 +53,102 @@ impl MessageReactionUpdated {
             date,
             old_reaction: old_reaction.into_iter().collect(),
             new_reaction: new_reaction.into_iter().collect(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageReactionUpdated {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "MessageReactionUpdated",
+            MessageReactionUpdatedKey::ALL,
+            MessageReactionUpdatedVisitor,
+        )
+    }
+}
+
+/// A key of a `MessageReactionUpdated` object.
+enum MessageReactionUpdatedKey {
+    Chat,
+    MessageId,
+    User,
+    ActorChat,
+    Date,
+    OldReaction,
+    NewReaction,
+    Unknown(String),
+}
+
+impl MessageReactionUpdatedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "chat",
+        "message_id",
+        "user",
+        "actor_chat",
+        "date",
+        "old_reaction",
+        "new_reaction",
+    ];
+}
+
+impl ObjectKey for MessageReactionUpdatedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "message_id" => Self::MessageId,
+            "user" => Self::User,
+            "actor_chat" => Self::ActorChat,
+            "date" => Self::Date,
+            "old_reaction" => Self::OldReaction,
+            "new_reaction" => Self::NewReaction,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct MessageReactionUpdatedVisitor;
+
+impl<'de> Visitor<'de> for MessageReactionUpdatedVisitor {
+    type Value = MessageReactionUpdated;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a MessageReactionUpdated object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageReactionUpdated, A::Error> {
+        let mut chat = None;
+        let mut message_id = None;
+        let mut user = None;
+        let mut actor_chat = None;
+        let mut date = None;
+        let mut old_reaction = None;
+        let mut new_reaction = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                MessageReactionUpdatedKey::Chat => chat = Some(map.next_value()?),
+                MessageReactionUpdatedKey::MessageId => message_id = Some(map.next_value()?),
+                MessageReactionUpdatedKey::User => user = map.next_value()?,
+                MessageReactionUpdatedKey::ActorChat => actor_chat = map.next_value()?,
+                MessageReactionUpdatedKey::Date => date = Some(map.next_value()?),
+                MessageReactionUpdatedKey::OldReaction => old_reaction = Some(map.next_value()?),
+                MessageReactionUpdatedKey::NewReaction => new_reaction = Some(map.next_value()?),
+                MessageReactionUpdatedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(MessageReactionUpdated {
+            chat: crate::object::required(chat, "chat")?,
+            message_id: crate::object::required(message_id, "message_id")?,
+            user,
+            actor_chat,
+            date: crate::object::required(date, "date")?,
+            old_reaction: old_reaction.unwrap_or_default(),
+            new_reaction: new_reaction.unwrap_or_default(),
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `OrderInfo` type.
 
-use crate::ShippingAddress;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, ShippingAddress};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents information about an order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct OrderInfo {
     /// Optional. User name
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -20,4 +24,76 @@ pub struct OrderInfo {
     /// Optional. User shipping address
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Box<ShippingAddress>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for OrderInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("OrderInfo", OrderInfoKey::ALL, OrderInfoVisitor)
+    }
+}
+
+/// A key of a `OrderInfo` object.
+enum OrderInfoKey {
+    Name,
+    PhoneNumber,
+    Email,
+    ShippingAddress,
+    Unknown(String),
+}
+
+impl OrderInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "phone_number", "email", "shipping_address"];
+}
+
+impl ObjectKey for OrderInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "phone_number" => Self::PhoneNumber,
+            "email" => Self::Email,
+            "shipping_address" => Self::ShippingAddress,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct OrderInfoVisitor;
+
+impl<'de> Visitor<'de> for OrderInfoVisitor {
+    type Value = OrderInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a OrderInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderInfo, A::Error> {
+        let mut name = None;
+        let mut phone_number = None;
+        let mut email = None;
+        let mut shipping_address = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                OrderInfoKey::Name => name = map.next_value()?,
+                OrderInfoKey::PhoneNumber => phone_number = map.next_value()?,
+                OrderInfoKey::Email => email = map.next_value()?,
+                OrderInfoKey::ShippingAddress => shipping_address = map.next_value()?,
+                OrderInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(OrderInfo {
+            name,
+            phone_number,
+            email,
+            shipping_address,
+            extra,
+        })
+    }
 }

@@ -2,53 +2,48 @@
 
 //! The `OwnedGiftRegular` type.
 
-use crate::{Gift, MessageEntity, User};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Gift, MessageEntity, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a regular gift owned by a user or a chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OwnedGiftRegular {
     /// Information about the regular gift
     pub gift: Gift,
     /// Optional. Unique identifier of the gift for the bot; for gifts received on behalf of business accounts only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_gift_id: Option<String>,
     /// Optional. Sender of the gift if it is a known user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_user: Option<Box<User>>,
     /// Date the gift was sent in Unix time
     pub send_date: i64,
     /// Optional. Text of the message that was added to the gift
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Optional. Special entities that appear in the text
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entities: Option<Vec<MessageEntity>>,
     /// Optional. True, if the sender and gift text are shown only to the gift receiver; otherwise, everyone will be able to see them
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_private: bool,
     /// Optional. True, if the gift is displayed on the account's profile page; for gifts received on behalf of business accounts only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_saved: bool,
     /// Optional. True, if the gift can be upgraded to a unique gift; for gifts received on behalf of business accounts only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_be_upgraded: bool,
     /// Optional. True, if the gift was refunded and isn't available anymore
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub was_refunded: bool,
     /// Optional. Number of Telegram Stars that can be claimed by the receiver instead of the gift; omitted if the gift cannot be converted to Telegram Stars; for gifts received on behalf of business accounts only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub convert_star_count: Option<i64>,
     /// Optional. Number of Telegram Stars that were paid for the ability to upgrade the gift
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prepaid_upgrade_star_count: Option<i64>,
     /// Optional. True, if the gift's upgrade was purchased after the gift was sent; for gifts received on behalf of business accounts only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_upgrade_separate: bool,
     /// Optional. Unique number reserved for this gift when upgraded. See the number field in UniqueGift.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_gift_number: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl OwnedGiftRegular {
@@ -69,69 +64,199 @@ impl OwnedGiftRegular {
             prepaid_upgrade_star_count: None,
             is_upgrade_separate: false,
             unique_gift_number: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for OwnedGiftRegular {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("OwnedGiftRegular", 15)?;
-        state.serialize_field("type", "regular")?;
-        state.serialize_field("gift", &self.gift)?;
-        match &self.owned_gift_id {
-            Some(value) => state.serialize_field("owned_gift_id", value)?,
-            None => state.skip_field("owned_gift_id")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "regular")?;
+        state.serialize_entry("gift", &self.gift)?;
+        if let Some(value) = &self.owned_gift_id {
+            state.serialize_entry("owned_gift_id", value)?;
         }
-        match &self.sender_user {
-            Some(value) => state.serialize_field("sender_user", value)?,
-            None => state.skip_field("sender_user")?,
+        if let Some(value) = &self.sender_user {
+            state.serialize_entry("sender_user", value)?;
         }
-        state.serialize_field("send_date", &self.send_date)?;
-        match &self.text {
-            Some(value) => state.serialize_field("text", value)?,
-            None => state.skip_field("text")?,
+        state.serialize_entry("send_date", &self.send_date)?;
+        if let Some(value) = &self.text {
+            state.serialize_entry("text", value)?;
         }
-        match &self.entities {
-            Some(value) => state.serialize_field("entities", value)?,
-            None => state.skip_field("entities")?,
+        if let Some(value) = &self.entities {
+            state.serialize_entry("entities", value)?;
         }
         if self.is_private {
-            state.serialize_field("is_private", &true)?;
-        } else {
-            state.skip_field("is_private")?;
+            state.serialize_entry("is_private", &true)?;
         }
         if self.is_saved {
-            state.serialize_field("is_saved", &true)?;
-        } else {
-            state.skip_field("is_saved")?;
+            state.serialize_entry("is_saved", &true)?;
         }
         if self.can_be_upgraded {
-            state.serialize_field("can_be_upgraded", &true)?;
-        } else {
-            state.skip_field("can_be_upgraded")?;
+            state.serialize_entry("can_be_upgraded", &true)?;
         }
         if self.was_refunded {
-            state.serialize_field("was_refunded", &true)?;
-        } else {
-            state.skip_field("was_refunded")?;
+            state.serialize_entry("was_refunded", &true)?;
         }
-        match &self.convert_star_count {
-            Some(value) => state.serialize_field("convert_star_count", value)?,
-            None => state.skip_field("convert_star_count")?,
+        if let Some(value) = &self.convert_star_count {
+            state.serialize_entry("convert_star_count", value)?;
         }
-        match &self.prepaid_upgrade_star_count {
-            Some(value) => state.serialize_field("prepaid_upgrade_star_count", value)?,
-            None => state.skip_field("prepaid_upgrade_star_count")?,
+        if let Some(value) = &self.prepaid_upgrade_star_count {
+            state.serialize_entry("prepaid_upgrade_star_count", value)?;
         }
         if self.is_upgrade_separate {
-            state.serialize_field("is_upgrade_separate", &true)?;
-        } else {
-            state.skip_field("is_upgrade_separate")?;
+            state.serialize_entry("is_upgrade_separate", &true)?;
         }
-        match &self.unique_gift_number {
-            Some(value) => state.serialize_field("unique_gift_number", value)?,
-            None => state.skip_field("unique_gift_number")?,
+        if let Some(value) = &self.unique_gift_number {
+            state.serialize_entry("unique_gift_number", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for OwnedGiftRegular {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "OwnedGiftRegular",
+            OwnedGiftRegularKey::ALL,
+            OwnedGiftRegularVisitor,
+        )
+    }
+}
+
+/// A key of a `OwnedGiftRegular` object.
+enum OwnedGiftRegularKey {
+    Gift,
+    OwnedGiftId,
+    SenderUser,
+    SendDate,
+    Text,
+    Entities,
+    IsPrivate,
+    IsSaved,
+    CanBeUpgraded,
+    WasRefunded,
+    ConvertStarCount,
+    PrepaidUpgradeStarCount,
+    IsUpgradeSeparate,
+    UniqueGiftNumber,
+    Type,
+    Unknown(String),
+}
+
+impl OwnedGiftRegularKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "gift",
+        "owned_gift_id",
+        "sender_user",
+        "send_date",
+        "text",
+        "entities",
+        "is_private",
+        "is_saved",
+        "can_be_upgraded",
+        "was_refunded",
+        "convert_star_count",
+        "prepaid_upgrade_star_count",
+        "is_upgrade_separate",
+        "unique_gift_number",
+        "type",
+    ];
+}
+
+impl ObjectKey for OwnedGiftRegularKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "gift" => Self::Gift,
+            "owned_gift_id" => Self::OwnedGiftId,
+            "sender_user" => Self::SenderUser,
+            "send_date" => Self::SendDate,
+            "text" => Self::Text,
+            "entities" => Self::Entities,
+            "is_private" => Self::IsPrivate,
+            "is_saved" => Self::IsSaved,
+            "can_be_upgraded" => Self::CanBeUpgraded,
+            "was_refunded" => Self::WasRefunded,
+            "convert_star_count" => Self::ConvertStarCount,
+            "prepaid_upgrade_star_count" => Self::PrepaidUpgradeStarCount,
+            "is_upgrade_separate" => Self::IsUpgradeSeparate,
+            "unique_gift_number" => Self::UniqueGiftNumber,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct OwnedGiftRegularVisitor;
+
+impl<'de> Visitor<'de> for OwnedGiftRegularVisitor {
+    type Value = OwnedGiftRegular;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a OwnedGiftRegular object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OwnedGiftRegular, A::Error> {
+        let mut gift = None;
+        let mut owned_gift_id = None;
+        let mut sender_user = None;
+        let mut send_date = None;
+        let mut text = None;
+        let mut entities = None;
+        let mut is_private = false;
+        let mut is_saved = false;
+        let mut can_be_upgraded = false;
+        let mut was_refunded = false;
+        let mut convert_star_count = None;
+        let mut prepaid_upgrade_star_count = None;
+        let mut is_upgrade_separate = false;
+        let mut unique_gift_number = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                OwnedGiftRegularKey::Gift => gift = Some(map.next_value()?),
+                OwnedGiftRegularKey::OwnedGiftId => owned_gift_id = map.next_value()?,
+                OwnedGiftRegularKey::SenderUser => sender_user = map.next_value()?,
+                OwnedGiftRegularKey::SendDate => send_date = Some(map.next_value()?),
+                OwnedGiftRegularKey::Text => text = map.next_value()?,
+                OwnedGiftRegularKey::Entities => entities = map.next_value()?,
+                OwnedGiftRegularKey::IsPrivate => is_private = map.next_value()?,
+                OwnedGiftRegularKey::IsSaved => is_saved = map.next_value()?,
+                OwnedGiftRegularKey::CanBeUpgraded => can_be_upgraded = map.next_value()?,
+                OwnedGiftRegularKey::WasRefunded => was_refunded = map.next_value()?,
+                OwnedGiftRegularKey::ConvertStarCount => convert_star_count = map.next_value()?,
+                OwnedGiftRegularKey::PrepaidUpgradeStarCount => {
+                    prepaid_upgrade_star_count = map.next_value()?
+                }
+                OwnedGiftRegularKey::IsUpgradeSeparate => is_upgrade_separate = map.next_value()?,
+                OwnedGiftRegularKey::UniqueGiftNumber => unique_gift_number = map.next_value()?,
+                OwnedGiftRegularKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                OwnedGiftRegularKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(OwnedGiftRegular {
+            gift: crate::object::required(gift, "gift")?,
+            owned_gift_id,
+            sender_user,
+            send_date: crate::object::required(send_date, "send_date")?,
+            text,
+            entities,
+            is_private,
+            is_saved,
+            can_be_upgraded,
+            was_refunded,
+            convert_star_count,
+            prepaid_upgrade_star_count,
+            is_upgrade_separate,
+            unique_gift_number,
+            extra,
+        })
     }
 }

@@ -2,35 +2,36 @@
 
 //! The `OwnedGiftUnique` type.
 
-use crate::{UniqueGift, User};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, UniqueGift, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a unique gift received and owned by a user or a chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OwnedGiftUnique {
     /// Information about the unique gift
     pub gift: UniqueGift,
     /// Optional. Unique identifier of the received gift for the bot; for gifts received on behalf of business accounts only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_gift_id: Option<String>,
     /// Optional. Sender of the gift if it is a known user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_user: Option<Box<User>>,
     /// Date the gift was sent in Unix time
     pub send_date: i64,
     /// Optional. True, if the gift is displayed on the account's profile page; for gifts received on behalf of business accounts only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_saved: bool,
     /// Optional. True, if the gift can be transferred to another owner; for gifts received on behalf of business accounts only
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub can_be_transferred: bool,
     /// Optional. Number of Telegram Stars that must be paid to transfer the gift; omitted if the bot cannot transfer the gift
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_star_count: Option<i64>,
     /// Optional. Point in time (Unix timestamp) when the gift can be transferred. If it is in the past, then the gift can be transferred now.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_transfer_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl OwnedGiftUnique {
@@ -45,42 +46,143 @@ impl OwnedGiftUnique {
             can_be_transferred: false,
             transfer_star_count: None,
             next_transfer_date: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for OwnedGiftUnique {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("OwnedGiftUnique", 9)?;
-        state.serialize_field("type", "unique")?;
-        state.serialize_field("gift", &self.gift)?;
-        match &self.owned_gift_id {
-            Some(value) => state.serialize_field("owned_gift_id", value)?,
-            None => state.skip_field("owned_gift_id")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "unique")?;
+        state.serialize_entry("gift", &self.gift)?;
+        if let Some(value) = &self.owned_gift_id {
+            state.serialize_entry("owned_gift_id", value)?;
         }
-        match &self.sender_user {
-            Some(value) => state.serialize_field("sender_user", value)?,
-            None => state.skip_field("sender_user")?,
+        if let Some(value) = &self.sender_user {
+            state.serialize_entry("sender_user", value)?;
         }
-        state.serialize_field("send_date", &self.send_date)?;
+        state.serialize_entry("send_date", &self.send_date)?;
         if self.is_saved {
-            state.serialize_field("is_saved", &true)?;
-        } else {
-            state.skip_field("is_saved")?;
+            state.serialize_entry("is_saved", &true)?;
         }
         if self.can_be_transferred {
-            state.serialize_field("can_be_transferred", &true)?;
-        } else {
-            state.skip_field("can_be_transferred")?;
+            state.serialize_entry("can_be_transferred", &true)?;
         }
-        match &self.transfer_star_count {
-            Some(value) => state.serialize_field("transfer_star_count", value)?,
-            None => state.skip_field("transfer_star_count")?,
+        if let Some(value) = &self.transfer_star_count {
+            state.serialize_entry("transfer_star_count", value)?;
         }
-        match &self.next_transfer_date {
-            Some(value) => state.serialize_field("next_transfer_date", value)?,
-            None => state.skip_field("next_transfer_date")?,
+        if let Some(value) = &self.next_transfer_date {
+            state.serialize_entry("next_transfer_date", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for OwnedGiftUnique {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "OwnedGiftUnique",
+            OwnedGiftUniqueKey::ALL,
+            OwnedGiftUniqueVisitor,
+        )
+    }
+}
+
+/// A key of a `OwnedGiftUnique` object.
+enum OwnedGiftUniqueKey {
+    Gift,
+    OwnedGiftId,
+    SenderUser,
+    SendDate,
+    IsSaved,
+    CanBeTransferred,
+    TransferStarCount,
+    NextTransferDate,
+    Type,
+    Unknown(String),
+}
+
+impl OwnedGiftUniqueKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "gift",
+        "owned_gift_id",
+        "sender_user",
+        "send_date",
+        "is_saved",
+        "can_be_transferred",
+        "transfer_star_count",
+        "next_transfer_date",
+        "type",
+    ];
+}
+
+impl ObjectKey for OwnedGiftUniqueKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "gift" => Self::Gift,
+            "owned_gift_id" => Self::OwnedGiftId,
+            "sender_user" => Self::SenderUser,
+            "send_date" => Self::SendDate,
+            "is_saved" => Self::IsSaved,
+            "can_be_transferred" => Self::CanBeTransferred,
+            "transfer_star_count" => Self::TransferStarCount,
+            "next_transfer_date" => Self::NextTransferDate,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct OwnedGiftUniqueVisitor;
+
+impl<'de> Visitor<'de> for OwnedGiftUniqueVisitor {
+    type Value = OwnedGiftUnique;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a OwnedGiftUnique object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OwnedGiftUnique, A::Error> {
+        let mut gift = None;
+        let mut owned_gift_id = None;
+        let mut sender_user = None;
+        let mut send_date = None;
+        let mut is_saved = false;
+        let mut can_be_transferred = false;
+        let mut transfer_star_count = None;
+        let mut next_transfer_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                OwnedGiftUniqueKey::Gift => gift = Some(map.next_value()?),
+                OwnedGiftUniqueKey::OwnedGiftId => owned_gift_id = map.next_value()?,
+                OwnedGiftUniqueKey::SenderUser => sender_user = map.next_value()?,
+                OwnedGiftUniqueKey::SendDate => send_date = Some(map.next_value()?),
+                OwnedGiftUniqueKey::IsSaved => is_saved = map.next_value()?,
+                OwnedGiftUniqueKey::CanBeTransferred => can_be_transferred = map.next_value()?,
+                OwnedGiftUniqueKey::TransferStarCount => transfer_star_count = map.next_value()?,
+                OwnedGiftUniqueKey::NextTransferDate => next_transfer_date = map.next_value()?,
+                OwnedGiftUniqueKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                OwnedGiftUniqueKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(OwnedGiftUnique {
+            gift: crate::object::required(gift, "gift")?,
+            owned_gift_id,
+            sender_user,
+            send_date: crate::object::required(send_date, "send_date")?,
+            is_saved,
+            can_be_transferred,
+            transfer_star_count,
+            next_transfer_date,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `OwnedGifts` type.
 
-use crate::OwnedGift;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, OwnedGift};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains the list of gifts received and owned by a user or a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OwnedGifts {
     /// The total number of gifts owned by the user or the chat
     pub total_count: i64,
@@ -16,6 +20,10 @@ pub struct OwnedGifts {
     /// Optional. Offset for the next request. If empty, then there are no more results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl OwnedGifts {
@@ -25,6 +33,70 @@ impl OwnedGifts {
             total_count,
             gifts: gifts.into_iter().collect(),
             next_offset: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for OwnedGifts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("OwnedGifts", OwnedGiftsKey::ALL, OwnedGiftsVisitor)
+    }
+}
+
+/// A key of a `OwnedGifts` object.
+enum OwnedGiftsKey {
+    TotalCount,
+    Gifts,
+    NextOffset,
+    Unknown(String),
+}
+
+impl OwnedGiftsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["total_count", "gifts", "next_offset"];
+}
+
+impl ObjectKey for OwnedGiftsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "total_count" => Self::TotalCount,
+            "gifts" => Self::Gifts,
+            "next_offset" => Self::NextOffset,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct OwnedGiftsVisitor;
+
+impl<'de> Visitor<'de> for OwnedGiftsVisitor {
+    type Value = OwnedGifts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a OwnedGifts object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OwnedGifts, A::Error> {
+        let mut total_count = None;
+        let mut gifts = None;
+        let mut next_offset = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                OwnedGiftsKey::TotalCount => total_count = Some(map.next_value()?),
+                OwnedGiftsKey::Gifts => gifts = Some(map.next_value()?),
+                OwnedGiftsKey::NextOffset => next_offset = map.next_value()?,
+                OwnedGiftsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(OwnedGifts {
+            total_count: crate::object::required(total_count, "total_count")?,
+            gifts: gifts.unwrap_or_default(),
+            next_offset,
+            extra,
+        })
     }
 }

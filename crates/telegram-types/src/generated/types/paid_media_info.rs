@@ -2,15 +2,96 @@
 
 //! The `PaidMediaInfo` type.
 
-use crate::PaidMedia;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PaidMedia};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the paid media added to a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaidMediaInfo {
     /// The number of Telegram Stars that must be paid to buy access to the media
     pub star_count: i64,
     /// Information about the paid media
     #[serde(default)]
     pub paid_media: Vec<PaidMedia>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PaidMediaInfo {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(star_count: i64, paid_media: impl IntoIterator<Item = PaidMedia>) -> Self {
+        Self {
+            star_count,
+            paid_media: paid_media.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMediaInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMediaInfo",
+            PaidMediaInfoKey::ALL,
+            PaidMediaInfoVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMediaInfo` object.
+enum PaidMediaInfoKey {
+    StarCount,
+    PaidMedia,
+    Unknown(String),
+}
+
+impl PaidMediaInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["star_count", "paid_media"];
+}
+
+impl ObjectKey for PaidMediaInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "star_count" => Self::StarCount,
+            "paid_media" => Self::PaidMedia,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMediaInfoVisitor;
+
+impl<'de> Visitor<'de> for PaidMediaInfoVisitor {
+    type Value = PaidMediaInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMediaInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaInfo, A::Error> {
+        let mut star_count = None;
+        let mut paid_media = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMediaInfoKey::StarCount => star_count = Some(map.next_value()?),
+                PaidMediaInfoKey::PaidMedia => paid_media = Some(map.next_value()?),
+                PaidMediaInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMediaInfo {
+            star_count: crate::object::required(star_count, "star_count")?,
+            paid_media: paid_media.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,22 +2,102 @@
 
 //! The `PaidMediaLivePhoto` type.
 
-use crate::LivePhoto;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, LivePhoto};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media is a live photo.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PaidMediaLivePhoto {
     /// The photo
     pub live_photo: LivePhoto,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PaidMediaLivePhoto {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(live_photo: impl Into<LivePhoto>) -> Self {
+        Self {
+            live_photo: live_photo.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PaidMediaLivePhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PaidMediaLivePhoto", 2)?;
-        state.serialize_field("type", "live_photo")?;
-        state.serialize_field("live_photo", &self.live_photo)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "live_photo")?;
+        state.serialize_entry("live_photo", &self.live_photo)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMediaLivePhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMediaLivePhoto",
+            PaidMediaLivePhotoKey::ALL,
+            PaidMediaLivePhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMediaLivePhoto` object.
+enum PaidMediaLivePhotoKey {
+    LivePhoto,
+    Type,
+    Unknown(String),
+}
+
+impl PaidMediaLivePhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["live_photo", "type"];
+}
+
+impl ObjectKey for PaidMediaLivePhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "live_photo" => Self::LivePhoto,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMediaLivePhotoVisitor;
+
+impl<'de> Visitor<'de> for PaidMediaLivePhotoVisitor {
+    type Value = PaidMediaLivePhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMediaLivePhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaLivePhoto, A::Error> {
+        let mut live_photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMediaLivePhotoKey::LivePhoto => live_photo = Some(map.next_value()?),
+                PaidMediaLivePhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PaidMediaLivePhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMediaLivePhoto {
+            live_photo: crate::object::required(live_photo, "live_photo")?,
+            extra,
+        })
     }
 }

@@ -2,23 +2,102 @@
 
 //! The `PaidMediaPhoto` type.
 
-use crate::PhotoSize;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media is a photo.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PaidMediaPhoto {
     /// The photo
-    #[serde(default)]
     pub photo: Vec<PhotoSize>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PaidMediaPhoto {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(photo: impl IntoIterator<Item = PhotoSize>) -> Self {
+        Self {
+            photo: photo.into_iter().collect(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PaidMediaPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PaidMediaPhoto", 2)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("photo", &self.photo)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("photo", &self.photo)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMediaPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMediaPhoto",
+            PaidMediaPhotoKey::ALL,
+            PaidMediaPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMediaPhoto` object.
+enum PaidMediaPhotoKey {
+    Photo,
+    Type,
+    Unknown(String),
+}
+
+impl PaidMediaPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["photo", "type"];
+}
+
+impl ObjectKey for PaidMediaPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "photo" => Self::Photo,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMediaPhotoVisitor;
+
+impl<'de> Visitor<'de> for PaidMediaPhotoVisitor {
+    type Value = PaidMediaPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMediaPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaPhoto, A::Error> {
+        let mut photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMediaPhotoKey::Photo => photo = Some(map.next_value()?),
+                PaidMediaPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PaidMediaPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMediaPhoto {
+            photo: photo.unwrap_or_default(),
+            extra,
+        })
     }
 }

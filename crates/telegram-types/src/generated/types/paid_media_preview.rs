@@ -2,39 +2,114 @@
 
 //! The `PaidMediaPreview` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media isn't available before the payment.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaidMediaPreview {
     /// Optional. Media width as defined by the sender
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
     /// Optional. Media height as defined by the sender
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
     /// Optional. Duration of the media in seconds as defined by the sender
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Serialize for PaidMediaPreview {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PaidMediaPreview", 4)?;
-        state.serialize_field("type", "preview")?;
-        match &self.width {
-            Some(value) => state.serialize_field("width", value)?,
-            None => state.skip_field("width")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "preview")?;
+        if let Some(value) = &self.width {
+            state.serialize_entry("width", value)?;
         }
-        match &self.height {
-            Some(value) => state.serialize_field("height", value)?,
-            None => state.skip_field("height")?,
+        if let Some(value) = &self.height {
+            state.serialize_entry("height", value)?;
         }
-        match &self.duration {
-            Some(value) => state.serialize_field("duration", value)?,
-            None => state.skip_field("duration")?,
+        if let Some(value) = &self.duration {
+            state.serialize_entry("duration", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMediaPreview {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMediaPreview",
+            PaidMediaPreviewKey::ALL,
+            PaidMediaPreviewVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMediaPreview` object.
+enum PaidMediaPreviewKey {
+    Width,
+    Height,
+    Duration,
+    Type,
+    Unknown(String),
+}
+
+impl PaidMediaPreviewKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["width", "height", "duration", "type"];
+}
+
+impl ObjectKey for PaidMediaPreviewKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "duration" => Self::Duration,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMediaPreviewVisitor;
+
+impl<'de> Visitor<'de> for PaidMediaPreviewVisitor {
+    type Value = PaidMediaPreview;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMediaPreview object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaPreview, A::Error> {
+        let mut width = None;
+        let mut height = None;
+        let mut duration = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMediaPreviewKey::Width => width = map.next_value()?,
+                PaidMediaPreviewKey::Height => height = map.next_value()?,
+                PaidMediaPreviewKey::Duration => duration = map.next_value()?,
+                PaidMediaPreviewKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PaidMediaPreviewKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMediaPreview {
+            width,
+            height,
+            duration,
+            extra,
+        })
     }
 }

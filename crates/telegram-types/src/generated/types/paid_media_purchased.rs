@@ -2,14 +2,97 @@
 
 //! The `PaidMediaPurchased` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about a paid media purchase.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaidMediaPurchased {
     /// User who purchased the media
     pub from: User,
     /// Bot-specified paid media payload
     pub paid_media_payload: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PaidMediaPurchased {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(from: impl Into<User>, paid_media_payload: impl Into<String>) -> Self {
+        Self {
+            from: from.into(),
+            paid_media_payload: paid_media_payload.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMediaPurchased {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMediaPurchased",
+            PaidMediaPurchasedKey::ALL,
+            PaidMediaPurchasedVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMediaPurchased` object.
+enum PaidMediaPurchasedKey {
+    From,
+    PaidMediaPayload,
+    Unknown(String),
+}
+
+impl PaidMediaPurchasedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["from", "paid_media_payload"];
+}
+
+impl ObjectKey for PaidMediaPurchasedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "from" => Self::From,
+            "paid_media_payload" => Self::PaidMediaPayload,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMediaPurchasedVisitor;
+
+impl<'de> Visitor<'de> for PaidMediaPurchasedVisitor {
+    type Value = PaidMediaPurchased;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMediaPurchased object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaPurchased, A::Error> {
+        let mut from = None;
+        let mut paid_media_payload = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMediaPurchasedKey::From => from = Some(map.next_value()?),
+                PaidMediaPurchasedKey::PaidMediaPayload => {
+                    paid_media_payload = Some(map.next_value()?)
+                }
+                PaidMediaPurchasedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMediaPurchased {
+            from: crate::object::required(from, "from")?,
+            paid_media_payload: crate::object::required(paid_media_payload, "paid_media_payload")?,
+            extra,
+        })
+    }
 }

@@ -2,22 +2,102 @@
 
 //! The `PaidMediaVideo` type.
 
-use crate::Video;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Video};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The paid media is a video.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PaidMediaVideo {
     /// The video
     pub video: Video,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PaidMediaVideo {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(video: impl Into<Video>) -> Self {
+        Self {
+            video: video.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PaidMediaVideo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PaidMediaVideo", 2)?;
-        state.serialize_field("type", "video")?;
-        state.serialize_field("video", &self.video)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "video")?;
+        state.serialize_entry("video", &self.video)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMediaVideo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMediaVideo",
+            PaidMediaVideoKey::ALL,
+            PaidMediaVideoVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMediaVideo` object.
+enum PaidMediaVideoKey {
+    Video,
+    Type,
+    Unknown(String),
+}
+
+impl PaidMediaVideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["video", "type"];
+}
+
+impl ObjectKey for PaidMediaVideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "video" => Self::Video,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMediaVideoVisitor;
+
+impl<'de> Visitor<'de> for PaidMediaVideoVisitor {
+    type Value = PaidMediaVideo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMediaVideo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaVideo, A::Error> {
+        let mut video = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMediaVideoKey::Video => video = Some(map.next_value()?),
+                PaidMediaVideoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PaidMediaVideoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMediaVideo {
+            video: crate::object::required(video, "video")?,
+            extra,
+        })
     }
 }

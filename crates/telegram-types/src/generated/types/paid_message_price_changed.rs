@@ -2,11 +2,92 @@
 
 //! The `PaidMessagePriceChanged` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a change in the price of paid messages within a chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PaidMessagePriceChanged {
     /// The new number of Telegram Stars that must be paid by non-administrator users of the supergroup chat for each sent message
     pub paid_message_star_count: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PaidMessagePriceChanged {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(paid_message_star_count: i64) -> Self {
+        Self {
+            paid_message_star_count,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PaidMessagePriceChanged {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PaidMessagePriceChanged",
+            PaidMessagePriceChangedKey::ALL,
+            PaidMessagePriceChangedVisitor,
+        )
+    }
+}
+
+/// A key of a `PaidMessagePriceChanged` object.
+enum PaidMessagePriceChangedKey {
+    PaidMessageStarCount,
+    Unknown(String),
+}
+
+impl PaidMessagePriceChangedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["paid_message_star_count"];
+}
+
+impl ObjectKey for PaidMessagePriceChangedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "paid_message_star_count" => Self::PaidMessageStarCount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PaidMessagePriceChangedVisitor;
+
+impl<'de> Visitor<'de> for PaidMessagePriceChangedVisitor {
+    type Value = PaidMessagePriceChanged;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PaidMessagePriceChanged object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMessagePriceChanged, A::Error> {
+        let mut paid_message_star_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PaidMessagePriceChangedKey::PaidMessageStarCount => {
+                    paid_message_star_count = Some(map.next_value()?)
+                }
+                PaidMessagePriceChangedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PaidMessagePriceChanged {
+            paid_message_star_count: crate::object::required(
+                paid_message_star_count,
+                "paid_message_star_count",
+            )?,
+            extra,
+        })
+    }
 }

@@ -2,15 +2,95 @@
 
 //! The `PassportData` type.
 
-use crate::{EncryptedCredentials, EncryptedPassportElement};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{EncryptedCredentials, EncryptedPassportElement, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes Telegram Passport data shared with the bot by the user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PassportData {
     /// Array with information about documents and other Telegram Passport elements that was shared with the bot
     #[serde(default)]
     pub data: Vec<EncryptedPassportElement>,
     /// Encrypted credentials required to decrypt the data
     pub credentials: EncryptedCredentials,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportData {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        data: impl IntoIterator<Item = EncryptedPassportElement>,
+        credentials: impl Into<EncryptedCredentials>,
+    ) -> Self {
+        Self {
+            data: data.into_iter().collect(),
+            credentials: credentials.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PassportData", PassportDataKey::ALL, PassportDataVisitor)
+    }
+}
+
+/// A key of a `PassportData` object.
+enum PassportDataKey {
+    Data,
+    Credentials,
+    Unknown(String),
+}
+
+impl PassportDataKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["data", "credentials"];
+}
+
+impl ObjectKey for PassportDataKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "data" => Self::Data,
+            "credentials" => Self::Credentials,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportDataVisitor;
+
+impl<'de> Visitor<'de> for PassportDataVisitor {
+    type Value = PassportData;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportData object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PassportData, A::Error> {
+        let mut data = None;
+        let mut credentials = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportDataKey::Data => data = Some(map.next_value()?),
+                PassportDataKey::Credentials => credentials = Some(map.next_value()?),
+                PassportDataKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportData {
+            data: data.unwrap_or_default(),
+            credentials: crate::object::required(credentials, "credentials")?,
+            extra,
+        })
+    }
 }

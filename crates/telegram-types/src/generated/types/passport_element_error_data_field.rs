@@ -2,14 +2,18 @@
 
 //! The `PassportElementErrorDataField` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an issue in one of the data fields that was provided by the user. The error is considered resolved when the field's value changes.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassportElementErrorDataField {
     /// The section of the user's Telegram Passport which has the error, one of "personal\_details", "passport", "driver\_license", "identity\_card", "internal\_passport", "address"
-    #[serde(rename = "type")]
     pub kind: String,
     /// Name of the data field which has the error
     pub field_name: String,
@@ -17,16 +21,118 @@ pub struct PassportElementErrorDataField {
     pub data_hash: String,
     /// Error message
     pub message: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportElementErrorDataField {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        kind: impl Into<String>,
+        field_name: impl Into<String>,
+        data_hash: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            field_name: field_name.into(),
+            data_hash: data_hash.into(),
+            message: message.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PassportElementErrorDataField {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PassportElementErrorDataField", 5)?;
-        state.serialize_field("source", "data")?;
-        state.serialize_field("type", &self.kind)?;
-        state.serialize_field("field_name", &self.field_name)?;
-        state.serialize_field("data_hash", &self.data_hash)?;
-        state.serialize_field("message", &self.message)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "data")?;
+        state.serialize_entry("type", &self.kind)?;
+        state.serialize_entry("field_name", &self.field_name)?;
+        state.serialize_entry("data_hash", &self.data_hash)?;
+        state.serialize_entry("message", &self.message)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportElementErrorDataField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PassportElementErrorDataField",
+            PassportElementErrorDataFieldKey::ALL,
+            PassportElementErrorDataFieldVisitor,
+        )
+    }
+}
+
+/// A key of a `PassportElementErrorDataField` object.
+enum PassportElementErrorDataFieldKey {
+    Kind,
+    FieldName,
+    DataHash,
+    Message,
+    Source,
+    Unknown(String),
+}
+
+impl PassportElementErrorDataFieldKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type", "field_name", "data_hash", "message", "source"];
+}
+
+impl ObjectKey for PassportElementErrorDataFieldKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "field_name" => Self::FieldName,
+            "data_hash" => Self::DataHash,
+            "message" => Self::Message,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportElementErrorDataFieldVisitor;
+
+impl<'de> Visitor<'de> for PassportElementErrorDataFieldVisitor {
+    type Value = PassportElementErrorDataField;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportElementErrorDataField object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<PassportElementErrorDataField, A::Error> {
+        let mut kind = None;
+        let mut field_name = None;
+        let mut data_hash = None;
+        let mut message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportElementErrorDataFieldKey::Kind => kind = Some(map.next_value()?),
+                PassportElementErrorDataFieldKey::FieldName => field_name = Some(map.next_value()?),
+                PassportElementErrorDataFieldKey::DataHash => data_hash = Some(map.next_value()?),
+                PassportElementErrorDataFieldKey::Message => message = Some(map.next_value()?),
+                PassportElementErrorDataFieldKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PassportElementErrorDataFieldKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportElementErrorDataField {
+            kind: crate::object::required(kind, "type")?,
+            field_name: crate::object::required(field_name, "field_name")?,
+            data_hash: crate::object::required(data_hash, "data_hash")?,
+            message: crate::object::required(message, "message")?,
+            extra,
+        })
     }
 }

@@ -2,28 +2,127 @@
 
 //! The `PassportElementErrorFile` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an issue with a document scan. The error is considered resolved when the file with the document scan changes.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassportElementErrorFile {
     /// The section of the user's Telegram Passport which has the issue, one of "utility\_bill", "bank\_statement", "rental\_agreement", "passport\_registration", "temporary\_registration"
-    #[serde(rename = "type")]
     pub kind: String,
     /// Base64-encoded file hash
     pub file_hash: String,
     /// Error message
     pub message: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportElementErrorFile {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        kind: impl Into<String>,
+        file_hash: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            file_hash: file_hash.into(),
+            message: message.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PassportElementErrorFile {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PassportElementErrorFile", 4)?;
-        state.serialize_field("source", "file")?;
-        state.serialize_field("type", &self.kind)?;
-        state.serialize_field("file_hash", &self.file_hash)?;
-        state.serialize_field("message", &self.message)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "file")?;
+        state.serialize_entry("type", &self.kind)?;
+        state.serialize_entry("file_hash", &self.file_hash)?;
+        state.serialize_entry("message", &self.message)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportElementErrorFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PassportElementErrorFile",
+            PassportElementErrorFileKey::ALL,
+            PassportElementErrorFileVisitor,
+        )
+    }
+}
+
+/// A key of a `PassportElementErrorFile` object.
+enum PassportElementErrorFileKey {
+    Kind,
+    FileHash,
+    Message,
+    Source,
+    Unknown(String),
+}
+
+impl PassportElementErrorFileKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type", "file_hash", "message", "source"];
+}
+
+impl ObjectKey for PassportElementErrorFileKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "file_hash" => Self::FileHash,
+            "message" => Self::Message,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportElementErrorFileVisitor;
+
+impl<'de> Visitor<'de> for PassportElementErrorFileVisitor {
+    type Value = PassportElementErrorFile;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportElementErrorFile object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<PassportElementErrorFile, A::Error> {
+        let mut kind = None;
+        let mut file_hash = None;
+        let mut message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportElementErrorFileKey::Kind => kind = Some(map.next_value()?),
+                PassportElementErrorFileKey::FileHash => file_hash = Some(map.next_value()?),
+                PassportElementErrorFileKey::Message => message = Some(map.next_value()?),
+                PassportElementErrorFileKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PassportElementErrorFileKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportElementErrorFile {
+            kind: crate::object::required(kind, "type")?,
+            file_hash: crate::object::required(file_hash, "file_hash")?,
+            message: crate::object::required(message, "message")?,
+            extra,
+        })
     }
 }

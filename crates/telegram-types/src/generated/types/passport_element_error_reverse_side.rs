@@ -2,28 +2,127 @@
 
 //! The `PassportElementErrorReverseSide` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an issue with the reverse side of a document. The error is considered resolved when the file with reverse side of the document changes.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassportElementErrorReverseSide {
     /// The section of the user's Telegram Passport which has the issue, one of "driver\_license", "identity\_card"
-    #[serde(rename = "type")]
     pub kind: String,
     /// Base64-encoded hash of the file with the reverse side of the document
     pub file_hash: String,
     /// Error message
     pub message: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportElementErrorReverseSide {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        kind: impl Into<String>,
+        file_hash: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            file_hash: file_hash.into(),
+            message: message.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PassportElementErrorReverseSide {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PassportElementErrorReverseSide", 4)?;
-        state.serialize_field("source", "reverse_side")?;
-        state.serialize_field("type", &self.kind)?;
-        state.serialize_field("file_hash", &self.file_hash)?;
-        state.serialize_field("message", &self.message)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "reverse_side")?;
+        state.serialize_entry("type", &self.kind)?;
+        state.serialize_entry("file_hash", &self.file_hash)?;
+        state.serialize_entry("message", &self.message)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportElementErrorReverseSide {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PassportElementErrorReverseSide",
+            PassportElementErrorReverseSideKey::ALL,
+            PassportElementErrorReverseSideVisitor,
+        )
+    }
+}
+
+/// A key of a `PassportElementErrorReverseSide` object.
+enum PassportElementErrorReverseSideKey {
+    Kind,
+    FileHash,
+    Message,
+    Source,
+    Unknown(String),
+}
+
+impl PassportElementErrorReverseSideKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type", "file_hash", "message", "source"];
+}
+
+impl ObjectKey for PassportElementErrorReverseSideKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "file_hash" => Self::FileHash,
+            "message" => Self::Message,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportElementErrorReverseSideVisitor;
+
+impl<'de> Visitor<'de> for PassportElementErrorReverseSideVisitor {
+    type Value = PassportElementErrorReverseSide;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportElementErrorReverseSide object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<PassportElementErrorReverseSide, A::Error> {
+        let mut kind = None;
+        let mut file_hash = None;
+        let mut message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportElementErrorReverseSideKey::Kind => kind = Some(map.next_value()?),
+                PassportElementErrorReverseSideKey::FileHash => file_hash = Some(map.next_value()?),
+                PassportElementErrorReverseSideKey::Message => message = Some(map.next_value()?),
+                PassportElementErrorReverseSideKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PassportElementErrorReverseSideKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportElementErrorReverseSide {
+            kind: crate::object::required(kind, "type")?,
+            file_hash: crate::object::required(file_hash, "file_hash")?,
+            message: crate::object::required(message, "message")?,
+            extra,
+        })
     }
 }

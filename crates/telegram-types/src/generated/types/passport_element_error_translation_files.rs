@@ -2,29 +2,131 @@
 
 //! The `PassportElementErrorTranslationFiles` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an issue with the translated version of a document. The error is considered resolved when a file with the document translation change.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassportElementErrorTranslationFiles {
     /// Type of element of the user's Telegram Passport which has the issue, one of "passport", "driver\_license", "identity\_card", "internal\_passport", "utility\_bill", "bank\_statement", "rental\_agreement", "passport\_registration", "temporary\_registration"
-    #[serde(rename = "type")]
     pub kind: String,
     /// List of base64-encoded file hashes
-    #[serde(default)]
     pub file_hashes: Vec<String>,
     /// Error message
     pub message: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportElementErrorTranslationFiles {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        kind: impl Into<String>,
+        file_hashes: impl IntoIterator<Item = String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            file_hashes: file_hashes.into_iter().collect(),
+            message: message.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PassportElementErrorTranslationFiles {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PassportElementErrorTranslationFiles", 4)?;
-        state.serialize_field("source", "translation_files")?;
-        state.serialize_field("type", &self.kind)?;
-        state.serialize_field("file_hashes", &self.file_hashes)?;
-        state.serialize_field("message", &self.message)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "translation_files")?;
+        state.serialize_entry("type", &self.kind)?;
+        state.serialize_entry("file_hashes", &self.file_hashes)?;
+        state.serialize_entry("message", &self.message)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportElementErrorTranslationFiles {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PassportElementErrorTranslationFiles",
+            PassportElementErrorTranslationFilesKey::ALL,
+            PassportElementErrorTranslationFilesVisitor,
+        )
+    }
+}
+
+/// A key of a `PassportElementErrorTranslationFiles` object.
+enum PassportElementErrorTranslationFilesKey {
+    Kind,
+    FileHashes,
+    Message,
+    Source,
+    Unknown(String),
+}
+
+impl PassportElementErrorTranslationFilesKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type", "file_hashes", "message", "source"];
+}
+
+impl ObjectKey for PassportElementErrorTranslationFilesKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "file_hashes" => Self::FileHashes,
+            "message" => Self::Message,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportElementErrorTranslationFilesVisitor;
+
+impl<'de> Visitor<'de> for PassportElementErrorTranslationFilesVisitor {
+    type Value = PassportElementErrorTranslationFiles;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportElementErrorTranslationFiles object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<PassportElementErrorTranslationFiles, A::Error> {
+        let mut kind = None;
+        let mut file_hashes = None;
+        let mut message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportElementErrorTranslationFilesKey::Kind => kind = Some(map.next_value()?),
+                PassportElementErrorTranslationFilesKey::FileHashes => {
+                    file_hashes = Some(map.next_value()?)
+                }
+                PassportElementErrorTranslationFilesKey::Message => {
+                    message = Some(map.next_value()?)
+                }
+                PassportElementErrorTranslationFilesKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PassportElementErrorTranslationFilesKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportElementErrorTranslationFiles {
+            kind: crate::object::required(kind, "type")?,
+            file_hashes: file_hashes.unwrap_or_default(),
+            message: crate::object::required(message, "message")?,
+            extra,
+        })
     }
 }

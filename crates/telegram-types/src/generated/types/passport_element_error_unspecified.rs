@@ -2,28 +2,129 @@
 
 //! The `PassportElementErrorUnspecified` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Represents an issue in an unspecified place. The error is considered resolved when new data is added.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassportElementErrorUnspecified {
     /// Type of element of the user's Telegram Passport which has the issue
-    #[serde(rename = "type")]
     pub kind: String,
     /// Base64-encoded element hash
     pub element_hash: String,
     /// Error message
     pub message: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportElementErrorUnspecified {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        kind: impl Into<String>,
+        element_hash: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: kind.into(),
+            element_hash: element_hash.into(),
+            message: message.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for PassportElementErrorUnspecified {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("PassportElementErrorUnspecified", 4)?;
-        state.serialize_field("source", "unspecified")?;
-        state.serialize_field("type", &self.kind)?;
-        state.serialize_field("element_hash", &self.element_hash)?;
-        state.serialize_field("message", &self.message)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("source", "unspecified")?;
+        state.serialize_entry("type", &self.kind)?;
+        state.serialize_entry("element_hash", &self.element_hash)?;
+        state.serialize_entry("message", &self.message)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportElementErrorUnspecified {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PassportElementErrorUnspecified",
+            PassportElementErrorUnspecifiedKey::ALL,
+            PassportElementErrorUnspecifiedVisitor,
+        )
+    }
+}
+
+/// A key of a `PassportElementErrorUnspecified` object.
+enum PassportElementErrorUnspecifiedKey {
+    Kind,
+    ElementHash,
+    Message,
+    Source,
+    Unknown(String),
+}
+
+impl PassportElementErrorUnspecifiedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type", "element_hash", "message", "source"];
+}
+
+impl ObjectKey for PassportElementErrorUnspecifiedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "element_hash" => Self::ElementHash,
+            "message" => Self::Message,
+            "source" => Self::Source,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportElementErrorUnspecifiedVisitor;
+
+impl<'de> Visitor<'de> for PassportElementErrorUnspecifiedVisitor {
+    type Value = PassportElementErrorUnspecified;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportElementErrorUnspecified object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<PassportElementErrorUnspecified, A::Error> {
+        let mut kind = None;
+        let mut element_hash = None;
+        let mut message = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportElementErrorUnspecifiedKey::Kind => kind = Some(map.next_value()?),
+                PassportElementErrorUnspecifiedKey::ElementHash => {
+                    element_hash = Some(map.next_value()?)
+                }
+                PassportElementErrorUnspecifiedKey::Message => message = Some(map.next_value()?),
+                PassportElementErrorUnspecifiedKey::Source => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                PassportElementErrorUnspecifiedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportElementErrorUnspecified {
+            kind: crate::object::required(kind, "type")?,
+            element_hash: crate::object::required(element_hash, "element_hash")?,
+            message: crate::object::required(message, "message")?,
+            extra,
+        })
     }
 }

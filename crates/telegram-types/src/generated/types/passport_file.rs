@@ -2,10 +2,15 @@
 
 //! The `PassportFile` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a file uploaded to Telegram Passport. Currently all Telegram Passport files are in JPEG format when decrypted and don't exceed 10MB.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PassportFile {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -15,4 +20,94 @@ pub struct PassportFile {
     pub file_size: i64,
     /// Unix time when the file was uploaded
     pub file_date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PassportFile {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        file_id: impl Into<String>,
+        file_unique_id: impl Into<String>,
+        file_size: i64,
+        file_date: i64,
+    ) -> Self {
+        Self {
+            file_id: file_id.into(),
+            file_unique_id: file_unique_id.into(),
+            file_size,
+            file_date,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PassportFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PassportFile", PassportFileKey::ALL, PassportFileVisitor)
+    }
+}
+
+/// A key of a `PassportFile` object.
+enum PassportFileKey {
+    FileId,
+    FileUniqueId,
+    FileSize,
+    FileDate,
+    Unknown(String),
+}
+
+impl PassportFileKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["file_id", "file_unique_id", "file_size", "file_date"];
+}
+
+impl ObjectKey for PassportFileKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "file_size" => Self::FileSize,
+            "file_date" => Self::FileDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PassportFileVisitor;
+
+impl<'de> Visitor<'de> for PassportFileVisitor {
+    type Value = PassportFile;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PassportFile object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PassportFile, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut file_size = None;
+        let mut file_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PassportFileKey::FileId => file_id = Some(map.next_value()?),
+                PassportFileKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                PassportFileKey::FileSize => file_size = Some(map.next_value()?),
+                PassportFileKey::FileDate => file_date = Some(map.next_value()?),
+                PassportFileKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PassportFile {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            file_size: crate::object::required(file_size, "file_size")?,
+            file_date: crate::object::required(file_date, "file_date")?,
+            extra,
+        })
+    }
 }

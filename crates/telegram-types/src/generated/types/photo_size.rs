@@ -2,10 +2,15 @@
 
 //! The `PhotoSize` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents one size of a photo or a file / sticker thumbnail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhotoSize {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -18,6 +23,10 @@ pub struct PhotoSize {
     /// Optional. File size in bytes
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl PhotoSize {
@@ -34,6 +43,81 @@ impl PhotoSize {
             width,
             height,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PhotoSize {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PhotoSize", PhotoSizeKey::ALL, PhotoSizeVisitor)
+    }
+}
+
+/// A key of a `PhotoSize` object.
+enum PhotoSizeKey {
+    FileId,
+    FileUniqueId,
+    Width,
+    Height,
+    FileSize,
+    Unknown(String),
+}
+
+impl PhotoSizeKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["file_id", "file_unique_id", "width", "height", "file_size"];
+}
+
+impl ObjectKey for PhotoSizeKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PhotoSizeVisitor;
+
+impl<'de> Visitor<'de> for PhotoSizeVisitor {
+    type Value = PhotoSize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PhotoSize object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PhotoSize, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut width = None;
+        let mut height = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PhotoSizeKey::FileId => file_id = Some(map.next_value()?),
+                PhotoSizeKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                PhotoSizeKey::Width => width = Some(map.next_value()?),
+                PhotoSizeKey::Height => height = Some(map.next_value()?),
+                PhotoSizeKey::FileSize => file_size = map.next_value()?,
+                PhotoSizeKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PhotoSize {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            file_size,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `Poll` type.
 
-use crate::{MessageEntity, PollMedia, PollOption, PollType};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MessageEntity, PollMedia, PollOption, PollType};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about a poll.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Poll {
     /// Unique poll identifier
     pub id: String,
@@ -68,6 +72,10 @@ pub struct Poll {
     /// Optional. Media added to the poll description; for polls inside the Message object only
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Box<PollMedia>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Poll {
@@ -106,6 +114,180 @@ impl Poll {
             description: None,
             description_entities: None,
             media: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Poll {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Poll", PollKey::ALL, PollVisitor)
+    }
+}
+
+/// A key of a `Poll` object.
+enum PollKey {
+    Id,
+    Question,
+    QuestionEntities,
+    Options,
+    TotalVoterCount,
+    IsClosed,
+    IsAnonymous,
+    Kind,
+    AllowsMultipleAnswers,
+    AllowsRevoting,
+    MembersOnly,
+    CountryCodes,
+    CorrectOptionIds,
+    Explanation,
+    ExplanationEntities,
+    ExplanationMedia,
+    OpenPeriod,
+    CloseDate,
+    Description,
+    DescriptionEntities,
+    Media,
+    Unknown(String),
+}
+
+impl PollKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "question",
+        "question_entities",
+        "options",
+        "total_voter_count",
+        "is_closed",
+        "is_anonymous",
+        "type",
+        "allows_multiple_answers",
+        "allows_revoting",
+        "members_only",
+        "country_codes",
+        "correct_option_ids",
+        "explanation",
+        "explanation_entities",
+        "explanation_media",
+        "open_period",
+        "close_date",
+        "description",
+        "description_entities",
+        "media",
+    ];
+}
+
+impl ObjectKey for PollKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "question" => Self::Question,
+            "question_entities" => Self::QuestionEntities,
+            "options" => Self::Options,
+            "total_voter_count" => Self::TotalVoterCount,
+            "is_closed" => Self::IsClosed,
+            "is_anonymous" => Self::IsAnonymous,
+            "type" => Self::Kind,
+            "allows_multiple_answers" => Self::AllowsMultipleAnswers,
+            "allows_revoting" => Self::AllowsRevoting,
+            "members_only" => Self::MembersOnly,
+            "country_codes" => Self::CountryCodes,
+            "correct_option_ids" => Self::CorrectOptionIds,
+            "explanation" => Self::Explanation,
+            "explanation_entities" => Self::ExplanationEntities,
+            "explanation_media" => Self::ExplanationMedia,
+            "open_period" => Self::OpenPeriod,
+            "close_date" => Self::CloseDate,
+            "description" => Self::Description,
+            "description_entities" => Self::DescriptionEntities,
+            "media" => Self::Media,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PollVisitor;
+
+impl<'de> Visitor<'de> for PollVisitor {
+    type Value = Poll;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Poll object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Poll, A::Error> {
+        let mut id = None;
+        let mut question = None;
+        let mut question_entities = None;
+        let mut options = None;
+        let mut total_voter_count = None;
+        let mut is_closed = None;
+        let mut is_anonymous = None;
+        let mut kind = None;
+        let mut allows_multiple_answers = None;
+        let mut allows_revoting = None;
+        let mut members_only = None;
+        let mut country_codes = None;
+        let mut correct_option_ids = None;
+        let mut explanation = None;
+        let mut explanation_entities = None;
+        let mut explanation_media = None;
+        let mut open_period = None;
+        let mut close_date = None;
+        let mut description = None;
+        let mut description_entities = None;
+        let mut media = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PollKey::Id => id = Some(map.next_value()?),
+                PollKey::Question => question = Some(map.next_value()?),
+                PollKey::QuestionEntities => question_entities = map.next_value()?,
+                PollKey::Options => options = Some(map.next_value()?),
+                PollKey::TotalVoterCount => total_voter_count = Some(map.next_value()?),
+                PollKey::IsClosed => is_closed = Some(map.next_value()?),
+                PollKey::IsAnonymous => is_anonymous = Some(map.next_value()?),
+                PollKey::Kind => kind = Some(map.next_value()?),
+                PollKey::AllowsMultipleAnswers => allows_multiple_answers = Some(map.next_value()?),
+                PollKey::AllowsRevoting => allows_revoting = Some(map.next_value()?),
+                PollKey::MembersOnly => members_only = Some(map.next_value()?),
+                PollKey::CountryCodes => country_codes = map.next_value()?,
+                PollKey::CorrectOptionIds => correct_option_ids = map.next_value()?,
+                PollKey::Explanation => explanation = map.next_value()?,
+                PollKey::ExplanationEntities => explanation_entities = map.next_value()?,
+                PollKey::ExplanationMedia => explanation_media = map.next_value()?,
+                PollKey::OpenPeriod => open_period = map.next_value()?,
+                PollKey::CloseDate => close_date = map.next_value()?,
+                PollKey::Description => description = map.next_value()?,
+                PollKey::DescriptionEntities => description_entities = map.next_value()?,
+                PollKey::Media => media = map.next_value()?,
+                PollKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Poll {
+            id: crate::object::required(id, "id")?,
+            question: crate::object::required(question, "question")?,
+            question_entities,
+            options: options.unwrap_or_default(),
+            total_voter_count: crate::object::required(total_voter_count, "total_voter_count")?,
+            is_closed: is_closed.unwrap_or_default(),
+            is_anonymous: is_anonymous.unwrap_or_default(),
+            kind: crate::object::required(kind, "type")?,
+            allows_multiple_answers: allows_multiple_answers.unwrap_or_default(),
+            allows_revoting: allows_revoting.unwrap_or_default(),
+            members_only: members_only.unwrap_or_default(),
+            country_codes,
+            correct_option_ids,
+            explanation,
+            explanation_entities,
+            explanation_media,
+            open_period,
+            close_date,
+            description,
+            description_entities,
+            media,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `PollAnswer` type.
 
-use crate::{Chat, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an answer of a user in a non-anonymous poll.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PollAnswer {
     /// Unique poll identifier
     pub poll_id: String,
@@ -22,6 +26,10 @@ pub struct PollAnswer {
     /// Persistent identifiers of the chosen answer options. May be empty if the vote was retracted.
     #[serde(default)]
     pub option_persistent_ids: Vec<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl PollAnswer {
@@ -37,6 +45,88 @@ impl PollAnswer {
             user: None,
             option_ids: option_ids.into_iter().collect(),
             option_persistent_ids: option_persistent_ids.into_iter().collect(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PollAnswer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PollAnswer", PollAnswerKey::ALL, PollAnswerVisitor)
+    }
+}
+
+/// A key of a `PollAnswer` object.
+enum PollAnswerKey {
+    PollId,
+    VoterChat,
+    User,
+    OptionIds,
+    OptionPersistentIds,
+    Unknown(String),
+}
+
+impl PollAnswerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "poll_id",
+        "voter_chat",
+        "user",
+        "option_ids",
+        "option_persistent_ids",
+    ];
+}
+
+impl ObjectKey for PollAnswerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "poll_id" => Self::PollId,
+            "voter_chat" => Self::VoterChat,
+            "user" => Self::User,
+            "option_ids" => Self::OptionIds,
+            "option_persistent_ids" => Self::OptionPersistentIds,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PollAnswerVisitor;
+
+impl<'de> Visitor<'de> for PollAnswerVisitor {
+    type Value = PollAnswer;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PollAnswer object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PollAnswer, A::Error> {
+        let mut poll_id = None;
+        let mut voter_chat = None;
+        let mut user = None;
+        let mut option_ids = None;
+        let mut option_persistent_ids = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PollAnswerKey::PollId => poll_id = Some(map.next_value()?),
+                PollAnswerKey::VoterChat => voter_chat = map.next_value()?,
+                PollAnswerKey::User => user = map.next_value()?,
+                PollAnswerKey::OptionIds => option_ids = Some(map.next_value()?),
+                PollAnswerKey::OptionPersistentIds => {
+                    option_persistent_ids = Some(map.next_value()?)
+                }
+                PollAnswerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PollAnswer {
+            poll_id: crate::object::required(poll_id, "poll_id")?,
+            voter_chat,
+            user,
+            option_ids: option_ids.unwrap_or_default(),
+            option_persistent_ids: option_persistent_ids.unwrap_or_default(),
+            extra,
+        })
     }
 }

@@ -2,13 +2,17 @@
 
 //! The `PollMedia` type.
 
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
-    Animation, Audio, Document, Link, LivePhoto, Location, PhotoSize, Sticker, Venue, Video,
+    Animation, Audio, Document, Extra, Link, LivePhoto, Location, PhotoSize, Sticker, Venue, Video,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// At most one of the optional fields can be present in any given object.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PollMedia {
     /// Optional. Media is an animation, information about the animation
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,4 +44,117 @@ pub struct PollMedia {
     /// Optional. Media is a video, information about the video
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video: Option<Box<Video>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for PollMedia {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PollMedia", PollMediaKey::ALL, PollMediaVisitor)
+    }
+}
+
+/// A key of a `PollMedia` object.
+enum PollMediaKey {
+    Animation,
+    Audio,
+    Document,
+    Link,
+    LivePhoto,
+    Location,
+    Photo,
+    Sticker,
+    Venue,
+    Video,
+    Unknown(String),
+}
+
+impl PollMediaKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "animation",
+        "audio",
+        "document",
+        "link",
+        "live_photo",
+        "location",
+        "photo",
+        "sticker",
+        "venue",
+        "video",
+    ];
+}
+
+impl ObjectKey for PollMediaKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "animation" => Self::Animation,
+            "audio" => Self::Audio,
+            "document" => Self::Document,
+            "link" => Self::Link,
+            "live_photo" => Self::LivePhoto,
+            "location" => Self::Location,
+            "photo" => Self::Photo,
+            "sticker" => Self::Sticker,
+            "venue" => Self::Venue,
+            "video" => Self::Video,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PollMediaVisitor;
+
+impl<'de> Visitor<'de> for PollMediaVisitor {
+    type Value = PollMedia;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PollMedia object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PollMedia, A::Error> {
+        let mut animation = None;
+        let mut audio = None;
+        let mut document = None;
+        let mut link = None;
+        let mut live_photo = None;
+        let mut location = None;
+        let mut photo = None;
+        let mut sticker = None;
+        let mut venue = None;
+        let mut video = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PollMediaKey::Animation => animation = map.next_value()?,
+                PollMediaKey::Audio => audio = map.next_value()?,
+                PollMediaKey::Document => document = map.next_value()?,
+                PollMediaKey::Link => link = map.next_value()?,
+                PollMediaKey::LivePhoto => live_photo = map.next_value()?,
+                PollMediaKey::Location => location = map.next_value()?,
+                PollMediaKey::Photo => photo = map.next_value()?,
+                PollMediaKey::Sticker => sticker = map.next_value()?,
+                PollMediaKey::Venue => venue = map.next_value()?,
+                PollMediaKey::Video => video = map.next_value()?,
+                PollMediaKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PollMedia {
+            animation,
+            audio,
+            document,
+            link,
+            live_photo,
+            location,
+            photo,
+            sticker,
+            venue,
+            video,
+            extra,
+        })
+    }
 }

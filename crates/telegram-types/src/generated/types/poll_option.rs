@@ -2,11 +2,15 @@
 
 //! The `PollOption` type.
 
-use crate::{Chat, MessageEntity, PollMedia, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, MessageEntity, PollMedia, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about one answer option in a poll.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PollOption {
     /// Unique identifier of the option, persistent on option addition and deletion
     pub persistent_id: String,
@@ -29,6 +33,10 @@ pub struct PollOption {
     /// Optional. Point in time (Unix timestamp) when the option was added; omitted if the option existed in the original poll
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addition_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl PollOption {
@@ -47,6 +55,104 @@ impl PollOption {
             added_by_user: None,
             added_by_chat: None,
             addition_date: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PollOption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("PollOption", PollOptionKey::ALL, PollOptionVisitor)
+    }
+}
+
+/// A key of a `PollOption` object.
+enum PollOptionKey {
+    PersistentId,
+    Text,
+    TextEntities,
+    Media,
+    VoterCount,
+    AddedByUser,
+    AddedByChat,
+    AdditionDate,
+    Unknown(String),
+}
+
+impl PollOptionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "persistent_id",
+        "text",
+        "text_entities",
+        "media",
+        "voter_count",
+        "added_by_user",
+        "added_by_chat",
+        "addition_date",
+    ];
+}
+
+impl ObjectKey for PollOptionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "persistent_id" => Self::PersistentId,
+            "text" => Self::Text,
+            "text_entities" => Self::TextEntities,
+            "media" => Self::Media,
+            "voter_count" => Self::VoterCount,
+            "added_by_user" => Self::AddedByUser,
+            "added_by_chat" => Self::AddedByChat,
+            "addition_date" => Self::AdditionDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PollOptionVisitor;
+
+impl<'de> Visitor<'de> for PollOptionVisitor {
+    type Value = PollOption;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PollOption object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PollOption, A::Error> {
+        let mut persistent_id = None;
+        let mut text = None;
+        let mut text_entities = None;
+        let mut media = None;
+        let mut voter_count = None;
+        let mut added_by_user = None;
+        let mut added_by_chat = None;
+        let mut addition_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PollOptionKey::PersistentId => persistent_id = Some(map.next_value()?),
+                PollOptionKey::Text => text = Some(map.next_value()?),
+                PollOptionKey::TextEntities => text_entities = map.next_value()?,
+                PollOptionKey::Media => media = map.next_value()?,
+                PollOptionKey::VoterCount => voter_count = Some(map.next_value()?),
+                PollOptionKey::AddedByUser => added_by_user = map.next_value()?,
+                PollOptionKey::AddedByChat => added_by_chat = map.next_value()?,
+                PollOptionKey::AdditionDate => addition_date = map.next_value()?,
+                PollOptionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PollOption {
+            persistent_id: crate::object::required(persistent_id, "persistent_id")?,
+            text: crate::object::required(text, "text")?,
+            text_entities,
+            media,
+            voter_count: crate::object::required(voter_count, "voter_count")?,
+            added_by_user,
+            added_by_chat,
+            addition_date,
+            extra,
+        })
     }
 }

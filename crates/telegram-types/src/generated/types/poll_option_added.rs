@@ -2,11 +2,15 @@
 
 //! The `PollOptionAdded` type.
 
-use crate::{MaybeInaccessibleMessage, MessageEntity};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MaybeInaccessibleMessage, MessageEntity};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about an option added to a poll.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PollOptionAdded {
     /// Optional. Message containing the poll to which the option was added, if known. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18,6 +22,10 @@ pub struct PollOptionAdded {
     /// Optional. Special entities that appear in the option\_text
     #[serde(skip_serializing_if = "Option::is_none")]
     pub option_text_entities: Option<Vec<MessageEntity>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl PollOptionAdded {
@@ -28,6 +36,91 @@ impl PollOptionAdded {
             option_persistent_id: option_persistent_id.into(),
             option_text: option_text.into(),
             option_text_entities: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PollOptionAdded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PollOptionAdded",
+            PollOptionAddedKey::ALL,
+            PollOptionAddedVisitor,
+        )
+    }
+}
+
+/// A key of a `PollOptionAdded` object.
+enum PollOptionAddedKey {
+    PollMessage,
+    OptionPersistentId,
+    OptionText,
+    OptionTextEntities,
+    Unknown(String),
+}
+
+impl PollOptionAddedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "poll_message",
+        "option_persistent_id",
+        "option_text",
+        "option_text_entities",
+    ];
+}
+
+impl ObjectKey for PollOptionAddedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "poll_message" => Self::PollMessage,
+            "option_persistent_id" => Self::OptionPersistentId,
+            "option_text" => Self::OptionText,
+            "option_text_entities" => Self::OptionTextEntities,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PollOptionAddedVisitor;
+
+impl<'de> Visitor<'de> for PollOptionAddedVisitor {
+    type Value = PollOptionAdded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PollOptionAdded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PollOptionAdded, A::Error> {
+        let mut poll_message = None;
+        let mut option_persistent_id = None;
+        let mut option_text = None;
+        let mut option_text_entities = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PollOptionAddedKey::PollMessage => poll_message = map.next_value()?,
+                PollOptionAddedKey::OptionPersistentId => {
+                    option_persistent_id = Some(map.next_value()?)
+                }
+                PollOptionAddedKey::OptionText => option_text = Some(map.next_value()?),
+                PollOptionAddedKey::OptionTextEntities => {
+                    option_text_entities = map.next_value()?
+                }
+                PollOptionAddedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PollOptionAdded {
+            poll_message,
+            option_persistent_id: crate::object::required(
+                option_persistent_id,
+                "option_persistent_id",
+            )?,
+            option_text: crate::object::required(option_text, "option_text")?,
+            option_text_entities,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `PollOptionDeleted` type.
 
-use crate::{MaybeInaccessibleMessage, MessageEntity};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MaybeInaccessibleMessage, MessageEntity};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about an option deleted from a poll.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PollOptionDeleted {
     /// Optional. Message containing the poll from which the option was deleted, if known. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18,6 +22,10 @@ pub struct PollOptionDeleted {
     /// Optional. Special entities that appear in the option\_text
     #[serde(skip_serializing_if = "Option::is_none")]
     pub option_text_entities: Option<Vec<MessageEntity>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl PollOptionDeleted {
@@ -28,6 +36,91 @@ impl PollOptionDeleted {
             option_persistent_id: option_persistent_id.into(),
             option_text: option_text.into(),
             option_text_entities: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PollOptionDeleted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PollOptionDeleted",
+            PollOptionDeletedKey::ALL,
+            PollOptionDeletedVisitor,
+        )
+    }
+}
+
+/// A key of a `PollOptionDeleted` object.
+enum PollOptionDeletedKey {
+    PollMessage,
+    OptionPersistentId,
+    OptionText,
+    OptionTextEntities,
+    Unknown(String),
+}
+
+impl PollOptionDeletedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "poll_message",
+        "option_persistent_id",
+        "option_text",
+        "option_text_entities",
+    ];
+}
+
+impl ObjectKey for PollOptionDeletedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "poll_message" => Self::PollMessage,
+            "option_persistent_id" => Self::OptionPersistentId,
+            "option_text" => Self::OptionText,
+            "option_text_entities" => Self::OptionTextEntities,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PollOptionDeletedVisitor;
+
+impl<'de> Visitor<'de> for PollOptionDeletedVisitor {
+    type Value = PollOptionDeleted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PollOptionDeleted object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PollOptionDeleted, A::Error> {
+        let mut poll_message = None;
+        let mut option_persistent_id = None;
+        let mut option_text = None;
+        let mut option_text_entities = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PollOptionDeletedKey::PollMessage => poll_message = map.next_value()?,
+                PollOptionDeletedKey::OptionPersistentId => {
+                    option_persistent_id = Some(map.next_value()?)
+                }
+                PollOptionDeletedKey::OptionText => option_text = Some(map.next_value()?),
+                PollOptionDeletedKey::OptionTextEntities => {
+                    option_text_entities = map.next_value()?
+                }
+                PollOptionDeletedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PollOptionDeleted {
+            poll_message,
+            option_persistent_id: crate::object::required(
+                option_persistent_id,
+                "option_persistent_id",
+            )?,
+            option_text: crate::object::required(option_text, "option_text")?,
+            option_text_entities,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `PreCheckoutQuery` type.
 
-use crate::{OrderInfo, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, OrderInfo, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about an incoming pre-checkout query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreCheckoutQuery {
     /// Unique query identifier
     pub id: String,
@@ -24,6 +28,10 @@ pub struct PreCheckoutQuery {
     /// Optional. Order information provided by the user
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_info: Option<Box<OrderInfo>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl PreCheckoutQuery {
@@ -43,6 +51,102 @@ impl PreCheckoutQuery {
             invoice_payload: invoice_payload.into(),
             shipping_option_id: None,
             order_info: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PreCheckoutQuery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PreCheckoutQuery",
+            PreCheckoutQueryKey::ALL,
+            PreCheckoutQueryVisitor,
+        )
+    }
+}
+
+/// A key of a `PreCheckoutQuery` object.
+enum PreCheckoutQueryKey {
+    Id,
+    From,
+    Currency,
+    TotalAmount,
+    InvoicePayload,
+    ShippingOptionId,
+    OrderInfo,
+    Unknown(String),
+}
+
+impl PreCheckoutQueryKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "from",
+        "currency",
+        "total_amount",
+        "invoice_payload",
+        "shipping_option_id",
+        "order_info",
+    ];
+}
+
+impl ObjectKey for PreCheckoutQueryKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "from" => Self::From,
+            "currency" => Self::Currency,
+            "total_amount" => Self::TotalAmount,
+            "invoice_payload" => Self::InvoicePayload,
+            "shipping_option_id" => Self::ShippingOptionId,
+            "order_info" => Self::OrderInfo,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PreCheckoutQueryVisitor;
+
+impl<'de> Visitor<'de> for PreCheckoutQueryVisitor {
+    type Value = PreCheckoutQuery;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PreCheckoutQuery object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PreCheckoutQuery, A::Error> {
+        let mut id = None;
+        let mut from = None;
+        let mut currency = None;
+        let mut total_amount = None;
+        let mut invoice_payload = None;
+        let mut shipping_option_id = None;
+        let mut order_info = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PreCheckoutQueryKey::Id => id = Some(map.next_value()?),
+                PreCheckoutQueryKey::From => from = Some(map.next_value()?),
+                PreCheckoutQueryKey::Currency => currency = Some(map.next_value()?),
+                PreCheckoutQueryKey::TotalAmount => total_amount = Some(map.next_value()?),
+                PreCheckoutQueryKey::InvoicePayload => invoice_payload = Some(map.next_value()?),
+                PreCheckoutQueryKey::ShippingOptionId => shipping_option_id = map.next_value()?,
+                PreCheckoutQueryKey::OrderInfo => order_info = map.next_value()?,
+                PreCheckoutQueryKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PreCheckoutQuery {
+            id: crate::object::required(id, "id")?,
+            from: crate::object::required(from, "from")?,
+            currency: crate::object::required(currency, "currency")?,
+            total_amount: crate::object::required(total_amount, "total_amount")?,
+            invoice_payload: crate::object::required(invoice_payload, "invoice_payload")?,
+            shipping_option_id,
+            order_info,
+            extra,
+        })
     }
 }

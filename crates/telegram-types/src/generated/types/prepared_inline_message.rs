@@ -2,13 +2,97 @@
 
 //! The `PreparedInlineMessage` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes an inline message to be sent by a user of a Mini App.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreparedInlineMessage {
     /// Unique identifier of the prepared message
     pub id: String,
     /// Expiration date of the prepared message, in Unix time. Expired prepared messages can no longer be used.
     pub expiration_date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PreparedInlineMessage {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(id: impl Into<String>, expiration_date: i64) -> Self {
+        Self {
+            id: id.into(),
+            expiration_date,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PreparedInlineMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PreparedInlineMessage",
+            PreparedInlineMessageKey::ALL,
+            PreparedInlineMessageVisitor,
+        )
+    }
+}
+
+/// A key of a `PreparedInlineMessage` object.
+enum PreparedInlineMessageKey {
+    Id,
+    ExpirationDate,
+    Unknown(String),
+}
+
+impl PreparedInlineMessageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "expiration_date"];
+}
+
+impl ObjectKey for PreparedInlineMessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "expiration_date" => Self::ExpirationDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PreparedInlineMessageVisitor;
+
+impl<'de> Visitor<'de> for PreparedInlineMessageVisitor {
+    type Value = PreparedInlineMessage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PreparedInlineMessage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PreparedInlineMessage, A::Error> {
+        let mut id = None;
+        let mut expiration_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PreparedInlineMessageKey::Id => id = Some(map.next_value()?),
+                PreparedInlineMessageKey::ExpirationDate => {
+                    expiration_date = Some(map.next_value()?)
+                }
+                PreparedInlineMessageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PreparedInlineMessage {
+            id: crate::object::required(id, "id")?,
+            expiration_date: crate::object::required(expiration_date, "expiration_date")?,
+            extra,
+        })
+    }
 }

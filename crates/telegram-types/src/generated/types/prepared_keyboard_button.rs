@@ -2,11 +2,87 @@
 
 //! The `PreparedKeyboardButton` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a keyboard button to be used by a user of a Mini App.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreparedKeyboardButton {
     /// Unique identifier of the keyboard button
     pub id: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl PreparedKeyboardButton {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PreparedKeyboardButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "PreparedKeyboardButton",
+            PreparedKeyboardButtonKey::ALL,
+            PreparedKeyboardButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `PreparedKeyboardButton` object.
+enum PreparedKeyboardButtonKey {
+    Id,
+    Unknown(String),
+}
+
+impl PreparedKeyboardButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id"];
+}
+
+impl ObjectKey for PreparedKeyboardButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct PreparedKeyboardButtonVisitor;
+
+impl<'de> Visitor<'de> for PreparedKeyboardButtonVisitor {
+    type Value = PreparedKeyboardButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a PreparedKeyboardButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PreparedKeyboardButton, A::Error> {
+        let mut id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                PreparedKeyboardButtonKey::Id => id = Some(map.next_value()?),
+                PreparedKeyboardButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(PreparedKeyboardButton {
+            id: crate::object::required(id, "id")?,
+            extra,
+        })
+    }
 }

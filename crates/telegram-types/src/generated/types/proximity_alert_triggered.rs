@@ -2,11 +2,15 @@
 
 //! The `ProximityAlertTriggered` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents the content of a service message, sent whenever a user in the chat triggers a proximity alert set by another user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProximityAlertTriggered {
     /// User that triggered the alert
     pub traveler: User,
@@ -14,4 +18,87 @@ pub struct ProximityAlertTriggered {
     pub watcher: User,
     /// The distance between the users
     pub distance: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ProximityAlertTriggered {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(traveler: impl Into<User>, watcher: impl Into<User>, distance: i64) -> Self {
+        Self {
+            traveler: traveler.into(),
+            watcher: watcher.into(),
+            distance,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProximityAlertTriggered {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ProximityAlertTriggered",
+            ProximityAlertTriggeredKey::ALL,
+            ProximityAlertTriggeredVisitor,
+        )
+    }
+}
+
+/// A key of a `ProximityAlertTriggered` object.
+enum ProximityAlertTriggeredKey {
+    Traveler,
+    Watcher,
+    Distance,
+    Unknown(String),
+}
+
+impl ProximityAlertTriggeredKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["traveler", "watcher", "distance"];
+}
+
+impl ObjectKey for ProximityAlertTriggeredKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "traveler" => Self::Traveler,
+            "watcher" => Self::Watcher,
+            "distance" => Self::Distance,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ProximityAlertTriggeredVisitor;
+
+impl<'de> Visitor<'de> for ProximityAlertTriggeredVisitor {
+    type Value = ProximityAlertTriggered;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ProximityAlertTriggered object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ProximityAlertTriggered, A::Error> {
+        let mut traveler = None;
+        let mut watcher = None;
+        let mut distance = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ProximityAlertTriggeredKey::Traveler => traveler = Some(map.next_value()?),
+                ProximityAlertTriggeredKey::Watcher => watcher = Some(map.next_value()?),
+                ProximityAlertTriggeredKey::Distance => distance = Some(map.next_value()?),
+                ProximityAlertTriggeredKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ProximityAlertTriggered {
+            traveler: crate::object::required(traveler, "traveler")?,
+            watcher: crate::object::required(watcher, "watcher")?,
+            distance: crate::object::required(distance, "distance")?,
+            extra,
+        })
+    }
 }

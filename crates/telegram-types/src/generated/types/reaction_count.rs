@@ -2,15 +2,96 @@
 
 //! The `ReactionCount` type.
 
-use crate::ReactionType;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, ReactionType};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Represents a reaction added to a message along with the number of times it was added.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReactionCount {
     /// Type of the reaction
     #[serde(rename = "type")]
     pub kind: ReactionType,
     /// Number of times the reaction was added
     pub total_count: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ReactionCount {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(kind: impl Into<ReactionType>, total_count: i64) -> Self {
+        Self {
+            kind: kind.into(),
+            total_count,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReactionCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReactionCount",
+            ReactionCountKey::ALL,
+            ReactionCountVisitor,
+        )
+    }
+}
+
+/// A key of a `ReactionCount` object.
+enum ReactionCountKey {
+    Kind,
+    TotalCount,
+    Unknown(String),
+}
+
+impl ReactionCountKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type", "total_count"];
+}
+
+impl ObjectKey for ReactionCountKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Kind,
+            "total_count" => Self::TotalCount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReactionCountVisitor;
+
+impl<'de> Visitor<'de> for ReactionCountVisitor {
+    type Value = ReactionCount;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReactionCount object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReactionCount, A::Error> {
+        let mut kind = None;
+        let mut total_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReactionCountKey::Kind => kind = Some(map.next_value()?),
+                ReactionCountKey::TotalCount => total_count = Some(map.next_value()?),
+                ReactionCountKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReactionCount {
+            kind: crate::object::required(kind, "type")?,
+            total_count: crate::object::required(total_count, "total_count")?,
+            extra,
+        })
+    }
 }

@@ -2,21 +2,104 @@
 
 //! The `ReactionTypeCustomEmoji` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The reaction is based on a custom emoji.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReactionTypeCustomEmoji {
     /// Custom emoji identifier
     pub custom_emoji_id: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ReactionTypeCustomEmoji {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(custom_emoji_id: impl Into<String>) -> Self {
+        Self {
+            custom_emoji_id: custom_emoji_id.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for ReactionTypeCustomEmoji {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ReactionTypeCustomEmoji", 2)?;
-        state.serialize_field("type", "custom_emoji")?;
-        state.serialize_field("custom_emoji_id", &self.custom_emoji_id)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "custom_emoji")?;
+        state.serialize_entry("custom_emoji_id", &self.custom_emoji_id)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ReactionTypeCustomEmoji {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReactionTypeCustomEmoji",
+            ReactionTypeCustomEmojiKey::ALL,
+            ReactionTypeCustomEmojiVisitor,
+        )
+    }
+}
+
+/// A key of a `ReactionTypeCustomEmoji` object.
+enum ReactionTypeCustomEmojiKey {
+    CustomEmojiId,
+    Type,
+    Unknown(String),
+}
+
+impl ReactionTypeCustomEmojiKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["custom_emoji_id", "type"];
+}
+
+impl ObjectKey for ReactionTypeCustomEmojiKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "custom_emoji_id" => Self::CustomEmojiId,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReactionTypeCustomEmojiVisitor;
+
+impl<'de> Visitor<'de> for ReactionTypeCustomEmojiVisitor {
+    type Value = ReactionTypeCustomEmoji;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReactionTypeCustomEmoji object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReactionTypeCustomEmoji, A::Error> {
+        let mut custom_emoji_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReactionTypeCustomEmojiKey::CustomEmojiId => {
+                    custom_emoji_id = Some(map.next_value()?)
+                }
+                ReactionTypeCustomEmojiKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ReactionTypeCustomEmojiKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReactionTypeCustomEmoji {
+            custom_emoji_id: crate::object::required(custom_emoji_id, "custom_emoji_id")?,
+            extra,
+        })
     }
 }

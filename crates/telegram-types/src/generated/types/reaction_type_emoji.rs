@@ -2,21 +2,102 @@
 
 //! The `ReactionTypeEmoji` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The reaction is based on an emoji.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReactionTypeEmoji {
     /// Reaction emoji. Currently, it can be one of "❤", "👍", "👎", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉", "🤩", "🤮", "💩", "🙏", "👌", "🕊", "🤡", "🥱", "🥴", "😍", "🐳", "❤‍🔥", "🌚", "🌭", "💯", "🤣", "⚡", "🍌", "🏆", "💔", "🤨", "😐", "🍓", "🍾", "💋", "🖕", "😈", "😴", "😭", "🤓", "👻", "👨‍💻", "👀", "🎃", "🙈", "😇", "😨", "🤝", "✍", "🤗", "🫡", "🎅", "🎄", "☃", "💅", "🤪", "🗿", "🆒", "💘", "🙉", "🦄", "😘", "💊", "🙊", "😎", "👾", "🤷‍♂", "🤷", "🤷‍♀", "😡".
     pub emoji: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ReactionTypeEmoji {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(emoji: impl Into<String>) -> Self {
+        Self {
+            emoji: emoji.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for ReactionTypeEmoji {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ReactionTypeEmoji", 2)?;
-        state.serialize_field("type", "emoji")?;
-        state.serialize_field("emoji", &self.emoji)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "emoji")?;
+        state.serialize_entry("emoji", &self.emoji)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ReactionTypeEmoji {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReactionTypeEmoji",
+            ReactionTypeEmojiKey::ALL,
+            ReactionTypeEmojiVisitor,
+        )
+    }
+}
+
+/// A key of a `ReactionTypeEmoji` object.
+enum ReactionTypeEmojiKey {
+    Emoji,
+    Type,
+    Unknown(String),
+}
+
+impl ReactionTypeEmojiKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["emoji", "type"];
+}
+
+impl ObjectKey for ReactionTypeEmojiKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "emoji" => Self::Emoji,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReactionTypeEmojiVisitor;
+
+impl<'de> Visitor<'de> for ReactionTypeEmojiVisitor {
+    type Value = ReactionTypeEmoji;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReactionTypeEmoji object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReactionTypeEmoji, A::Error> {
+        let mut emoji = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReactionTypeEmojiKey::Emoji => emoji = Some(map.next_value()?),
+                ReactionTypeEmojiKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ReactionTypeEmojiKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReactionTypeEmoji {
+            emoji: crate::object::required(emoji, "emoji")?,
+            extra,
+        })
     }
 }

@@ -2,17 +2,82 @@
 
 //! The `ReactionTypePaid` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The reaction is paid.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct ReactionTypePaid {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReactionTypePaid {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for ReactionTypePaid {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("ReactionTypePaid", 1)?;
-        state.serialize_field("type", "paid")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "paid")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ReactionTypePaid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReactionTypePaid",
+            ReactionTypePaidKey::ALL,
+            ReactionTypePaidVisitor,
+        )
+    }
+}
+
+/// A key of a `ReactionTypePaid` object.
+enum ReactionTypePaidKey {
+    Type,
+    Unknown(String),
+}
+
+impl ReactionTypePaidKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for ReactionTypePaidKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReactionTypePaidVisitor;
+
+impl<'de> Visitor<'de> for ReactionTypePaidVisitor {
+    type Value = ReactionTypePaid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReactionTypePaid object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReactionTypePaid, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReactionTypePaidKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                ReactionTypePaidKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReactionTypePaid { extra })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `RefundedPayment` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains basic information about a refunded payment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RefundedPayment {
     /// Three-letter ISO 4217 currency code, or "XTR" for payments in Telegram Stars. Currently, always "XTR".
     pub currency: String,
@@ -18,6 +23,10 @@ pub struct RefundedPayment {
     /// Optional. Provider payment identifier
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_payment_charge_id: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RefundedPayment {
@@ -34,6 +43,97 @@ impl RefundedPayment {
             invoice_payload: invoice_payload.into(),
             telegram_payment_charge_id: telegram_payment_charge_id.into(),
             provider_payment_charge_id: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RefundedPayment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RefundedPayment",
+            RefundedPaymentKey::ALL,
+            RefundedPaymentVisitor,
+        )
+    }
+}
+
+/// A key of a `RefundedPayment` object.
+enum RefundedPaymentKey {
+    Currency,
+    TotalAmount,
+    InvoicePayload,
+    TelegramPaymentChargeId,
+    ProviderPaymentChargeId,
+    Unknown(String),
+}
+
+impl RefundedPaymentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "currency",
+        "total_amount",
+        "invoice_payload",
+        "telegram_payment_charge_id",
+        "provider_payment_charge_id",
+    ];
+}
+
+impl ObjectKey for RefundedPaymentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "currency" => Self::Currency,
+            "total_amount" => Self::TotalAmount,
+            "invoice_payload" => Self::InvoicePayload,
+            "telegram_payment_charge_id" => Self::TelegramPaymentChargeId,
+            "provider_payment_charge_id" => Self::ProviderPaymentChargeId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RefundedPaymentVisitor;
+
+impl<'de> Visitor<'de> for RefundedPaymentVisitor {
+    type Value = RefundedPayment;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RefundedPayment object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RefundedPayment, A::Error> {
+        let mut currency = None;
+        let mut total_amount = None;
+        let mut invoice_payload = None;
+        let mut telegram_payment_charge_id = None;
+        let mut provider_payment_charge_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RefundedPaymentKey::Currency => currency = Some(map.next_value()?),
+                RefundedPaymentKey::TotalAmount => total_amount = Some(map.next_value()?),
+                RefundedPaymentKey::InvoicePayload => invoice_payload = Some(map.next_value()?),
+                RefundedPaymentKey::TelegramPaymentChargeId => {
+                    telegram_payment_charge_id = Some(map.next_value()?)
+                }
+                RefundedPaymentKey::ProviderPaymentChargeId => {
+                    provider_payment_charge_id = map.next_value()?
+                }
+                RefundedPaymentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RefundedPayment {
+            currency: crate::object::required(currency, "currency")?,
+            total_amount: crate::object::required(total_amount, "total_amount")?,
+            invoice_payload: crate::object::required(invoice_payload, "invoice_payload")?,
+            telegram_payment_charge_id: crate::object::required(
+                telegram_payment_charge_id,
+                "telegram_payment_charge_id",
+            )?,
+            provider_payment_charge_id,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `ReplyKeyboardMarkup` type.
 
-use crate::KeyboardButton;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, KeyboardButton};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a custom keyboard with reply options (see Introduction to bots for details and examples). Not supported in channels and for messages sent on behalf of a business account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReplyKeyboardMarkup {
     /// Array of button rows, each represented by an Array of KeyboardButton objects
     #[serde(default)]
@@ -29,6 +33,10 @@ pub struct ReplyKeyboardMarkup {
     /// Optional. Pass True if the reply interface must be shown to the user, as if they had manually selected the bot's message and tapped 'Reply'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub force_reply: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ReplyKeyboardMarkup {
@@ -42,6 +50,104 @@ impl ReplyKeyboardMarkup {
             input_field_placeholder: None,
             selective: None,
             force_reply: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplyKeyboardMarkup {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReplyKeyboardMarkup",
+            ReplyKeyboardMarkupKey::ALL,
+            ReplyKeyboardMarkupVisitor,
+        )
+    }
+}
+
+/// A key of a `ReplyKeyboardMarkup` object.
+enum ReplyKeyboardMarkupKey {
+    Keyboard,
+    IsPersistent,
+    ResizeKeyboard,
+    OneTimeKeyboard,
+    InputFieldPlaceholder,
+    Selective,
+    ForceReply,
+    Unknown(String),
+}
+
+impl ReplyKeyboardMarkupKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "keyboard",
+        "is_persistent",
+        "resize_keyboard",
+        "one_time_keyboard",
+        "input_field_placeholder",
+        "selective",
+        "force_reply",
+    ];
+}
+
+impl ObjectKey for ReplyKeyboardMarkupKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "keyboard" => Self::Keyboard,
+            "is_persistent" => Self::IsPersistent,
+            "resize_keyboard" => Self::ResizeKeyboard,
+            "one_time_keyboard" => Self::OneTimeKeyboard,
+            "input_field_placeholder" => Self::InputFieldPlaceholder,
+            "selective" => Self::Selective,
+            "force_reply" => Self::ForceReply,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReplyKeyboardMarkupVisitor;
+
+impl<'de> Visitor<'de> for ReplyKeyboardMarkupVisitor {
+    type Value = ReplyKeyboardMarkup;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReplyKeyboardMarkup object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReplyKeyboardMarkup, A::Error> {
+        let mut keyboard = None;
+        let mut is_persistent = None;
+        let mut resize_keyboard = None;
+        let mut one_time_keyboard = None;
+        let mut input_field_placeholder = None;
+        let mut selective = None;
+        let mut force_reply = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReplyKeyboardMarkupKey::Keyboard => keyboard = Some(map.next_value()?),
+                ReplyKeyboardMarkupKey::IsPersistent => is_persistent = map.next_value()?,
+                ReplyKeyboardMarkupKey::ResizeKeyboard => resize_keyboard = map.next_value()?,
+                ReplyKeyboardMarkupKey::OneTimeKeyboard => one_time_keyboard = map.next_value()?,
+                ReplyKeyboardMarkupKey::InputFieldPlaceholder => {
+                    input_field_placeholder = map.next_value()?
+                }
+                ReplyKeyboardMarkupKey::Selective => selective = map.next_value()?,
+                ReplyKeyboardMarkupKey::ForceReply => force_reply = map.next_value()?,
+                ReplyKeyboardMarkupKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReplyKeyboardMarkup {
+            keyboard: keyboard.unwrap_or_default(),
+            is_persistent,
+            resize_keyboard,
+            one_time_keyboard,
+            input_field_placeholder,
+            selective,
+            force_reply,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `ReplyKeyboardRemove` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Upon receiving a message with this object, Telegram clients will remove the current custom keyboard and display the default letter-keyboard. By default, custom keyboards are displayed until a new keyboard is sent by a bot. An exception is made for one-time keyboards that are hidden immediately after the user presses a button (see ReplyKeyboardMarkup). Not supported in channels and for messages sent on behalf of a business account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReplyKeyboardRemove {
     /// Requests clients to remove the custom keyboard (user will not be able to summon this keyboard; if you want to hide the keyboard from sight but keep it accessible, use one\_time\_keyboard in ReplyKeyboardMarkup)
     #[serde(default)]
@@ -13,6 +18,10 @@ pub struct ReplyKeyboardRemove {
     /// Optional. Use this parameter if you want to remove the keyboard for specific users only. Targets: 1) users that are @mentioned in the text of the Message object; 2) if the bot's message is a reply to a message in the same chat and forum topic, sender of the original message. Example: A user votes in a poll, bot returns confirmation message in reply to the vote and removes the keyboard for that user, while still showing the keyboard with poll options to users who haven't voted yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selective: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl ReplyKeyboardRemove {
@@ -21,6 +30,69 @@ impl ReplyKeyboardRemove {
         Self {
             remove_keyboard,
             selective: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplyKeyboardRemove {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReplyKeyboardRemove",
+            ReplyKeyboardRemoveKey::ALL,
+            ReplyKeyboardRemoveVisitor,
+        )
+    }
+}
+
+/// A key of a `ReplyKeyboardRemove` object.
+enum ReplyKeyboardRemoveKey {
+    RemoveKeyboard,
+    Selective,
+    Unknown(String),
+}
+
+impl ReplyKeyboardRemoveKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["remove_keyboard", "selective"];
+}
+
+impl ObjectKey for ReplyKeyboardRemoveKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "remove_keyboard" => Self::RemoveKeyboard,
+            "selective" => Self::Selective,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReplyKeyboardRemoveVisitor;
+
+impl<'de> Visitor<'de> for ReplyKeyboardRemoveVisitor {
+    type Value = ReplyKeyboardRemove;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReplyKeyboardRemove object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReplyKeyboardRemove, A::Error> {
+        let mut remove_keyboard = None;
+        let mut selective = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReplyKeyboardRemoveKey::RemoveKeyboard => remove_keyboard = Some(map.next_value()?),
+                ReplyKeyboardRemoveKey::Selective => selective = map.next_value()?,
+                ReplyKeyboardRemoveKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReplyKeyboardRemove {
+            remove_keyboard: remove_keyboard.unwrap_or_default(),
+            selective,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `ReplyParameters` type.
 
-use crate::{MessageEntity, ParseMode, Recipient};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MessageEntity, ParseMode, Recipient};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes reply parameters for the message that is being sent.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ReplyParameters {
     /// Optional. Identifier of the message that will be replied to in the current chat, or in the chat chat\_id if it is specified. Required if ephemeral\_message\_id isn't specified.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,4 +42,125 @@ pub struct ReplyParameters {
     /// Optional. Persistent identifier of the specific poll option to be replied to
     #[serde(skip_serializing_if = "Option::is_none")]
     pub poll_option_id: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ReplyParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ReplyParameters",
+            ReplyParametersKey::ALL,
+            ReplyParametersVisitor,
+        )
+    }
+}
+
+/// A key of a `ReplyParameters` object.
+enum ReplyParametersKey {
+    MessageId,
+    ChatId,
+    EphemeralMessageId,
+    AllowSendingWithoutReply,
+    Quote,
+    QuoteParseMode,
+    QuoteEntities,
+    QuotePosition,
+    ChecklistTaskId,
+    PollOptionId,
+    Unknown(String),
+}
+
+impl ReplyParametersKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "message_id",
+        "chat_id",
+        "ephemeral_message_id",
+        "allow_sending_without_reply",
+        "quote",
+        "quote_parse_mode",
+        "quote_entities",
+        "quote_position",
+        "checklist_task_id",
+        "poll_option_id",
+    ];
+}
+
+impl ObjectKey for ReplyParametersKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "message_id" => Self::MessageId,
+            "chat_id" => Self::ChatId,
+            "ephemeral_message_id" => Self::EphemeralMessageId,
+            "allow_sending_without_reply" => Self::AllowSendingWithoutReply,
+            "quote" => Self::Quote,
+            "quote_parse_mode" => Self::QuoteParseMode,
+            "quote_entities" => Self::QuoteEntities,
+            "quote_position" => Self::QuotePosition,
+            "checklist_task_id" => Self::ChecklistTaskId,
+            "poll_option_id" => Self::PollOptionId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ReplyParametersVisitor;
+
+impl<'de> Visitor<'de> for ReplyParametersVisitor {
+    type Value = ReplyParameters;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ReplyParameters object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReplyParameters, A::Error> {
+        let mut message_id = None;
+        let mut chat_id = None;
+        let mut ephemeral_message_id = None;
+        let mut allow_sending_without_reply = None;
+        let mut quote = None;
+        let mut quote_parse_mode = None;
+        let mut quote_entities = None;
+        let mut quote_position = None;
+        let mut checklist_task_id = None;
+        let mut poll_option_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ReplyParametersKey::MessageId => message_id = map.next_value()?,
+                ReplyParametersKey::ChatId => chat_id = map.next_value()?,
+                ReplyParametersKey::EphemeralMessageId => {
+                    ephemeral_message_id = map.next_value()?
+                }
+                ReplyParametersKey::AllowSendingWithoutReply => {
+                    allow_sending_without_reply = map.next_value()?
+                }
+                ReplyParametersKey::Quote => quote = map.next_value()?,
+                ReplyParametersKey::QuoteParseMode => quote_parse_mode = map.next_value()?,
+                ReplyParametersKey::QuoteEntities => quote_entities = map.next_value()?,
+                ReplyParametersKey::QuotePosition => quote_position = map.next_value()?,
+                ReplyParametersKey::ChecklistTaskId => checklist_task_id = map.next_value()?,
+                ReplyParametersKey::PollOptionId => poll_option_id = map.next_value()?,
+                ReplyParametersKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ReplyParameters {
+            message_id,
+            chat_id,
+            ephemeral_message_id,
+            allow_sending_without_reply,
+            quote,
+            quote_parse_mode,
+            quote_entities,
+            quote_position,
+            checklist_task_id,
+            poll_option_id,
+            extra,
+        })
+    }
 }

@@ -2,10 +2,15 @@
 
 //! The `ResponseParameters` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes why a request was unsuccessful.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ResponseParameters {
     /// Optional. The group has been migrated to a supergroup with the specified identifier. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13,4 +18,70 @@ pub struct ResponseParameters {
     /// Optional. In case of exceeding flood control, the number of seconds left to wait before the request can be repeated
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for ResponseParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ResponseParameters",
+            ResponseParametersKey::ALL,
+            ResponseParametersVisitor,
+        )
+    }
+}
+
+/// A key of a `ResponseParameters` object.
+enum ResponseParametersKey {
+    MigrateToChatId,
+    RetryAfter,
+    Unknown(String),
+}
+
+impl ResponseParametersKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["migrate_to_chat_id", "retry_after"];
+}
+
+impl ObjectKey for ResponseParametersKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "migrate_to_chat_id" => Self::MigrateToChatId,
+            "retry_after" => Self::RetryAfter,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ResponseParametersVisitor;
+
+impl<'de> Visitor<'de> for ResponseParametersVisitor {
+    type Value = ResponseParameters;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ResponseParameters object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ResponseParameters, A::Error> {
+        let mut migrate_to_chat_id = None;
+        let mut retry_after = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ResponseParametersKey::MigrateToChatId => migrate_to_chat_id = map.next_value()?,
+                ResponseParametersKey::RetryAfter => retry_after = map.next_value()?,
+                ResponseParametersKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ResponseParameters {
+            migrate_to_chat_id,
+            retry_after,
+            extra,
+        })
+    }
 }

@@ -2,17 +2,85 @@
 
 //! The `RevenueWithdrawalStateFailed` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The withdrawal failed and the transaction was refunded.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct RevenueWithdrawalStateFailed {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RevenueWithdrawalStateFailed {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for RevenueWithdrawalStateFailed {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RevenueWithdrawalStateFailed", 1)?;
-        state.serialize_field("type", "failed")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "failed")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RevenueWithdrawalStateFailed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RevenueWithdrawalStateFailed",
+            RevenueWithdrawalStateFailedKey::ALL,
+            RevenueWithdrawalStateFailedVisitor,
+        )
+    }
+}
+
+/// A key of a `RevenueWithdrawalStateFailed` object.
+enum RevenueWithdrawalStateFailedKey {
+    Type,
+    Unknown(String),
+}
+
+impl RevenueWithdrawalStateFailedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for RevenueWithdrawalStateFailedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RevenueWithdrawalStateFailedVisitor;
+
+impl<'de> Visitor<'de> for RevenueWithdrawalStateFailedVisitor {
+    type Value = RevenueWithdrawalStateFailed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RevenueWithdrawalStateFailed object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<RevenueWithdrawalStateFailed, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RevenueWithdrawalStateFailedKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RevenueWithdrawalStateFailedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RevenueWithdrawalStateFailed { extra })
     }
 }

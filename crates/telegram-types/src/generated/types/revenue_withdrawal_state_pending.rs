@@ -2,17 +2,85 @@
 
 //! The `RevenueWithdrawalStatePending` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The withdrawal is in progress.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct RevenueWithdrawalStatePending {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RevenueWithdrawalStatePending {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for RevenueWithdrawalStatePending {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RevenueWithdrawalStatePending", 1)?;
-        state.serialize_field("type", "pending")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "pending")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RevenueWithdrawalStatePending {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RevenueWithdrawalStatePending",
+            RevenueWithdrawalStatePendingKey::ALL,
+            RevenueWithdrawalStatePendingVisitor,
+        )
+    }
+}
+
+/// A key of a `RevenueWithdrawalStatePending` object.
+enum RevenueWithdrawalStatePendingKey {
+    Type,
+    Unknown(String),
+}
+
+impl RevenueWithdrawalStatePendingKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for RevenueWithdrawalStatePendingKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RevenueWithdrawalStatePendingVisitor;
+
+impl<'de> Visitor<'de> for RevenueWithdrawalStatePendingVisitor {
+    type Value = RevenueWithdrawalStatePending;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RevenueWithdrawalStatePending object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<RevenueWithdrawalStatePending, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RevenueWithdrawalStatePendingKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RevenueWithdrawalStatePendingKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RevenueWithdrawalStatePending { extra })
     }
 }

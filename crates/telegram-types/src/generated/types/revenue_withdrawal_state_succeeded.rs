@@ -2,24 +2,114 @@
 
 //! The `RevenueWithdrawalStateSucceeded` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The withdrawal succeeded.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RevenueWithdrawalStateSucceeded {
     /// Date the withdrawal was completed in Unix time
     pub date: i64,
     /// An HTTPS URL that can be used to see transaction details
     pub url: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RevenueWithdrawalStateSucceeded {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(date: i64, url: impl Into<String>) -> Self {
+        Self {
+            date,
+            url: url.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RevenueWithdrawalStateSucceeded {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RevenueWithdrawalStateSucceeded", 3)?;
-        state.serialize_field("type", "succeeded")?;
-        state.serialize_field("date", &self.date)?;
-        state.serialize_field("url", &self.url)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "succeeded")?;
+        state.serialize_entry("date", &self.date)?;
+        state.serialize_entry("url", &self.url)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RevenueWithdrawalStateSucceeded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RevenueWithdrawalStateSucceeded",
+            RevenueWithdrawalStateSucceededKey::ALL,
+            RevenueWithdrawalStateSucceededVisitor,
+        )
+    }
+}
+
+/// A key of a `RevenueWithdrawalStateSucceeded` object.
+enum RevenueWithdrawalStateSucceededKey {
+    Date,
+    Url,
+    Type,
+    Unknown(String),
+}
+
+impl RevenueWithdrawalStateSucceededKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["date", "url", "type"];
+}
+
+impl ObjectKey for RevenueWithdrawalStateSucceededKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "date" => Self::Date,
+            "url" => Self::Url,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RevenueWithdrawalStateSucceededVisitor;
+
+impl<'de> Visitor<'de> for RevenueWithdrawalStateSucceededVisitor {
+    type Value = RevenueWithdrawalStateSucceeded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RevenueWithdrawalStateSucceeded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<RevenueWithdrawalStateSucceeded, A::Error> {
+        let mut date = None;
+        let mut url = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RevenueWithdrawalStateSucceededKey::Date => date = Some(map.next_value()?),
+                RevenueWithdrawalStateSucceededKey::Url => url = Some(map.next_value()?),
+                RevenueWithdrawalStateSucceededKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RevenueWithdrawalStateSucceededKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RevenueWithdrawalStateSucceeded {
+            date: crate::object::required(date, "date")?,
+            url: crate::object::required(url, "url")?,
+            extra,
+        })
     }
 }

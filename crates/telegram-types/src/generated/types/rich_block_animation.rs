@@ -2,21 +2,26 @@
 
 //! The `RichBlockAnimation` type.
 
-use crate::{Animation, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Animation, Extra, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with an animation, corresponding to the HTML tag \<video\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockAnimation {
     /// The animation
     pub animation: Animation,
     /// Optional. True, if the media preview is covered by a spoiler animation
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub has_spoiler: bool,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockAnimation {
@@ -26,24 +31,95 @@ impl RichBlockAnimation {
             animation: animation.into(),
             has_spoiler: false,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockAnimation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockAnimation", 4)?;
-        state.serialize_field("type", "animation")?;
-        state.serialize_field("animation", &self.animation)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "animation")?;
+        state.serialize_entry("animation", &self.animation)?;
         if self.has_spoiler {
-            state.serialize_field("has_spoiler", &true)?;
-        } else {
-            state.skip_field("has_spoiler")?;
+            state.serialize_entry("has_spoiler", &true)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockAnimation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockAnimation",
+            RichBlockAnimationKey::ALL,
+            RichBlockAnimationVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockAnimation` object.
+enum RichBlockAnimationKey {
+    Animation,
+    HasSpoiler,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockAnimationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["animation", "has_spoiler", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockAnimationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "animation" => Self::Animation,
+            "has_spoiler" => Self::HasSpoiler,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockAnimationVisitor;
+
+impl<'de> Visitor<'de> for RichBlockAnimationVisitor {
+    type Value = RichBlockAnimation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockAnimation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockAnimation, A::Error> {
+        let mut animation = None;
+        let mut has_spoiler = false;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockAnimationKey::Animation => animation = Some(map.next_value()?),
+                RichBlockAnimationKey::HasSpoiler => has_spoiler = map.next_value()?,
+                RichBlockAnimationKey::Caption => caption = map.next_value()?,
+                RichBlockAnimationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockAnimationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockAnimation {
+            animation: crate::object::required(animation, "animation")?,
+            has_spoiler,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `RichBlockAudio` type.
 
-use crate::{Audio, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Audio, Extra, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a music file, corresponding to the HTML tag \<audio\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockAudio {
     /// The audio
     pub audio: Audio,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockAudio {
@@ -22,19 +28,87 @@ impl RichBlockAudio {
         Self {
             audio: audio.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockAudio {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockAudio", 3)?;
-        state.serialize_field("type", "audio")?;
-        state.serialize_field("audio", &self.audio)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "audio")?;
+        state.serialize_entry("audio", &self.audio)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockAudio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockAudio",
+            RichBlockAudioKey::ALL,
+            RichBlockAudioVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockAudio` object.
+enum RichBlockAudioKey {
+    Audio,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockAudioKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["audio", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockAudioKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "audio" => Self::Audio,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockAudioVisitor;
+
+impl<'de> Visitor<'de> for RichBlockAudioVisitor {
+    type Value = RichBlockAudio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockAudio object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockAudio, A::Error> {
+        let mut audio = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockAudioKey::Audio => audio = Some(map.next_value()?),
+                RichBlockAudioKey::Caption => caption = map.next_value()?,
+                RichBlockAudioKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockAudioKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockAudio {
+            audio: crate::object::required(audio, "audio")?,
+            caption,
+            extra,
+        })
     }
 }

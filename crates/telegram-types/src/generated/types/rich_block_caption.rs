@@ -2,17 +2,25 @@
 
 //! The `RichBlockCaption` type.
 
-use crate::RichText;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Caption of a rich formatted block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RichBlockCaption {
     /// Block caption
     pub text: RichText,
     /// Optional. Block credit which corresponds to the HTML tag \<cite\>
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockCaption {
@@ -21,6 +29,69 @@ impl RichBlockCaption {
         Self {
             text: text.into(),
             credit: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockCaption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockCaption",
+            RichBlockCaptionKey::ALL,
+            RichBlockCaptionVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockCaption` object.
+enum RichBlockCaptionKey {
+    Text,
+    Credit,
+    Unknown(String),
+}
+
+impl RichBlockCaptionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "credit"];
+}
+
+impl ObjectKey for RichBlockCaptionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "credit" => Self::Credit,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockCaptionVisitor;
+
+impl<'de> Visitor<'de> for RichBlockCaptionVisitor {
+    type Value = RichBlockCaption;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockCaption object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockCaption, A::Error> {
+        let mut text = None;
+        let mut credit = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockCaptionKey::Text => text = Some(map.next_value()?),
+                RichBlockCaptionKey::Credit => credit = map.next_value()?,
+                RichBlockCaptionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockCaption {
+            text: crate::object::required(text, "text")?,
+            credit,
+            extra,
+        })
     }
 }

@@ -2,19 +2,24 @@
 
 //! The `RichBlockCollage` type.
 
-use crate::{RichBlock, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlock, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A collage, corresponding to the custom HTML tag \<tg-collage\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockCollage {
     /// Elements of the collage
-    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockCollage {
@@ -23,19 +28,87 @@ impl RichBlockCollage {
         Self {
             blocks: blocks.into_iter().collect(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockCollage {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockCollage", 3)?;
-        state.serialize_field("type", "collage")?;
-        state.serialize_field("blocks", &self.blocks)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "collage")?;
+        state.serialize_entry("blocks", &self.blocks)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockCollage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockCollage",
+            RichBlockCollageKey::ALL,
+            RichBlockCollageVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockCollage` object.
+enum RichBlockCollageKey {
+    Blocks,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockCollageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["blocks", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockCollageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "blocks" => Self::Blocks,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockCollageVisitor;
+
+impl<'de> Visitor<'de> for RichBlockCollageVisitor {
+    type Value = RichBlockCollage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockCollage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockCollage, A::Error> {
+        let mut blocks = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockCollageKey::Blocks => blocks = Some(map.next_value()?),
+                RichBlockCollageKey::Caption => caption = map.next_value()?,
+                RichBlockCollageKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockCollageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockCollage {
+            blocks: blocks.unwrap_or_default(),
+            caption,
+            extra,
+        })
     }
 }

@@ -2,21 +2,26 @@
 
 //! The `RichBlockDetails` type.
 
-use crate::{RichBlock, RichText};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlock, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An expandable block for details disclosure, corresponding to the HTML tag \<details\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockDetails {
     /// Always shown summary of the block
     pub summary: RichText,
     /// Content of the block
-    #[serde(default)]
     pub blocks: Vec<RichBlock>,
     /// Optional. True, if the content of the block is visible by default
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_open: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockDetails {
@@ -26,21 +31,93 @@ impl RichBlockDetails {
             summary: summary.into(),
             blocks: blocks.into_iter().collect(),
             is_open: false,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockDetails {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockDetails", 4)?;
-        state.serialize_field("type", "details")?;
-        state.serialize_field("summary", &self.summary)?;
-        state.serialize_field("blocks", &self.blocks)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "details")?;
+        state.serialize_entry("summary", &self.summary)?;
+        state.serialize_entry("blocks", &self.blocks)?;
         if self.is_open {
-            state.serialize_field("is_open", &true)?;
-        } else {
-            state.skip_field("is_open")?;
+            state.serialize_entry("is_open", &true)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockDetails {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockDetails",
+            RichBlockDetailsKey::ALL,
+            RichBlockDetailsVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockDetails` object.
+enum RichBlockDetailsKey {
+    Summary,
+    Blocks,
+    IsOpen,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockDetailsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["summary", "blocks", "is_open", "type"];
+}
+
+impl ObjectKey for RichBlockDetailsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "summary" => Self::Summary,
+            "blocks" => Self::Blocks,
+            "is_open" => Self::IsOpen,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockDetailsVisitor;
+
+impl<'de> Visitor<'de> for RichBlockDetailsVisitor {
+    type Value = RichBlockDetails;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockDetails object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockDetails, A::Error> {
+        let mut summary = None;
+        let mut blocks = None;
+        let mut is_open = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockDetailsKey::Summary => summary = Some(map.next_value()?),
+                RichBlockDetailsKey::Blocks => blocks = Some(map.next_value()?),
+                RichBlockDetailsKey::IsOpen => is_open = map.next_value()?,
+                RichBlockDetailsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockDetailsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockDetails {
+            summary: crate::object::required(summary, "summary")?,
+            blocks: blocks.unwrap_or_default(),
+            is_open,
+            extra,
+        })
     }
 }

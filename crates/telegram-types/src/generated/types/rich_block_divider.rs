@@ -2,17 +2,82 @@
 
 //! The `RichBlockDivider` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A divider, corresponding to the HTML tag \<hr/\>.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct RichBlockDivider {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RichBlockDivider {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for RichBlockDivider {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockDivider", 1)?;
-        state.serialize_field("type", "divider")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "divider")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockDivider {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockDivider",
+            RichBlockDividerKey::ALL,
+            RichBlockDividerVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockDivider` object.
+enum RichBlockDividerKey {
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockDividerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for RichBlockDividerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockDividerVisitor;
+
+impl<'de> Visitor<'de> for RichBlockDividerVisitor {
+    type Value = RichBlockDivider;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockDivider object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockDivider, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockDividerKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockDividerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockDivider { extra })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `RichBlockDocument` type.
 
-use crate::{Document, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Document, Extra, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a general file, corresponding to the custom HTML tag \<tg-document\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockDocument {
     /// The document
     pub document: Document,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockDocument {
@@ -22,19 +28,87 @@ impl RichBlockDocument {
         Self {
             document: document.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockDocument {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockDocument", 3)?;
-        state.serialize_field("type", "document")?;
-        state.serialize_field("document", &self.document)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "document")?;
+        state.serialize_entry("document", &self.document)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockDocument",
+            RichBlockDocumentKey::ALL,
+            RichBlockDocumentVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockDocument` object.
+enum RichBlockDocumentKey {
+    Document,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockDocumentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["document", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockDocumentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "document" => Self::Document,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockDocumentVisitor;
+
+impl<'de> Visitor<'de> for RichBlockDocumentVisitor {
+    type Value = RichBlockDocument;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockDocument object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockDocument, A::Error> {
+        let mut document = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockDocumentKey::Document => document = Some(map.next_value()?),
+                RichBlockDocumentKey::Caption => caption = map.next_value()?,
+                RichBlockDocumentKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockDocumentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockDocument {
+            document: crate::object::required(document, "document")?,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `RichBlockExpandableBlockQuotation` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block quotation, corresponding to the HTML tag \<blockquote\> with custom attribute "expandable".
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockExpandableBlockQuotation {
     /// Content of the block
     pub text: RichText,
     /// Optional. Credit of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockExpandableBlockQuotation {
@@ -22,19 +28,90 @@ impl RichBlockExpandableBlockQuotation {
         Self {
             text: text.into(),
             credit: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockExpandableBlockQuotation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockExpandableBlockQuotation", 3)?;
-        state.serialize_field("type", "expandable_blockquote")?;
-        state.serialize_field("text", &self.text)?;
-        match &self.credit {
-            Some(value) => state.serialize_field("credit", value)?,
-            None => state.skip_field("credit")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "expandable_blockquote")?;
+        state.serialize_entry("text", &self.text)?;
+        if let Some(value) = &self.credit {
+            state.serialize_entry("credit", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockExpandableBlockQuotation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockExpandableBlockQuotation",
+            RichBlockExpandableBlockQuotationKey::ALL,
+            RichBlockExpandableBlockQuotationVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockExpandableBlockQuotation` object.
+enum RichBlockExpandableBlockQuotationKey {
+    Text,
+    Credit,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockExpandableBlockQuotationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "credit", "type"];
+}
+
+impl ObjectKey for RichBlockExpandableBlockQuotationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "credit" => Self::Credit,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockExpandableBlockQuotationVisitor;
+
+impl<'de> Visitor<'de> for RichBlockExpandableBlockQuotationVisitor {
+    type Value = RichBlockExpandableBlockQuotation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockExpandableBlockQuotation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<RichBlockExpandableBlockQuotation, A::Error> {
+        let mut text = None;
+        let mut credit = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockExpandableBlockQuotationKey::Text => text = Some(map.next_value()?),
+                RichBlockExpandableBlockQuotationKey::Credit => credit = map.next_value()?,
+                RichBlockExpandableBlockQuotationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockExpandableBlockQuotationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockExpandableBlockQuotation {
+            text: crate::object::required(text, "text")?,
+            credit,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `RichBlockListItem` type.
 
-use crate::RichBlock;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlock};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// An item of a list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RichBlockListItem {
     /// Label of the item
     pub label: String,
@@ -25,6 +29,10 @@ pub struct RichBlockListItem {
     /// Optional. For ordered lists, the type of the item label; must be one of "a" for lowercase letters, "A" for uppercase letters, "i" for lowercase Roman numerals, "I" for uppercase Roman numerals, or "1" for decimal numbers
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockListItem {
@@ -37,6 +45,96 @@ impl RichBlockListItem {
             is_checked: false,
             value: None,
             kind: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockListItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockListItem",
+            RichBlockListItemKey::ALL,
+            RichBlockListItemVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockListItem` object.
+enum RichBlockListItemKey {
+    Label,
+    Blocks,
+    HasCheckbox,
+    IsChecked,
+    Value,
+    Kind,
+    Unknown(String),
+}
+
+impl RichBlockListItemKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "label",
+        "blocks",
+        "has_checkbox",
+        "is_checked",
+        "value",
+        "type",
+    ];
+}
+
+impl ObjectKey for RichBlockListItemKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "label" => Self::Label,
+            "blocks" => Self::Blocks,
+            "has_checkbox" => Self::HasCheckbox,
+            "is_checked" => Self::IsChecked,
+            "value" => Self::Value,
+            "type" => Self::Kind,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockListItemVisitor;
+
+impl<'de> Visitor<'de> for RichBlockListItemVisitor {
+    type Value = RichBlockListItem;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockListItem object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockListItem, A::Error> {
+        let mut label = None;
+        let mut blocks = None;
+        let mut has_checkbox = false;
+        let mut is_checked = false;
+        let mut value = None;
+        let mut kind = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockListItemKey::Label => label = Some(map.next_value()?),
+                RichBlockListItemKey::Blocks => blocks = Some(map.next_value()?),
+                RichBlockListItemKey::HasCheckbox => has_checkbox = map.next_value()?,
+                RichBlockListItemKey::IsChecked => is_checked = map.next_value()?,
+                RichBlockListItemKey::Value => value = map.next_value()?,
+                RichBlockListItemKey::Kind => kind = map.next_value()?,
+                RichBlockListItemKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockListItem {
+            label: crate::object::required(label, "label")?,
+            blocks: blocks.unwrap_or_default(),
+            has_checkbox,
+            is_checked,
+            value,
+            kind,
+            extra,
+        })
     }
 }

@@ -2,12 +2,16 @@
 
 //! The `RichBlockMap` type.
 
-use crate::{Location, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Location, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a map, corresponding to the custom HTML tag \<tg-map\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockMap {
     /// Location of the center of the map
     pub location: Location,
@@ -18,8 +22,10 @@ pub struct RichBlockMap {
     /// Expected height of the map
     pub height: i64,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockMap {
@@ -31,22 +37,102 @@ impl RichBlockMap {
             width,
             height,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockMap {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockMap", 6)?;
-        state.serialize_field("type", "map")?;
-        state.serialize_field("location", &self.location)?;
-        state.serialize_field("zoom", &self.zoom)?;
-        state.serialize_field("width", &self.width)?;
-        state.serialize_field("height", &self.height)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "map")?;
+        state.serialize_entry("location", &self.location)?;
+        state.serialize_entry("zoom", &self.zoom)?;
+        state.serialize_entry("width", &self.width)?;
+        state.serialize_entry("height", &self.height)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("RichBlockMap", RichBlockMapKey::ALL, RichBlockMapVisitor)
+    }
+}
+
+/// A key of a `RichBlockMap` object.
+enum RichBlockMapKey {
+    Location,
+    Zoom,
+    Width,
+    Height,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockMapKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["location", "zoom", "width", "height", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockMapKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "location" => Self::Location,
+            "zoom" => Self::Zoom,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockMapVisitor;
+
+impl<'de> Visitor<'de> for RichBlockMapVisitor {
+    type Value = RichBlockMap;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockMap object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockMap, A::Error> {
+        let mut location = None;
+        let mut zoom = None;
+        let mut width = None;
+        let mut height = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockMapKey::Location => location = Some(map.next_value()?),
+                RichBlockMapKey::Zoom => zoom = Some(map.next_value()?),
+                RichBlockMapKey::Width => width = Some(map.next_value()?),
+                RichBlockMapKey::Height => height = Some(map.next_value()?),
+                RichBlockMapKey::Caption => caption = map.next_value()?,
+                RichBlockMapKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockMapKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockMap {
+            location: crate::object::required(location, "location")?,
+            zoom: crate::object::required(zoom, "zoom")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,21 +2,107 @@
 
 //! The `RichBlockMathematicalExpression` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a mathematical expression in LaTeX format, corresponding to the custom HTML tag \<tg-math-block\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockMathematicalExpression {
     /// The mathematical expression in LaTeX format
     pub expression: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichBlockMathematicalExpression {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(expression: impl Into<String>) -> Self {
+        Self {
+            expression: expression.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichBlockMathematicalExpression {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockMathematicalExpression", 2)?;
-        state.serialize_field("type", "mathematical_expression")?;
-        state.serialize_field("expression", &self.expression)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "mathematical_expression")?;
+        state.serialize_entry("expression", &self.expression)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockMathematicalExpression {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockMathematicalExpression",
+            RichBlockMathematicalExpressionKey::ALL,
+            RichBlockMathematicalExpressionVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockMathematicalExpression` object.
+enum RichBlockMathematicalExpressionKey {
+    Expression,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockMathematicalExpressionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["expression", "type"];
+}
+
+impl ObjectKey for RichBlockMathematicalExpressionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "expression" => Self::Expression,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockMathematicalExpressionVisitor;
+
+impl<'de> Visitor<'de> for RichBlockMathematicalExpressionVisitor {
+    type Value = RichBlockMathematicalExpression;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockMathematicalExpression object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<RichBlockMathematicalExpression, A::Error> {
+        let mut expression = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockMathematicalExpressionKey::Expression => {
+                    expression = Some(map.next_value()?)
+                }
+                RichBlockMathematicalExpressionKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockMathematicalExpressionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockMathematicalExpression {
+            expression: crate::object::required(expression, "expression")?,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `RichBlockParagraph` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A text paragraph, corresponding to the HTML tag \<p\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockParagraph {
     /// Text of the block
     pub text: RichText,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichBlockParagraph {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>) -> Self {
+        Self {
+            text: text.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichBlockParagraph {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockParagraph", 2)?;
-        state.serialize_field("type", "paragraph")?;
-        state.serialize_field("text", &self.text)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "paragraph")?;
+        state.serialize_entry("text", &self.text)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockParagraph {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockParagraph",
+            RichBlockParagraphKey::ALL,
+            RichBlockParagraphVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockParagraph` object.
+enum RichBlockParagraphKey {
+    Text,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockParagraphKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "type"];
+}
+
+impl ObjectKey for RichBlockParagraphKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockParagraphVisitor;
+
+impl<'de> Visitor<'de> for RichBlockParagraphVisitor {
+    type Value = RichBlockParagraph;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockParagraph object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockParagraph, A::Error> {
+        let mut text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockParagraphKey::Text => text = Some(map.next_value()?),
+                RichBlockParagraphKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockParagraphKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockParagraph {
+            text: crate::object::required(text, "text")?,
+            extra,
+        })
     }
 }

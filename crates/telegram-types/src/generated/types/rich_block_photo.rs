@@ -2,22 +2,26 @@
 
 //! The `RichBlockPhoto` type.
 
-use crate::{PhotoSize, RichBlockCaption};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize, RichBlockCaption};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a photo, corresponding to the HTML tag \<img\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockPhoto {
     /// Available sizes of the photo
-    #[serde(default)]
     pub photo: Vec<PhotoSize>,
     /// Optional. True, if the media preview is covered by a spoiler animation
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub has_spoiler: bool,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockPhoto {
@@ -27,24 +31,95 @@ impl RichBlockPhoto {
             photo: photo.into_iter().collect(),
             has_spoiler: false,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockPhoto {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockPhoto", 4)?;
-        state.serialize_field("type", "photo")?;
-        state.serialize_field("photo", &self.photo)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "photo")?;
+        state.serialize_entry("photo", &self.photo)?;
         if self.has_spoiler {
-            state.serialize_field("has_spoiler", &true)?;
-        } else {
-            state.skip_field("has_spoiler")?;
+            state.serialize_entry("has_spoiler", &true)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockPhoto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockPhoto",
+            RichBlockPhotoKey::ALL,
+            RichBlockPhotoVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockPhoto` object.
+enum RichBlockPhotoKey {
+    Photo,
+    HasSpoiler,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockPhotoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["photo", "has_spoiler", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockPhotoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "photo" => Self::Photo,
+            "has_spoiler" => Self::HasSpoiler,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockPhotoVisitor;
+
+impl<'de> Visitor<'de> for RichBlockPhotoVisitor {
+    type Value = RichBlockPhoto;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockPhoto object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockPhoto, A::Error> {
+        let mut photo = None;
+        let mut has_spoiler = false;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockPhotoKey::Photo => photo = Some(map.next_value()?),
+                RichBlockPhotoKey::HasSpoiler => has_spoiler = map.next_value()?,
+                RichBlockPhotoKey::Caption => caption = map.next_value()?,
+                RichBlockPhotoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockPhotoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockPhoto {
+            photo: photo.unwrap_or_default(),
+            has_spoiler,
+            caption,
+            extra,
+        })
     }
 }

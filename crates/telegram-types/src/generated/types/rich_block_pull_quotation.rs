@@ -2,18 +2,24 @@
 
 //! The `RichBlockPullQuotation` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A quotation with centered text, loosely corresponding to the HTML tag \<aside\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockPullQuotation {
     /// Text of the block
     pub text: RichText,
     /// Optional. Credit of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockPullQuotation {
@@ -22,19 +28,87 @@ impl RichBlockPullQuotation {
         Self {
             text: text.into(),
             credit: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockPullQuotation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockPullQuotation", 3)?;
-        state.serialize_field("type", "pullquote")?;
-        state.serialize_field("text", &self.text)?;
-        match &self.credit {
-            Some(value) => state.serialize_field("credit", value)?,
-            None => state.skip_field("credit")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "pullquote")?;
+        state.serialize_entry("text", &self.text)?;
+        if let Some(value) = &self.credit {
+            state.serialize_entry("credit", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockPullQuotation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockPullQuotation",
+            RichBlockPullQuotationKey::ALL,
+            RichBlockPullQuotationVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockPullQuotation` object.
+enum RichBlockPullQuotationKey {
+    Text,
+    Credit,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockPullQuotationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "credit", "type"];
+}
+
+impl ObjectKey for RichBlockPullQuotationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "credit" => Self::Credit,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockPullQuotationVisitor;
+
+impl<'de> Visitor<'de> for RichBlockPullQuotationVisitor {
+    type Value = RichBlockPullQuotation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockPullQuotation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockPullQuotation, A::Error> {
+        let mut text = None;
+        let mut credit = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockPullQuotationKey::Text => text = Some(map.next_value()?),
+                RichBlockPullQuotationKey::Credit => credit = map.next_value()?,
+                RichBlockPullQuotationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockPullQuotationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockPullQuotation {
+            text: crate::object::required(text, "text")?,
+            credit,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichBlockSectionHeading` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A section heading, corresponding to the HTML tags \<h1\>, \<h2\>, \<h3\>, \<h4\>, \<h5\>, or \<h6\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockSectionHeading {
     /// Text of the block
     pub text: RichText,
     /// Relative size of the text font; 1-6, 1 is the largest, 6 is the smallest
     pub size: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichBlockSectionHeading {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, size: i64) -> Self {
+        Self {
+            text: text.into(),
+            size,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichBlockSectionHeading {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockSectionHeading", 3)?;
-        state.serialize_field("type", "heading")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("size", &self.size)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "heading")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("size", &self.size)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockSectionHeading {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockSectionHeading",
+            RichBlockSectionHeadingKey::ALL,
+            RichBlockSectionHeadingVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockSectionHeading` object.
+enum RichBlockSectionHeadingKey {
+    Text,
+    Size,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockSectionHeadingKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "size", "type"];
+}
+
+impl ObjectKey for RichBlockSectionHeadingKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "size" => Self::Size,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockSectionHeadingVisitor;
+
+impl<'de> Visitor<'de> for RichBlockSectionHeadingVisitor {
+    type Value = RichBlockSectionHeading;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockSectionHeading object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockSectionHeading, A::Error> {
+        let mut text = None;
+        let mut size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockSectionHeadingKey::Text => text = Some(map.next_value()?),
+                RichBlockSectionHeadingKey::Size => size = Some(map.next_value()?),
+                RichBlockSectionHeadingKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockSectionHeadingKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockSectionHeading {
+            text: crate::object::required(text, "text")?,
+            size: crate::object::required(size, "size")?,
+            extra,
+        })
     }
 }

@@ -2,28 +2,30 @@
 
 //! The `RichBlockTable` type.
 
-use crate::{RichBlockTableCell, RichText};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlockTableCell, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A table, corresponding to the HTML tag \<table\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockTable {
     /// Cells of the table
-    #[serde(default)]
     pub cells: Vec<Vec<RichBlockTableCell>>,
     /// Optional. True, if the table has borders
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_bordered: bool,
     /// Optional. True, if the table is striped
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_striped: bool,
     /// Optional. True, if table cells have smaller indents
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_compact: bool,
     /// Optional. Caption of the table
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichText>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockTable {
@@ -35,34 +37,118 @@ impl RichBlockTable {
             is_striped: false,
             is_compact: false,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockTable {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockTable", 6)?;
-        state.serialize_field("type", "table")?;
-        state.serialize_field("cells", &self.cells)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "table")?;
+        state.serialize_entry("cells", &self.cells)?;
         if self.is_bordered {
-            state.serialize_field("is_bordered", &true)?;
-        } else {
-            state.skip_field("is_bordered")?;
+            state.serialize_entry("is_bordered", &true)?;
         }
         if self.is_striped {
-            state.serialize_field("is_striped", &true)?;
-        } else {
-            state.skip_field("is_striped")?;
+            state.serialize_entry("is_striped", &true)?;
         }
         if self.is_compact {
-            state.serialize_field("is_compact", &true)?;
-        } else {
-            state.skip_field("is_compact")?;
+            state.serialize_entry("is_compact", &true)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockTable",
+            RichBlockTableKey::ALL,
+            RichBlockTableVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockTable` object.
+enum RichBlockTableKey {
+    Cells,
+    IsBordered,
+    IsStriped,
+    IsCompact,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockTableKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "cells",
+        "is_bordered",
+        "is_striped",
+        "is_compact",
+        "caption",
+        "type",
+    ];
+}
+
+impl ObjectKey for RichBlockTableKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "cells" => Self::Cells,
+            "is_bordered" => Self::IsBordered,
+            "is_striped" => Self::IsStriped,
+            "is_compact" => Self::IsCompact,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockTableVisitor;
+
+impl<'de> Visitor<'de> for RichBlockTableVisitor {
+    type Value = RichBlockTable;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockTable object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockTable, A::Error> {
+        let mut cells = None;
+        let mut is_bordered = false;
+        let mut is_striped = false;
+        let mut is_compact = false;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockTableKey::Cells => cells = Some(map.next_value()?),
+                RichBlockTableKey::IsBordered => is_bordered = map.next_value()?,
+                RichBlockTableKey::IsStriped => is_striped = map.next_value()?,
+                RichBlockTableKey::IsCompact => is_compact = map.next_value()?,
+                RichBlockTableKey::Caption => caption = map.next_value()?,
+                RichBlockTableKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockTableKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockTable {
+            cells: cells.unwrap_or_default(),
+            is_bordered,
+            is_striped,
+            is_compact,
+            caption,
+            extra,
+        })
     }
 }

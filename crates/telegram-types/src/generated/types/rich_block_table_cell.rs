@@ -2,11 +2,15 @@
 
 //! The `RichBlockTableCell` type.
 
-use crate::RichText;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Cell in a table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RichBlockTableCell {
     /// Optional. Text in the cell. If omitted, then the cell is invisible.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,6 +28,10 @@ pub struct RichBlockTableCell {
     pub align: String,
     /// Vertical cell content alignment. Currently, must be one of "top", "middle", or "bottom".
     pub valign: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockTableCell {
@@ -36,6 +44,90 @@ impl RichBlockTableCell {
             rowspan: None,
             align: align.into(),
             valign: valign.into(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockTableCell {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockTableCell",
+            RichBlockTableCellKey::ALL,
+            RichBlockTableCellVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockTableCell` object.
+enum RichBlockTableCellKey {
+    Text,
+    IsHeader,
+    Colspan,
+    Rowspan,
+    Align,
+    Valign,
+    Unknown(String),
+}
+
+impl RichBlockTableCellKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["text", "is_header", "colspan", "rowspan", "align", "valign"];
+}
+
+impl ObjectKey for RichBlockTableCellKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "is_header" => Self::IsHeader,
+            "colspan" => Self::Colspan,
+            "rowspan" => Self::Rowspan,
+            "align" => Self::Align,
+            "valign" => Self::Valign,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockTableCellVisitor;
+
+impl<'de> Visitor<'de> for RichBlockTableCellVisitor {
+    type Value = RichBlockTableCell;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockTableCell object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockTableCell, A::Error> {
+        let mut text = None;
+        let mut is_header = false;
+        let mut colspan = None;
+        let mut rowspan = None;
+        let mut align = None;
+        let mut valign = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockTableCellKey::Text => text = map.next_value()?,
+                RichBlockTableCellKey::IsHeader => is_header = map.next_value()?,
+                RichBlockTableCellKey::Colspan => colspan = map.next_value()?,
+                RichBlockTableCellKey::Rowspan => rowspan = map.next_value()?,
+                RichBlockTableCellKey::Align => align = Some(map.next_value()?),
+                RichBlockTableCellKey::Valign => valign = Some(map.next_value()?),
+                RichBlockTableCellKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockTableCell {
+            text,
+            is_header,
+            colspan,
+            rowspan,
+            align: crate::object::required(align, "align")?,
+            valign: crate::object::required(valign, "valign")?,
+            extra,
+        })
     }
 }

@@ -2,21 +2,26 @@
 
 //! The `RichBlockVideo` type.
 
-use crate::{RichBlockCaption, Video};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlockCaption, Video};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a video, corresponding to the HTML tag \<video\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockVideo {
     /// The video
     pub video: Video,
     /// Optional. True, if the media preview is covered by a spoiler animation
-    #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub has_spoiler: bool,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockVideo {
@@ -26,24 +31,95 @@ impl RichBlockVideo {
             video: video.into(),
             has_spoiler: false,
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockVideo {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockVideo", 4)?;
-        state.serialize_field("type", "video")?;
-        state.serialize_field("video", &self.video)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "video")?;
+        state.serialize_entry("video", &self.video)?;
         if self.has_spoiler {
-            state.serialize_field("has_spoiler", &true)?;
-        } else {
-            state.skip_field("has_spoiler")?;
+            state.serialize_entry("has_spoiler", &true)?;
         }
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockVideo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockVideo",
+            RichBlockVideoKey::ALL,
+            RichBlockVideoVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockVideo` object.
+enum RichBlockVideoKey {
+    Video,
+    HasSpoiler,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockVideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["video", "has_spoiler", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockVideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "video" => Self::Video,
+            "has_spoiler" => Self::HasSpoiler,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockVideoVisitor;
+
+impl<'de> Visitor<'de> for RichBlockVideoVisitor {
+    type Value = RichBlockVideo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockVideo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockVideo, A::Error> {
+        let mut video = None;
+        let mut has_spoiler = false;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockVideoKey::Video => video = Some(map.next_value()?),
+                RichBlockVideoKey::HasSpoiler => has_spoiler = map.next_value()?,
+                RichBlockVideoKey::Caption => caption = map.next_value()?,
+                RichBlockVideoKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockVideoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockVideo {
+            video: crate::object::required(video, "video")?,
+            has_spoiler,
+            caption,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `RichBlockVoiceNote` type.
 
-use crate::{RichBlockCaption, Voice};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlockCaption, Voice};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A block with a voice note, corresponding to the HTML tag \<audio\>.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichBlockVoiceNote {
     /// The voice note
     pub voice_note: Voice,
     /// Optional. Caption of the block
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<Box<RichBlockCaption>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichBlockVoiceNote {
@@ -22,19 +28,87 @@ impl RichBlockVoiceNote {
         Self {
             voice_note: voice_note.into(),
             caption: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for RichBlockVoiceNote {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichBlockVoiceNote", 3)?;
-        state.serialize_field("type", "voice_note")?;
-        state.serialize_field("voice_note", &self.voice_note)?;
-        match &self.caption {
-            Some(value) => state.serialize_field("caption", value)?,
-            None => state.skip_field("caption")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "voice_note")?;
+        state.serialize_entry("voice_note", &self.voice_note)?;
+        if let Some(value) = &self.caption {
+            state.serialize_entry("caption", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichBlockVoiceNote {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichBlockVoiceNote",
+            RichBlockVoiceNoteKey::ALL,
+            RichBlockVoiceNoteVisitor,
+        )
+    }
+}
+
+/// A key of a `RichBlockVoiceNote` object.
+enum RichBlockVoiceNoteKey {
+    VoiceNote,
+    Caption,
+    Type,
+    Unknown(String),
+}
+
+impl RichBlockVoiceNoteKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["voice_note", "caption", "type"];
+}
+
+impl ObjectKey for RichBlockVoiceNoteKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "voice_note" => Self::VoiceNote,
+            "caption" => Self::Caption,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichBlockVoiceNoteVisitor;
+
+impl<'de> Visitor<'de> for RichBlockVoiceNoteVisitor {
+    type Value = RichBlockVoiceNote;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichBlockVoiceNote object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockVoiceNote, A::Error> {
+        let mut voice_note = None;
+        let mut caption = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichBlockVoiceNoteKey::VoiceNote => voice_note = Some(map.next_value()?),
+                RichBlockVoiceNoteKey::Caption => caption = map.next_value()?,
+                RichBlockVoiceNoteKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichBlockVoiceNoteKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichBlockVoiceNote {
+            voice_note: crate::object::required(voice_note, "voice_note")?,
+            caption,
+            extra,
+        })
     }
 }

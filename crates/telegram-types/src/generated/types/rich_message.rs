@@ -2,11 +2,15 @@
 
 //! The `RichMessage` type.
 
-use crate::RichBlock;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichBlock};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Rich formatted message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RichMessage {
     /// Content of the message
     #[serde(default)]
@@ -14,6 +18,10 @@ pub struct RichMessage {
     /// Optional. True, if the rich message must be shown right-to-left
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_rtl: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichMessage {
@@ -22,6 +30,65 @@ impl RichMessage {
         Self {
             blocks: blocks.into_iter().collect(),
             is_rtl: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RichMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("RichMessage", RichMessageKey::ALL, RichMessageVisitor)
+    }
+}
+
+/// A key of a `RichMessage` object.
+enum RichMessageKey {
+    Blocks,
+    IsRtl,
+    Unknown(String),
+}
+
+impl RichMessageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["blocks", "is_rtl"];
+}
+
+impl ObjectKey for RichMessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "blocks" => Self::Blocks,
+            "is_rtl" => Self::IsRtl,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichMessageVisitor;
+
+impl<'de> Visitor<'de> for RichMessageVisitor {
+    type Value = RichMessage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichMessage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichMessage, A::Error> {
+        let mut blocks = None;
+        let mut is_rtl = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichMessageKey::Blocks => blocks = Some(map.next_value()?),
+                RichMessageKey::IsRtl => is_rtl = map.next_value()?,
+                RichMessageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichMessage {
+            blocks: blocks.unwrap_or_default(),
+            is_rtl,
+            extra,
+        })
     }
 }

@@ -2,13 +2,18 @@
 
 //! The `RichMessageButton` type.
 
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
 use crate::{
-    CopyTextButton, DisabledButton, LoginUrl, RichText, SwitchInlineQueryChosenChat, WebAppInfo,
+    CopyTextButton, DisabledButton, Extra, LoginUrl, RichText, SwitchInlineQueryChosenChat,
+    WebAppInfo,
 };
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a button in a RichMessage. Exactly one of the fields other than text and style must be used to specify the type of the button.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RichMessageButton {
     /// Text of the button. May contain only plain text, RichTextCustomEmoji and RichTextDateTime entities.
     pub text: Box<RichText>,
@@ -42,6 +47,10 @@ pub struct RichMessageButton {
     /// Optional. If set, then the button is disabled and does nothing
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<Box<DisabledButton>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl RichMessageButton {
@@ -59,6 +68,132 @@ impl RichMessageButton {
             switch_inline_query_chosen_chat: None,
             copy_text: None,
             disabled: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RichMessageButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichMessageButton",
+            RichMessageButtonKey::ALL,
+            RichMessageButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `RichMessageButton` object.
+enum RichMessageButtonKey {
+    Text,
+    Style,
+    Url,
+    CallbackData,
+    WebApp,
+    LoginUrl,
+    SwitchInlineQuery,
+    SwitchInlineQueryCurrentChat,
+    SwitchInlineQueryChosenChat,
+    CopyText,
+    Disabled,
+    Unknown(String),
+}
+
+impl RichMessageButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "text",
+        "style",
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "disabled",
+    ];
+}
+
+impl ObjectKey for RichMessageButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "style" => Self::Style,
+            "url" => Self::Url,
+            "callback_data" => Self::CallbackData,
+            "web_app" => Self::WebApp,
+            "login_url" => Self::LoginUrl,
+            "switch_inline_query" => Self::SwitchInlineQuery,
+            "switch_inline_query_current_chat" => Self::SwitchInlineQueryCurrentChat,
+            "switch_inline_query_chosen_chat" => Self::SwitchInlineQueryChosenChat,
+            "copy_text" => Self::CopyText,
+            "disabled" => Self::Disabled,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichMessageButtonVisitor;
+
+impl<'de> Visitor<'de> for RichMessageButtonVisitor {
+    type Value = RichMessageButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichMessageButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichMessageButton, A::Error> {
+        let mut text = None;
+        let mut style = None;
+        let mut url = None;
+        let mut callback_data = None;
+        let mut web_app = None;
+        let mut login_url = None;
+        let mut switch_inline_query = None;
+        let mut switch_inline_query_current_chat = None;
+        let mut switch_inline_query_chosen_chat = None;
+        let mut copy_text = None;
+        let mut disabled = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichMessageButtonKey::Text => text = Some(map.next_value()?),
+                RichMessageButtonKey::Style => style = map.next_value()?,
+                RichMessageButtonKey::Url => url = map.next_value()?,
+                RichMessageButtonKey::CallbackData => callback_data = map.next_value()?,
+                RichMessageButtonKey::WebApp => web_app = map.next_value()?,
+                RichMessageButtonKey::LoginUrl => login_url = map.next_value()?,
+                RichMessageButtonKey::SwitchInlineQuery => {
+                    switch_inline_query = map.next_value()?
+                }
+                RichMessageButtonKey::SwitchInlineQueryCurrentChat => {
+                    switch_inline_query_current_chat = map.next_value()?
+                }
+                RichMessageButtonKey::SwitchInlineQueryChosenChat => {
+                    switch_inline_query_chosen_chat = map.next_value()?
+                }
+                RichMessageButtonKey::CopyText => copy_text = map.next_value()?,
+                RichMessageButtonKey::Disabled => disabled = map.next_value()?,
+                RichMessageButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichMessageButton {
+            text: crate::object::required(text, "text")?,
+            style,
+            url,
+            callback_data,
+            web_app,
+            login_url,
+            switch_inline_query,
+            switch_inline_query_current_chat,
+            switch_inline_query_chosen_chat,
+            copy_text,
+            disabled,
+            extra,
+        })
     }
 }

@@ -2,21 +2,102 @@
 
 //! The `RichTextAnchor` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An anchor.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextAnchor {
     /// The name of the anchor
     pub name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextAnchor {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextAnchor {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextAnchor", 2)?;
-        state.serialize_field("type", "anchor")?;
-        state.serialize_field("name", &self.name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "anchor")?;
+        state.serialize_entry("name", &self.name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextAnchor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextAnchor",
+            RichTextAnchorKey::ALL,
+            RichTextAnchorVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextAnchor` object.
+enum RichTextAnchorKey {
+    Name,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextAnchorKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "type"];
+}
+
+impl ObjectKey for RichTextAnchorKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextAnchorVisitor;
+
+impl<'de> Visitor<'de> for RichTextAnchorVisitor {
+    type Value = RichTextAnchor;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextAnchor object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextAnchor, A::Error> {
+        let mut name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextAnchorKey::Name => name = Some(map.next_value()?),
+                RichTextAnchorKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextAnchorKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextAnchor {
+            name: crate::object::required(name, "name")?,
+            extra,
+        })
     }
 }

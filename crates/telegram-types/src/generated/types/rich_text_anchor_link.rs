@@ -2,25 +2,111 @@
 
 //! The `RichTextAnchorLink` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A link to an anchor.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextAnchorLink {
     /// The link text
     pub text: Box<RichText>,
     /// The name of the anchor. If the name is empty, then the link brings back to the top of the message.
     pub anchor_name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextAnchorLink {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, anchor_name: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            anchor_name: anchor_name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextAnchorLink {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextAnchorLink", 3)?;
-        state.serialize_field("type", "anchor_link")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("anchor_name", &self.anchor_name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "anchor_link")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("anchor_name", &self.anchor_name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextAnchorLink {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextAnchorLink",
+            RichTextAnchorLinkKey::ALL,
+            RichTextAnchorLinkVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextAnchorLink` object.
+enum RichTextAnchorLinkKey {
+    Text,
+    AnchorName,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextAnchorLinkKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "anchor_name", "type"];
+}
+
+impl ObjectKey for RichTextAnchorLinkKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "anchor_name" => Self::AnchorName,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextAnchorLinkVisitor;
+
+impl<'de> Visitor<'de> for RichTextAnchorLinkVisitor {
+    type Value = RichTextAnchorLink;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextAnchorLink object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextAnchorLink, A::Error> {
+        let mut text = None;
+        let mut anchor_name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextAnchorLinkKey::Text => text = Some(map.next_value()?),
+                RichTextAnchorLinkKey::AnchorName => anchor_name = Some(map.next_value()?),
+                RichTextAnchorLinkKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextAnchorLinkKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextAnchorLink {
+            text: crate::object::required(text, "text")?,
+            anchor_name: crate::object::required(anchor_name, "anchor_name")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,113 @@
 
 //! The `RichTextBankCardNumber` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A text with a bank card number.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextBankCardNumber {
     /// The text
     pub text: Box<RichText>,
     /// The bank card number
     pub bank_card_number: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextBankCardNumber {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, bank_card_number: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            bank_card_number: bank_card_number.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextBankCardNumber {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextBankCardNumber", 3)?;
-        state.serialize_field("type", "bank_card_number")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("bank_card_number", &self.bank_card_number)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "bank_card_number")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("bank_card_number", &self.bank_card_number)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextBankCardNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextBankCardNumber",
+            RichTextBankCardNumberKey::ALL,
+            RichTextBankCardNumberVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextBankCardNumber` object.
+enum RichTextBankCardNumberKey {
+    Text,
+    BankCardNumber,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextBankCardNumberKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "bank_card_number", "type"];
+}
+
+impl ObjectKey for RichTextBankCardNumberKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "bank_card_number" => Self::BankCardNumber,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextBankCardNumberVisitor;
+
+impl<'de> Visitor<'de> for RichTextBankCardNumberVisitor {
+    type Value = RichTextBankCardNumber;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextBankCardNumber object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextBankCardNumber, A::Error> {
+        let mut text = None;
+        let mut bank_card_number = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextBankCardNumberKey::Text => text = Some(map.next_value()?),
+                RichTextBankCardNumberKey::BankCardNumber => {
+                    bank_card_number = Some(map.next_value()?)
+                }
+                RichTextBankCardNumberKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextBankCardNumberKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextBankCardNumber {
+            text: crate::object::required(text, "text")?,
+            bank_card_number: crate::object::required(bank_card_number, "bank_card_number")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextBotCommand` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A bot command.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextBotCommand {
     /// The text
     pub text: Box<RichText>,
     /// The bot command
     pub bot_command: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextBotCommand {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, bot_command: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            bot_command: bot_command.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextBotCommand {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextBotCommand", 3)?;
-        state.serialize_field("type", "bot_command")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("bot_command", &self.bot_command)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "bot_command")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("bot_command", &self.bot_command)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextBotCommand {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextBotCommand",
+            RichTextBotCommandKey::ALL,
+            RichTextBotCommandVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextBotCommand` object.
+enum RichTextBotCommandKey {
+    Text,
+    BotCommand,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextBotCommandKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "bot_command", "type"];
+}
+
+impl ObjectKey for RichTextBotCommandKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "bot_command" => Self::BotCommand,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextBotCommandVisitor;
+
+impl<'de> Visitor<'de> for RichTextBotCommandVisitor {
+    type Value = RichTextBotCommand;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextBotCommand object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextBotCommand, A::Error> {
+        let mut text = None;
+        let mut bot_command = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextBotCommandKey::Text => text = Some(map.next_value()?),
+                RichTextBotCommandKey::BotCommand => bot_command = Some(map.next_value()?),
+                RichTextBotCommandKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextBotCommandKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextBotCommand {
+            text: crate::object::required(text, "text")?,
+            bot_command: crate::object::required(bot_command, "bot_command")?,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `RichTextButton` type.
 
-use crate::RichMessageButton;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichMessageButton};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A button.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextButton {
     /// The button
     pub button: RichMessageButton,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextButton {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(button: impl Into<RichMessageButton>) -> Self {
+        Self {
+            button: button.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextButton {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextButton", 2)?;
-        state.serialize_field("type", "button")?;
-        state.serialize_field("button", &self.button)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "button")?;
+        state.serialize_entry("button", &self.button)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextButton {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextButton",
+            RichTextButtonKey::ALL,
+            RichTextButtonVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextButton` object.
+enum RichTextButtonKey {
+    Button,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextButtonKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["button", "type"];
+}
+
+impl ObjectKey for RichTextButtonKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "button" => Self::Button,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextButtonVisitor;
+
+impl<'de> Visitor<'de> for RichTextButtonVisitor {
+    type Value = RichTextButton;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextButton object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextButton, A::Error> {
+        let mut button = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextButtonKey::Button => button = Some(map.next_value()?),
+                RichTextButtonKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextButtonKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextButton {
+            button: crate::object::required(button, "button")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextCashtag` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A cashtag.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextCashtag {
     /// The text
     pub text: Box<RichText>,
     /// The cashtag
     pub cashtag: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextCashtag {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, cashtag: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            cashtag: cashtag.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextCashtag {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextCashtag", 3)?;
-        state.serialize_field("type", "cashtag")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("cashtag", &self.cashtag)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "cashtag")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("cashtag", &self.cashtag)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextCashtag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextCashtag",
+            RichTextCashtagKey::ALL,
+            RichTextCashtagVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextCashtag` object.
+enum RichTextCashtagKey {
+    Text,
+    Cashtag,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextCashtagKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "cashtag", "type"];
+}
+
+impl ObjectKey for RichTextCashtagKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "cashtag" => Self::Cashtag,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextCashtagVisitor;
+
+impl<'de> Visitor<'de> for RichTextCashtagVisitor {
+    type Value = RichTextCashtag;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextCashtag object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextCashtag, A::Error> {
+        let mut text = None;
+        let mut cashtag = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextCashtagKey::Text => text = Some(map.next_value()?),
+                RichTextCashtagKey::Cashtag => cashtag = Some(map.next_value()?),
+                RichTextCashtagKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextCashtagKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextCashtag {
+            text: crate::object::required(text, "text")?,
+            cashtag: crate::object::required(cashtag, "cashtag")?,
+            extra,
+        })
     }
 }

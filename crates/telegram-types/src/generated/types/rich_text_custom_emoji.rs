@@ -2,24 +2,113 @@
 
 //! The `RichTextCustomEmoji` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A custom emoji.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextCustomEmoji {
     /// Unique identifier of the custom emoji. Use getCustomEmojiStickers to get full information about the sticker.
     pub custom_emoji_id: String,
     /// Alternative emoji for the custom emoji
     pub alternative_text: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextCustomEmoji {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(custom_emoji_id: impl Into<String>, alternative_text: impl Into<String>) -> Self {
+        Self {
+            custom_emoji_id: custom_emoji_id.into(),
+            alternative_text: alternative_text.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextCustomEmoji {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextCustomEmoji", 3)?;
-        state.serialize_field("type", "custom_emoji")?;
-        state.serialize_field("custom_emoji_id", &self.custom_emoji_id)?;
-        state.serialize_field("alternative_text", &self.alternative_text)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "custom_emoji")?;
+        state.serialize_entry("custom_emoji_id", &self.custom_emoji_id)?;
+        state.serialize_entry("alternative_text", &self.alternative_text)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextCustomEmoji {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextCustomEmoji",
+            RichTextCustomEmojiKey::ALL,
+            RichTextCustomEmojiVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextCustomEmoji` object.
+enum RichTextCustomEmojiKey {
+    CustomEmojiId,
+    AlternativeText,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextCustomEmojiKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["custom_emoji_id", "alternative_text", "type"];
+}
+
+impl ObjectKey for RichTextCustomEmojiKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "custom_emoji_id" => Self::CustomEmojiId,
+            "alternative_text" => Self::AlternativeText,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextCustomEmojiVisitor;
+
+impl<'de> Visitor<'de> for RichTextCustomEmojiVisitor {
+    type Value = RichTextCustomEmoji;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextCustomEmoji object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextCustomEmoji, A::Error> {
+        let mut custom_emoji_id = None;
+        let mut alternative_text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextCustomEmojiKey::CustomEmojiId => custom_emoji_id = Some(map.next_value()?),
+                RichTextCustomEmojiKey::AlternativeText => {
+                    alternative_text = Some(map.next_value()?)
+                }
+                RichTextCustomEmojiKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextCustomEmojiKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextCustomEmoji {
+            custom_emoji_id: crate::object::required(custom_emoji_id, "custom_emoji_id")?,
+            alternative_text: crate::object::required(alternative_text, "alternative_text")?,
+            extra,
+        })
     }
 }

@@ -2,12 +2,16 @@
 
 //! The `RichTextDateTime` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Formatted date and time.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextDateTime {
     /// The text
     pub text: Box<RichText>,
@@ -15,15 +19,107 @@ pub struct RichTextDateTime {
     pub unix_time: i64,
     /// The string that defines the formatting of the date and time. See date-time entity formatting for more details.
     pub date_time_format: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextDateTime {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        text: impl Into<RichText>,
+        unix_time: i64,
+        date_time_format: impl Into<String>,
+    ) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            unix_time,
+            date_time_format: date_time_format.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextDateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextDateTime", 4)?;
-        state.serialize_field("type", "date_time")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("unix_time", &self.unix_time)?;
-        state.serialize_field("date_time_format", &self.date_time_format)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "date_time")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("unix_time", &self.unix_time)?;
+        state.serialize_entry("date_time_format", &self.date_time_format)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextDateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextDateTime",
+            RichTextDateTimeKey::ALL,
+            RichTextDateTimeVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextDateTime` object.
+enum RichTextDateTimeKey {
+    Text,
+    UnixTime,
+    DateTimeFormat,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextDateTimeKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "unix_time", "date_time_format", "type"];
+}
+
+impl ObjectKey for RichTextDateTimeKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "unix_time" => Self::UnixTime,
+            "date_time_format" => Self::DateTimeFormat,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextDateTimeVisitor;
+
+impl<'de> Visitor<'de> for RichTextDateTimeVisitor {
+    type Value = RichTextDateTime;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextDateTime object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextDateTime, A::Error> {
+        let mut text = None;
+        let mut unix_time = None;
+        let mut date_time_format = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextDateTimeKey::Text => text = Some(map.next_value()?),
+                RichTextDateTimeKey::UnixTime => unix_time = Some(map.next_value()?),
+                RichTextDateTimeKey::DateTimeFormat => date_time_format = Some(map.next_value()?),
+                RichTextDateTimeKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextDateTimeKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextDateTime {
+            text: crate::object::required(text, "text")?,
+            unix_time: crate::object::required(unix_time, "unix_time")?,
+            date_time_format: crate::object::required(date_time_format, "date_time_format")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextEmailAddress` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A text with an email address.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextEmailAddress {
     /// The text
     pub text: Box<RichText>,
     /// The email address
     pub email_address: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextEmailAddress {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, email_address: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            email_address: email_address.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextEmailAddress {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextEmailAddress", 3)?;
-        state.serialize_field("type", "email_address")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("email_address", &self.email_address)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "email_address")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("email_address", &self.email_address)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextEmailAddress {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextEmailAddress",
+            RichTextEmailAddressKey::ALL,
+            RichTextEmailAddressVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextEmailAddress` object.
+enum RichTextEmailAddressKey {
+    Text,
+    EmailAddress,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextEmailAddressKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "email_address", "type"];
+}
+
+impl ObjectKey for RichTextEmailAddressKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "email_address" => Self::EmailAddress,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextEmailAddressVisitor;
+
+impl<'de> Visitor<'de> for RichTextEmailAddressVisitor {
+    type Value = RichTextEmailAddress;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextEmailAddress object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextEmailAddress, A::Error> {
+        let mut text = None;
+        let mut email_address = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextEmailAddressKey::Text => text = Some(map.next_value()?),
+                RichTextEmailAddressKey::EmailAddress => email_address = Some(map.next_value()?),
+                RichTextEmailAddressKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextEmailAddressKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextEmailAddress {
+            text: crate::object::required(text, "text")?,
+            email_address: crate::object::required(email_address, "email_address")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextHashtag` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A hashtag.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextHashtag {
     /// The text
     pub text: Box<RichText>,
     /// The hashtag
     pub hashtag: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextHashtag {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, hashtag: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            hashtag: hashtag.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextHashtag {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextHashtag", 3)?;
-        state.serialize_field("type", "hashtag")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("hashtag", &self.hashtag)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "hashtag")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("hashtag", &self.hashtag)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextHashtag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextHashtag",
+            RichTextHashtagKey::ALL,
+            RichTextHashtagVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextHashtag` object.
+enum RichTextHashtagKey {
+    Text,
+    Hashtag,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextHashtagKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "hashtag", "type"];
+}
+
+impl ObjectKey for RichTextHashtagKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "hashtag" => Self::Hashtag,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextHashtagVisitor;
+
+impl<'de> Visitor<'de> for RichTextHashtagVisitor {
+    type Value = RichTextHashtag;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextHashtag object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextHashtag, A::Error> {
+        let mut text = None;
+        let mut hashtag = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextHashtagKey::Text => text = Some(map.next_value()?),
+                RichTextHashtagKey::Hashtag => hashtag = Some(map.next_value()?),
+                RichTextHashtagKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextHashtagKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextHashtag {
+            text: crate::object::required(text, "text")?,
+            hashtag: crate::object::required(hashtag, "hashtag")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextMention` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A mention by a username.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextMention {
     /// The text
     pub text: Box<RichText>,
     /// The username
     pub username: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextMention {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, username: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            username: username.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextMention {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextMention", 3)?;
-        state.serialize_field("type", "mention")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("username", &self.username)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "mention")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("username", &self.username)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextMention {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextMention",
+            RichTextMentionKey::ALL,
+            RichTextMentionVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextMention` object.
+enum RichTextMentionKey {
+    Text,
+    Username,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextMentionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "username", "type"];
+}
+
+impl ObjectKey for RichTextMentionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "username" => Self::Username,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextMentionVisitor;
+
+impl<'de> Visitor<'de> for RichTextMentionVisitor {
+    type Value = RichTextMention;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextMention object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextMention, A::Error> {
+        let mut text = None;
+        let mut username = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextMentionKey::Text => text = Some(map.next_value()?),
+                RichTextMentionKey::Username => username = Some(map.next_value()?),
+                RichTextMentionKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextMentionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextMention {
+            text: crate::object::required(text, "text")?,
+            username: crate::object::required(username, "username")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextPhoneNumber` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A text with a phone number.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextPhoneNumber {
     /// The text
     pub text: Box<RichText>,
     /// The phone number
     pub phone_number: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextPhoneNumber {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, phone_number: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            phone_number: phone_number.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextPhoneNumber {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextPhoneNumber", 3)?;
-        state.serialize_field("type", "phone_number")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("phone_number", &self.phone_number)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "phone_number")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("phone_number", &self.phone_number)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextPhoneNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextPhoneNumber",
+            RichTextPhoneNumberKey::ALL,
+            RichTextPhoneNumberVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextPhoneNumber` object.
+enum RichTextPhoneNumberKey {
+    Text,
+    PhoneNumber,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextPhoneNumberKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "phone_number", "type"];
+}
+
+impl ObjectKey for RichTextPhoneNumberKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "phone_number" => Self::PhoneNumber,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextPhoneNumberVisitor;
+
+impl<'de> Visitor<'de> for RichTextPhoneNumberVisitor {
+    type Value = RichTextPhoneNumber;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextPhoneNumber object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextPhoneNumber, A::Error> {
+        let mut text = None;
+        let mut phone_number = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextPhoneNumberKey::Text => text = Some(map.next_value()?),
+                RichTextPhoneNumberKey::PhoneNumber => phone_number = Some(map.next_value()?),
+                RichTextPhoneNumberKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextPhoneNumberKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextPhoneNumber {
+            text: crate::object::required(text, "text")?,
+            phone_number: crate::object::required(phone_number, "phone_number")?,
+            extra,
+        })
     }
 }

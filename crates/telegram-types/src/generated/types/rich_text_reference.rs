@@ -2,25 +2,111 @@
 
 //! The `RichTextReference` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A reference.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextReference {
     /// Text of the reference
     pub text: Box<RichText>,
     /// The name of the reference
     pub name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextReference {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, name: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            name: name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextReference {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextReference", 3)?;
-        state.serialize_field("type", "reference")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("name", &self.name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "reference")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("name", &self.name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextReference {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextReference",
+            RichTextReferenceKey::ALL,
+            RichTextReferenceVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextReference` object.
+enum RichTextReferenceKey {
+    Text,
+    Name,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextReferenceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "name", "type"];
+}
+
+impl ObjectKey for RichTextReferenceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "name" => Self::Name,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextReferenceVisitor;
+
+impl<'de> Visitor<'de> for RichTextReferenceVisitor {
+    type Value = RichTextReference;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextReference object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextReference, A::Error> {
+        let mut text = None;
+        let mut name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextReferenceKey::Text => text = Some(map.next_value()?),
+                RichTextReferenceKey::Name => name = Some(map.next_value()?),
+                RichTextReferenceKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextReferenceKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextReference {
+            text: crate::object::required(text, "text")?,
+            name: crate::object::required(name, "name")?,
+            extra,
+        })
     }
 }

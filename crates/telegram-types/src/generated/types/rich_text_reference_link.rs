@@ -2,25 +2,111 @@
 
 //! The `RichTextReferenceLink` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A link to a reference.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextReferenceLink {
     /// The link text
     pub text: Box<RichText>,
     /// The name of the reference
     pub reference_name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextReferenceLink {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, reference_name: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            reference_name: reference_name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextReferenceLink {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextReferenceLink", 3)?;
-        state.serialize_field("type", "reference_link")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("reference_name", &self.reference_name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "reference_link")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("reference_name", &self.reference_name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextReferenceLink {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextReferenceLink",
+            RichTextReferenceLinkKey::ALL,
+            RichTextReferenceLinkVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextReferenceLink` object.
+enum RichTextReferenceLinkKey {
+    Text,
+    ReferenceName,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextReferenceLinkKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "reference_name", "type"];
+}
+
+impl ObjectKey for RichTextReferenceLinkKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "reference_name" => Self::ReferenceName,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextReferenceLinkVisitor;
+
+impl<'de> Visitor<'de> for RichTextReferenceLinkVisitor {
+    type Value = RichTextReferenceLink;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextReferenceLink object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextReferenceLink, A::Error> {
+        let mut text = None;
+        let mut reference_name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextReferenceLinkKey::Text => text = Some(map.next_value()?),
+                RichTextReferenceLinkKey::ReferenceName => reference_name = Some(map.next_value()?),
+                RichTextReferenceLinkKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextReferenceLinkKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextReferenceLink {
+            text: crate::object::required(text, "text")?,
+            reference_name: crate::object::required(reference_name, "reference_name")?,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `RichTextSpoiler` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A text covered by a spoiler.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextSpoiler {
     /// The text
     pub text: Box<RichText>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextSpoiler {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextSpoiler {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextSpoiler", 2)?;
-        state.serialize_field("type", "spoiler")?;
-        state.serialize_field("text", &self.text)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "spoiler")?;
+        state.serialize_entry("text", &self.text)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextSpoiler {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextSpoiler",
+            RichTextSpoilerKey::ALL,
+            RichTextSpoilerVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextSpoiler` object.
+enum RichTextSpoilerKey {
+    Text,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextSpoilerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "type"];
+}
+
+impl ObjectKey for RichTextSpoilerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextSpoilerVisitor;
+
+impl<'de> Visitor<'de> for RichTextSpoilerVisitor {
+    type Value = RichTextSpoiler;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextSpoiler object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextSpoiler, A::Error> {
+        let mut text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextSpoilerKey::Text => text = Some(map.next_value()?),
+                RichTextSpoilerKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextSpoilerKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextSpoiler {
+            text: crate::object::required(text, "text")?,
+            extra,
+        })
     }
 }

@@ -2,22 +2,102 @@
 
 //! The `RichTextSubscript` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A subscript text.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextSubscript {
     /// The text
     pub text: Box<RichText>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextSubscript {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextSubscript {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextSubscript", 2)?;
-        state.serialize_field("type", "subscript")?;
-        state.serialize_field("text", &self.text)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "subscript")?;
+        state.serialize_entry("text", &self.text)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextSubscript {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextSubscript",
+            RichTextSubscriptKey::ALL,
+            RichTextSubscriptVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextSubscript` object.
+enum RichTextSubscriptKey {
+    Text,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextSubscriptKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "type"];
+}
+
+impl ObjectKey for RichTextSubscriptKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextSubscriptVisitor;
+
+impl<'de> Visitor<'de> for RichTextSubscriptVisitor {
+    type Value = RichTextSubscript;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextSubscript object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextSubscript, A::Error> {
+        let mut text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextSubscriptKey::Text => text = Some(map.next_value()?),
+                RichTextSubscriptKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextSubscriptKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextSubscript {
+            text: crate::object::required(text, "text")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,111 @@
 
 //! The `RichTextTextMention` type.
 
-use crate::{RichText, User};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A mention of a Telegram user by their identifier.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextTextMention {
     /// The text
     pub text: Box<RichText>,
     /// The mentioned user
     pub user: User,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextTextMention {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, user: impl Into<User>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            user: user.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextTextMention {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextTextMention", 3)?;
-        state.serialize_field("type", "text_mention")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("user", &self.user)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "text_mention")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("user", &self.user)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextTextMention {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextTextMention",
+            RichTextTextMentionKey::ALL,
+            RichTextTextMentionVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextTextMention` object.
+enum RichTextTextMentionKey {
+    Text,
+    User,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextTextMentionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "user", "type"];
+}
+
+impl ObjectKey for RichTextTextMentionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "user" => Self::User,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextTextMentionVisitor;
+
+impl<'de> Visitor<'de> for RichTextTextMentionVisitor {
+    type Value = RichTextTextMention;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextTextMention object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextTextMention, A::Error> {
+        let mut text = None;
+        let mut user = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextTextMentionKey::Text => text = Some(map.next_value()?),
+                RichTextTextMentionKey::User => user = Some(map.next_value()?),
+                RichTextTextMentionKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextTextMentionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextTextMention {
+            text: crate::object::required(text, "text")?,
+            user: crate::object::required(user, "user")?,
+            extra,
+        })
     }
 }

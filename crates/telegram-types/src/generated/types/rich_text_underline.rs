@@ -2,22 +2,102 @@
 
 //! The `RichTextUnderline` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An underlined text.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextUnderline {
     /// The text
     pub text: Box<RichText>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextUnderline {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextUnderline {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextUnderline", 2)?;
-        state.serialize_field("type", "underline")?;
-        state.serialize_field("text", &self.text)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "underline")?;
+        state.serialize_entry("text", &self.text)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextUnderline {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "RichTextUnderline",
+            RichTextUnderlineKey::ALL,
+            RichTextUnderlineVisitor,
+        )
+    }
+}
+
+/// A key of a `RichTextUnderline` object.
+enum RichTextUnderlineKey {
+    Text,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextUnderlineKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "type"];
+}
+
+impl ObjectKey for RichTextUnderlineKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextUnderlineVisitor;
+
+impl<'de> Visitor<'de> for RichTextUnderlineVisitor {
+    type Value = RichTextUnderline;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextUnderline object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextUnderline, A::Error> {
+        let mut text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextUnderlineKey::Text => text = Some(map.next_value()?),
+                RichTextUnderlineKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextUnderlineKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextUnderline {
+            text: crate::object::required(text, "text")?,
+            extra,
+        })
     }
 }

@@ -2,25 +2,107 @@
 
 //! The `RichTextUrl` type.
 
-use crate::RichText;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RichText};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A text with a link.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RichTextUrl {
     /// The text
     pub text: Box<RichText>,
     /// URL of the link
     pub url: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl RichTextUrl {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(text: impl Into<RichText>, url: impl Into<String>) -> Self {
+        Self {
+            text: Box::new(text.into()),
+            url: url.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for RichTextUrl {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("RichTextUrl", 3)?;
-        state.serialize_field("type", "url")?;
-        state.serialize_field("text", &self.text)?;
-        state.serialize_field("url", &self.url)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "url")?;
+        state.serialize_entry("text", &self.text)?;
+        state.serialize_entry("url", &self.url)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RichTextUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("RichTextUrl", RichTextUrlKey::ALL, RichTextUrlVisitor)
+    }
+}
+
+/// A key of a `RichTextUrl` object.
+enum RichTextUrlKey {
+    Text,
+    Url,
+    Type,
+    Unknown(String),
+}
+
+impl RichTextUrlKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "url", "type"];
+}
+
+impl ObjectKey for RichTextUrlKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "url" => Self::Url,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct RichTextUrlVisitor;
+
+impl<'de> Visitor<'de> for RichTextUrlVisitor {
+    type Value = RichTextUrl;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a RichTextUrl object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextUrl, A::Error> {
+        let mut text = None;
+        let mut url = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                RichTextUrlKey::Text => text = Some(map.next_value()?),
+                RichTextUrlKey::Url => url = Some(map.next_value()?),
+                RichTextUrlKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                RichTextUrlKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(RichTextUrl {
+            text: crate::object::required(text, "text")?,
+            url: crate::object::required(url, "url")?,
+            extra,
+        })
     }
 }

@@ -2,11 +2,87 @@
 
 //! The `SentGuestMessage` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes an inline message sent by a guest bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SentGuestMessage {
     /// Identifier of the sent inline message
     pub inline_message_id: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl SentGuestMessage {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(inline_message_id: impl Into<String>) -> Self {
+        Self {
+            inline_message_id: inline_message_id.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SentGuestMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SentGuestMessage",
+            SentGuestMessageKey::ALL,
+            SentGuestMessageVisitor,
+        )
+    }
+}
+
+/// A key of a `SentGuestMessage` object.
+enum SentGuestMessageKey {
+    InlineMessageId,
+    Unknown(String),
+}
+
+impl SentGuestMessageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["inline_message_id"];
+}
+
+impl ObjectKey for SentGuestMessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "inline_message_id" => Self::InlineMessageId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SentGuestMessageVisitor;
+
+impl<'de> Visitor<'de> for SentGuestMessageVisitor {
+    type Value = SentGuestMessage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SentGuestMessage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SentGuestMessage, A::Error> {
+        let mut inline_message_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SentGuestMessageKey::InlineMessageId => inline_message_id = Some(map.next_value()?),
+                SentGuestMessageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SentGuestMessage {
+            inline_message_id: crate::object::required(inline_message_id, "inline_message_id")?,
+            extra,
+        })
+    }
 }

@@ -2,12 +2,78 @@
 
 //! The `SentWebAppMessage` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes an inline message sent by a Web App on behalf of a user.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SentWebAppMessage {
     /// Optional. Identifier of the sent inline message. Available only if there is an inline keyboard attached to the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inline_message_id: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for SentWebAppMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SentWebAppMessage",
+            SentWebAppMessageKey::ALL,
+            SentWebAppMessageVisitor,
+        )
+    }
+}
+
+/// A key of a `SentWebAppMessage` object.
+enum SentWebAppMessageKey {
+    InlineMessageId,
+    Unknown(String),
+}
+
+impl SentWebAppMessageKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["inline_message_id"];
+}
+
+impl ObjectKey for SentWebAppMessageKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "inline_message_id" => Self::InlineMessageId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SentWebAppMessageVisitor;
+
+impl<'de> Visitor<'de> for SentWebAppMessageVisitor {
+    type Value = SentWebAppMessage;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SentWebAppMessage object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SentWebAppMessage, A::Error> {
+        let mut inline_message_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SentWebAppMessageKey::InlineMessageId => inline_message_id = map.next_value()?,
+                SentWebAppMessageKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SentWebAppMessage {
+            inline_message_id,
+            extra,
+        })
+    }
 }

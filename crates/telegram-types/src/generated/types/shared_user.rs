@@ -2,11 +2,15 @@
 
 //! The `SharedUser` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about a user that was shared with the bot using a KeyboardButtonRequestUsers button.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SharedUser {
     /// Identifier of the shared user. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so 64-bit integers or double-precision float types are safe for storing these identifiers. The bot may not have access to the user and could be unable to use this identifier, unless the user is already known to the bot by some other means.
     pub user_id: i64,
@@ -22,6 +26,10 @@ pub struct SharedUser {
     /// Optional. Available sizes of the chat photo, if the photo was requested by the bot
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo: Option<Vec<PhotoSize>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SharedUser {
@@ -33,6 +41,81 @@ impl SharedUser {
             last_name: None,
             username: None,
             photo: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedUser {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("SharedUser", SharedUserKey::ALL, SharedUserVisitor)
+    }
+}
+
+/// A key of a `SharedUser` object.
+enum SharedUserKey {
+    UserId,
+    FirstName,
+    LastName,
+    Username,
+    Photo,
+    Unknown(String),
+}
+
+impl SharedUserKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["user_id", "first_name", "last_name", "username", "photo"];
+}
+
+impl ObjectKey for SharedUserKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "user_id" => Self::UserId,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "username" => Self::Username,
+            "photo" => Self::Photo,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SharedUserVisitor;
+
+impl<'de> Visitor<'de> for SharedUserVisitor {
+    type Value = SharedUser;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SharedUser object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SharedUser, A::Error> {
+        let mut user_id = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut username = None;
+        let mut photo = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SharedUserKey::UserId => user_id = Some(map.next_value()?),
+                SharedUserKey::FirstName => first_name = map.next_value()?,
+                SharedUserKey::LastName => last_name = map.next_value()?,
+                SharedUserKey::Username => username = map.next_value()?,
+                SharedUserKey::Photo => photo = map.next_value()?,
+                SharedUserKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SharedUser {
+            user_id: crate::object::required(user_id, "user_id")?,
+            first_name,
+            last_name,
+            username,
+            photo,
+            extra,
+        })
     }
 }

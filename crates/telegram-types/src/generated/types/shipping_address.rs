@@ -2,10 +2,15 @@
 
 //! The `ShippingAddress` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a shipping address.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShippingAddress {
     /// Two-letter ISO 3166-1 alpha-2 country code
     pub country_code: String,
@@ -19,4 +24,119 @@ pub struct ShippingAddress {
     pub street_line2: String,
     /// Address post code
     pub post_code: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ShippingAddress {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        country_code: impl Into<String>,
+        state: impl Into<String>,
+        city: impl Into<String>,
+        street_line1: impl Into<String>,
+        street_line2: impl Into<String>,
+        post_code: impl Into<String>,
+    ) -> Self {
+        Self {
+            country_code: country_code.into(),
+            state: state.into(),
+            city: city.into(),
+            street_line1: street_line1.into(),
+            street_line2: street_line2.into(),
+            post_code: post_code.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ShippingAddress {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ShippingAddress",
+            ShippingAddressKey::ALL,
+            ShippingAddressVisitor,
+        )
+    }
+}
+
+/// A key of a `ShippingAddress` object.
+enum ShippingAddressKey {
+    CountryCode,
+    State,
+    City,
+    StreetLine1,
+    StreetLine2,
+    PostCode,
+    Unknown(String),
+}
+
+impl ShippingAddressKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "country_code",
+        "state",
+        "city",
+        "street_line1",
+        "street_line2",
+        "post_code",
+    ];
+}
+
+impl ObjectKey for ShippingAddressKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "country_code" => Self::CountryCode,
+            "state" => Self::State,
+            "city" => Self::City,
+            "street_line1" => Self::StreetLine1,
+            "street_line2" => Self::StreetLine2,
+            "post_code" => Self::PostCode,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ShippingAddressVisitor;
+
+impl<'de> Visitor<'de> for ShippingAddressVisitor {
+    type Value = ShippingAddress;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ShippingAddress object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ShippingAddress, A::Error> {
+        let mut country_code = None;
+        let mut state = None;
+        let mut city = None;
+        let mut street_line1 = None;
+        let mut street_line2 = None;
+        let mut post_code = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ShippingAddressKey::CountryCode => country_code = Some(map.next_value()?),
+                ShippingAddressKey::State => state = Some(map.next_value()?),
+                ShippingAddressKey::City => city = Some(map.next_value()?),
+                ShippingAddressKey::StreetLine1 => street_line1 = Some(map.next_value()?),
+                ShippingAddressKey::StreetLine2 => street_line2 = Some(map.next_value()?),
+                ShippingAddressKey::PostCode => post_code = Some(map.next_value()?),
+                ShippingAddressKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ShippingAddress {
+            country_code: crate::object::required(country_code, "country_code")?,
+            state: crate::object::required(state, "state")?,
+            city: crate::object::required(city, "city")?,
+            street_line1: crate::object::required(street_line1, "street_line1")?,
+            street_line2: crate::object::required(street_line2, "street_line2")?,
+            post_code: crate::object::required(post_code, "post_code")?,
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `ShippingOption` type.
 
-use crate::LabeledPrice;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, LabeledPrice};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents one shipping option.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShippingOption {
     /// Shipping option identifier
     pub id: String,
@@ -15,4 +19,91 @@ pub struct ShippingOption {
     /// List of price portions
     #[serde(default)]
     pub prices: Vec<LabeledPrice>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ShippingOption {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        prices: impl IntoIterator<Item = LabeledPrice>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            prices: prices.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ShippingOption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ShippingOption",
+            ShippingOptionKey::ALL,
+            ShippingOptionVisitor,
+        )
+    }
+}
+
+/// A key of a `ShippingOption` object.
+enum ShippingOptionKey {
+    Id,
+    Title,
+    Prices,
+    Unknown(String),
+}
+
+impl ShippingOptionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "title", "prices"];
+}
+
+impl ObjectKey for ShippingOptionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "title" => Self::Title,
+            "prices" => Self::Prices,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ShippingOptionVisitor;
+
+impl<'de> Visitor<'de> for ShippingOptionVisitor {
+    type Value = ShippingOption;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ShippingOption object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ShippingOption, A::Error> {
+        let mut id = None;
+        let mut title = None;
+        let mut prices = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ShippingOptionKey::Id => id = Some(map.next_value()?),
+                ShippingOptionKey::Title => title = Some(map.next_value()?),
+                ShippingOptionKey::Prices => prices = Some(map.next_value()?),
+                ShippingOptionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ShippingOption {
+            id: crate::object::required(id, "id")?,
+            title: crate::object::required(title, "title")?,
+            prices: prices.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `ShippingQuery` type.
 
-use crate::{ShippingAddress, User};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, ShippingAddress, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about an incoming shipping query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShippingQuery {
     /// Unique query identifier
     pub id: String,
@@ -16,4 +20,98 @@ pub struct ShippingQuery {
     pub invoice_payload: String,
     /// User specified shipping address
     pub shipping_address: ShippingAddress,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl ShippingQuery {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        id: impl Into<String>,
+        from: impl Into<User>,
+        invoice_payload: impl Into<String>,
+        shipping_address: impl Into<ShippingAddress>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            from: from.into(),
+            invoice_payload: invoice_payload.into(),
+            shipping_address: shipping_address.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ShippingQuery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "ShippingQuery",
+            ShippingQueryKey::ALL,
+            ShippingQueryVisitor,
+        )
+    }
+}
+
+/// A key of a `ShippingQuery` object.
+enum ShippingQueryKey {
+    Id,
+    From,
+    InvoicePayload,
+    ShippingAddress,
+    Unknown(String),
+}
+
+impl ShippingQueryKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["id", "from", "invoice_payload", "shipping_address"];
+}
+
+impl ObjectKey for ShippingQueryKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "from" => Self::From,
+            "invoice_payload" => Self::InvoicePayload,
+            "shipping_address" => Self::ShippingAddress,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct ShippingQueryVisitor;
+
+impl<'de> Visitor<'de> for ShippingQueryVisitor {
+    type Value = ShippingQuery;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a ShippingQuery object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ShippingQuery, A::Error> {
+        let mut id = None;
+        let mut from = None;
+        let mut invoice_payload = None;
+        let mut shipping_address = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                ShippingQueryKey::Id => id = Some(map.next_value()?),
+                ShippingQueryKey::From => from = Some(map.next_value()?),
+                ShippingQueryKey::InvoicePayload => invoice_payload = Some(map.next_value()?),
+                ShippingQueryKey::ShippingAddress => shipping_address = Some(map.next_value()?),
+                ShippingQueryKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(ShippingQuery {
+            id: crate::object::required(id, "id")?,
+            from: crate::object::required(from, "from")?,
+            invoice_payload: crate::object::required(invoice_payload, "invoice_payload")?,
+            shipping_address: crate::object::required(shipping_address, "shipping_address")?,
+            extra,
+        })
+    }
 }

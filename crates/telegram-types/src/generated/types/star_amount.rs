@@ -2,16 +2,25 @@
 
 //! The `StarAmount` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes an amount of Telegram Stars.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StarAmount {
     /// Integer amount of Telegram Stars, rounded to 0; can be negative
     pub amount: i64,
     /// Optional. The number of 1/1000000000 shares of Telegram Stars; from -999999999 to 999999999; can be negative if and only if amount is non-positive
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nanostar_amount: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl StarAmount {
@@ -20,6 +29,65 @@ impl StarAmount {
         Self {
             amount,
             nanostar_amount: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for StarAmount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("StarAmount", StarAmountKey::ALL, StarAmountVisitor)
+    }
+}
+
+/// A key of a `StarAmount` object.
+enum StarAmountKey {
+    Amount,
+    NanostarAmount,
+    Unknown(String),
+}
+
+impl StarAmountKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["amount", "nanostar_amount"];
+}
+
+impl ObjectKey for StarAmountKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "amount" => Self::Amount,
+            "nanostar_amount" => Self::NanostarAmount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StarAmountVisitor;
+
+impl<'de> Visitor<'de> for StarAmountVisitor {
+    type Value = StarAmount;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StarAmount object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StarAmount, A::Error> {
+        let mut amount = None;
+        let mut nanostar_amount = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StarAmountKey::Amount => amount = Some(map.next_value()?),
+                StarAmountKey::NanostarAmount => nanostar_amount = map.next_value()?,
+                StarAmountKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StarAmount {
+            amount: crate::object::required(amount, "amount")?,
+            nanostar_amount,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `StarTransaction` type.
 
-use crate::TransactionPartner;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, TransactionPartner};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a Telegram Star transaction. Note that if the buyer initiates a chargeback with the payment provider from whom they acquired Stars (e.g., Apple, Google) following this transaction, the refunded Stars will be deducted from the bot's balance. This is outside of Telegram's control.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StarTransaction {
     /// Unique identifier of the transaction. Coincides with the identifier of the original transaction for refund transactions. Coincides with SuccessfulPayment.telegram\_payment\_charge\_id for successful incoming payments from users.
     pub id: String,
@@ -23,6 +27,10 @@ pub struct StarTransaction {
     /// Optional. Receiver of an outgoing transaction (e.g., a user for a purchase refund, Fragment for a withdrawal). Only for outgoing transactions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver: Option<Box<TransactionPartner>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl StarTransaction {
@@ -35,6 +43,96 @@ impl StarTransaction {
             date,
             source: None,
             receiver: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for StarTransaction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StarTransaction",
+            StarTransactionKey::ALL,
+            StarTransactionVisitor,
+        )
+    }
+}
+
+/// A key of a `StarTransaction` object.
+enum StarTransactionKey {
+    Id,
+    Amount,
+    NanostarAmount,
+    Date,
+    Source,
+    Receiver,
+    Unknown(String),
+}
+
+impl StarTransactionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "amount",
+        "nanostar_amount",
+        "date",
+        "source",
+        "receiver",
+    ];
+}
+
+impl ObjectKey for StarTransactionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "amount" => Self::Amount,
+            "nanostar_amount" => Self::NanostarAmount,
+            "date" => Self::Date,
+            "source" => Self::Source,
+            "receiver" => Self::Receiver,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StarTransactionVisitor;
+
+impl<'de> Visitor<'de> for StarTransactionVisitor {
+    type Value = StarTransaction;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StarTransaction object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StarTransaction, A::Error> {
+        let mut id = None;
+        let mut amount = None;
+        let mut nanostar_amount = None;
+        let mut date = None;
+        let mut source = None;
+        let mut receiver = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StarTransactionKey::Id => id = Some(map.next_value()?),
+                StarTransactionKey::Amount => amount = Some(map.next_value()?),
+                StarTransactionKey::NanostarAmount => nanostar_amount = map.next_value()?,
+                StarTransactionKey::Date => date = Some(map.next_value()?),
+                StarTransactionKey::Source => source = map.next_value()?,
+                StarTransactionKey::Receiver => receiver = map.next_value()?,
+                StarTransactionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StarTransaction {
+            id: crate::object::required(id, "id")?,
+            amount: crate::object::required(amount, "amount")?,
+            nanostar_amount,
+            date: crate::object::required(date, "date")?,
+            source,
+            receiver,
+            extra,
+        })
     }
 }

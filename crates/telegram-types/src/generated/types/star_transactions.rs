@@ -2,13 +2,88 @@
 
 //! The `StarTransactions` type.
 
-use crate::StarTransaction;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, StarTransaction};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains a list of Telegram Star transactions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StarTransactions {
     /// The list of transactions
     #[serde(default)]
     pub transactions: Vec<StarTransaction>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl StarTransactions {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(transactions: impl IntoIterator<Item = StarTransaction>) -> Self {
+        Self {
+            transactions: transactions.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StarTransactions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StarTransactions",
+            StarTransactionsKey::ALL,
+            StarTransactionsVisitor,
+        )
+    }
+}
+
+/// A key of a `StarTransactions` object.
+enum StarTransactionsKey {
+    Transactions,
+    Unknown(String),
+}
+
+impl StarTransactionsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["transactions"];
+}
+
+impl ObjectKey for StarTransactionsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "transactions" => Self::Transactions,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StarTransactionsVisitor;
+
+impl<'de> Visitor<'de> for StarTransactionsVisitor {
+    type Value = StarTransactions;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StarTransactions object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StarTransactions, A::Error> {
+        let mut transactions = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StarTransactionsKey::Transactions => transactions = Some(map.next_value()?),
+                StarTransactionsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StarTransactions {
+            transactions: transactions.unwrap_or_default(),
+            extra,
+        })
+    }
 }

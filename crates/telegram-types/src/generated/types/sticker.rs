@@ -2,11 +2,15 @@
 
 //! The `Sticker` type.
 
-use crate::{File, MaskPosition, PhotoSize, StickerType};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, File, MaskPosition, PhotoSize, StickerType};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a sticker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sticker {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -49,6 +53,10 @@ pub struct Sticker {
     /// Optional. File size in bytes
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Sticker {
@@ -78,6 +86,144 @@ impl Sticker {
             custom_emoji_id: None,
             needs_repainting: false,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Sticker {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Sticker", StickerKey::ALL, StickerVisitor)
+    }
+}
+
+/// A key of a `Sticker` object.
+enum StickerKey {
+    FileId,
+    FileUniqueId,
+    Kind,
+    Width,
+    Height,
+    IsAnimated,
+    IsVideo,
+    Thumbnail,
+    Emoji,
+    SetName,
+    PremiumAnimation,
+    MaskPosition,
+    CustomEmojiId,
+    NeedsRepainting,
+    FileSize,
+    Unknown(String),
+}
+
+impl StickerKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "type",
+        "width",
+        "height",
+        "is_animated",
+        "is_video",
+        "thumbnail",
+        "emoji",
+        "set_name",
+        "premium_animation",
+        "mask_position",
+        "custom_emoji_id",
+        "needs_repainting",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for StickerKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "type" => Self::Kind,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "is_animated" => Self::IsAnimated,
+            "is_video" => Self::IsVideo,
+            "thumbnail" => Self::Thumbnail,
+            "emoji" => Self::Emoji,
+            "set_name" => Self::SetName,
+            "premium_animation" => Self::PremiumAnimation,
+            "mask_position" => Self::MaskPosition,
+            "custom_emoji_id" => Self::CustomEmojiId,
+            "needs_repainting" => Self::NeedsRepainting,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StickerVisitor;
+
+impl<'de> Visitor<'de> for StickerVisitor {
+    type Value = Sticker;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Sticker object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sticker, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut kind = None;
+        let mut width = None;
+        let mut height = None;
+        let mut is_animated = None;
+        let mut is_video = None;
+        let mut thumbnail = None;
+        let mut emoji = None;
+        let mut set_name = None;
+        let mut premium_animation = None;
+        let mut mask_position = None;
+        let mut custom_emoji_id = None;
+        let mut needs_repainting = false;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StickerKey::FileId => file_id = Some(map.next_value()?),
+                StickerKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                StickerKey::Kind => kind = Some(map.next_value()?),
+                StickerKey::Width => width = Some(map.next_value()?),
+                StickerKey::Height => height = Some(map.next_value()?),
+                StickerKey::IsAnimated => is_animated = Some(map.next_value()?),
+                StickerKey::IsVideo => is_video = Some(map.next_value()?),
+                StickerKey::Thumbnail => thumbnail = map.next_value()?,
+                StickerKey::Emoji => emoji = map.next_value()?,
+                StickerKey::SetName => set_name = map.next_value()?,
+                StickerKey::PremiumAnimation => premium_animation = map.next_value()?,
+                StickerKey::MaskPosition => mask_position = map.next_value()?,
+                StickerKey::CustomEmojiId => custom_emoji_id = map.next_value()?,
+                StickerKey::NeedsRepainting => needs_repainting = map.next_value()?,
+                StickerKey::FileSize => file_size = map.next_value()?,
+                StickerKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Sticker {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            kind: crate::object::required(kind, "type")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            is_animated: is_animated.unwrap_or_default(),
+            is_video: is_video.unwrap_or_default(),
+            thumbnail,
+            emoji,
+            set_name,
+            premium_animation,
+            mask_position,
+            custom_emoji_id,
+            needs_repainting,
+            file_size,
+            extra,
+        })
     }
 }

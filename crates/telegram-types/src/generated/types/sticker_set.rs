@@ -2,11 +2,15 @@
 
 //! The `StickerSet` type.
 
-use crate::{PhotoSize, Sticker, StickerType};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize, Sticker, StickerType};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a sticker set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StickerSet {
     /// Sticker set name
     pub name: String,
@@ -20,6 +24,10 @@ pub struct StickerSet {
     /// Optional. Sticker set thumbnail in the .WEBP, .TGS, or .WEBM format
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<Box<PhotoSize>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl StickerSet {
@@ -36,6 +44,81 @@ impl StickerSet {
             sticker_type: sticker_type.into(),
             stickers: stickers.into_iter().collect(),
             thumbnail: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for StickerSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("StickerSet", StickerSetKey::ALL, StickerSetVisitor)
+    }
+}
+
+/// A key of a `StickerSet` object.
+enum StickerSetKey {
+    Name,
+    Title,
+    StickerType,
+    Stickers,
+    Thumbnail,
+    Unknown(String),
+}
+
+impl StickerSetKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["name", "title", "sticker_type", "stickers", "thumbnail"];
+}
+
+impl ObjectKey for StickerSetKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "title" => Self::Title,
+            "sticker_type" => Self::StickerType,
+            "stickers" => Self::Stickers,
+            "thumbnail" => Self::Thumbnail,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StickerSetVisitor;
+
+impl<'de> Visitor<'de> for StickerSetVisitor {
+    type Value = StickerSet;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StickerSet object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StickerSet, A::Error> {
+        let mut name = None;
+        let mut title = None;
+        let mut sticker_type = None;
+        let mut stickers = None;
+        let mut thumbnail = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StickerSetKey::Name => name = Some(map.next_value()?),
+                StickerSetKey::Title => title = Some(map.next_value()?),
+                StickerSetKey::StickerType => sticker_type = Some(map.next_value()?),
+                StickerSetKey::Stickers => stickers = Some(map.next_value()?),
+                StickerSetKey::Thumbnail => thumbnail = map.next_value()?,
+                StickerSetKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StickerSet {
+            name: crate::object::required(name, "name")?,
+            title: crate::object::required(title, "title")?,
+            sticker_type: crate::object::required(sticker_type, "sticker_type")?,
+            stickers: stickers.unwrap_or_default(),
+            thumbnail,
+            extra,
+        })
     }
 }

@@ -2,14 +2,89 @@
 
 //! The `Story` type.
 
-use crate::Chat;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a story.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Story {
     /// Chat that posted the story
     pub chat: Chat,
     /// Unique identifier for the story in the chat
     pub id: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl Story {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(chat: impl Into<Chat>, id: i64) -> Self {
+        Self {
+            chat: chat.into(),
+            id,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Story {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Story", StoryKey::ALL, StoryVisitor)
+    }
+}
+
+/// A key of a `Story` object.
+enum StoryKey {
+    Chat,
+    Id,
+    Unknown(String),
+}
+
+impl StoryKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "id"];
+}
+
+impl ObjectKey for StoryKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "id" => Self::Id,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryVisitor;
+
+impl<'de> Visitor<'de> for StoryVisitor {
+    type Value = Story;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Story object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Story, A::Error> {
+        let mut chat = None;
+        let mut id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryKey::Chat => chat = Some(map.next_value()?),
+                StoryKey::Id => id = Some(map.next_value()?),
+                StoryKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Story {
+            chat: crate::object::required(chat, "chat")?,
+            id: crate::object::required(id, "id")?,
+            extra,
+        })
+    }
 }

@@ -2,15 +2,92 @@
 
 //! The `StoryArea` type.
 
-use crate::{StoryAreaPosition, StoryAreaType};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, StoryAreaPosition, StoryAreaType};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a clickable area on a story media.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoryArea {
     /// Position of the area
     pub position: StoryAreaPosition,
     /// Type of the area
     #[serde(rename = "type")]
     pub kind: StoryAreaType,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl StoryArea {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(position: impl Into<StoryAreaPosition>, kind: impl Into<StoryAreaType>) -> Self {
+        Self {
+            position: position.into(),
+            kind: kind.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryArea {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("StoryArea", StoryAreaKey::ALL, StoryAreaVisitor)
+    }
+}
+
+/// A key of a `StoryArea` object.
+enum StoryAreaKey {
+    Position,
+    Kind,
+    Unknown(String),
+}
+
+impl StoryAreaKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["position", "type"];
+}
+
+impl ObjectKey for StoryAreaKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "position" => Self::Position,
+            "type" => Self::Kind,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaVisitor {
+    type Value = StoryArea;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryArea object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryArea, A::Error> {
+        let mut position = None;
+        let mut kind = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaKey::Position => position = Some(map.next_value()?),
+                StoryAreaKey::Kind => kind = Some(map.next_value()?),
+                StoryAreaKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryArea {
+            position: crate::object::required(position, "position")?,
+            kind: crate::object::required(kind, "type")?,
+            extra,
+        })
+    }
 }

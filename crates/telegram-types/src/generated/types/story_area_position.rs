@@ -2,10 +2,15 @@
 
 //! The `StoryAreaPosition` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the position of a clickable area within a story.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoryAreaPosition {
     /// The abscissa of the area's center, as a percentage of the media width
     pub x_percentage: f64,
@@ -19,4 +24,126 @@ pub struct StoryAreaPosition {
     pub rotation_angle: f64,
     /// The radius of the rectangle corner rounding, as a percentage of the media width
     pub corner_radius_percentage: f64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl StoryAreaPosition {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        x_percentage: f64,
+        y_percentage: f64,
+        width_percentage: f64,
+        height_percentage: f64,
+        rotation_angle: f64,
+        corner_radius_percentage: f64,
+    ) -> Self {
+        Self {
+            x_percentage,
+            y_percentage,
+            width_percentage,
+            height_percentage,
+            rotation_angle,
+            corner_radius_percentage,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryAreaPosition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StoryAreaPosition",
+            StoryAreaPositionKey::ALL,
+            StoryAreaPositionVisitor,
+        )
+    }
+}
+
+/// A key of a `StoryAreaPosition` object.
+enum StoryAreaPositionKey {
+    XPercentage,
+    YPercentage,
+    WidthPercentage,
+    HeightPercentage,
+    RotationAngle,
+    CornerRadiusPercentage,
+    Unknown(String),
+}
+
+impl StoryAreaPositionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "x_percentage",
+        "y_percentage",
+        "width_percentage",
+        "height_percentage",
+        "rotation_angle",
+        "corner_radius_percentage",
+    ];
+}
+
+impl ObjectKey for StoryAreaPositionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "x_percentage" => Self::XPercentage,
+            "y_percentage" => Self::YPercentage,
+            "width_percentage" => Self::WidthPercentage,
+            "height_percentage" => Self::HeightPercentage,
+            "rotation_angle" => Self::RotationAngle,
+            "corner_radius_percentage" => Self::CornerRadiusPercentage,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaPositionVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaPositionVisitor {
+    type Value = StoryAreaPosition;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryAreaPosition object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaPosition, A::Error> {
+        let mut x_percentage = None;
+        let mut y_percentage = None;
+        let mut width_percentage = None;
+        let mut height_percentage = None;
+        let mut rotation_angle = None;
+        let mut corner_radius_percentage = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaPositionKey::XPercentage => x_percentage = Some(map.next_value()?),
+                StoryAreaPositionKey::YPercentage => y_percentage = Some(map.next_value()?),
+                StoryAreaPositionKey::WidthPercentage => width_percentage = Some(map.next_value()?),
+                StoryAreaPositionKey::HeightPercentage => {
+                    height_percentage = Some(map.next_value()?)
+                }
+                StoryAreaPositionKey::RotationAngle => rotation_angle = Some(map.next_value()?),
+                StoryAreaPositionKey::CornerRadiusPercentage => {
+                    corner_radius_percentage = Some(map.next_value()?)
+                }
+                StoryAreaPositionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryAreaPosition {
+            x_percentage: crate::object::required(x_percentage, "x_percentage")?,
+            y_percentage: crate::object::required(y_percentage, "y_percentage")?,
+            width_percentage: crate::object::required(width_percentage, "width_percentage")?,
+            height_percentage: crate::object::required(height_percentage, "height_percentage")?,
+            rotation_angle: crate::object::required(rotation_angle, "rotation_angle")?,
+            corner_radius_percentage: crate::object::required(
+                corner_radius_percentage,
+                "corner_radius_percentage",
+            )?,
+            extra,
+        })
+    }
 }

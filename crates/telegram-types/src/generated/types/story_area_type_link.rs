@@ -2,21 +2,102 @@
 
 //! The `StoryAreaTypeLink` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a story area pointing to an HTTP or tg:// link. Currently, a story can have up to 3 link areas.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoryAreaTypeLink {
     /// HTTP or tg:// URL to be opened when the area is clicked
     pub url: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl StoryAreaTypeLink {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for StoryAreaTypeLink {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("StoryAreaTypeLink", 2)?;
-        state.serialize_field("type", "link")?;
-        state.serialize_field("url", &self.url)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "link")?;
+        state.serialize_entry("url", &self.url)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryAreaTypeLink {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StoryAreaTypeLink",
+            StoryAreaTypeLinkKey::ALL,
+            StoryAreaTypeLinkVisitor,
+        )
+    }
+}
+
+/// A key of a `StoryAreaTypeLink` object.
+enum StoryAreaTypeLinkKey {
+    Url,
+    Type,
+    Unknown(String),
+}
+
+impl StoryAreaTypeLinkKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["url", "type"];
+}
+
+impl ObjectKey for StoryAreaTypeLinkKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "url" => Self::Url,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaTypeLinkVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaTypeLinkVisitor {
+    type Value = StoryAreaTypeLink;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryAreaTypeLink object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaTypeLink, A::Error> {
+        let mut url = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaTypeLinkKey::Url => url = Some(map.next_value()?),
+                StoryAreaTypeLinkKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                StoryAreaTypeLinkKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryAreaTypeLink {
+            url: crate::object::required(url, "url")?,
+            extra,
+        })
     }
 }

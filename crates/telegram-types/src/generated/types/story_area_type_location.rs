@@ -2,20 +2,26 @@
 
 //! The `StoryAreaTypeLocation` type.
 
-use crate::LocationAddress;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, LocationAddress};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a story area pointing to a location. Currently, a story can have up to 10 location areas.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoryAreaTypeLocation {
     /// Location latitude in degrees
     pub latitude: f64,
     /// Location longitude in degrees
     pub longitude: f64,
     /// Optional. Address of the location
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Box<LocationAddress>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl StoryAreaTypeLocation {
@@ -25,20 +31,93 @@ impl StoryAreaTypeLocation {
             latitude,
             longitude,
             address: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for StoryAreaTypeLocation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("StoryAreaTypeLocation", 4)?;
-        state.serialize_field("type", "location")?;
-        state.serialize_field("latitude", &self.latitude)?;
-        state.serialize_field("longitude", &self.longitude)?;
-        match &self.address {
-            Some(value) => state.serialize_field("address", value)?,
-            None => state.skip_field("address")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "location")?;
+        state.serialize_entry("latitude", &self.latitude)?;
+        state.serialize_entry("longitude", &self.longitude)?;
+        if let Some(value) = &self.address {
+            state.serialize_entry("address", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryAreaTypeLocation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StoryAreaTypeLocation",
+            StoryAreaTypeLocationKey::ALL,
+            StoryAreaTypeLocationVisitor,
+        )
+    }
+}
+
+/// A key of a `StoryAreaTypeLocation` object.
+enum StoryAreaTypeLocationKey {
+    Latitude,
+    Longitude,
+    Address,
+    Type,
+    Unknown(String),
+}
+
+impl StoryAreaTypeLocationKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["latitude", "longitude", "address", "type"];
+}
+
+impl ObjectKey for StoryAreaTypeLocationKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "latitude" => Self::Latitude,
+            "longitude" => Self::Longitude,
+            "address" => Self::Address,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaTypeLocationVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaTypeLocationVisitor {
+    type Value = StoryAreaTypeLocation;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryAreaTypeLocation object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaTypeLocation, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut address = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaTypeLocationKey::Latitude => latitude = Some(map.next_value()?),
+                StoryAreaTypeLocationKey::Longitude => longitude = Some(map.next_value()?),
+                StoryAreaTypeLocationKey::Address => address = map.next_value()?,
+                StoryAreaTypeLocationKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                StoryAreaTypeLocationKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryAreaTypeLocation {
+            latitude: crate::object::required(latitude, "latitude")?,
+            longitude: crate::object::required(longitude, "longitude")?,
+            address,
+            extra,
+        })
     }
 }

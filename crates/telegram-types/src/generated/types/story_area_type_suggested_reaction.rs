@@ -2,21 +2,26 @@
 
 //! The `StoryAreaTypeSuggestedReaction` type.
 
-use crate::ReactionType;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, ReactionType};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a story area pointing to a suggested reaction. Currently, a story can have up to 5 suggested reaction areas.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoryAreaTypeSuggestedReaction {
     /// Type of the reaction
     pub reaction_type: ReactionType,
     /// Optional. Pass True if the reaction area has a dark background
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_dark: Option<bool>,
     /// Optional. Pass True if reaction area corner is flipped
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_flipped: Option<bool>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl StoryAreaTypeSuggestedReaction {
@@ -26,23 +31,100 @@ impl StoryAreaTypeSuggestedReaction {
             reaction_type: reaction_type.into(),
             is_dark: None,
             is_flipped: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for StoryAreaTypeSuggestedReaction {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("StoryAreaTypeSuggestedReaction", 4)?;
-        state.serialize_field("type", "suggested_reaction")?;
-        state.serialize_field("reaction_type", &self.reaction_type)?;
-        match &self.is_dark {
-            Some(value) => state.serialize_field("is_dark", value)?,
-            None => state.skip_field("is_dark")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "suggested_reaction")?;
+        state.serialize_entry("reaction_type", &self.reaction_type)?;
+        if let Some(value) = &self.is_dark {
+            state.serialize_entry("is_dark", value)?;
         }
-        match &self.is_flipped {
-            Some(value) => state.serialize_field("is_flipped", value)?,
-            None => state.skip_field("is_flipped")?,
+        if let Some(value) = &self.is_flipped {
+            state.serialize_entry("is_flipped", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryAreaTypeSuggestedReaction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StoryAreaTypeSuggestedReaction",
+            StoryAreaTypeSuggestedReactionKey::ALL,
+            StoryAreaTypeSuggestedReactionVisitor,
+        )
+    }
+}
+
+/// A key of a `StoryAreaTypeSuggestedReaction` object.
+enum StoryAreaTypeSuggestedReactionKey {
+    ReactionType,
+    IsDark,
+    IsFlipped,
+    Type,
+    Unknown(String),
+}
+
+impl StoryAreaTypeSuggestedReactionKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["reaction_type", "is_dark", "is_flipped", "type"];
+}
+
+impl ObjectKey for StoryAreaTypeSuggestedReactionKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "reaction_type" => Self::ReactionType,
+            "is_dark" => Self::IsDark,
+            "is_flipped" => Self::IsFlipped,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaTypeSuggestedReactionVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaTypeSuggestedReactionVisitor {
+    type Value = StoryAreaTypeSuggestedReaction;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryAreaTypeSuggestedReaction object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<StoryAreaTypeSuggestedReaction, A::Error> {
+        let mut reaction_type = None;
+        let mut is_dark = None;
+        let mut is_flipped = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaTypeSuggestedReactionKey::ReactionType => {
+                    reaction_type = Some(map.next_value()?)
+                }
+                StoryAreaTypeSuggestedReactionKey::IsDark => is_dark = map.next_value()?,
+                StoryAreaTypeSuggestedReactionKey::IsFlipped => is_flipped = map.next_value()?,
+                StoryAreaTypeSuggestedReactionKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                StoryAreaTypeSuggestedReactionKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryAreaTypeSuggestedReaction {
+            reaction_type: crate::object::required(reaction_type, "reaction_type")?,
+            is_dark,
+            is_flipped,
+            extra,
+        })
     }
 }

@@ -2,21 +2,102 @@
 
 //! The `StoryAreaTypeUniqueGift` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a story area pointing to a unique gift. Currently, a story can have at most 1 unique gift area.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoryAreaTypeUniqueGift {
     /// Unique name of the gift
     pub name: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl StoryAreaTypeUniqueGift {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for StoryAreaTypeUniqueGift {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("StoryAreaTypeUniqueGift", 2)?;
-        state.serialize_field("type", "unique_gift")?;
-        state.serialize_field("name", &self.name)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "unique_gift")?;
+        state.serialize_entry("name", &self.name)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryAreaTypeUniqueGift {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StoryAreaTypeUniqueGift",
+            StoryAreaTypeUniqueGiftKey::ALL,
+            StoryAreaTypeUniqueGiftVisitor,
+        )
+    }
+}
+
+/// A key of a `StoryAreaTypeUniqueGift` object.
+enum StoryAreaTypeUniqueGiftKey {
+    Name,
+    Type,
+    Unknown(String),
+}
+
+impl StoryAreaTypeUniqueGiftKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "type"];
+}
+
+impl ObjectKey for StoryAreaTypeUniqueGiftKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaTypeUniqueGiftVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaTypeUniqueGiftVisitor {
+    type Value = StoryAreaTypeUniqueGift;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryAreaTypeUniqueGift object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaTypeUniqueGift, A::Error> {
+        let mut name = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaTypeUniqueGiftKey::Name => name = Some(map.next_value()?),
+                StoryAreaTypeUniqueGiftKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                StoryAreaTypeUniqueGiftKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryAreaTypeUniqueGift {
+            name: crate::object::required(name, "name")?,
+            extra,
+        })
     }
 }

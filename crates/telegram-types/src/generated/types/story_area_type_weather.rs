@@ -2,11 +2,16 @@
 
 //! The `StoryAreaTypeWeather` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a story area containing weather information. Currently, a story can have up to 3 weather areas.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoryAreaTypeWeather {
     /// Temperature, in degree Celsius
     pub temperature: f64,
@@ -14,15 +19,105 @@ pub struct StoryAreaTypeWeather {
     pub emoji: String,
     /// A color of the area background in the ARGB format
     pub background_color: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl StoryAreaTypeWeather {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(temperature: f64, emoji: impl Into<String>, background_color: i64) -> Self {
+        Self {
+            temperature,
+            emoji: emoji.into(),
+            background_color,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for StoryAreaTypeWeather {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("StoryAreaTypeWeather", 4)?;
-        state.serialize_field("type", "weather")?;
-        state.serialize_field("temperature", &self.temperature)?;
-        state.serialize_field("emoji", &self.emoji)?;
-        state.serialize_field("background_color", &self.background_color)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "weather")?;
+        state.serialize_entry("temperature", &self.temperature)?;
+        state.serialize_entry("emoji", &self.emoji)?;
+        state.serialize_entry("background_color", &self.background_color)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StoryAreaTypeWeather {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "StoryAreaTypeWeather",
+            StoryAreaTypeWeatherKey::ALL,
+            StoryAreaTypeWeatherVisitor,
+        )
+    }
+}
+
+/// A key of a `StoryAreaTypeWeather` object.
+enum StoryAreaTypeWeatherKey {
+    Temperature,
+    Emoji,
+    BackgroundColor,
+    Type,
+    Unknown(String),
+}
+
+impl StoryAreaTypeWeatherKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["temperature", "emoji", "background_color", "type"];
+}
+
+impl ObjectKey for StoryAreaTypeWeatherKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "temperature" => Self::Temperature,
+            "emoji" => Self::Emoji,
+            "background_color" => Self::BackgroundColor,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct StoryAreaTypeWeatherVisitor;
+
+impl<'de> Visitor<'de> for StoryAreaTypeWeatherVisitor {
+    type Value = StoryAreaTypeWeather;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a StoryAreaTypeWeather object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaTypeWeather, A::Error> {
+        let mut temperature = None;
+        let mut emoji = None;
+        let mut background_color = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                StoryAreaTypeWeatherKey::Temperature => temperature = Some(map.next_value()?),
+                StoryAreaTypeWeatherKey::Emoji => emoji = Some(map.next_value()?),
+                StoryAreaTypeWeatherKey::BackgroundColor => {
+                    background_color = Some(map.next_value()?)
+                }
+                StoryAreaTypeWeatherKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                StoryAreaTypeWeatherKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(StoryAreaTypeWeather {
+            temperature: crate::object::required(temperature, "temperature")?,
+            emoji: crate::object::required(emoji, "emoji")?,
+            background_color: crate::object::required(background_color, "background_color")?,
+            extra,
+        })
     }
 }

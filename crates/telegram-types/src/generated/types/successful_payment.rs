@@ -2,11 +2,15 @@
 
 //! The `SuccessfulPayment` type.
 
-use crate::OrderInfo;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, OrderInfo};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains basic information about a successful payment. Note that if the buyer initiates a chargeback with the relevant payment provider following this transaction, the funds may be debited from your balance. This is outside of Telegram's control.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuccessfulPayment {
     /// Three-letter ISO 4217 currency code, or "XTR" for payments in Telegram Stars
     pub currency: String,
@@ -33,6 +37,10 @@ pub struct SuccessfulPayment {
     pub telegram_payment_charge_id: String,
     /// Provider payment identifier
     pub provider_payment_charge_id: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SuccessfulPayment {
@@ -55,6 +63,132 @@ impl SuccessfulPayment {
             order_info: None,
             telegram_payment_charge_id: telegram_payment_charge_id.into(),
             provider_payment_charge_id: provider_payment_charge_id.into(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuccessfulPayment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuccessfulPayment",
+            SuccessfulPaymentKey::ALL,
+            SuccessfulPaymentVisitor,
+        )
+    }
+}
+
+/// A key of a `SuccessfulPayment` object.
+enum SuccessfulPaymentKey {
+    Currency,
+    TotalAmount,
+    InvoicePayload,
+    SubscriptionExpirationDate,
+    IsRecurring,
+    IsFirstRecurring,
+    ShippingOptionId,
+    OrderInfo,
+    TelegramPaymentChargeId,
+    ProviderPaymentChargeId,
+    Unknown(String),
+}
+
+impl SuccessfulPaymentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "currency",
+        "total_amount",
+        "invoice_payload",
+        "subscription_expiration_date",
+        "is_recurring",
+        "is_first_recurring",
+        "shipping_option_id",
+        "order_info",
+        "telegram_payment_charge_id",
+        "provider_payment_charge_id",
+    ];
+}
+
+impl ObjectKey for SuccessfulPaymentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "currency" => Self::Currency,
+            "total_amount" => Self::TotalAmount,
+            "invoice_payload" => Self::InvoicePayload,
+            "subscription_expiration_date" => Self::SubscriptionExpirationDate,
+            "is_recurring" => Self::IsRecurring,
+            "is_first_recurring" => Self::IsFirstRecurring,
+            "shipping_option_id" => Self::ShippingOptionId,
+            "order_info" => Self::OrderInfo,
+            "telegram_payment_charge_id" => Self::TelegramPaymentChargeId,
+            "provider_payment_charge_id" => Self::ProviderPaymentChargeId,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuccessfulPaymentVisitor;
+
+impl<'de> Visitor<'de> for SuccessfulPaymentVisitor {
+    type Value = SuccessfulPayment;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuccessfulPayment object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuccessfulPayment, A::Error> {
+        let mut currency = None;
+        let mut total_amount = None;
+        let mut invoice_payload = None;
+        let mut subscription_expiration_date = None;
+        let mut is_recurring = false;
+        let mut is_first_recurring = false;
+        let mut shipping_option_id = None;
+        let mut order_info = None;
+        let mut telegram_payment_charge_id = None;
+        let mut provider_payment_charge_id = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuccessfulPaymentKey::Currency => currency = Some(map.next_value()?),
+                SuccessfulPaymentKey::TotalAmount => total_amount = Some(map.next_value()?),
+                SuccessfulPaymentKey::InvoicePayload => invoice_payload = Some(map.next_value()?),
+                SuccessfulPaymentKey::SubscriptionExpirationDate => {
+                    subscription_expiration_date = map.next_value()?
+                }
+                SuccessfulPaymentKey::IsRecurring => is_recurring = map.next_value()?,
+                SuccessfulPaymentKey::IsFirstRecurring => is_first_recurring = map.next_value()?,
+                SuccessfulPaymentKey::ShippingOptionId => shipping_option_id = map.next_value()?,
+                SuccessfulPaymentKey::OrderInfo => order_info = map.next_value()?,
+                SuccessfulPaymentKey::TelegramPaymentChargeId => {
+                    telegram_payment_charge_id = Some(map.next_value()?)
+                }
+                SuccessfulPaymentKey::ProviderPaymentChargeId => {
+                    provider_payment_charge_id = Some(map.next_value()?)
+                }
+                SuccessfulPaymentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuccessfulPayment {
+            currency: crate::object::required(currency, "currency")?,
+            total_amount: crate::object::required(total_amount, "total_amount")?,
+            invoice_payload: crate::object::required(invoice_payload, "invoice_payload")?,
+            subscription_expiration_date,
+            is_recurring,
+            is_first_recurring,
+            shipping_option_id,
+            order_info,
+            telegram_payment_charge_id: crate::object::required(
+                telegram_payment_charge_id,
+                "telegram_payment_charge_id",
+            )?,
+            provider_payment_charge_id: crate::object::required(
+                provider_payment_charge_id,
+                "provider_payment_charge_id",
+            )?,
+            extra,
+        })
     }
 }

@@ -2,17 +2,25 @@
 
 //! The `SuggestedPostApprovalFailed` type.
 
-use crate::{Message, SuggestedPostPrice};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message, SuggestedPostPrice};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about the failed approval of a suggested post. Currently, only caused by insufficient user funds at the time of approval.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedPostApprovalFailed {
     /// Optional. Message containing the suggested post whose approval has failed. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_post_message: Option<Box<Message>>,
     /// Expected price of the post
     pub price: SuggestedPostPrice,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SuggestedPostApprovalFailed {
@@ -21,6 +29,74 @@ impl SuggestedPostApprovalFailed {
         Self {
             suggested_post_message: None,
             price: price.into(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostApprovalFailed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostApprovalFailed",
+            SuggestedPostApprovalFailedKey::ALL,
+            SuggestedPostApprovalFailedVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostApprovalFailed` object.
+enum SuggestedPostApprovalFailedKey {
+    SuggestedPostMessage,
+    Price,
+    Unknown(String),
+}
+
+impl SuggestedPostApprovalFailedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["suggested_post_message", "price"];
+}
+
+impl ObjectKey for SuggestedPostApprovalFailedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "suggested_post_message" => Self::SuggestedPostMessage,
+            "price" => Self::Price,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostApprovalFailedVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostApprovalFailedVisitor {
+    type Value = SuggestedPostApprovalFailed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostApprovalFailed object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<SuggestedPostApprovalFailed, A::Error> {
+        let mut suggested_post_message = None;
+        let mut price = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostApprovalFailedKey::SuggestedPostMessage => {
+                    suggested_post_message = map.next_value()?
+                }
+                SuggestedPostApprovalFailedKey::Price => price = Some(map.next_value()?),
+                SuggestedPostApprovalFailedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostApprovalFailed {
+            suggested_post_message,
+            price: crate::object::required(price, "price")?,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `SuggestedPostApproved` type.
 
-use crate::{Message, SuggestedPostPrice};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message, SuggestedPostPrice};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about the approval of a suggested post.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedPostApproved {
     /// Optional. Message containing the suggested post. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -16,6 +20,10 @@ pub struct SuggestedPostApproved {
     pub price: Option<Box<SuggestedPostPrice>>,
     /// Date when the post will be published
     pub send_date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SuggestedPostApproved {
@@ -25,6 +33,76 @@ impl SuggestedPostApproved {
             suggested_post_message: None,
             price: None,
             send_date,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostApproved {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostApproved",
+            SuggestedPostApprovedKey::ALL,
+            SuggestedPostApprovedVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostApproved` object.
+enum SuggestedPostApprovedKey {
+    SuggestedPostMessage,
+    Price,
+    SendDate,
+    Unknown(String),
+}
+
+impl SuggestedPostApprovedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["suggested_post_message", "price", "send_date"];
+}
+
+impl ObjectKey for SuggestedPostApprovedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "suggested_post_message" => Self::SuggestedPostMessage,
+            "price" => Self::Price,
+            "send_date" => Self::SendDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostApprovedVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostApprovedVisitor {
+    type Value = SuggestedPostApproved;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostApproved object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostApproved, A::Error> {
+        let mut suggested_post_message = None;
+        let mut price = None;
+        let mut send_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostApprovedKey::SuggestedPostMessage => {
+                    suggested_post_message = map.next_value()?
+                }
+                SuggestedPostApprovedKey::Price => price = map.next_value()?,
+                SuggestedPostApprovedKey::SendDate => send_date = Some(map.next_value()?),
+                SuggestedPostApprovedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostApproved {
+            suggested_post_message,
+            price,
+            send_date: crate::object::required(send_date, "send_date")?,
+            extra,
+        })
     }
 }

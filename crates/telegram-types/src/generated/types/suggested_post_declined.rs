@@ -2,11 +2,15 @@
 
 //! The `SuggestedPostDeclined` type.
 
-use crate::Message;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about the rejection of a suggested post.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SuggestedPostDeclined {
     /// Optional. Message containing the suggested post. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,4 +18,72 @@ pub struct SuggestedPostDeclined {
     /// Optional. Comment with which the post was declined
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostDeclined {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostDeclined",
+            SuggestedPostDeclinedKey::ALL,
+            SuggestedPostDeclinedVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostDeclined` object.
+enum SuggestedPostDeclinedKey {
+    SuggestedPostMessage,
+    Comment,
+    Unknown(String),
+}
+
+impl SuggestedPostDeclinedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["suggested_post_message", "comment"];
+}
+
+impl ObjectKey for SuggestedPostDeclinedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "suggested_post_message" => Self::SuggestedPostMessage,
+            "comment" => Self::Comment,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostDeclinedVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostDeclinedVisitor {
+    type Value = SuggestedPostDeclined;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostDeclined object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostDeclined, A::Error> {
+        let mut suggested_post_message = None;
+        let mut comment = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostDeclinedKey::SuggestedPostMessage => {
+                    suggested_post_message = map.next_value()?
+                }
+                SuggestedPostDeclinedKey::Comment => comment = map.next_value()?,
+                SuggestedPostDeclinedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostDeclined {
+            suggested_post_message,
+            comment,
+            extra,
+        })
+    }
 }

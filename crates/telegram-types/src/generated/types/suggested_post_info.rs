@@ -2,11 +2,15 @@
 
 //! The `SuggestedPostInfo` type.
 
-use crate::SuggestedPostPrice;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, SuggestedPostPrice};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains information about a suggested post.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedPostInfo {
     /// State of the suggested post. Currently, it can be one of "pending", "approved", "declined".
     pub state: String,
@@ -16,6 +20,10 @@ pub struct SuggestedPostInfo {
     /// Optional. Proposed send date of the post. If the field is omitted, then the post can be published at any time within 30 days at the sole discretion of the user or administrator who approves it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SuggestedPostInfo {
@@ -25,6 +33,74 @@ impl SuggestedPostInfo {
             state: state.into(),
             price: None,
             send_date: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostInfo",
+            SuggestedPostInfoKey::ALL,
+            SuggestedPostInfoVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostInfo` object.
+enum SuggestedPostInfoKey {
+    State,
+    Price,
+    SendDate,
+    Unknown(String),
+}
+
+impl SuggestedPostInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["state", "price", "send_date"];
+}
+
+impl ObjectKey for SuggestedPostInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "state" => Self::State,
+            "price" => Self::Price,
+            "send_date" => Self::SendDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostInfoVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostInfoVisitor {
+    type Value = SuggestedPostInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostInfo, A::Error> {
+        let mut state = None;
+        let mut price = None;
+        let mut send_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostInfoKey::State => state = Some(map.next_value()?),
+                SuggestedPostInfoKey::Price => price = map.next_value()?,
+                SuggestedPostInfoKey::SendDate => send_date = map.next_value()?,
+                SuggestedPostInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostInfo {
+            state: crate::object::required(state, "state")?,
+            price,
+            send_date,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `SuggestedPostPaid` type.
 
-use crate::{Message, StarAmount};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message, StarAmount};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a successful payment for a suggested post.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedPostPaid {
     /// Optional. Message containing the suggested post. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -19,6 +23,10 @@ pub struct SuggestedPostPaid {
     /// Optional. The amount of Telegram Stars that was received by the channel; for payments in Telegram Stars only
     #[serde(skip_serializing_if = "Option::is_none")]
     pub star_amount: Option<Box<StarAmount>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SuggestedPostPaid {
@@ -29,6 +37,86 @@ impl SuggestedPostPaid {
             currency: currency.into(),
             amount: None,
             star_amount: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostPaid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostPaid",
+            SuggestedPostPaidKey::ALL,
+            SuggestedPostPaidVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostPaid` object.
+enum SuggestedPostPaidKey {
+    SuggestedPostMessage,
+    Currency,
+    Amount,
+    StarAmount,
+    Unknown(String),
+}
+
+impl SuggestedPostPaidKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "suggested_post_message",
+        "currency",
+        "amount",
+        "star_amount",
+    ];
+}
+
+impl ObjectKey for SuggestedPostPaidKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "suggested_post_message" => Self::SuggestedPostMessage,
+            "currency" => Self::Currency,
+            "amount" => Self::Amount,
+            "star_amount" => Self::StarAmount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostPaidVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostPaidVisitor {
+    type Value = SuggestedPostPaid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostPaid object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostPaid, A::Error> {
+        let mut suggested_post_message = None;
+        let mut currency = None;
+        let mut amount = None;
+        let mut star_amount = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostPaidKey::SuggestedPostMessage => {
+                    suggested_post_message = map.next_value()?
+                }
+                SuggestedPostPaidKey::Currency => currency = Some(map.next_value()?),
+                SuggestedPostPaidKey::Amount => amount = map.next_value()?,
+                SuggestedPostPaidKey::StarAmount => star_amount = map.next_value()?,
+                SuggestedPostPaidKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostPaid {
+            suggested_post_message,
+            currency: crate::object::required(currency, "currency")?,
+            amount,
+            star_amount,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `SuggestedPostParameters` type.
 
-use crate::SuggestedPostPrice;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, SuggestedPostPrice};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Contains parameters of a post that is being suggested by the bot.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SuggestedPostParameters {
     /// Optional. Proposed price for the post. If the field is omitted, then the post is unpaid.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,4 +18,70 @@ pub struct SuggestedPostParameters {
     /// Optional. Proposed send date of the post. If specified, then the date must be between 300 second and 2678400 seconds (30 days) in the future. If the field is omitted, then the post can be published at any time within 30 days at the sole discretion of the user who approves it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostParameters",
+            SuggestedPostParametersKey::ALL,
+            SuggestedPostParametersVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostParameters` object.
+enum SuggestedPostParametersKey {
+    Price,
+    SendDate,
+    Unknown(String),
+}
+
+impl SuggestedPostParametersKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["price", "send_date"];
+}
+
+impl ObjectKey for SuggestedPostParametersKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "price" => Self::Price,
+            "send_date" => Self::SendDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostParametersVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostParametersVisitor {
+    type Value = SuggestedPostParameters;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostParameters object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostParameters, A::Error> {
+        let mut price = None;
+        let mut send_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostParametersKey::Price => price = map.next_value()?,
+                SuggestedPostParametersKey::SendDate => send_date = map.next_value()?,
+                SuggestedPostParametersKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostParameters {
+            price,
+            send_date,
+            extra,
+        })
+    }
 }

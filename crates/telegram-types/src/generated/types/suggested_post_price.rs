@@ -2,13 +2,95 @@
 
 //! The `SuggestedPostPrice` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the price of a suggested post.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedPostPrice {
     /// Currency in which the post will be paid. Currently, must be one of "XTR" for Telegram Stars or "TON" for TON grams.
     pub currency: String,
     /// The amount of the currency that will be paid for the post in the smallest units of the currency, i.e. Telegram Stars or nanograms. Currently, price in Telegram Stars must be between 5 and 100000, and price in nanograms must be between 10000000 and 10000000000000.
     pub amount: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl SuggestedPostPrice {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(currency: impl Into<String>, amount: i64) -> Self {
+        Self {
+            currency: currency.into(),
+            amount,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostPrice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostPrice",
+            SuggestedPostPriceKey::ALL,
+            SuggestedPostPriceVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostPrice` object.
+enum SuggestedPostPriceKey {
+    Currency,
+    Amount,
+    Unknown(String),
+}
+
+impl SuggestedPostPriceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["currency", "amount"];
+}
+
+impl ObjectKey for SuggestedPostPriceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "currency" => Self::Currency,
+            "amount" => Self::Amount,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostPriceVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostPriceVisitor {
+    type Value = SuggestedPostPrice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostPrice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostPrice, A::Error> {
+        let mut currency = None;
+        let mut amount = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostPriceKey::Currency => currency = Some(map.next_value()?),
+                SuggestedPostPriceKey::Amount => amount = Some(map.next_value()?),
+                SuggestedPostPriceKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostPrice {
+            currency: crate::object::required(currency, "currency")?,
+            amount: crate::object::required(amount, "amount")?,
+            extra,
+        })
+    }
 }

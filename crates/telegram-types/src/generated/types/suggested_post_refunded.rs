@@ -2,17 +2,25 @@
 
 //! The `SuggestedPostRefunded` type.
 
-use crate::Message;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Message};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a payment refund for a suggested post.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SuggestedPostRefunded {
     /// Optional. Message containing the suggested post. Note that the Message object in this field will not contain the reply\_to\_message field even if it itself is a reply.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_post_message: Option<Box<Message>>,
     /// Reason for the refund. Currently, one of "post\_deleted" if the post was deleted within 24 hours of being posted or removed from scheduled messages without being posted, or "payment\_refunded" if the payer refunded their payment.
     pub reason: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl SuggestedPostRefunded {
@@ -21,6 +29,71 @@ impl SuggestedPostRefunded {
         Self {
             suggested_post_message: None,
             reason: reason.into(),
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for SuggestedPostRefunded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SuggestedPostRefunded",
+            SuggestedPostRefundedKey::ALL,
+            SuggestedPostRefundedVisitor,
+        )
+    }
+}
+
+/// A key of a `SuggestedPostRefunded` object.
+enum SuggestedPostRefundedKey {
+    SuggestedPostMessage,
+    Reason,
+    Unknown(String),
+}
+
+impl SuggestedPostRefundedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["suggested_post_message", "reason"];
+}
+
+impl ObjectKey for SuggestedPostRefundedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "suggested_post_message" => Self::SuggestedPostMessage,
+            "reason" => Self::Reason,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SuggestedPostRefundedVisitor;
+
+impl<'de> Visitor<'de> for SuggestedPostRefundedVisitor {
+    type Value = SuggestedPostRefunded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SuggestedPostRefunded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuggestedPostRefunded, A::Error> {
+        let mut suggested_post_message = None;
+        let mut reason = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SuggestedPostRefundedKey::SuggestedPostMessage => {
+                    suggested_post_message = map.next_value()?
+                }
+                SuggestedPostRefundedKey::Reason => reason = Some(map.next_value()?),
+                SuggestedPostRefundedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SuggestedPostRefunded {
+            suggested_post_message,
+            reason: crate::object::required(reason, "reason")?,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `SwitchInlineQueryChosenChat` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents an inline button that switches the current user to inline mode in a chosen chat, with an optional default inline query.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct SwitchInlineQueryChosenChat {
     /// Optional. The default inline query to be inserted in the input field. If left empty, only the bot's username will be inserted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22,4 +27,102 @@ pub struct SwitchInlineQueryChosenChat {
     /// Optional. True, if channel chats can be chosen
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub allow_channel_chats: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for SwitchInlineQueryChosenChat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "SwitchInlineQueryChosenChat",
+            SwitchInlineQueryChosenChatKey::ALL,
+            SwitchInlineQueryChosenChatVisitor,
+        )
+    }
+}
+
+/// A key of a `SwitchInlineQueryChosenChat` object.
+enum SwitchInlineQueryChosenChatKey {
+    Query,
+    AllowUserChats,
+    AllowBotChats,
+    AllowGroupChats,
+    AllowChannelChats,
+    Unknown(String),
+}
+
+impl SwitchInlineQueryChosenChatKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "query",
+        "allow_user_chats",
+        "allow_bot_chats",
+        "allow_group_chats",
+        "allow_channel_chats",
+    ];
+}
+
+impl ObjectKey for SwitchInlineQueryChosenChatKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "query" => Self::Query,
+            "allow_user_chats" => Self::AllowUserChats,
+            "allow_bot_chats" => Self::AllowBotChats,
+            "allow_group_chats" => Self::AllowGroupChats,
+            "allow_channel_chats" => Self::AllowChannelChats,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct SwitchInlineQueryChosenChatVisitor;
+
+impl<'de> Visitor<'de> for SwitchInlineQueryChosenChatVisitor {
+    type Value = SwitchInlineQueryChosenChat;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a SwitchInlineQueryChosenChat object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<SwitchInlineQueryChosenChat, A::Error> {
+        let mut query = None;
+        let mut allow_user_chats = false;
+        let mut allow_bot_chats = false;
+        let mut allow_group_chats = false;
+        let mut allow_channel_chats = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                SwitchInlineQueryChosenChatKey::Query => query = map.next_value()?,
+                SwitchInlineQueryChosenChatKey::AllowUserChats => {
+                    allow_user_chats = map.next_value()?
+                }
+                SwitchInlineQueryChosenChatKey::AllowBotChats => {
+                    allow_bot_chats = map.next_value()?
+                }
+                SwitchInlineQueryChosenChatKey::AllowGroupChats => {
+                    allow_group_chats = map.next_value()?
+                }
+                SwitchInlineQueryChosenChatKey::AllowChannelChats => {
+                    allow_channel_chats = map.next_value()?
+                }
+                SwitchInlineQueryChosenChatKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(SwitchInlineQueryChosenChat {
+            query,
+            allow_user_chats,
+            allow_bot_chats,
+            allow_group_chats,
+            allow_channel_chats,
+            extra,
+        })
+    }
 }

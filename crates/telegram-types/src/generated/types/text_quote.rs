@@ -2,11 +2,15 @@
 
 //! The `TextQuote` type.
 
-use crate::MessageEntity;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MessageEntity};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about the quoted part of a message that is replied to by the given message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TextQuote {
     /// Text of the quoted part of a message that is replied to by the given message
     pub text: String,
@@ -18,6 +22,10 @@ pub struct TextQuote {
     /// Optional. True, if the quote was chosen manually by the message sender. Otherwise, the quote was added automatically by the server.
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub is_manual: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl TextQuote {
@@ -28,6 +36,75 @@ impl TextQuote {
             entities: None,
             position,
             is_manual: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for TextQuote {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("TextQuote", TextQuoteKey::ALL, TextQuoteVisitor)
+    }
+}
+
+/// A key of a `TextQuote` object.
+enum TextQuoteKey {
+    Text,
+    Entities,
+    Position,
+    IsManual,
+    Unknown(String),
+}
+
+impl TextQuoteKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["text", "entities", "position", "is_manual"];
+}
+
+impl ObjectKey for TextQuoteKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "text" => Self::Text,
+            "entities" => Self::Entities,
+            "position" => Self::Position,
+            "is_manual" => Self::IsManual,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TextQuoteVisitor;
+
+impl<'de> Visitor<'de> for TextQuoteVisitor {
+    type Value = TextQuote;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TextQuote object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TextQuote, A::Error> {
+        let mut text = None;
+        let mut entities = None;
+        let mut position = None;
+        let mut is_manual = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TextQuoteKey::Text => text = Some(map.next_value()?),
+                TextQuoteKey::Entities => entities = map.next_value()?,
+                TextQuoteKey::Position => position = Some(map.next_value()?),
+                TextQuoteKey::IsManual => is_manual = map.next_value()?,
+                TextQuoteKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TextQuote {
+            text: crate::object::required(text, "text")?,
+            entities,
+            position: crate::object::required(position, "position")?,
+            is_manual,
+            extra,
+        })
     }
 }

@@ -2,18 +2,24 @@
 
 //! The `TransactionPartnerAffiliateProgram` type.
 
-use crate::User;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes the affiliate program that issued the affiliate commission received via this transaction.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransactionPartnerAffiliateProgram {
     /// Optional. Information about the bot that sponsored the affiliate program
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sponsor_user: Option<Box<User>>,
     /// The number of Telegram Stars received by the bot for each 1000 Telegram Stars received by the affiliate program sponsor from referred users
     pub commission_per_mille: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl TransactionPartnerAffiliateProgram {
@@ -22,19 +28,97 @@ impl TransactionPartnerAffiliateProgram {
         Self {
             sponsor_user: None,
             commission_per_mille,
+            extra: None,
         }
     }
 }
 
 impl Serialize for TransactionPartnerAffiliateProgram {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerAffiliateProgram", 3)?;
-        state.serialize_field("type", "affiliate_program")?;
-        match &self.sponsor_user {
-            Some(value) => state.serialize_field("sponsor_user", value)?,
-            None => state.skip_field("sponsor_user")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "affiliate_program")?;
+        if let Some(value) = &self.sponsor_user {
+            state.serialize_entry("sponsor_user", value)?;
         }
-        state.serialize_field("commission_per_mille", &self.commission_per_mille)?;
+        state.serialize_entry("commission_per_mille", &self.commission_per_mille)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerAffiliateProgram {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerAffiliateProgram",
+            TransactionPartnerAffiliateProgramKey::ALL,
+            TransactionPartnerAffiliateProgramVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerAffiliateProgram` object.
+enum TransactionPartnerAffiliateProgramKey {
+    SponsorUser,
+    CommissionPerMille,
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerAffiliateProgramKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["sponsor_user", "commission_per_mille", "type"];
+}
+
+impl ObjectKey for TransactionPartnerAffiliateProgramKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "sponsor_user" => Self::SponsorUser,
+            "commission_per_mille" => Self::CommissionPerMille,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerAffiliateProgramVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerAffiliateProgramVisitor {
+    type Value = TransactionPartnerAffiliateProgram;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerAffiliateProgram object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<TransactionPartnerAffiliateProgram, A::Error> {
+        let mut sponsor_user = None;
+        let mut commission_per_mille = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerAffiliateProgramKey::SponsorUser => {
+                    sponsor_user = map.next_value()?
+                }
+                TransactionPartnerAffiliateProgramKey::CommissionPerMille => {
+                    commission_per_mille = Some(map.next_value()?)
+                }
+                TransactionPartnerAffiliateProgramKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerAffiliateProgramKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerAffiliateProgram {
+            sponsor_user,
+            commission_per_mille: crate::object::required(
+                commission_per_mille,
+                "commission_per_mille",
+            )?,
+            extra,
+        })
     }
 }

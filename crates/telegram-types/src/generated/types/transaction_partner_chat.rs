@@ -2,18 +2,24 @@
 
 //! The `TransactionPartnerChat` type.
 
-use crate::{Chat, Gift};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, Gift};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a transaction with a chat.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransactionPartnerChat {
     /// Information about the chat
     pub chat: Chat,
     /// Optional. The gift sent to the chat by the bot
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gift: Option<Box<Gift>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl TransactionPartnerChat {
@@ -22,19 +28,87 @@ impl TransactionPartnerChat {
         Self {
             chat: chat.into(),
             gift: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for TransactionPartnerChat {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerChat", 3)?;
-        state.serialize_field("type", "chat")?;
-        state.serialize_field("chat", &self.chat)?;
-        match &self.gift {
-            Some(value) => state.serialize_field("gift", value)?,
-            None => state.skip_field("gift")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "chat")?;
+        state.serialize_entry("chat", &self.chat)?;
+        if let Some(value) = &self.gift {
+            state.serialize_entry("gift", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerChat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerChat",
+            TransactionPartnerChatKey::ALL,
+            TransactionPartnerChatVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerChat` object.
+enum TransactionPartnerChatKey {
+    Chat,
+    Gift,
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerChatKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["chat", "gift", "type"];
+}
+
+impl ObjectKey for TransactionPartnerChatKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "chat" => Self::Chat,
+            "gift" => Self::Gift,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerChatVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerChatVisitor {
+    type Value = TransactionPartnerChat;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerChat object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TransactionPartnerChat, A::Error> {
+        let mut chat = None;
+        let mut gift = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerChatKey::Chat => chat = Some(map.next_value()?),
+                TransactionPartnerChatKey::Gift => gift = map.next_value()?,
+                TransactionPartnerChatKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerChatKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerChat {
+            chat: crate::object::required(chat, "chat")?,
+            gift,
+            extra,
+        })
     }
 }

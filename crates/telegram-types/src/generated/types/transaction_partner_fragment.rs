@@ -2,26 +2,99 @@
 
 //! The `TransactionPartnerFragment` type.
 
-use crate::RevenueWithdrawalState;
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, RevenueWithdrawalState};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a withdrawal transaction with Fragment.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionPartnerFragment {
     /// Optional. State of the transaction if the transaction is outgoing
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawal_state: Option<Box<RevenueWithdrawalState>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Serialize for TransactionPartnerFragment {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerFragment", 2)?;
-        state.serialize_field("type", "fragment")?;
-        match &self.withdrawal_state {
-            Some(value) => state.serialize_field("withdrawal_state", value)?,
-            None => state.skip_field("withdrawal_state")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "fragment")?;
+        if let Some(value) = &self.withdrawal_state {
+            state.serialize_entry("withdrawal_state", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerFragment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerFragment",
+            TransactionPartnerFragmentKey::ALL,
+            TransactionPartnerFragmentVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerFragment` object.
+enum TransactionPartnerFragmentKey {
+    WithdrawalState,
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerFragmentKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["withdrawal_state", "type"];
+}
+
+impl ObjectKey for TransactionPartnerFragmentKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "withdrawal_state" => Self::WithdrawalState,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerFragmentVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerFragmentVisitor {
+    type Value = TransactionPartnerFragment;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerFragment object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<TransactionPartnerFragment, A::Error> {
+        let mut withdrawal_state = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerFragmentKey::WithdrawalState => {
+                    withdrawal_state = map.next_value()?
+                }
+                TransactionPartnerFragmentKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerFragmentKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerFragment {
+            withdrawal_state,
+            extra,
+        })
     }
 }

@@ -2,17 +2,82 @@
 
 //! The `TransactionPartnerOther` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a transaction with an unknown source or recipient.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct TransactionPartnerOther {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransactionPartnerOther {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for TransactionPartnerOther {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerOther", 1)?;
-        state.serialize_field("type", "other")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "other")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerOther {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerOther",
+            TransactionPartnerOtherKey::ALL,
+            TransactionPartnerOtherVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerOther` object.
+enum TransactionPartnerOtherKey {
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerOtherKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for TransactionPartnerOtherKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerOtherVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerOtherVisitor {
+    type Value = TransactionPartnerOther;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerOther object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TransactionPartnerOther, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerOtherKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerOtherKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerOther { extra })
     }
 }

@@ -2,17 +2,85 @@
 
 //! The `TransactionPartnerTelegramAds` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a withdrawal transaction to the Telegram Ads platform.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct TransactionPartnerTelegramAds {}
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TransactionPartnerTelegramAds {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
 
 impl Serialize for TransactionPartnerTelegramAds {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerTelegramAds", 1)?;
-        state.serialize_field("type", "telegram_ads")?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "telegram_ads")?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerTelegramAds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerTelegramAds",
+            TransactionPartnerTelegramAdsKey::ALL,
+            TransactionPartnerTelegramAdsVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerTelegramAds` object.
+enum TransactionPartnerTelegramAdsKey {
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerTelegramAdsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["type"];
+}
+
+impl ObjectKey for TransactionPartnerTelegramAdsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerTelegramAdsVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerTelegramAdsVisitor {
+    type Value = TransactionPartnerTelegramAds;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerTelegramAds object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<TransactionPartnerTelegramAds, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerTelegramAdsKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerTelegramAdsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerTelegramAds { extra })
     }
 }

@@ -2,21 +2,107 @@
 
 //! The `TransactionPartnerTelegramApi` type.
 
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a transaction with payment for paid broadcasting.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransactionPartnerTelegramApi {
     /// The number of successful requests that exceeded regular limits and were therefore billed
     pub request_count: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
+}
+
+impl TransactionPartnerTelegramApi {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(request_count: i64) -> Self {
+        Self {
+            request_count,
+            extra: None,
+        }
+    }
 }
 
 impl Serialize for TransactionPartnerTelegramApi {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerTelegramApi", 2)?;
-        state.serialize_field("type", "telegram_api")?;
-        state.serialize_field("request_count", &self.request_count)?;
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "telegram_api")?;
+        state.serialize_entry("request_count", &self.request_count)?;
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerTelegramApi {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerTelegramApi",
+            TransactionPartnerTelegramApiKey::ALL,
+            TransactionPartnerTelegramApiVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerTelegramApi` object.
+enum TransactionPartnerTelegramApiKey {
+    RequestCount,
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerTelegramApiKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["request_count", "type"];
+}
+
+impl ObjectKey for TransactionPartnerTelegramApiKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "request_count" => Self::RequestCount,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerTelegramApiVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerTelegramApiVisitor {
+    type Value = TransactionPartnerTelegramApi;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerTelegramApi object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<TransactionPartnerTelegramApi, A::Error> {
+        let mut request_count = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerTelegramApiKey::RequestCount => {
+                    request_count = Some(map.next_value()?)
+                }
+                TransactionPartnerTelegramApiKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerTelegramApiKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerTelegramApi {
+            request_count: crate::object::required(request_count, "request_count")?,
+            extra,
+        })
     }
 }

@@ -2,38 +2,38 @@
 
 //! The `TransactionPartnerUser` type.
 
-use crate::{AffiliateInfo, Gift, PaidMedia, User};
-use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{AffiliateInfo, Extra, Gift, PaidMedia, User};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Describes a transaction with a user.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TransactionPartnerUser {
     /// Type of the transaction, currently one of "invoice\_payment" for payments via invoices, "paid\_media\_payment" for payments for paid media, "gift\_purchase" for gifts sent by the bot, "premium\_purchase" for Telegram Premium subscriptions gifted by the bot, "business\_account\_transfer" for direct transfers from managed business accounts
     pub transaction_type: String,
     /// Information about the user
     pub user: User,
     /// Optional. Information about the affiliate that received a commission via this transaction. Can be available only for "invoice\_payment" and "paid\_media\_payment" transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub affiliate: Option<Box<AffiliateInfo>>,
     /// Optional. Bot-specified invoice payload. Can be available only for "invoice\_payment" transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_payload: Option<String>,
     /// Optional. The duration of the paid subscription. Can be available only for "invoice\_payment" transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription_period: Option<i64>,
     /// Optional. Information about the paid media bought by the user; for "paid\_media\_payment" transactions only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_media: Option<Vec<PaidMedia>>,
     /// Optional. Bot-specified paid media payload. Can be available only for "paid\_media\_payment" transactions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_media_payload: Option<String>,
     /// Optional. The gift sent to the user by the bot; for "gift\_purchase" transactions only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gift: Option<Box<Gift>>,
     /// Optional. Number of months the gifted Telegram Premium subscription will be active for; for "premium\_purchase" transactions only
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub premium_subscription_duration: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    pub extra: Option<Box<Extra>>,
 }
 
 impl TransactionPartnerUser {
@@ -49,44 +49,160 @@ impl TransactionPartnerUser {
             paid_media_payload: None,
             gift: None,
             premium_subscription_duration: None,
+            extra: None,
         }
     }
 }
 
 impl Serialize for TransactionPartnerUser {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("TransactionPartnerUser", 10)?;
-        state.serialize_field("type", "user")?;
-        state.serialize_field("transaction_type", &self.transaction_type)?;
-        state.serialize_field("user", &self.user)?;
-        match &self.affiliate {
-            Some(value) => state.serialize_field("affiliate", value)?,
-            None => state.skip_field("affiliate")?,
+        let mut state = serializer.serialize_map(None)?;
+        state.serialize_entry("type", "user")?;
+        state.serialize_entry("transaction_type", &self.transaction_type)?;
+        state.serialize_entry("user", &self.user)?;
+        if let Some(value) = &self.affiliate {
+            state.serialize_entry("affiliate", value)?;
         }
-        match &self.invoice_payload {
-            Some(value) => state.serialize_field("invoice_payload", value)?,
-            None => state.skip_field("invoice_payload")?,
+        if let Some(value) = &self.invoice_payload {
+            state.serialize_entry("invoice_payload", value)?;
         }
-        match &self.subscription_period {
-            Some(value) => state.serialize_field("subscription_period", value)?,
-            None => state.skip_field("subscription_period")?,
+        if let Some(value) = &self.subscription_period {
+            state.serialize_entry("subscription_period", value)?;
         }
-        match &self.paid_media {
-            Some(value) => state.serialize_field("paid_media", value)?,
-            None => state.skip_field("paid_media")?,
+        if let Some(value) = &self.paid_media {
+            state.serialize_entry("paid_media", value)?;
         }
-        match &self.paid_media_payload {
-            Some(value) => state.serialize_field("paid_media_payload", value)?,
-            None => state.skip_field("paid_media_payload")?,
+        if let Some(value) = &self.paid_media_payload {
+            state.serialize_entry("paid_media_payload", value)?;
         }
-        match &self.gift {
-            Some(value) => state.serialize_field("gift", value)?,
-            None => state.skip_field("gift")?,
+        if let Some(value) = &self.gift {
+            state.serialize_entry("gift", value)?;
         }
-        match &self.premium_subscription_duration {
-            Some(value) => state.serialize_field("premium_subscription_duration", value)?,
-            None => state.skip_field("premium_subscription_duration")?,
+        if let Some(value) = &self.premium_subscription_duration {
+            state.serialize_entry("premium_subscription_duration", value)?;
         }
+        crate::object::serialize_extra(&mut state, &self.extra)?;
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionPartnerUser {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "TransactionPartnerUser",
+            TransactionPartnerUserKey::ALL,
+            TransactionPartnerUserVisitor,
+        )
+    }
+}
+
+/// A key of a `TransactionPartnerUser` object.
+enum TransactionPartnerUserKey {
+    TransactionType,
+    User,
+    Affiliate,
+    InvoicePayload,
+    SubscriptionPeriod,
+    PaidMedia,
+    PaidMediaPayload,
+    Gift,
+    PremiumSubscriptionDuration,
+    Type,
+    Unknown(String),
+}
+
+impl TransactionPartnerUserKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "transaction_type",
+        "user",
+        "affiliate",
+        "invoice_payload",
+        "subscription_period",
+        "paid_media",
+        "paid_media_payload",
+        "gift",
+        "premium_subscription_duration",
+        "type",
+    ];
+}
+
+impl ObjectKey for TransactionPartnerUserKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "transaction_type" => Self::TransactionType,
+            "user" => Self::User,
+            "affiliate" => Self::Affiliate,
+            "invoice_payload" => Self::InvoicePayload,
+            "subscription_period" => Self::SubscriptionPeriod,
+            "paid_media" => Self::PaidMedia,
+            "paid_media_payload" => Self::PaidMediaPayload,
+            "gift" => Self::Gift,
+            "premium_subscription_duration" => Self::PremiumSubscriptionDuration,
+            "type" => Self::Type,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct TransactionPartnerUserVisitor;
+
+impl<'de> Visitor<'de> for TransactionPartnerUserVisitor {
+    type Value = TransactionPartnerUser;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a TransactionPartnerUser object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TransactionPartnerUser, A::Error> {
+        let mut transaction_type = None;
+        let mut user = None;
+        let mut affiliate = None;
+        let mut invoice_payload = None;
+        let mut subscription_period = None;
+        let mut paid_media = None;
+        let mut paid_media_payload = None;
+        let mut gift = None;
+        let mut premium_subscription_duration = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                TransactionPartnerUserKey::TransactionType => {
+                    transaction_type = Some(map.next_value()?)
+                }
+                TransactionPartnerUserKey::User => user = Some(map.next_value()?),
+                TransactionPartnerUserKey::Affiliate => affiliate = map.next_value()?,
+                TransactionPartnerUserKey::InvoicePayload => invoice_payload = map.next_value()?,
+                TransactionPartnerUserKey::SubscriptionPeriod => {
+                    subscription_period = map.next_value()?
+                }
+                TransactionPartnerUserKey::PaidMedia => paid_media = map.next_value()?,
+                TransactionPartnerUserKey::PaidMediaPayload => {
+                    paid_media_payload = map.next_value()?
+                }
+                TransactionPartnerUserKey::Gift => gift = map.next_value()?,
+                TransactionPartnerUserKey::PremiumSubscriptionDuration => {
+                    premium_subscription_duration = map.next_value()?
+                }
+                TransactionPartnerUserKey::Type => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                TransactionPartnerUserKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(TransactionPartnerUser {
+            transaction_type: crate::object::required(transaction_type, "transaction_type")?,
+            user: crate::object::required(user, "user")?,
+            affiliate,
+            invoice_payload,
+            subscription_period,
+            paid_media,
+            paid_media_payload,
+            gift,
+            premium_subscription_duration,
+            extra,
+        })
     }
 }

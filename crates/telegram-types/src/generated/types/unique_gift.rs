@@ -2,11 +2,15 @@
 
 //! The `UniqueGift` type.
 
-use crate::{Chat, UniqueGiftBackdrop, UniqueGiftColors, UniqueGiftModel, UniqueGiftSymbol};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Chat, Extra, UniqueGiftBackdrop, UniqueGiftColors, UniqueGiftModel, UniqueGiftSymbol};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes a unique gift that was upgraded from a regular gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGift {
     /// Identifier of the regular gift from which the gift was upgraded
     pub gift_id: String,
@@ -37,6 +41,10 @@ pub struct UniqueGift {
     /// Optional. Information about the chat that published the gift
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher_chat: Option<Box<Chat>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl UniqueGift {
@@ -63,6 +71,128 @@ impl UniqueGift {
             is_from_blockchain: false,
             colors: None,
             publisher_chat: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGift {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("UniqueGift", UniqueGiftKey::ALL, UniqueGiftVisitor)
+    }
+}
+
+/// A key of a `UniqueGift` object.
+enum UniqueGiftKey {
+    GiftId,
+    BaseName,
+    Name,
+    Number,
+    Model,
+    Symbol,
+    Backdrop,
+    IsPremium,
+    IsBurned,
+    IsFromBlockchain,
+    Colors,
+    PublisherChat,
+    Unknown(String),
+}
+
+impl UniqueGiftKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "gift_id",
+        "base_name",
+        "name",
+        "number",
+        "model",
+        "symbol",
+        "backdrop",
+        "is_premium",
+        "is_burned",
+        "is_from_blockchain",
+        "colors",
+        "publisher_chat",
+    ];
+}
+
+impl ObjectKey for UniqueGiftKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "gift_id" => Self::GiftId,
+            "base_name" => Self::BaseName,
+            "name" => Self::Name,
+            "number" => Self::Number,
+            "model" => Self::Model,
+            "symbol" => Self::Symbol,
+            "backdrop" => Self::Backdrop,
+            "is_premium" => Self::IsPremium,
+            "is_burned" => Self::IsBurned,
+            "is_from_blockchain" => Self::IsFromBlockchain,
+            "colors" => Self::Colors,
+            "publisher_chat" => Self::PublisherChat,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftVisitor {
+    type Value = UniqueGift;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGift object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueGift, A::Error> {
+        let mut gift_id = None;
+        let mut base_name = None;
+        let mut name = None;
+        let mut number = None;
+        let mut model = None;
+        let mut symbol = None;
+        let mut backdrop = None;
+        let mut is_premium = false;
+        let mut is_burned = false;
+        let mut is_from_blockchain = false;
+        let mut colors = None;
+        let mut publisher_chat = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftKey::GiftId => gift_id = Some(map.next_value()?),
+                UniqueGiftKey::BaseName => base_name = Some(map.next_value()?),
+                UniqueGiftKey::Name => name = Some(map.next_value()?),
+                UniqueGiftKey::Number => number = Some(map.next_value()?),
+                UniqueGiftKey::Model => model = Some(map.next_value()?),
+                UniqueGiftKey::Symbol => symbol = Some(map.next_value()?),
+                UniqueGiftKey::Backdrop => backdrop = Some(map.next_value()?),
+                UniqueGiftKey::IsPremium => is_premium = map.next_value()?,
+                UniqueGiftKey::IsBurned => is_burned = map.next_value()?,
+                UniqueGiftKey::IsFromBlockchain => is_from_blockchain = map.next_value()?,
+                UniqueGiftKey::Colors => colors = map.next_value()?,
+                UniqueGiftKey::PublisherChat => publisher_chat = map.next_value()?,
+                UniqueGiftKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGift {
+            gift_id: crate::object::required(gift_id, "gift_id")?,
+            base_name: crate::object::required(base_name, "base_name")?,
+            name: crate::object::required(name, "name")?,
+            number: crate::object::required(number, "number")?,
+            model: crate::object::required(model, "model")?,
+            symbol: crate::object::required(symbol, "symbol")?,
+            backdrop: crate::object::required(backdrop, "backdrop")?,
+            is_premium,
+            is_burned,
+            is_from_blockchain,
+            colors,
+            publisher_chat,
+            extra,
+        })
     }
 }

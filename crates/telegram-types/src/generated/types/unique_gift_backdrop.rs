@@ -2,11 +2,15 @@
 
 //! The `UniqueGiftBackdrop` type.
 
-use crate::UniqueGiftBackdropColors;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, UniqueGiftBackdropColors};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the backdrop of a unique gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGiftBackdrop {
     /// Name of the backdrop
     pub name: String,
@@ -14,4 +18,91 @@ pub struct UniqueGiftBackdrop {
     pub colors: UniqueGiftBackdropColors,
     /// The number of unique gifts that receive this backdrop for every 1000 gifts upgraded
     pub rarity_per_mille: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UniqueGiftBackdrop {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        name: impl Into<String>,
+        colors: impl Into<UniqueGiftBackdropColors>,
+        rarity_per_mille: i64,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            colors: colors.into(),
+            rarity_per_mille,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGiftBackdrop {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UniqueGiftBackdrop",
+            UniqueGiftBackdropKey::ALL,
+            UniqueGiftBackdropVisitor,
+        )
+    }
+}
+
+/// A key of a `UniqueGiftBackdrop` object.
+enum UniqueGiftBackdropKey {
+    Name,
+    Colors,
+    RarityPerMille,
+    Unknown(String),
+}
+
+impl UniqueGiftBackdropKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "colors", "rarity_per_mille"];
+}
+
+impl ObjectKey for UniqueGiftBackdropKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "colors" => Self::Colors,
+            "rarity_per_mille" => Self::RarityPerMille,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftBackdropVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftBackdropVisitor {
+    type Value = UniqueGiftBackdrop;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGiftBackdrop object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueGiftBackdrop, A::Error> {
+        let mut name = None;
+        let mut colors = None;
+        let mut rarity_per_mille = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftBackdropKey::Name => name = Some(map.next_value()?),
+                UniqueGiftBackdropKey::Colors => colors = Some(map.next_value()?),
+                UniqueGiftBackdropKey::RarityPerMille => rarity_per_mille = Some(map.next_value()?),
+                UniqueGiftBackdropKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGiftBackdrop {
+            name: crate::object::required(name, "name")?,
+            colors: crate::object::required(colors, "colors")?,
+            rarity_per_mille: crate::object::required(rarity_per_mille, "rarity_per_mille")?,
+            extra,
+        })
+    }
 }

@@ -2,10 +2,15 @@
 
 //! The `UniqueGiftBackdropColors` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the colors of the backdrop of a unique gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGiftBackdropColors {
     /// The color in the center of the backdrop in RGB format
     pub center_color: i64,
@@ -15,4 +20,97 @@ pub struct UniqueGiftBackdropColors {
     pub symbol_color: i64,
     /// The color for the text on the backdrop in RGB format
     pub text_color: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UniqueGiftBackdropColors {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(center_color: i64, edge_color: i64, symbol_color: i64, text_color: i64) -> Self {
+        Self {
+            center_color,
+            edge_color,
+            symbol_color,
+            text_color,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGiftBackdropColors {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UniqueGiftBackdropColors",
+            UniqueGiftBackdropColorsKey::ALL,
+            UniqueGiftBackdropColorsVisitor,
+        )
+    }
+}
+
+/// A key of a `UniqueGiftBackdropColors` object.
+enum UniqueGiftBackdropColorsKey {
+    CenterColor,
+    EdgeColor,
+    SymbolColor,
+    TextColor,
+    Unknown(String),
+}
+
+impl UniqueGiftBackdropColorsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] =
+        &["center_color", "edge_color", "symbol_color", "text_color"];
+}
+
+impl ObjectKey for UniqueGiftBackdropColorsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "center_color" => Self::CenterColor,
+            "edge_color" => Self::EdgeColor,
+            "symbol_color" => Self::SymbolColor,
+            "text_color" => Self::TextColor,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftBackdropColorsVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftBackdropColorsVisitor {
+    type Value = UniqueGiftBackdropColors;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGiftBackdropColors object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<UniqueGiftBackdropColors, A::Error> {
+        let mut center_color = None;
+        let mut edge_color = None;
+        let mut symbol_color = None;
+        let mut text_color = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftBackdropColorsKey::CenterColor => center_color = Some(map.next_value()?),
+                UniqueGiftBackdropColorsKey::EdgeColor => edge_color = Some(map.next_value()?),
+                UniqueGiftBackdropColorsKey::SymbolColor => symbol_color = Some(map.next_value()?),
+                UniqueGiftBackdropColorsKey::TextColor => text_color = Some(map.next_value()?),
+                UniqueGiftBackdropColorsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGiftBackdropColors {
+            center_color: crate::object::required(center_color, "center_color")?,
+            edge_color: crate::object::required(edge_color, "edge_color")?,
+            symbol_color: crate::object::required(symbol_color, "symbol_color")?,
+            text_color: crate::object::required(text_color, "text_color")?,
+            extra,
+        })
+    }
 }

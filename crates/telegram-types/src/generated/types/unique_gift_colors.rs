@@ -2,10 +2,15 @@
 
 //! The `UniqueGiftColors` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about the color scheme for a user's name, message replies and link previews based on a unique gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGiftColors {
     /// Custom emoji identifier of the unique gift's model
     pub model_custom_emoji_id: String,
@@ -21,4 +26,143 @@ pub struct UniqueGiftColors {
     /// List of 1-3 additional colors used in dark themes; RGB format
     #[serde(default)]
     pub dark_theme_other_colors: Vec<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UniqueGiftColors {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        model_custom_emoji_id: impl Into<String>,
+        symbol_custom_emoji_id: impl Into<String>,
+        light_theme_main_color: i64,
+        light_theme_other_colors: impl IntoIterator<Item = i64>,
+        dark_theme_main_color: i64,
+        dark_theme_other_colors: impl IntoIterator<Item = i64>,
+    ) -> Self {
+        Self {
+            model_custom_emoji_id: model_custom_emoji_id.into(),
+            symbol_custom_emoji_id: symbol_custom_emoji_id.into(),
+            light_theme_main_color,
+            light_theme_other_colors: light_theme_other_colors.into_iter().collect(),
+            dark_theme_main_color,
+            dark_theme_other_colors: dark_theme_other_colors.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGiftColors {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UniqueGiftColors",
+            UniqueGiftColorsKey::ALL,
+            UniqueGiftColorsVisitor,
+        )
+    }
+}
+
+/// A key of a `UniqueGiftColors` object.
+enum UniqueGiftColorsKey {
+    ModelCustomEmojiId,
+    SymbolCustomEmojiId,
+    LightThemeMainColor,
+    LightThemeOtherColors,
+    DarkThemeMainColor,
+    DarkThemeOtherColors,
+    Unknown(String),
+}
+
+impl UniqueGiftColorsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "model_custom_emoji_id",
+        "symbol_custom_emoji_id",
+        "light_theme_main_color",
+        "light_theme_other_colors",
+        "dark_theme_main_color",
+        "dark_theme_other_colors",
+    ];
+}
+
+impl ObjectKey for UniqueGiftColorsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "model_custom_emoji_id" => Self::ModelCustomEmojiId,
+            "symbol_custom_emoji_id" => Self::SymbolCustomEmojiId,
+            "light_theme_main_color" => Self::LightThemeMainColor,
+            "light_theme_other_colors" => Self::LightThemeOtherColors,
+            "dark_theme_main_color" => Self::DarkThemeMainColor,
+            "dark_theme_other_colors" => Self::DarkThemeOtherColors,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftColorsVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftColorsVisitor {
+    type Value = UniqueGiftColors;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGiftColors object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueGiftColors, A::Error> {
+        let mut model_custom_emoji_id = None;
+        let mut symbol_custom_emoji_id = None;
+        let mut light_theme_main_color = None;
+        let mut light_theme_other_colors = None;
+        let mut dark_theme_main_color = None;
+        let mut dark_theme_other_colors = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftColorsKey::ModelCustomEmojiId => {
+                    model_custom_emoji_id = Some(map.next_value()?)
+                }
+                UniqueGiftColorsKey::SymbolCustomEmojiId => {
+                    symbol_custom_emoji_id = Some(map.next_value()?)
+                }
+                UniqueGiftColorsKey::LightThemeMainColor => {
+                    light_theme_main_color = Some(map.next_value()?)
+                }
+                UniqueGiftColorsKey::LightThemeOtherColors => {
+                    light_theme_other_colors = Some(map.next_value()?)
+                }
+                UniqueGiftColorsKey::DarkThemeMainColor => {
+                    dark_theme_main_color = Some(map.next_value()?)
+                }
+                UniqueGiftColorsKey::DarkThemeOtherColors => {
+                    dark_theme_other_colors = Some(map.next_value()?)
+                }
+                UniqueGiftColorsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGiftColors {
+            model_custom_emoji_id: crate::object::required(
+                model_custom_emoji_id,
+                "model_custom_emoji_id",
+            )?,
+            symbol_custom_emoji_id: crate::object::required(
+                symbol_custom_emoji_id,
+                "symbol_custom_emoji_id",
+            )?,
+            light_theme_main_color: crate::object::required(
+                light_theme_main_color,
+                "light_theme_main_color",
+            )?,
+            light_theme_other_colors: light_theme_other_colors.unwrap_or_default(),
+            dark_theme_main_color: crate::object::required(
+                dark_theme_main_color,
+                "dark_theme_main_color",
+            )?,
+            dark_theme_other_colors: dark_theme_other_colors.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,11 +2,15 @@
 
 //! The `UniqueGiftInfo` type.
 
-use crate::{MessageEntity, UniqueGift};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, MessageEntity, UniqueGift};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a service message about a unique gift that was sent or received.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGiftInfo {
     /// Information about the gift
     pub gift: UniqueGift,
@@ -36,6 +40,10 @@ pub struct UniqueGiftInfo {
     /// Optional. Point in time (Unix timestamp) when the gift can be transferred. If it is in the past, then the gift can be transferred now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_transfer_date: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl UniqueGiftInfo {
@@ -52,6 +60,120 @@ impl UniqueGiftInfo {
             owned_gift_id: None,
             transfer_star_count: None,
             next_transfer_date: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGiftInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UniqueGiftInfo",
+            UniqueGiftInfoKey::ALL,
+            UniqueGiftInfoVisitor,
+        )
+    }
+}
+
+/// A key of a `UniqueGiftInfo` object.
+enum UniqueGiftInfoKey {
+    Gift,
+    Origin,
+    Text,
+    Entities,
+    IsPrivate,
+    LastResaleCurrency,
+    LastResaleAmount,
+    OwnedGiftId,
+    TransferStarCount,
+    NextTransferDate,
+    Unknown(String),
+}
+
+impl UniqueGiftInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "gift",
+        "origin",
+        "text",
+        "entities",
+        "is_private",
+        "last_resale_currency",
+        "last_resale_amount",
+        "owned_gift_id",
+        "transfer_star_count",
+        "next_transfer_date",
+    ];
+}
+
+impl ObjectKey for UniqueGiftInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "gift" => Self::Gift,
+            "origin" => Self::Origin,
+            "text" => Self::Text,
+            "entities" => Self::Entities,
+            "is_private" => Self::IsPrivate,
+            "last_resale_currency" => Self::LastResaleCurrency,
+            "last_resale_amount" => Self::LastResaleAmount,
+            "owned_gift_id" => Self::OwnedGiftId,
+            "transfer_star_count" => Self::TransferStarCount,
+            "next_transfer_date" => Self::NextTransferDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftInfoVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftInfoVisitor {
+    type Value = UniqueGiftInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGiftInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueGiftInfo, A::Error> {
+        let mut gift = None;
+        let mut origin = None;
+        let mut text = None;
+        let mut entities = None;
+        let mut is_private = false;
+        let mut last_resale_currency = None;
+        let mut last_resale_amount = None;
+        let mut owned_gift_id = None;
+        let mut transfer_star_count = None;
+        let mut next_transfer_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftInfoKey::Gift => gift = Some(map.next_value()?),
+                UniqueGiftInfoKey::Origin => origin = Some(map.next_value()?),
+                UniqueGiftInfoKey::Text => text = map.next_value()?,
+                UniqueGiftInfoKey::Entities => entities = map.next_value()?,
+                UniqueGiftInfoKey::IsPrivate => is_private = map.next_value()?,
+                UniqueGiftInfoKey::LastResaleCurrency => last_resale_currency = map.next_value()?,
+                UniqueGiftInfoKey::LastResaleAmount => last_resale_amount = map.next_value()?,
+                UniqueGiftInfoKey::OwnedGiftId => owned_gift_id = map.next_value()?,
+                UniqueGiftInfoKey::TransferStarCount => transfer_star_count = map.next_value()?,
+                UniqueGiftInfoKey::NextTransferDate => next_transfer_date = map.next_value()?,
+                UniqueGiftInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGiftInfo {
+            gift: crate::object::required(gift, "gift")?,
+            origin: crate::object::required(origin, "origin")?,
+            text,
+            entities,
+            is_private,
+            last_resale_currency,
+            last_resale_amount,
+            owned_gift_id,
+            transfer_star_count,
+            next_transfer_date,
+            extra,
+        })
     }
 }

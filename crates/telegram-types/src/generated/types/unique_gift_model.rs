@@ -2,11 +2,15 @@
 
 //! The `UniqueGiftModel` type.
 
-use crate::Sticker;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Sticker};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the model of a unique gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGiftModel {
     /// Name of the model
     pub name: String,
@@ -17,6 +21,10 @@ pub struct UniqueGiftModel {
     /// Optional. Rarity of the model if it is a crafted model. Currently, can be "uncommon", "rare", "epic", or "legendary".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rarity: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl UniqueGiftModel {
@@ -31,6 +39,79 @@ impl UniqueGiftModel {
             sticker: sticker.into(),
             rarity_per_mille,
             rarity: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGiftModel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UniqueGiftModel",
+            UniqueGiftModelKey::ALL,
+            UniqueGiftModelVisitor,
+        )
+    }
+}
+
+/// A key of a `UniqueGiftModel` object.
+enum UniqueGiftModelKey {
+    Name,
+    Sticker,
+    RarityPerMille,
+    Rarity,
+    Unknown(String),
+}
+
+impl UniqueGiftModelKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "sticker", "rarity_per_mille", "rarity"];
+}
+
+impl ObjectKey for UniqueGiftModelKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "sticker" => Self::Sticker,
+            "rarity_per_mille" => Self::RarityPerMille,
+            "rarity" => Self::Rarity,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftModelVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftModelVisitor {
+    type Value = UniqueGiftModel;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGiftModel object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueGiftModel, A::Error> {
+        let mut name = None;
+        let mut sticker = None;
+        let mut rarity_per_mille = None;
+        let mut rarity = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftModelKey::Name => name = Some(map.next_value()?),
+                UniqueGiftModelKey::Sticker => sticker = Some(map.next_value()?),
+                UniqueGiftModelKey::RarityPerMille => rarity_per_mille = Some(map.next_value()?),
+                UniqueGiftModelKey::Rarity => rarity = map.next_value()?,
+                UniqueGiftModelKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGiftModel {
+            name: crate::object::required(name, "name")?,
+            sticker: crate::object::required(sticker, "sticker")?,
+            rarity_per_mille: crate::object::required(rarity_per_mille, "rarity_per_mille")?,
+            rarity,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `UniqueGiftSymbol` type.
 
-use crate::Sticker;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Sticker};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the symbol shown on the pattern of a unique gift.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UniqueGiftSymbol {
     /// Name of the symbol
     pub name: String,
@@ -14,4 +18,91 @@ pub struct UniqueGiftSymbol {
     pub sticker: Sticker,
     /// The number of unique gifts that receive this model for every 1000 gifts upgraded
     pub rarity_per_mille: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UniqueGiftSymbol {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(
+        name: impl Into<String>,
+        sticker: impl Into<Sticker>,
+        rarity_per_mille: i64,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            sticker: sticker.into(),
+            rarity_per_mille,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UniqueGiftSymbol {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UniqueGiftSymbol",
+            UniqueGiftSymbolKey::ALL,
+            UniqueGiftSymbolVisitor,
+        )
+    }
+}
+
+/// A key of a `UniqueGiftSymbol` object.
+enum UniqueGiftSymbolKey {
+    Name,
+    Sticker,
+    RarityPerMille,
+    Unknown(String),
+}
+
+impl UniqueGiftSymbolKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["name", "sticker", "rarity_per_mille"];
+}
+
+impl ObjectKey for UniqueGiftSymbolKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "name" => Self::Name,
+            "sticker" => Self::Sticker,
+            "rarity_per_mille" => Self::RarityPerMille,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UniqueGiftSymbolVisitor;
+
+impl<'de> Visitor<'de> for UniqueGiftSymbolVisitor {
+    type Value = UniqueGiftSymbol;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UniqueGiftSymbol object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueGiftSymbol, A::Error> {
+        let mut name = None;
+        let mut sticker = None;
+        let mut rarity_per_mille = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UniqueGiftSymbolKey::Name => name = Some(map.next_value()?),
+                UniqueGiftSymbolKey::Sticker => sticker = Some(map.next_value()?),
+                UniqueGiftSymbolKey::RarityPerMille => rarity_per_mille = Some(map.next_value()?),
+                UniqueGiftSymbolKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UniqueGiftSymbol {
+            name: crate::object::required(name, "name")?,
+            sticker: crate::object::required(sticker, "sticker")?,
+            rarity_per_mille: crate::object::required(rarity_per_mille, "rarity_per_mille")?,
+            extra,
+        })
+    }
 }

@@ -2,10 +2,15 @@
 
 //! The `User` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a Telegram user or bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct User {
     /// Unique identifier for this user or bot. This number may have more than 32 significant bits and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a 64-bit integer or double-precision float type are safe for storing this identifier.
     pub id: i64,
@@ -59,6 +64,10 @@ pub struct User {
     /// Optional. True, if the bot supports join request queries and can be assigned to process them. Returned only in getMe.
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub supports_join_request_queries: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl User {
@@ -83,6 +92,168 @@ impl User {
             allows_users_to_create_topics: false,
             can_manage_bots: false,
             supports_join_request_queries: false,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("User", UserKey::ALL, UserVisitor)
+    }
+}
+
+/// A key of a `User` object.
+enum UserKey {
+    Id,
+    IsBot,
+    FirstName,
+    LastName,
+    Username,
+    LanguageCode,
+    IsPremium,
+    AddedToAttachmentMenu,
+    CanJoinGroups,
+    CanReadAllGroupMessages,
+    SupportsGuestQueries,
+    SupportsInlineQueries,
+    CanConnectToBusiness,
+    HasMainWebApp,
+    HasTopicsEnabled,
+    AllowsUsersToCreateTopics,
+    CanManageBots,
+    SupportsJoinRequestQueries,
+    Unknown(String),
+}
+
+impl UserKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "id",
+        "is_bot",
+        "first_name",
+        "last_name",
+        "username",
+        "language_code",
+        "is_premium",
+        "added_to_attachment_menu",
+        "can_join_groups",
+        "can_read_all_group_messages",
+        "supports_guest_queries",
+        "supports_inline_queries",
+        "can_connect_to_business",
+        "has_main_web_app",
+        "has_topics_enabled",
+        "allows_users_to_create_topics",
+        "can_manage_bots",
+        "supports_join_request_queries",
+    ];
+}
+
+impl ObjectKey for UserKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "id" => Self::Id,
+            "is_bot" => Self::IsBot,
+            "first_name" => Self::FirstName,
+            "last_name" => Self::LastName,
+            "username" => Self::Username,
+            "language_code" => Self::LanguageCode,
+            "is_premium" => Self::IsPremium,
+            "added_to_attachment_menu" => Self::AddedToAttachmentMenu,
+            "can_join_groups" => Self::CanJoinGroups,
+            "can_read_all_group_messages" => Self::CanReadAllGroupMessages,
+            "supports_guest_queries" => Self::SupportsGuestQueries,
+            "supports_inline_queries" => Self::SupportsInlineQueries,
+            "can_connect_to_business" => Self::CanConnectToBusiness,
+            "has_main_web_app" => Self::HasMainWebApp,
+            "has_topics_enabled" => Self::HasTopicsEnabled,
+            "allows_users_to_create_topics" => Self::AllowsUsersToCreateTopics,
+            "can_manage_bots" => Self::CanManageBots,
+            "supports_join_request_queries" => Self::SupportsJoinRequestQueries,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UserVisitor;
+
+impl<'de> Visitor<'de> for UserVisitor {
+    type Value = User;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a User object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<User, A::Error> {
+        let mut id = None;
+        let mut is_bot = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut username = None;
+        let mut language_code = None;
+        let mut is_premium = false;
+        let mut added_to_attachment_menu = false;
+        let mut can_join_groups = false;
+        let mut can_read_all_group_messages = false;
+        let mut supports_guest_queries = false;
+        let mut supports_inline_queries = false;
+        let mut can_connect_to_business = false;
+        let mut has_main_web_app = false;
+        let mut has_topics_enabled = false;
+        let mut allows_users_to_create_topics = false;
+        let mut can_manage_bots = false;
+        let mut supports_join_request_queries = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UserKey::Id => id = Some(map.next_value()?),
+                UserKey::IsBot => is_bot = Some(map.next_value()?),
+                UserKey::FirstName => first_name = Some(map.next_value()?),
+                UserKey::LastName => last_name = map.next_value()?,
+                UserKey::Username => username = map.next_value()?,
+                UserKey::LanguageCode => language_code = map.next_value()?,
+                UserKey::IsPremium => is_premium = map.next_value()?,
+                UserKey::AddedToAttachmentMenu => added_to_attachment_menu = map.next_value()?,
+                UserKey::CanJoinGroups => can_join_groups = map.next_value()?,
+                UserKey::CanReadAllGroupMessages => {
+                    can_read_all_group_messages = map.next_value()?
+                }
+                UserKey::SupportsGuestQueries => supports_guest_queries = map.next_value()?,
+                UserKey::SupportsInlineQueries => supports_inline_queries = map.next_value()?,
+                UserKey::CanConnectToBusiness => can_connect_to_business = map.next_value()?,
+                UserKey::HasMainWebApp => has_main_web_app = map.next_value()?,
+                UserKey::HasTopicsEnabled => has_topics_enabled = map.next_value()?,
+                UserKey::AllowsUsersToCreateTopics => {
+                    allows_users_to_create_topics = map.next_value()?
+                }
+                UserKey::CanManageBots => can_manage_bots = map.next_value()?,
+                UserKey::SupportsJoinRequestQueries => {
+                    supports_join_request_queries = map.next_value()?
+                }
+                UserKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(User {
+            id: crate::object::required(id, "id")?,
+            is_bot: is_bot.unwrap_or_default(),
+            first_name: crate::object::required(first_name, "first_name")?,
+            last_name,
+            username,
+            language_code,
+            is_premium,
+            added_to_attachment_menu,
+            can_join_groups,
+            can_read_all_group_messages,
+            supports_guest_queries,
+            supports_inline_queries,
+            can_connect_to_business,
+            has_main_web_app,
+            has_topics_enabled,
+            allows_users_to_create_topics,
+            can_manage_bots,
+            supports_join_request_queries,
+            extra,
+        })
     }
 }

@@ -2,13 +2,88 @@
 
 //! The `UserChatBoosts` type.
 
-use crate::ChatBoost;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{ChatBoost, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a list of boosts added to a chat by a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserChatBoosts {
     /// The list of boosts added to the chat by the user
     #[serde(default)]
     pub boosts: Vec<ChatBoost>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UserChatBoosts {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(boosts: impl IntoIterator<Item = ChatBoost>) -> Self {
+        Self {
+            boosts: boosts.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserChatBoosts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UserChatBoosts",
+            UserChatBoostsKey::ALL,
+            UserChatBoostsVisitor,
+        )
+    }
+}
+
+/// A key of a `UserChatBoosts` object.
+enum UserChatBoostsKey {
+    Boosts,
+    Unknown(String),
+}
+
+impl UserChatBoostsKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["boosts"];
+}
+
+impl ObjectKey for UserChatBoostsKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "boosts" => Self::Boosts,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UserChatBoostsVisitor;
+
+impl<'de> Visitor<'de> for UserChatBoostsVisitor {
+    type Value = UserChatBoosts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UserChatBoosts object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserChatBoosts, A::Error> {
+        let mut boosts = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UserChatBoostsKey::Boosts => boosts = Some(map.next_value()?),
+                UserChatBoostsKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UserChatBoosts {
+            boosts: boosts.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,15 +2,96 @@
 
 //! The `UserProfileAudios` type.
 
-use crate::Audio;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Audio, Extra};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents the audios displayed on a user's profile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserProfileAudios {
     /// Total number of profile audios for the target user
     pub total_count: i64,
     /// Requested profile audios
     #[serde(default)]
     pub audios: Vec<Audio>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UserProfileAudios {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(total_count: i64, audios: impl IntoIterator<Item = Audio>) -> Self {
+        Self {
+            total_count,
+            audios: audios.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserProfileAudios {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UserProfileAudios",
+            UserProfileAudiosKey::ALL,
+            UserProfileAudiosVisitor,
+        )
+    }
+}
+
+/// A key of a `UserProfileAudios` object.
+enum UserProfileAudiosKey {
+    TotalCount,
+    Audios,
+    Unknown(String),
+}
+
+impl UserProfileAudiosKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["total_count", "audios"];
+}
+
+impl ObjectKey for UserProfileAudiosKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "total_count" => Self::TotalCount,
+            "audios" => Self::Audios,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UserProfileAudiosVisitor;
+
+impl<'de> Visitor<'de> for UserProfileAudiosVisitor {
+    type Value = UserProfileAudios;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UserProfileAudios object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserProfileAudios, A::Error> {
+        let mut total_count = None;
+        let mut audios = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UserProfileAudiosKey::TotalCount => total_count = Some(map.next_value()?),
+                UserProfileAudiosKey::Audios => audios = Some(map.next_value()?),
+                UserProfileAudiosKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UserProfileAudios {
+            total_count: crate::object::required(total_count, "total_count")?,
+            audios: audios.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,15 +2,96 @@
 
 //! The `UserProfilePhotos` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represent a user's profile pictures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserProfilePhotos {
     /// Total number of profile pictures the target user has
     pub total_count: i64,
     /// Requested profile pictures (in up to 4 sizes each)
     #[serde(default)]
     pub photos: Vec<Vec<PhotoSize>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UserProfilePhotos {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(total_count: i64, photos: impl IntoIterator<Item = Vec<PhotoSize>>) -> Self {
+        Self {
+            total_count,
+            photos: photos.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserProfilePhotos {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "UserProfilePhotos",
+            UserProfilePhotosKey::ALL,
+            UserProfilePhotosVisitor,
+        )
+    }
+}
+
+/// A key of a `UserProfilePhotos` object.
+enum UserProfilePhotosKey {
+    TotalCount,
+    Photos,
+    Unknown(String),
+}
+
+impl UserProfilePhotosKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["total_count", "photos"];
+}
+
+impl ObjectKey for UserProfilePhotosKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "total_count" => Self::TotalCount,
+            "photos" => Self::Photos,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UserProfilePhotosVisitor;
+
+impl<'de> Visitor<'de> for UserProfilePhotosVisitor {
+    type Value = UserProfilePhotos;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UserProfilePhotos object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserProfilePhotos, A::Error> {
+        let mut total_count = None;
+        let mut photos = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UserProfilePhotosKey::TotalCount => total_count = Some(map.next_value()?),
+                UserProfilePhotosKey::Photos => photos = Some(map.next_value()?),
+                UserProfilePhotosKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UserProfilePhotos {
+            total_count: crate::object::required(total_count, "total_count")?,
+            photos: photos.unwrap_or_default(),
+            extra,
+        })
+    }
 }

@@ -2,10 +2,15 @@
 
 //! The `UserRating` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object describes the rating of a user based on their Telegram Star spendings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UserRating {
     /// Current level of the user, indicating their reliability when purchasing digital goods and services. A higher level suggests a more trustworthy customer; a negative level is likely reason for concern.
     pub level: i64,
@@ -16,6 +21,10 @@ pub struct UserRating {
     /// Optional. The rating value required to get to the next level; omitted if the maximum level was reached
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_level_rating: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl UserRating {
@@ -26,6 +35,83 @@ impl UserRating {
             rating,
             current_level_rating,
             next_level_rating: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserRating {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("UserRating", UserRatingKey::ALL, UserRatingVisitor)
+    }
+}
+
+/// A key of a `UserRating` object.
+enum UserRatingKey {
+    Level,
+    Rating,
+    CurrentLevelRating,
+    NextLevelRating,
+    Unknown(String),
+}
+
+impl UserRatingKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "level",
+        "rating",
+        "current_level_rating",
+        "next_level_rating",
+    ];
+}
+
+impl ObjectKey for UserRatingKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "level" => Self::Level,
+            "rating" => Self::Rating,
+            "current_level_rating" => Self::CurrentLevelRating,
+            "next_level_rating" => Self::NextLevelRating,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UserRatingVisitor;
+
+impl<'de> Visitor<'de> for UserRatingVisitor {
+    type Value = UserRating;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UserRating object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserRating, A::Error> {
+        let mut level = None;
+        let mut rating = None;
+        let mut current_level_rating = None;
+        let mut next_level_rating = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UserRatingKey::Level => level = Some(map.next_value()?),
+                UserRatingKey::Rating => rating = Some(map.next_value()?),
+                UserRatingKey::CurrentLevelRating => current_level_rating = Some(map.next_value()?),
+                UserRatingKey::NextLevelRating => next_level_rating = map.next_value()?,
+                UserRatingKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UserRating {
+            level: crate::object::required(level, "level")?,
+            rating: crate::object::required(rating, "rating")?,
+            current_level_rating: crate::object::required(
+                current_level_rating,
+                "current_level_rating",
+            )?,
+            next_level_rating,
+            extra,
+        })
     }
 }

@@ -2,15 +2,92 @@
 
 //! The `UsersShared` type.
 
-use crate::SharedUser;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, SharedUser};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object contains information about the users whose identifiers were shared with the bot using a KeyboardButtonRequestUsers button.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsersShared {
     /// Identifier of the request
     pub request_id: i64,
     /// Information about users shared with the bot
     #[serde(default)]
     pub users: Vec<SharedUser>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl UsersShared {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(request_id: i64, users: impl IntoIterator<Item = SharedUser>) -> Self {
+        Self {
+            request_id,
+            users: users.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UsersShared {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("UsersShared", UsersSharedKey::ALL, UsersSharedVisitor)
+    }
+}
+
+/// A key of a `UsersShared` object.
+enum UsersSharedKey {
+    RequestId,
+    Users,
+    Unknown(String),
+}
+
+impl UsersSharedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["request_id", "users"];
+}
+
+impl ObjectKey for UsersSharedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "request_id" => Self::RequestId,
+            "users" => Self::Users,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct UsersSharedVisitor;
+
+impl<'de> Visitor<'de> for UsersSharedVisitor {
+    type Value = UsersShared;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UsersShared object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UsersShared, A::Error> {
+        let mut request_id = None;
+        let mut users = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                UsersSharedKey::RequestId => request_id = Some(map.next_value()?),
+                UsersSharedKey::Users => users = Some(map.next_value()?),
+                UsersSharedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(UsersShared {
+            request_id: crate::object::required(request_id, "request_id")?,
+            users: users.unwrap_or_default(),
+            extra,
+        })
+    }
 }

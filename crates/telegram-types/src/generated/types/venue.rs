@@ -2,11 +2,15 @@
 
 //! The `Venue` type.
 
-use crate::Location;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, Location};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a venue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Venue {
     /// Venue location. Can't be a live location.
     pub location: Location,
@@ -26,6 +30,10 @@ pub struct Venue {
     /// Optional. Google Places type of the venue. (See supported types.)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub google_place_type: Option<String>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Venue {
@@ -43,6 +51,96 @@ impl Venue {
             foursquare_type: None,
             google_place_id: None,
             google_place_type: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Venue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Venue", VenueKey::ALL, VenueVisitor)
+    }
+}
+
+/// A key of a `Venue` object.
+enum VenueKey {
+    Location,
+    Title,
+    Address,
+    FoursquareId,
+    FoursquareType,
+    GooglePlaceId,
+    GooglePlaceType,
+    Unknown(String),
+}
+
+impl VenueKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "location",
+        "title",
+        "address",
+        "foursquare_id",
+        "foursquare_type",
+        "google_place_id",
+        "google_place_type",
+    ];
+}
+
+impl ObjectKey for VenueKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "location" => Self::Location,
+            "title" => Self::Title,
+            "address" => Self::Address,
+            "foursquare_id" => Self::FoursquareId,
+            "foursquare_type" => Self::FoursquareType,
+            "google_place_id" => Self::GooglePlaceId,
+            "google_place_type" => Self::GooglePlaceType,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VenueVisitor;
+
+impl<'de> Visitor<'de> for VenueVisitor {
+    type Value = Venue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Venue object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Venue, A::Error> {
+        let mut location = None;
+        let mut title = None;
+        let mut address = None;
+        let mut foursquare_id = None;
+        let mut foursquare_type = None;
+        let mut google_place_id = None;
+        let mut google_place_type = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VenueKey::Location => location = Some(map.next_value()?),
+                VenueKey::Title => title = Some(map.next_value()?),
+                VenueKey::Address => address = Some(map.next_value()?),
+                VenueKey::FoursquareId => foursquare_id = map.next_value()?,
+                VenueKey::FoursquareType => foursquare_type = map.next_value()?,
+                VenueKey::GooglePlaceId => google_place_id = map.next_value()?,
+                VenueKey::GooglePlaceType => google_place_type = map.next_value()?,
+                VenueKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Venue {
+            location: crate::object::required(location, "location")?,
+            title: crate::object::required(title, "title")?,
+            address: crate::object::required(address, "address")?,
+            foursquare_id,
+            foursquare_type,
+            google_place_id,
+            google_place_type,
+            extra,
+        })
     }
 }

@@ -2,11 +2,15 @@
 
 //! The `Video` type.
 
-use crate::{PhotoSize, VideoQuality};
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize, VideoQuality};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a video file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Video {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -39,6 +43,10 @@ pub struct Video {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Video {
@@ -63,6 +71,126 @@ impl Video {
             file_name: None,
             mime_type: None,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Video {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Video", VideoKey::ALL, VideoVisitor)
+    }
+}
+
+/// A key of a `Video` object.
+enum VideoKey {
+    FileId,
+    FileUniqueId,
+    Width,
+    Height,
+    Duration,
+    Thumbnail,
+    Cover,
+    StartTimestamp,
+    Qualities,
+    FileName,
+    MimeType,
+    FileSize,
+    Unknown(String),
+}
+
+impl VideoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "width",
+        "height",
+        "duration",
+        "thumbnail",
+        "cover",
+        "start_timestamp",
+        "qualities",
+        "file_name",
+        "mime_type",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for VideoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "duration" => Self::Duration,
+            "thumbnail" => Self::Thumbnail,
+            "cover" => Self::Cover,
+            "start_timestamp" => Self::StartTimestamp,
+            "qualities" => Self::Qualities,
+            "file_name" => Self::FileName,
+            "mime_type" => Self::MimeType,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VideoVisitor;
+
+impl<'de> Visitor<'de> for VideoVisitor {
+    type Value = Video;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Video object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Video, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut width = None;
+        let mut height = None;
+        let mut duration = None;
+        let mut thumbnail = None;
+        let mut cover = None;
+        let mut start_timestamp = None;
+        let mut qualities = None;
+        let mut file_name = None;
+        let mut mime_type = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoKey::FileId => file_id = Some(map.next_value()?),
+                VideoKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                VideoKey::Width => width = Some(map.next_value()?),
+                VideoKey::Height => height = Some(map.next_value()?),
+                VideoKey::Duration => duration = Some(map.next_value()?),
+                VideoKey::Thumbnail => thumbnail = map.next_value()?,
+                VideoKey::Cover => cover = map.next_value()?,
+                VideoKey::StartTimestamp => start_timestamp = map.next_value()?,
+                VideoKey::Qualities => qualities = map.next_value()?,
+                VideoKey::FileName => file_name = map.next_value()?,
+                VideoKey::MimeType => mime_type = map.next_value()?,
+                VideoKey::FileSize => file_size = map.next_value()?,
+                VideoKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Video {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            duration: crate::object::required(duration, "duration")?,
+            thumbnail,
+            cover,
+            start_timestamp,
+            qualities,
+            file_name,
+            mime_type,
+            file_size,
+            extra,
+        })
     }
 }

@@ -2,11 +2,87 @@
 
 //! The `VideoChatEnded` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a video chat ended in the chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VideoChatEnded {
     /// Video chat duration in seconds
     pub duration: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl VideoChatEnded {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(duration: i64) -> Self {
+        Self {
+            duration,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VideoChatEnded {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "VideoChatEnded",
+            VideoChatEndedKey::ALL,
+            VideoChatEndedVisitor,
+        )
+    }
+}
+
+/// A key of a `VideoChatEnded` object.
+enum VideoChatEndedKey {
+    Duration,
+    Unknown(String),
+}
+
+impl VideoChatEndedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["duration"];
+}
+
+impl ObjectKey for VideoChatEndedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "duration" => Self::Duration,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VideoChatEndedVisitor;
+
+impl<'de> Visitor<'de> for VideoChatEndedVisitor {
+    type Value = VideoChatEnded;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a VideoChatEnded object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoChatEnded, A::Error> {
+        let mut duration = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoChatEndedKey::Duration => duration = Some(map.next_value()?),
+                VideoChatEndedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(VideoChatEnded {
+            duration: crate::object::required(duration, "duration")?,
+            extra,
+        })
+    }
 }

@@ -2,13 +2,91 @@
 
 //! The `VideoChatParticipantsInvited` type.
 
-use crate::User;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, User};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about new members invited to a video chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VideoChatParticipantsInvited {
     /// New members that were invited to the video chat
     #[serde(default)]
     pub users: Vec<User>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl VideoChatParticipantsInvited {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(users: impl IntoIterator<Item = User>) -> Self {
+        Self {
+            users: users.into_iter().collect(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VideoChatParticipantsInvited {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "VideoChatParticipantsInvited",
+            VideoChatParticipantsInvitedKey::ALL,
+            VideoChatParticipantsInvitedVisitor,
+        )
+    }
+}
+
+/// A key of a `VideoChatParticipantsInvited` object.
+enum VideoChatParticipantsInvitedKey {
+    Users,
+    Unknown(String),
+}
+
+impl VideoChatParticipantsInvitedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["users"];
+}
+
+impl ObjectKey for VideoChatParticipantsInvitedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "users" => Self::Users,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VideoChatParticipantsInvitedVisitor;
+
+impl<'de> Visitor<'de> for VideoChatParticipantsInvitedVisitor {
+    type Value = VideoChatParticipantsInvited;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a VideoChatParticipantsInvited object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<VideoChatParticipantsInvited, A::Error> {
+        let mut users = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoChatParticipantsInvitedKey::Users => users = Some(map.next_value()?),
+                VideoChatParticipantsInvitedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(VideoChatParticipantsInvited {
+            users: users.unwrap_or_default(),
+            extra,
+        })
+    }
 }

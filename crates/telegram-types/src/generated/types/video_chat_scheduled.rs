@@ -2,11 +2,87 @@
 
 //! The `VideoChatScheduled` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a video chat scheduled in the chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VideoChatScheduled {
     /// Point in time (Unix timestamp) when the video chat is supposed to be started by a chat administrator
     pub start_date: i64,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl VideoChatScheduled {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(start_date: i64) -> Self {
+        Self {
+            start_date,
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VideoChatScheduled {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "VideoChatScheduled",
+            VideoChatScheduledKey::ALL,
+            VideoChatScheduledVisitor,
+        )
+    }
+}
+
+/// A key of a `VideoChatScheduled` object.
+enum VideoChatScheduledKey {
+    StartDate,
+    Unknown(String),
+}
+
+impl VideoChatScheduledKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["start_date"];
+}
+
+impl ObjectKey for VideoChatScheduledKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "start_date" => Self::StartDate,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VideoChatScheduledVisitor;
+
+impl<'de> Visitor<'de> for VideoChatScheduledVisitor {
+    type Value = VideoChatScheduled;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a VideoChatScheduled object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoChatScheduled, A::Error> {
+        let mut start_date = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoChatScheduledKey::StartDate => start_date = Some(map.next_value()?),
+                VideoChatScheduledKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(VideoChatScheduled {
+            start_date: crate::object::required(start_date, "start_date")?,
+            extra,
+        })
+    }
 }

@@ -2,8 +2,66 @@
 
 //! The `VideoChatStarted` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a video chat started in the chat. Currently holds no information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct VideoChatStarted {}
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct VideoChatStarted {
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for VideoChatStarted {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "VideoChatStarted",
+            VideoChatStartedKey::ALL,
+            VideoChatStartedVisitor,
+        )
+    }
+}
+
+/// A key of a `VideoChatStarted` object.
+enum VideoChatStartedKey {
+    Unknown(String),
+}
+
+impl VideoChatStartedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[];
+}
+
+impl ObjectKey for VideoChatStartedKey {
+    fn of(name: &str) -> Self {
+        Self::Unknown(name.to_owned())
+    }
+}
+
+struct VideoChatStartedVisitor;
+
+impl<'de> Visitor<'de> for VideoChatStartedVisitor {
+    type Value = VideoChatStarted;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a VideoChatStarted object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoChatStarted, A::Error> {
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoChatStartedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(VideoChatStarted { extra })
+    }
+}

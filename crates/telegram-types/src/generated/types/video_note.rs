@@ -2,11 +2,15 @@
 
 //! The `VideoNote` type.
 
-use crate::PhotoSize;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::{Extra, PhotoSize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a video message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VideoNote {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -22,6 +26,10 @@ pub struct VideoNote {
     /// Optional. File size in bytes
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl VideoNote {
@@ -39,6 +47,92 @@ impl VideoNote {
             duration,
             thumbnail: None,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for VideoNote {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("VideoNote", VideoNoteKey::ALL, VideoNoteVisitor)
+    }
+}
+
+/// A key of a `VideoNote` object.
+enum VideoNoteKey {
+    FileId,
+    FileUniqueId,
+    Length,
+    Duration,
+    Thumbnail,
+    FileSize,
+    Unknown(String),
+}
+
+impl VideoNoteKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "length",
+        "duration",
+        "thumbnail",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for VideoNoteKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "length" => Self::Length,
+            "duration" => Self::Duration,
+            "thumbnail" => Self::Thumbnail,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VideoNoteVisitor;
+
+impl<'de> Visitor<'de> for VideoNoteVisitor {
+    type Value = VideoNote;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a VideoNote object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoNote, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut length = None;
+        let mut duration = None;
+        let mut thumbnail = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoNoteKey::FileId => file_id = Some(map.next_value()?),
+                VideoNoteKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                VideoNoteKey::Length => length = Some(map.next_value()?),
+                VideoNoteKey::Duration => duration = Some(map.next_value()?),
+                VideoNoteKey::Thumbnail => thumbnail = map.next_value()?,
+                VideoNoteKey::FileSize => file_size = map.next_value()?,
+                VideoNoteKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(VideoNote {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            length: crate::object::required(length, "length")?,
+            duration: crate::object::required(duration, "duration")?,
+            thumbnail,
+            file_size,
+            extra,
+        })
     }
 }

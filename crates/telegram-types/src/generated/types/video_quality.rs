@@ -2,10 +2,15 @@
 
 //! The `VideoQuality` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a video file of a specific quality.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VideoQuality {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -20,6 +25,10 @@ pub struct VideoQuality {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl VideoQuality {
@@ -38,6 +47,92 @@ impl VideoQuality {
             height,
             codec: codec.into(),
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for VideoQuality {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("VideoQuality", VideoQualityKey::ALL, VideoQualityVisitor)
+    }
+}
+
+/// A key of a `VideoQuality` object.
+enum VideoQualityKey {
+    FileId,
+    FileUniqueId,
+    Width,
+    Height,
+    Codec,
+    FileSize,
+    Unknown(String),
+}
+
+impl VideoQualityKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "width",
+        "height",
+        "codec",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for VideoQualityKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "width" => Self::Width,
+            "height" => Self::Height,
+            "codec" => Self::Codec,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VideoQualityVisitor;
+
+impl<'de> Visitor<'de> for VideoQualityVisitor {
+    type Value = VideoQuality;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a VideoQuality object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoQuality, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut width = None;
+        let mut height = None;
+        let mut codec = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VideoQualityKey::FileId => file_id = Some(map.next_value()?),
+                VideoQualityKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                VideoQualityKey::Width => width = Some(map.next_value()?),
+                VideoQualityKey::Height => height = Some(map.next_value()?),
+                VideoQualityKey::Codec => codec = Some(map.next_value()?),
+                VideoQualityKey::FileSize => file_size = map.next_value()?,
+                VideoQualityKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(VideoQuality {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            width: crate::object::required(width, "width")?,
+            height: crate::object::required(height, "height")?,
+            codec: crate::object::required(codec, "codec")?,
+            file_size,
+            extra,
+        })
     }
 }

@@ -2,10 +2,15 @@
 
 //! The `Voice` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a voice note.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Voice {
     /// Identifier for this file, which can be used to download or reuse the file
     pub file_id: String,
@@ -19,6 +24,10 @@ pub struct Voice {
     /// Optional. File size in bytes. It can be bigger than 2^31 and some programming languages may have difficulty/silent defects in interpreting it. But it has at most 52 significant bits, so a signed 64-bit integer or double-precision float type are safe for storing this value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl Voice {
@@ -34,6 +43,84 @@ impl Voice {
             duration,
             mime_type: None,
             file_size: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Voice {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("Voice", VoiceKey::ALL, VoiceVisitor)
+    }
+}
+
+/// A key of a `Voice` object.
+enum VoiceKey {
+    FileId,
+    FileUniqueId,
+    Duration,
+    MimeType,
+    FileSize,
+    Unknown(String),
+}
+
+impl VoiceKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "file_id",
+        "file_unique_id",
+        "duration",
+        "mime_type",
+        "file_size",
+    ];
+}
+
+impl ObjectKey for VoiceKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "file_id" => Self::FileId,
+            "file_unique_id" => Self::FileUniqueId,
+            "duration" => Self::Duration,
+            "mime_type" => Self::MimeType,
+            "file_size" => Self::FileSize,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct VoiceVisitor;
+
+impl<'de> Visitor<'de> for VoiceVisitor {
+    type Value = Voice;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Voice object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Voice, A::Error> {
+        let mut file_id = None;
+        let mut file_unique_id = None;
+        let mut duration = None;
+        let mut mime_type = None;
+        let mut file_size = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                VoiceKey::FileId => file_id = Some(map.next_value()?),
+                VoiceKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
+                VoiceKey::Duration => duration = Some(map.next_value()?),
+                VoiceKey::MimeType => mime_type = map.next_value()?,
+                VoiceKey::FileSize => file_size = map.next_value()?,
+                VoiceKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+            }
+        }
+        Ok(Voice {
+            file_id: crate::object::required(file_id, "file_id")?,
+            file_unique_id: crate::object::required(file_unique_id, "file_unique_id")?,
+            duration: crate::object::required(duration, "duration")?,
+            mime_type,
+            file_size,
+            extra,
+        })
     }
 }

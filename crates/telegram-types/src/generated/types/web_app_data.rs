@@ -2,13 +2,91 @@
 
 //! The `WebAppData` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes data sent from a Web App to the bot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WebAppData {
     /// The data. Be aware that a bad client can send arbitrary data in this field.
     pub data: String,
     /// Text of the web\_app keyboard button from which the Web App was opened. Be aware that a bad client can send arbitrary data in this field.
     pub button_text: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl WebAppData {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(data: impl Into<String>, button_text: impl Into<String>) -> Self {
+        Self {
+            data: data.into(),
+            button_text: button_text.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAppData {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("WebAppData", WebAppDataKey::ALL, WebAppDataVisitor)
+    }
+}
+
+/// A key of a `WebAppData` object.
+enum WebAppDataKey {
+    Data,
+    ButtonText,
+    Unknown(String),
+}
+
+impl WebAppDataKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["data", "button_text"];
+}
+
+impl ObjectKey for WebAppDataKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "data" => Self::Data,
+            "button_text" => Self::ButtonText,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct WebAppDataVisitor;
+
+impl<'de> Visitor<'de> for WebAppDataVisitor {
+    type Value = WebAppData;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a WebAppData object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WebAppData, A::Error> {
+        let mut data = None;
+        let mut button_text = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                WebAppDataKey::Data => data = Some(map.next_value()?),
+                WebAppDataKey::ButtonText => button_text = Some(map.next_value()?),
+                WebAppDataKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(WebAppData {
+            data: crate::object::required(data, "data")?,
+            button_text: crate::object::required(button_text, "button_text")?,
+            extra,
+        })
+    }
 }

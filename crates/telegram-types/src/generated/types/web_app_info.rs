@@ -2,11 +2,83 @@
 
 //! The `WebAppInfo` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes a Web App.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WebAppInfo {
     /// An HTTPS URL of a Web App to be opened with additional data as specified in Initializing Web Apps
     pub url: String,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl WebAppInfo {
+    /// Creates the value from its required fields; the optional ones are left out.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            extra: None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebAppInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("WebAppInfo", WebAppInfoKey::ALL, WebAppInfoVisitor)
+    }
+}
+
+/// A key of a `WebAppInfo` object.
+enum WebAppInfoKey {
+    Url,
+    Unknown(String),
+}
+
+impl WebAppInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["url"];
+}
+
+impl ObjectKey for WebAppInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "url" => Self::Url,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct WebAppInfoVisitor;
+
+impl<'de> Visitor<'de> for WebAppInfoVisitor {
+    type Value = WebAppInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a WebAppInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WebAppInfo, A::Error> {
+        let mut url = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                WebAppInfoKey::Url => url = Some(map.next_value()?),
+                WebAppInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(WebAppInfo {
+            url: crate::object::required(url, "url")?,
+            extra,
+        })
+    }
 }

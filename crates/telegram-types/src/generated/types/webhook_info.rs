@@ -2,10 +2,15 @@
 
 //! The `WebhookInfo` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Describes the current status of a webhook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WebhookInfo {
     /// Webhook URL, may be empty if webhook is not set up
     pub url: String,
@@ -32,6 +37,10 @@ pub struct WebhookInfo {
     /// Optional. A list of update types the bot is subscribed to. Defaults to all update types except chat\_member, message\_reaction, and message\_reaction\_count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_updates: Option<Vec<String>>,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
 }
 
 impl WebhookInfo {
@@ -51,6 +60,119 @@ impl WebhookInfo {
             last_synchronization_error_date: None,
             max_connections: None,
             allowed_updates: None,
+            extra: None,
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookInfo {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct("WebhookInfo", WebhookInfoKey::ALL, WebhookInfoVisitor)
+    }
+}
+
+/// A key of a `WebhookInfo` object.
+enum WebhookInfoKey {
+    Url,
+    HasCustomCertificate,
+    PendingUpdateCount,
+    IpAddress,
+    LastErrorDate,
+    LastErrorMessage,
+    LastSynchronizationErrorDate,
+    MaxConnections,
+    AllowedUpdates,
+    Unknown(String),
+}
+
+impl WebhookInfoKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &[
+        "url",
+        "has_custom_certificate",
+        "pending_update_count",
+        "ip_address",
+        "last_error_date",
+        "last_error_message",
+        "last_synchronization_error_date",
+        "max_connections",
+        "allowed_updates",
+    ];
+}
+
+impl ObjectKey for WebhookInfoKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "url" => Self::Url,
+            "has_custom_certificate" => Self::HasCustomCertificate,
+            "pending_update_count" => Self::PendingUpdateCount,
+            "ip_address" => Self::IpAddress,
+            "last_error_date" => Self::LastErrorDate,
+            "last_error_message" => Self::LastErrorMessage,
+            "last_synchronization_error_date" => Self::LastSynchronizationErrorDate,
+            "max_connections" => Self::MaxConnections,
+            "allowed_updates" => Self::AllowedUpdates,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct WebhookInfoVisitor;
+
+impl<'de> Visitor<'de> for WebhookInfoVisitor {
+    type Value = WebhookInfo;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a WebhookInfo object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WebhookInfo, A::Error> {
+        let mut url = None;
+        let mut has_custom_certificate = None;
+        let mut pending_update_count = None;
+        let mut ip_address = None;
+        let mut last_error_date = None;
+        let mut last_error_message = None;
+        let mut last_synchronization_error_date = None;
+        let mut max_connections = None;
+        let mut allowed_updates = None;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                WebhookInfoKey::Url => url = Some(map.next_value()?),
+                WebhookInfoKey::HasCustomCertificate => {
+                    has_custom_certificate = Some(map.next_value()?)
+                }
+                WebhookInfoKey::PendingUpdateCount => {
+                    pending_update_count = Some(map.next_value()?)
+                }
+                WebhookInfoKey::IpAddress => ip_address = map.next_value()?,
+                WebhookInfoKey::LastErrorDate => last_error_date = map.next_value()?,
+                WebhookInfoKey::LastErrorMessage => last_error_message = map.next_value()?,
+                WebhookInfoKey::LastSynchronizationErrorDate => {
+                    last_synchronization_error_date = map.next_value()?
+                }
+                WebhookInfoKey::MaxConnections => max_connections = map.next_value()?,
+                WebhookInfoKey::AllowedUpdates => allowed_updates = map.next_value()?,
+                WebhookInfoKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(WebhookInfo {
+            url: crate::object::required(url, "url")?,
+            has_custom_certificate: has_custom_certificate.unwrap_or_default(),
+            pending_update_count: crate::object::required(
+                pending_update_count,
+                "pending_update_count",
+            )?,
+            ip_address,
+            last_error_date,
+            last_error_message,
+            last_synchronization_error_date,
+            max_connections,
+            allowed_updates,
+            extra,
+        })
     }
 }

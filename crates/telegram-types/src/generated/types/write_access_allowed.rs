@@ -2,10 +2,15 @@
 
 //! The `WriteAccessAllowed` type.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::object::{KeySeed, ObjectKey};
+use crate::Extra;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// This object represents a service message about a user allowing a bot to write messages after adding it to the attachment menu, launching a Web App from a link, or accepting an explicit request from a Web App sent by the method requestWriteAccess.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct WriteAccessAllowed {
     /// Optional. True, if the access was granted after the user accepted an explicit request from a Web App sent by the method requestWriteAccess
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
@@ -16,4 +21,77 @@ pub struct WriteAccessAllowed {
     /// Optional. True, if the access was granted when the bot was added to the attachment or side menu
     #[serde(default, skip_serializing_if = "crate::serde_support::is_false")]
     pub from_attachment_menu: bool,
+    /// The keys of the object this version of the spec does not know, as received (a newer
+    /// server's fields); `None` when there are none. Encoding writes them back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<Extra>>,
+}
+
+impl<'de> Deserialize<'de> for WriteAccessAllowed {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_struct(
+            "WriteAccessAllowed",
+            WriteAccessAllowedKey::ALL,
+            WriteAccessAllowedVisitor,
+        )
+    }
+}
+
+/// A key of a `WriteAccessAllowed` object.
+enum WriteAccessAllowedKey {
+    FromRequest,
+    WebAppName,
+    FromAttachmentMenu,
+    Unknown(String),
+}
+
+impl WriteAccessAllowedKey {
+    /// Every key it knows.
+    const ALL: &'static [&'static str] = &["from_request", "web_app_name", "from_attachment_menu"];
+}
+
+impl ObjectKey for WriteAccessAllowedKey {
+    fn of(name: &str) -> Self {
+        match name {
+            "from_request" => Self::FromRequest,
+            "web_app_name" => Self::WebAppName,
+            "from_attachment_menu" => Self::FromAttachmentMenu,
+            _ => Self::Unknown(name.to_owned()),
+        }
+    }
+}
+
+struct WriteAccessAllowedVisitor;
+
+impl<'de> Visitor<'de> for WriteAccessAllowedVisitor {
+    type Value = WriteAccessAllowed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a WriteAccessAllowed object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WriteAccessAllowed, A::Error> {
+        let mut from_request = false;
+        let mut web_app_name = None;
+        let mut from_attachment_menu = false;
+        let mut extra = None;
+        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+            match key {
+                WriteAccessAllowedKey::FromRequest => from_request = map.next_value()?,
+                WriteAccessAllowedKey::WebAppName => web_app_name = map.next_value()?,
+                WriteAccessAllowedKey::FromAttachmentMenu => {
+                    from_attachment_menu = map.next_value()?
+                }
+                WriteAccessAllowedKey::Unknown(key) => {
+                    crate::object::keep(&mut extra, key, map.next_value()?)
+                }
+            }
+        }
+        Ok(WriteAccessAllowed {
+            from_request,
+            web_app_name,
+            from_attachment_menu,
+            extra,
+        })
+    }
 }
