@@ -13,9 +13,13 @@
 //!   +548 MB; lag p50 2.26 ms, p99 3.18 ms, max 13 ms.
 //! - now (one `Arc<JobInfo>` per job, slots in a vector found through a `HashTable<u32>`, a
 //!   heap of 16-byte deadlines, a timer thread for the wake-up): 1.06–1.57 M/s (load 3–10);
-//!   +261 MB (stable across runs); lag at load 3.3–3.7 p50 41–153 µs, p99 3.8–10 ms, max
-//!   5–14 ms; sparse p50 155–189 µs, p99 1.3–2.3 ms. The p99 target is not shown on this
-//!   machine: the tail is the process waiting for a core.
+//!   +261 MB (stable across runs); at load 2.9–3.7, lag p50 41–153 µs, p99 3.6–10 ms, max
+//!   5–14 ms; sparse p50 155–236 µs, p99 1.3–11 ms.
+//! - the same heap with tokio's timer alone, interleaved with the runs above (load ~3): lag
+//!   p50 0.92–1.23 ms, p99 5.3–28 ms; sparse p50 1.51–1.56 ms.
+//!
+//! The p99 target is not shown on this machine: the tail is the process waiting for a core
+//! (it moves with the load, by 5× between runs minutes apart), not the timer.
 
 #![allow(missing_docs, clippy::print_stdout)]
 

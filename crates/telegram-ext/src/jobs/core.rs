@@ -6,7 +6,9 @@
 //! Memory per pending in-memory job (what `benches/benches/jobs.rs` measures): one allocation,
 //! the job's `JobInfo` in its `Arc` (the id inline in it, the callback of a function item a
 //! `'static` reference), one slot in the table's vector, about 5 bytes of hash index, and one
-//! 16-byte timer entry. A job handle (`Job`) shares the `JobInfo`.
+//! 16-byte timer entry: about 260 bytes of resident memory per job in all (the bench: +261 MB
+//! for 1 M pending jobs, against +548 MB with a `HashMap<Arc<str>, Slot>` and a tokio-util
+//! `DelayQueue`). A job handle (`Job`) shares the `JobInfo`.
 //!
 //! The runner (`runner.rs`) takes due jobs from here; the store side of persistent jobs lives in
 //! `persist.rs`.

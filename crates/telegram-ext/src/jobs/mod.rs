@@ -272,8 +272,8 @@ impl JobQueueConfig {
 ///
 /// Every `run_*` method returns a [`JobBuilder`] (id, name, chat, data, misfire policy…);
 /// awaiting it adds the job. All jobs share one timer (a heap of deadlines) driven by
-/// one task while the application runs; a job starts within tens of microseconds of its time
-/// on an idle machine.
+/// one task while the application runs; a job's callback typically starts a fraction of a
+/// millisecond after its time (the `jobs` bench: median about 0.2 ms on a busy machine).
 ///
 /// ```
 /// use std::time::Duration;

@@ -1,5 +1,5 @@
-//! `PreciseSleep`: how the runner waits for the next deadline, to within tens of microseconds
-//! rather than tokio's millisecond.
+//! `PreciseSleep`: how the runner waits for the next deadline, to a fraction of a millisecond
+//! rather than tokio's 1–2 ms.
 //!
 //! tokio's timer rounds a deadline up to its next millisecond tick and its driver sleeps in
 //! whole milliseconds, so a tokio sleep ends 1–2 ms late (most of the firing lag the `jobs`

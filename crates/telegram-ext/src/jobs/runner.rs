@@ -3,8 +3,8 @@
 //! processes). Callbacks run as the application's tracked tasks: their errors and panics go to
 //! the error handlers, a graceful stop awaits them.
 //!
-//! The timer task sleeps until the earliest deadline ([`PreciseSleep`]: to tens of
-//! microseconds, where tokio's timer alone ends 1–2 ms late), and is woken early when a job
+//! The timer task sleeps until the earliest deadline ([`PreciseSleep`]: to a fraction of a
+//! millisecond, where tokio's timer alone ends 1–2 ms late), and is woken early when a job
 //! with an earlier deadline is added. It takes due jobs in batches of a few hundred per lock and
 //! spawns one task per job.
 
