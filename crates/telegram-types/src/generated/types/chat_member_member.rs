@@ -68,7 +68,7 @@ enum ChatMemberMemberKey {
     User,
     UntilDate,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberMemberKey {
@@ -83,8 +83,12 @@ impl ObjectKey for ChatMemberMemberKey {
             "user" => Self::User,
             "until_date" => Self::UntilDate,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +106,8 @@ impl<'de> Visitor<'de> for ChatMemberMemberVisitor {
         let mut user = None;
         let mut until_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberMemberKey::Tag => tag = map.next_value()?,
                 ChatMemberMemberKey::User => user = Some(map.next_value()?),
@@ -110,8 +115,9 @@ impl<'de> Visitor<'de> for ChatMemberMemberVisitor {
                 ChatMemberMemberKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberMemberKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberMemberKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -50,7 +50,7 @@ enum ForceReplyKey {
     ForceReply,
     InputFieldPlaceholder,
     Selective,
-    Unknown(String),
+    Unknown,
 }
 
 impl ForceReplyKey {
@@ -64,8 +64,12 @@ impl ObjectKey for ForceReplyKey {
             "force_reply" => Self::ForceReply,
             "input_field_placeholder" => Self::InputFieldPlaceholder,
             "selective" => Self::Selective,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -83,15 +87,17 @@ impl<'de> Visitor<'de> for ForceReplyVisitor {
         let mut input_field_placeholder = None;
         let mut selective = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ForceReplyKey::ForceReply => force_reply = Some(map.next_value()?),
                 ForceReplyKey::InputFieldPlaceholder => {
                     input_field_placeholder = map.next_value()?
                 }
                 ForceReplyKey::Selective => selective = map.next_value()?,
-                ForceReplyKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ForceReplyKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

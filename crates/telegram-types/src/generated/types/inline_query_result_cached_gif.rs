@@ -108,7 +108,7 @@ enum InlineQueryResultCachedGifKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedGifKey {
@@ -140,8 +140,12 @@ impl ObjectKey for InlineQueryResultCachedGifKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -168,7 +172,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedGifVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedGifKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedGifKey::GifFileId => gif_file_id = Some(map.next_value()?),
@@ -188,8 +193,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedGifVisitor {
                 InlineQueryResultCachedGifKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedGifKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedGifKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -73,7 +73,7 @@ enum InlineQueryResultCachedStickerKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedStickerKey {
@@ -95,8 +95,12 @@ impl ObjectKey for InlineQueryResultCachedStickerKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -118,7 +122,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedStickerVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedStickerKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedStickerKey::StickerFileId => {
@@ -133,8 +138,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedStickerVisitor {
                 InlineQueryResultCachedStickerKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedStickerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedStickerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

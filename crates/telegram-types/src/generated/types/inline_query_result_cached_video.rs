@@ -117,7 +117,7 @@ enum InlineQueryResultCachedVideoKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedVideoKey {
@@ -151,8 +151,12 @@ impl ObjectKey for InlineQueryResultCachedVideoKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -180,7 +184,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedVideoVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedVideoKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedVideoKey::VideoFileId => {
@@ -203,8 +208,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedVideoVisitor {
                 InlineQueryResultCachedVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -82,7 +82,7 @@ enum InputMediaVoiceNoteKey {
     CaptionEntities,
     Duration,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaVoiceNoteKey {
@@ -106,8 +106,12 @@ impl ObjectKey for InputMediaVoiceNoteKey {
             "caption_entities" => Self::CaptionEntities,
             "duration" => Self::Duration,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -127,7 +131,8 @@ impl<'de> Visitor<'de> for InputMediaVoiceNoteVisitor {
         let mut caption_entities = None;
         let mut duration = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaVoiceNoteKey::Media => media = Some(map.next_value()?),
                 InputMediaVoiceNoteKey::Caption => caption = map.next_value()?,
@@ -137,8 +142,9 @@ impl<'de> Visitor<'de> for InputMediaVoiceNoteVisitor {
                 InputMediaVoiceNoteKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaVoiceNoteKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaVoiceNoteKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockAudioKey {
     Audio,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockAudioKey {
@@ -75,8 +75,12 @@ impl ObjectKey for InputRichBlockAudioKey {
             "audio" => Self::Audio,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +97,17 @@ impl<'de> Visitor<'de> for InputRichBlockAudioVisitor {
         let mut audio = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockAudioKey::Audio => audio = Some(map.next_value()?),
                 InputRichBlockAudioKey::Caption => caption = map.next_value()?,
                 InputRichBlockAudioKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockAudioKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockAudioKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -64,7 +64,7 @@ enum InputRichBlockListItemKey {
     IsChecked,
     Value,
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockListItemKey {
@@ -80,8 +80,12 @@ impl ObjectKey for InputRichBlockListItemKey {
             "is_checked" => Self::IsChecked,
             "value" => Self::Value,
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -101,15 +105,17 @@ impl<'de> Visitor<'de> for InputRichBlockListItemVisitor {
         let mut value = None;
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockListItemKey::Blocks => blocks = Some(map.next_value()?),
                 InputRichBlockListItemKey::HasCheckbox => has_checkbox = map.next_value()?,
                 InputRichBlockListItemKey::IsChecked => is_checked = map.next_value()?,
                 InputRichBlockListItemKey::Value => value = map.next_value()?,
                 InputRichBlockListItemKey::Kind => kind = map.next_value()?,
-                InputRichBlockListItemKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockListItemKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for InputRichBlockMathematicalExpression {
 enum InputRichBlockMathematicalExpressionKey {
     Expression,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockMathematicalExpressionKey {
@@ -67,8 +67,12 @@ impl ObjectKey for InputRichBlockMathematicalExpressionKey {
         match name {
             "expression" => Self::Expression,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,7 +91,8 @@ impl<'de> Visitor<'de> for InputRichBlockMathematicalExpressionVisitor {
     ) -> Result<InputRichBlockMathematicalExpression, A::Error> {
         let mut expression = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockMathematicalExpressionKey::Expression => {
                     expression = Some(map.next_value()?)
@@ -95,8 +100,9 @@ impl<'de> Visitor<'de> for InputRichBlockMathematicalExpressionVisitor {
                 InputRichBlockMathematicalExpressionKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockMathematicalExpressionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockMathematicalExpressionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -75,7 +75,7 @@ enum InputStoryContentVideoKey {
     CoverFrameTimestamp,
     IsAnimation,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputStoryContentVideoKey {
@@ -97,8 +97,12 @@ impl ObjectKey for InputStoryContentVideoKey {
             "cover_frame_timestamp" => Self::CoverFrameTimestamp,
             "is_animation" => Self::IsAnimation,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -117,7 +121,8 @@ impl<'de> Visitor<'de> for InputStoryContentVideoVisitor {
         let mut cover_frame_timestamp = None;
         let mut is_animation = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputStoryContentVideoKey::Video => video = Some(map.next_value()?),
                 InputStoryContentVideoKey::Duration => duration = map.next_value()?,
@@ -128,8 +133,9 @@ impl<'de> Visitor<'de> for InputStoryContentVideoVisitor {
                 InputStoryContentVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputStoryContentVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputStoryContentVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -73,7 +73,7 @@ enum KeyboardButtonRequestUsersKey {
     RequestName,
     RequestUsername,
     RequestPhoto,
-    Unknown(String),
+    Unknown,
 }
 
 impl KeyboardButtonRequestUsersKey {
@@ -99,8 +99,12 @@ impl ObjectKey for KeyboardButtonRequestUsersKey {
             "request_name" => Self::RequestName,
             "request_username" => Self::RequestUsername,
             "request_photo" => Self::RequestPhoto,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -125,7 +129,8 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestUsersVisitor {
         let mut request_username = None;
         let mut request_photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 KeyboardButtonRequestUsersKey::RequestId => request_id = Some(map.next_value()?),
                 KeyboardButtonRequestUsersKey::UserIsBot => user_is_bot = map.next_value()?,
@@ -138,8 +143,9 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestUsersVisitor {
                     request_username = map.next_value()?
                 }
                 KeyboardButtonRequestUsersKey::RequestPhoto => request_photo = map.next_value()?,
-                KeyboardButtonRequestUsersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                KeyboardButtonRequestUsersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -52,7 +52,7 @@ enum MessageGenerationStoppedKey {
     Chat,
     MessageThreadId,
     DraftId,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageGenerationStoppedKey {
@@ -66,8 +66,12 @@ impl ObjectKey for MessageGenerationStoppedKey {
             "chat" => Self::Chat,
             "message_thread_id" => Self::MessageThreadId,
             "draft_id" => Self::DraftId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,15 +92,17 @@ impl<'de> Visitor<'de> for MessageGenerationStoppedVisitor {
         let mut message_thread_id = None;
         let mut draft_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageGenerationStoppedKey::Chat => chat = Some(map.next_value()?),
                 MessageGenerationStoppedKey::MessageThreadId => {
                     message_thread_id = map.next_value()?
                 }
                 MessageGenerationStoppedKey::DraftId => draft_id = Some(map.next_value()?),
-                MessageGenerationStoppedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageGenerationStoppedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

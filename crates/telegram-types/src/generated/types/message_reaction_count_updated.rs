@@ -61,7 +61,7 @@ enum MessageReactionCountUpdatedKey {
     MessageId,
     Date,
     Reactions,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageReactionCountUpdatedKey {
@@ -76,8 +76,12 @@ impl ObjectKey for MessageReactionCountUpdatedKey {
             "message_id" => Self::MessageId,
             "date" => Self::Date,
             "reactions" => Self::Reactions,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -99,14 +103,16 @@ impl<'de> Visitor<'de> for MessageReactionCountUpdatedVisitor {
         let mut date = None;
         let mut reactions = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageReactionCountUpdatedKey::Chat => chat = Some(map.next_value()?),
                 MessageReactionCountUpdatedKey::MessageId => message_id = Some(map.next_value()?),
                 MessageReactionCountUpdatedKey::Date => date = Some(map.next_value()?),
                 MessageReactionCountUpdatedKey::Reactions => reactions = Some(map.next_value()?),
-                MessageReactionCountUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageReactionCountUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum PassportElementErrorFilesKey {
     FileHashes,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorFilesKey {
@@ -83,8 +83,12 @@ impl ObjectKey for PassportElementErrorFilesKey {
             "file_hashes" => Self::FileHashes,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +109,8 @@ impl<'de> Visitor<'de> for PassportElementErrorFilesVisitor {
         let mut file_hashes = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorFilesKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorFilesKey::FileHashes => file_hashes = Some(map.next_value()?),
@@ -113,8 +118,9 @@ impl<'de> Visitor<'de> for PassportElementErrorFilesVisitor {
                 PassportElementErrorFilesKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorFilesKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorFilesKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

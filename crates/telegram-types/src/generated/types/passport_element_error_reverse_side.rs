@@ -68,7 +68,7 @@ enum PassportElementErrorReverseSideKey {
     FileHash,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorReverseSideKey {
@@ -83,8 +83,12 @@ impl ObjectKey for PassportElementErrorReverseSideKey {
             "file_hash" => Self::FileHash,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +109,8 @@ impl<'de> Visitor<'de> for PassportElementErrorReverseSideVisitor {
         let mut file_hash = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorReverseSideKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorReverseSideKey::FileHash => file_hash = Some(map.next_value()?),
@@ -113,8 +118,9 @@ impl<'de> Visitor<'de> for PassportElementErrorReverseSideVisitor {
                 PassportElementErrorReverseSideKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorReverseSideKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorReverseSideKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum PhotoSizeKey {
     Width,
     Height,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl PhotoSizeKey {
@@ -78,8 +78,12 @@ impl ObjectKey for PhotoSizeKey {
             "width" => Self::Width,
             "height" => Self::Height,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -99,15 +103,17 @@ impl<'de> Visitor<'de> for PhotoSizeVisitor {
         let mut height = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PhotoSizeKey::FileId => file_id = Some(map.next_value()?),
                 PhotoSizeKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
                 PhotoSizeKey::Width => width = Some(map.next_value()?),
                 PhotoSizeKey::Height => height = Some(map.next_value()?),
                 PhotoSizeKey::FileSize => file_size = map.next_value()?,
-                PhotoSizeKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PhotoSizeKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

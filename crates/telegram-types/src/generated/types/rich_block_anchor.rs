@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichBlockAnchor {
 enum RichBlockAnchorKey {
     Name,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockAnchorKey {
@@ -67,8 +67,12 @@ impl ObjectKey for RichBlockAnchorKey {
         match name {
             "name" => Self::Name,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +88,16 @@ impl<'de> Visitor<'de> for RichBlockAnchorVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockAnchor, A::Error> {
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockAnchorKey::Name => name = Some(map.next_value()?),
                 RichBlockAnchorKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockAnchorKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockAnchorKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

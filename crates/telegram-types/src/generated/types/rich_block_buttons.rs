@@ -61,7 +61,7 @@ enum RichBlockButtonsKey {
     Buttons,
     Align,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockButtonsKey {
@@ -75,8 +75,12 @@ impl ObjectKey for RichBlockButtonsKey {
             "buttons" => Self::Buttons,
             "align" => Self::Align,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +97,17 @@ impl<'de> Visitor<'de> for RichBlockButtonsVisitor {
         let mut buttons = None;
         let mut align = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockButtonsKey::Buttons => buttons = Some(map.next_value()?),
                 RichBlockButtonsKey::Align => align = map.next_value()?,
                 RichBlockButtonsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockButtonsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockButtonsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

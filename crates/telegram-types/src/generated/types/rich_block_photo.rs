@@ -68,7 +68,7 @@ enum RichBlockPhotoKey {
     HasSpoiler,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockPhotoKey {
@@ -83,8 +83,12 @@ impl ObjectKey for RichBlockPhotoKey {
             "has_spoiler" => Self::HasSpoiler,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +106,8 @@ impl<'de> Visitor<'de> for RichBlockPhotoVisitor {
         let mut has_spoiler = false;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockPhotoKey::Photo => photo = Some(map.next_value()?),
                 RichBlockPhotoKey::HasSpoiler => has_spoiler = map.next_value()?,
@@ -110,8 +115,9 @@ impl<'de> Visitor<'de> for RichBlockPhotoVisitor {
                 RichBlockPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

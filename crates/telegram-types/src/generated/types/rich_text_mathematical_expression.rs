@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichTextMathematicalExpression {
 enum RichTextMathematicalExpressionKey {
     Expression,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextMathematicalExpressionKey {
@@ -67,8 +67,12 @@ impl ObjectKey for RichTextMathematicalExpressionKey {
         match name {
             "expression" => Self::Expression,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,7 +91,8 @@ impl<'de> Visitor<'de> for RichTextMathematicalExpressionVisitor {
     ) -> Result<RichTextMathematicalExpression, A::Error> {
         let mut expression = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextMathematicalExpressionKey::Expression => {
                     expression = Some(map.next_value()?)
@@ -95,8 +100,9 @@ impl<'de> Visitor<'de> for RichTextMathematicalExpressionVisitor {
                 RichTextMathematicalExpressionKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextMathematicalExpressionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextMathematicalExpressionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

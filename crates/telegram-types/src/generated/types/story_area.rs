@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for StoryArea {
 enum StoryAreaKey {
     Position,
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaKey {
@@ -57,8 +57,12 @@ impl ObjectKey for StoryAreaKey {
         match name {
             "position" => Self::Position,
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,12 +79,14 @@ impl<'de> Visitor<'de> for StoryAreaVisitor {
         let mut position = None;
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaKey::Position => position = Some(map.next_value()?),
                 StoryAreaKey::Kind => kind = Some(map.next_value()?),
-                StoryAreaKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

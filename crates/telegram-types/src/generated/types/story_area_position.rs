@@ -70,7 +70,7 @@ enum StoryAreaPositionKey {
     HeightPercentage,
     RotationAngle,
     CornerRadiusPercentage,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaPositionKey {
@@ -94,8 +94,12 @@ impl ObjectKey for StoryAreaPositionKey {
             "height_percentage" => Self::HeightPercentage,
             "rotation_angle" => Self::RotationAngle,
             "corner_radius_percentage" => Self::CornerRadiusPercentage,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -116,7 +120,8 @@ impl<'de> Visitor<'de> for StoryAreaPositionVisitor {
         let mut rotation_angle = None;
         let mut corner_radius_percentage = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaPositionKey::XPercentage => x_percentage = Some(map.next_value()?),
                 StoryAreaPositionKey::YPercentage => y_percentage = Some(map.next_value()?),
@@ -128,8 +133,9 @@ impl<'de> Visitor<'de> for StoryAreaPositionVisitor {
                 StoryAreaPositionKey::CornerRadiusPercentage => {
                     corner_radius_percentage = Some(map.next_value()?)
                 }
-                StoryAreaPositionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaPositionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

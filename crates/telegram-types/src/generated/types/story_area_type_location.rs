@@ -66,7 +66,7 @@ enum StoryAreaTypeLocationKey {
     Longitude,
     Address,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaTypeLocationKey {
@@ -81,8 +81,12 @@ impl ObjectKey for StoryAreaTypeLocationKey {
             "longitude" => Self::Longitude,
             "address" => Self::Address,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +104,8 @@ impl<'de> Visitor<'de> for StoryAreaTypeLocationVisitor {
         let mut longitude = None;
         let mut address = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaTypeLocationKey::Latitude => latitude = Some(map.next_value()?),
                 StoryAreaTypeLocationKey::Longitude => longitude = Some(map.next_value()?),
@@ -108,8 +113,9 @@ impl<'de> Visitor<'de> for StoryAreaTypeLocationVisitor {
                 StoryAreaTypeLocationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                StoryAreaTypeLocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaTypeLocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

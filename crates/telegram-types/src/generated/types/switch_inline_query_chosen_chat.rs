@@ -50,7 +50,7 @@ enum SwitchInlineQueryChosenChatKey {
     AllowBotChats,
     AllowGroupChats,
     AllowChannelChats,
-    Unknown(String),
+    Unknown,
 }
 
 impl SwitchInlineQueryChosenChatKey {
@@ -72,8 +72,12 @@ impl ObjectKey for SwitchInlineQueryChosenChatKey {
             "allow_bot_chats" => Self::AllowBotChats,
             "allow_group_chats" => Self::AllowGroupChats,
             "allow_channel_chats" => Self::AllowChannelChats,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,7 +100,8 @@ impl<'de> Visitor<'de> for SwitchInlineQueryChosenChatVisitor {
         let mut allow_group_chats = false;
         let mut allow_channel_chats = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SwitchInlineQueryChosenChatKey::Query => query = map.next_value()?,
                 SwitchInlineQueryChosenChatKey::AllowUserChats => {
@@ -111,8 +116,9 @@ impl<'de> Visitor<'de> for SwitchInlineQueryChosenChatVisitor {
                 SwitchInlineQueryChosenChatKey::AllowChannelChats => {
                     allow_channel_chats = map.next_value()?
                 }
-                SwitchInlineQueryChosenChatKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SwitchInlineQueryChosenChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

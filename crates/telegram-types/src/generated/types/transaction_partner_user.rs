@@ -108,7 +108,7 @@ enum TransactionPartnerUserKey {
     Gift,
     PremiumSubscriptionDuration,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerUserKey {
@@ -140,8 +140,12 @@ impl ObjectKey for TransactionPartnerUserKey {
             "gift" => Self::Gift,
             "premium_subscription_duration" => Self::PremiumSubscriptionDuration,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -165,7 +169,8 @@ impl<'de> Visitor<'de> for TransactionPartnerUserVisitor {
         let mut gift = None;
         let mut premium_subscription_duration = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerUserKey::TransactionType => {
                     transaction_type = Some(map.next_value()?)
@@ -187,8 +192,9 @@ impl<'de> Visitor<'de> for TransactionPartnerUserVisitor {
                 TransactionPartnerUserKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerUserKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerUserKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for UserProfileAudios {
 enum UserProfileAudiosKey {
     TotalCount,
     Audios,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserProfileAudiosKey {
@@ -61,8 +61,12 @@ impl ObjectKey for UserProfileAudiosKey {
         match name {
             "total_count" => Self::TotalCount,
             "audios" => Self::Audios,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +83,14 @@ impl<'de> Visitor<'de> for UserProfileAudiosVisitor {
         let mut total_count = None;
         let mut audios = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserProfileAudiosKey::TotalCount => total_count = Some(map.next_value()?),
                 UserProfileAudiosKey::Audios => audios = Some(map.next_value()?),
-                UserProfileAudiosKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UserProfileAudiosKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for UserProfilePhotos {
 enum UserProfilePhotosKey {
     TotalCount,
     Photos,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserProfilePhotosKey {
@@ -61,8 +61,12 @@ impl ObjectKey for UserProfilePhotosKey {
         match name {
             "total_count" => Self::TotalCount,
             "photos" => Self::Photos,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +83,14 @@ impl<'de> Visitor<'de> for UserProfilePhotosVisitor {
         let mut total_count = None;
         let mut photos = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserProfilePhotosKey::TotalCount => total_count = Some(map.next_value()?),
                 UserProfilePhotosKey::Photos => photos = Some(map.next_value()?),
-                UserProfilePhotosKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UserProfilePhotosKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

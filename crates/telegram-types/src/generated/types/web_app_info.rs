@@ -39,7 +39,7 @@ impl<'de> Deserialize<'de> for WebAppInfo {
 /// A key of a `WebAppInfo` object.
 enum WebAppInfoKey {
     Url,
-    Unknown(String),
+    Unknown,
 }
 
 impl WebAppInfoKey {
@@ -51,8 +51,12 @@ impl ObjectKey for WebAppInfoKey {
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,11 +72,13 @@ impl<'de> Visitor<'de> for WebAppInfoVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WebAppInfo, A::Error> {
         let mut url = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 WebAppInfoKey::Url => url = Some(map.next_value()?),
-                WebAppInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                WebAppInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }
