@@ -62,6 +62,8 @@ impl<'a, K> KeySeed<'a, K> {
 impl<'de, K: ObjectKey> DeserializeSeed<'de> for KeySeed<'_, K> {
     type Value = K;
 
+    // Inlined into each visitor's key loop, as serde's derive inlines its field visitor.
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<K, D::Error> {
         deserializer.deserialize_identifier(self)
     }
@@ -74,6 +76,7 @@ impl<K: ObjectKey> Visitor<'_> for KeySeed<'_, K> {
         f.write_str("an object key")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, name: &str) -> Result<K, E> {
         let key = K::of(name);
         if key.is_unknown() {

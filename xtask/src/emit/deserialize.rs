@@ -75,7 +75,7 @@ fn key_enum(s: &Struct, group: Option<&Group>) -> String {
     out.push_str(&names.join(", "));
     out.push_str("];\n}\n");
     out.push_str(&format!(
-        "\nimpl ObjectKey for {}Key {{\n    fn of(name: &str) -> Self {{\n",
+        "\nimpl ObjectKey for {}Key {{\n    #[inline]\n    fn of(name: &str) -> Self {{\n",
         s.name
     ));
     if keys.is_empty() {
@@ -91,7 +91,7 @@ fn key_enum(s: &Struct, group: Option<&Group>) -> String {
         out.push_str("            _ => Self::Unknown,\n        }\n    }\n");
     }
     out.push_str(
-        "\n    fn is_unknown(&self) -> bool {\n        matches!(self, Self::Unknown)\n    }\n}\n",
+        "\n    #[inline]\n    fn is_unknown(&self) -> bool {\n        matches!(self, Self::Unknown)\n    }\n}\n",
     );
     out
 }

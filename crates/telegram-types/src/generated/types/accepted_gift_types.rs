@@ -85,6 +85,7 @@ impl AcceptedGiftTypesKey {
 }
 
 impl ObjectKey for AcceptedGiftTypesKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "unlimited_gifts" => Self::UnlimitedGifts,
@@ -96,6 +97,7 @@ impl ObjectKey for AcceptedGiftTypesKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

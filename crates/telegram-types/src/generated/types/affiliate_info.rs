@@ -77,6 +77,7 @@ impl AffiliateInfoKey {
 }
 
 impl ObjectKey for AffiliateInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "affiliate_user" => Self::AffiliateUser,
@@ -88,6 +89,7 @@ impl ObjectKey for AffiliateInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -100,6 +100,7 @@ impl AnimationKey {
 }
 
 impl ObjectKey for AnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -115,6 +116,7 @@ impl ObjectKey for AnimationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

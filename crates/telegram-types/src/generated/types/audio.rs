@@ -100,6 +100,7 @@ impl AudioKey {
 }
 
 impl ObjectKey for AudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -115,6 +116,7 @@ impl ObjectKey for AudioKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl BackgroundFillFreeformGradientKey {
 }
 
 impl ObjectKey for BackgroundFillFreeformGradientKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "colors" => Self::Colors,
@@ -71,6 +72,7 @@ impl ObjectKey for BackgroundFillFreeformGradientKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -73,6 +73,7 @@ impl BackgroundFillGradientKey {
 }
 
 impl ObjectKey for BackgroundFillGradientKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "top_color" => Self::TopColor,
@@ -83,6 +84,7 @@ impl ObjectKey for BackgroundFillGradientKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -60,6 +60,7 @@ impl BackgroundFillSolidKey {
 }
 
 impl ObjectKey for BackgroundFillSolidKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "color" => Self::Color,
@@ -68,6 +69,7 @@ impl ObjectKey for BackgroundFillSolidKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

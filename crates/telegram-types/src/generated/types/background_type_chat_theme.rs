@@ -63,6 +63,7 @@ impl BackgroundTypeChatThemeKey {
 }
 
 impl ObjectKey for BackgroundTypeChatThemeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "theme_name" => Self::ThemeName,
@@ -71,6 +72,7 @@ impl ObjectKey for BackgroundTypeChatThemeKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -68,6 +68,7 @@ impl BackgroundTypeFillKey {
 }
 
 impl ObjectKey for BackgroundTypeFillKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "fill" => Self::Fill,
@@ -77,6 +78,7 @@ impl ObjectKey for BackgroundTypeFillKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

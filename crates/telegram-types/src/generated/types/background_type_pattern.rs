@@ -98,6 +98,7 @@ impl BackgroundTypePatternKey {
 }
 
 impl ObjectKey for BackgroundTypePatternKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
@@ -110,6 +111,7 @@ impl ObjectKey for BackgroundTypePatternKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

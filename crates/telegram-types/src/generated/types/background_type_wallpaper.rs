@@ -88,6 +88,7 @@ impl BackgroundTypeWallpaperKey {
 }
 
 impl ObjectKey for BackgroundTypeWallpaperKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
@@ -99,6 +100,7 @@ impl ObjectKey for BackgroundTypeWallpaperKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

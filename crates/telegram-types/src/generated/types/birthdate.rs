@@ -57,6 +57,7 @@ impl BirthdateKey {
 }
 
 impl ObjectKey for BirthdateKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "day" => Self::Day,
@@ -66,6 +67,7 @@ impl ObjectKey for BirthdateKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -58,6 +58,7 @@ impl BotAccessSettingsKey {
 }
 
 impl ObjectKey for BotAccessSettingsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "is_access_restricted" => Self::IsAccessRestricted,
@@ -66,6 +67,7 @@ impl ObjectKey for BotAccessSettingsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -57,6 +57,7 @@ impl BotCommandKey {
 }
 
 impl ObjectKey for BotCommandKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "command" => Self::Command,
@@ -66,6 +67,7 @@ impl ObjectKey for BotCommandKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

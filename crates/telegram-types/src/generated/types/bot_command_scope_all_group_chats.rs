@@ -49,6 +49,7 @@ impl BotCommandScopeAllGroupChatsKey {
 }
 
 impl ObjectKey for BotCommandScopeAllGroupChatsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
@@ -56,6 +57,7 @@ impl ObjectKey for BotCommandScopeAllGroupChatsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

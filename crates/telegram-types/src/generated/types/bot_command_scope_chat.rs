@@ -63,6 +63,7 @@ impl BotCommandScopeChatKey {
 }
 
 impl ObjectKey for BotCommandScopeChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat_id" => Self::ChatId,
@@ -71,6 +72,7 @@ impl ObjectKey for BotCommandScopeChatKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

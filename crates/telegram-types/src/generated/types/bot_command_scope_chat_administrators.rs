@@ -63,6 +63,7 @@ impl BotCommandScopeChatAdministratorsKey {
 }
 
 impl ObjectKey for BotCommandScopeChatAdministratorsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat_id" => Self::ChatId,
@@ -71,6 +72,7 @@ impl ObjectKey for BotCommandScopeChatAdministratorsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -68,6 +68,7 @@ impl BotCommandScopeChatMemberKey {
 }
 
 impl ObjectKey for BotCommandScopeChatMemberKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat_id" => Self::ChatId,
@@ -77,6 +78,7 @@ impl ObjectKey for BotCommandScopeChatMemberKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl BotDescriptionKey {
 }
 
 impl ObjectKey for BotDescriptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "description" => Self::Description,
@@ -59,6 +60,7 @@ impl ObjectKey for BotDescriptionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -48,6 +48,7 @@ impl BotNameKey {
 }
 
 impl ObjectKey for BotNameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -55,6 +56,7 @@ impl ObjectKey for BotNameKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

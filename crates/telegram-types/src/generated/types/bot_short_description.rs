@@ -52,6 +52,7 @@ impl BotShortDescriptionKey {
 }
 
 impl ObjectKey for BotShortDescriptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "short_description" => Self::ShortDescription,
@@ -59,6 +60,7 @@ impl ObjectKey for BotShortDescriptionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -64,6 +64,7 @@ impl BotSubscriptionUpdatedKey {
 }
 
 impl ObjectKey for BotSubscriptionUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -73,6 +74,7 @@ impl ObjectKey for BotSubscriptionUpdatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

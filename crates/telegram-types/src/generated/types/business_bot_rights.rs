@@ -110,6 +110,7 @@ impl BusinessBotRightsKey {
 }
 
 impl ObjectKey for BusinessBotRightsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "can_reply" => Self::CanReply,
@@ -130,6 +131,7 @@ impl ObjectKey for BusinessBotRightsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

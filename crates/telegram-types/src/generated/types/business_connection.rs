@@ -81,6 +81,7 @@ impl BusinessConnectionKey {
 }
 
 impl ObjectKey for BusinessConnectionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -93,6 +94,7 @@ impl ObjectKey for BusinessConnectionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -51,6 +51,7 @@ impl BusinessIntroKey {
 }
 
 impl ObjectKey for BusinessIntroKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -60,6 +61,7 @@ impl ObjectKey for BusinessIntroKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

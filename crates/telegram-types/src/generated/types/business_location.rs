@@ -57,6 +57,7 @@ impl BusinessLocationKey {
 }
 
 impl ObjectKey for BusinessLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "address" => Self::Address,
@@ -65,6 +66,7 @@ impl ObjectKey for BusinessLocationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -65,6 +65,7 @@ impl BusinessMessagesDeletedKey {
 }
 
 impl ObjectKey for BusinessMessagesDeletedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "business_connection_id" => Self::BusinessConnectionId,
@@ -74,6 +75,7 @@ impl ObjectKey for BusinessMessagesDeletedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

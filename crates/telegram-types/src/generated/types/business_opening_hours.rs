@@ -60,6 +60,7 @@ impl BusinessOpeningHoursKey {
 }
 
 impl ObjectKey for BusinessOpeningHoursKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "time_zone_name" => Self::TimeZoneName,
@@ -68,6 +69,7 @@ impl ObjectKey for BusinessOpeningHoursKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -56,6 +56,7 @@ impl BusinessOpeningHoursIntervalKey {
 }
 
 impl ObjectKey for BusinessOpeningHoursIntervalKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "opening_minute" => Self::OpeningMinute,
@@ -64,6 +65,7 @@ impl ObjectKey for BusinessOpeningHoursIntervalKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

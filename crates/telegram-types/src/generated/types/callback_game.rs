@@ -35,11 +35,13 @@ impl CallbackGameKey {
 }
 
 impl ObjectKey for CallbackGameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         let _ = name;
         Self::Unknown
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -92,6 +92,7 @@ impl ChatKey {
 }
 
 impl ObjectKey for ChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -106,6 +107,7 @@ impl ObjectKey for ChatKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

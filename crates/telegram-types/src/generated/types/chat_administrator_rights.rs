@@ -170,6 +170,7 @@ impl ChatAdministratorRightsKey {
 }
 
 impl ObjectKey for ChatAdministratorRightsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "is_anonymous" => Self::IsAnonymous,
@@ -194,6 +195,7 @@ impl ObjectKey for ChatAdministratorRightsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

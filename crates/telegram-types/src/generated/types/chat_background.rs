@@ -53,6 +53,7 @@ impl ChatBackgroundKey {
 }
 
 impl ObjectKey for ChatBackgroundKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -60,6 +61,7 @@ impl ObjectKey for ChatBackgroundKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -65,6 +65,7 @@ impl ChatBoostKey {
 }
 
 impl ObjectKey for ChatBoostKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "boost_id" => Self::BoostId,
@@ -75,6 +76,7 @@ impl ObjectKey for ChatBoostKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl ChatBoostAddedKey {
 }
 
 impl ObjectKey for ChatBoostAddedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "boost_count" => Self::BoostCount,
@@ -59,6 +60,7 @@ impl ObjectKey for ChatBoostAddedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

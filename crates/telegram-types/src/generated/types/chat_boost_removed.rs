@@ -69,6 +69,7 @@ impl ChatBoostRemovedKey {
 }
 
 impl ObjectKey for ChatBoostRemovedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -79,6 +80,7 @@ impl ObjectKey for ChatBoostRemovedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

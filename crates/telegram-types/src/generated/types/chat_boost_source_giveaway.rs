@@ -90,6 +90,7 @@ impl ChatBoostSourceGiveawayKey {
 }
 
 impl ObjectKey for ChatBoostSourceGiveawayKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "giveaway_message_id" => Self::GiveawayMessageId,
@@ -101,6 +102,7 @@ impl ObjectKey for ChatBoostSourceGiveawayKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl ChatBoostSourcePremiumKey {
 }
 
 impl ObjectKey for ChatBoostSourcePremiumKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -71,6 +72,7 @@ impl ObjectKey for ChatBoostSourcePremiumKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

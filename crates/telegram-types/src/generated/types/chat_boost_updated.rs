@@ -56,6 +56,7 @@ impl ChatBoostUpdatedKey {
 }
 
 impl ObjectKey for ChatBoostUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -64,6 +65,7 @@ impl ObjectKey for ChatBoostUpdatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -369,6 +369,7 @@ impl ChatFullInfoKey {
 }
 
 impl ObjectKey for ChatFullInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -428,6 +429,7 @@ impl ObjectKey for ChatFullInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

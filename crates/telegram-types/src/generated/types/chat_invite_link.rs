@@ -119,6 +119,7 @@ impl ChatInviteLinkKey {
 }
 
 impl ObjectKey for ChatInviteLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "invite_link" => Self::InviteLink,
@@ -136,6 +137,7 @@ impl ObjectKey for ChatInviteLinkKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

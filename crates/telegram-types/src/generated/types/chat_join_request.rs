@@ -87,6 +87,7 @@ impl ChatJoinRequestKey {
 }
 
 impl ObjectKey for ChatJoinRequestKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -100,6 +101,7 @@ impl ObjectKey for ChatJoinRequestKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

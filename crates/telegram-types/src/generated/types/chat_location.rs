@@ -52,6 +52,7 @@ impl ChatLocationKey {
 }
 
 impl ObjectKey for ChatLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -60,6 +61,7 @@ impl ObjectKey for ChatLocationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

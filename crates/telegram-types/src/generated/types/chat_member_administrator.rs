@@ -215,6 +215,7 @@ impl ChatMemberAdministratorKey {
 }
 
 impl ObjectKey for ChatMemberAdministratorKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -243,6 +244,7 @@ impl ObjectKey for ChatMemberAdministratorKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

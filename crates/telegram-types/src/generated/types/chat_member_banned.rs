@@ -68,6 +68,7 @@ impl ChatMemberBannedKey {
 }
 
 impl ObjectKey for ChatMemberBannedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -77,6 +78,7 @@ impl ObjectKey for ChatMemberBannedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl ChatMemberMemberKey {
 }
 
 impl ObjectKey for ChatMemberMemberKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "tag" => Self::Tag,
@@ -87,6 +88,7 @@ impl ObjectKey for ChatMemberMemberKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

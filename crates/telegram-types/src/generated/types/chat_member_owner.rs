@@ -75,6 +75,7 @@ impl ChatMemberOwnerKey {
 }
 
 impl ObjectKey for ChatMemberOwnerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -85,6 +86,7 @@ impl ObjectKey for ChatMemberOwnerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -202,6 +202,7 @@ impl ChatMemberRestrictedKey {
 }
 
 impl ObjectKey for ChatMemberRestrictedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "tag" => Self::Tag,
@@ -229,6 +230,7 @@ impl ObjectKey for ChatMemberRestrictedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

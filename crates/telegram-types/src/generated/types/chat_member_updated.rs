@@ -98,6 +98,7 @@ impl ChatMemberUpdatedKey {
 }
 
 impl ObjectKey for ChatMemberUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -112,6 +113,7 @@ impl ObjectKey for ChatMemberUpdatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl ChatOwnerChangedKey {
 }
 
 impl ObjectKey for ChatOwnerChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "new_owner" => Self::NewOwner,
@@ -59,6 +60,7 @@ impl ObjectKey for ChatOwnerChangedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

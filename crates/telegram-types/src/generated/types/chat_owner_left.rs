@@ -43,6 +43,7 @@ impl ChatOwnerLeftKey {
 }
 
 impl ObjectKey for ChatOwnerLeftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "new_owner" => Self::NewOwner,
@@ -50,6 +51,7 @@ impl ObjectKey for ChatOwnerLeftKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -120,6 +120,7 @@ impl ChatPermissionsKey {
 }
 
 impl ObjectKey for ChatPermissionsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "can_send_messages" => Self::CanSendMessages,
@@ -142,6 +143,7 @@ impl ObjectKey for ChatPermissionsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl ChatPhotoKey {
 }
 
 impl ObjectKey for ChatPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "small_file_id" => Self::SmallFileId,
@@ -80,6 +81,7 @@ impl ObjectKey for ChatPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

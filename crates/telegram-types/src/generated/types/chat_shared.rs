@@ -67,6 +67,7 @@ impl ChatSharedKey {
 }
 
 impl ObjectKey for ChatSharedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -78,6 +79,7 @@ impl ObjectKey for ChatSharedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -74,6 +74,7 @@ impl ChecklistKey {
 }
 
 impl ObjectKey for ChecklistKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -85,6 +86,7 @@ impl ObjectKey for ChecklistKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

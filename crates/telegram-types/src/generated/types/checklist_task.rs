@@ -83,6 +83,7 @@ impl ChecklistTaskKey {
 }
 
 impl ObjectKey for ChecklistTaskKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -95,6 +96,7 @@ impl ObjectKey for ChecklistTaskKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -58,6 +58,7 @@ impl ChecklistTasksAddedKey {
 }
 
 impl ObjectKey for ChecklistTasksAddedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "checklist_message" => Self::ChecklistMessage,
@@ -66,6 +67,7 @@ impl ObjectKey for ChecklistTasksAddedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -55,6 +55,7 @@ impl ChecklistTasksDoneKey {
 }
 
 impl ObjectKey for ChecklistTasksDoneKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "checklist_message" => Self::ChecklistMessage,
@@ -64,6 +65,7 @@ impl ObjectKey for ChecklistTasksDoneKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -82,6 +82,7 @@ impl ChosenInlineResultKey {
 }
 
 impl ObjectKey for ChosenInlineResultKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "result_id" => Self::ResultId,
@@ -93,6 +94,7 @@ impl ObjectKey for ChosenInlineResultKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl CommunityKey {
 }
 
 impl ObjectKey for CommunityKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -60,6 +61,7 @@ impl ObjectKey for CommunityKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl CommunityChatAddedKey {
 }
 
 impl ObjectKey for CommunityChatAddedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "community" => Self::Community,
@@ -59,6 +60,7 @@ impl ObjectKey for CommunityChatAddedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl CommunityChatJoinedKey {
 }
 
 impl ObjectKey for CommunityChatJoinedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "community" => Self::Community,
@@ -59,6 +60,7 @@ impl ObjectKey for CommunityChatJoinedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -73,6 +73,7 @@ impl ContactKey {
 }
 
 impl ObjectKey for ContactKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "phone_number" => Self::PhoneNumber,
@@ -84,6 +85,7 @@ impl ObjectKey for ContactKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

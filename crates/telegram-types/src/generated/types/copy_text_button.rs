@@ -52,6 +52,7 @@ impl CopyTextButtonKey {
 }
 
 impl ObjectKey for CopyTextButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -59,6 +60,7 @@ impl ObjectKey for CopyTextButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl DiceKey {
 }
 
 impl ObjectKey for DiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "emoji" => Self::Emoji,
@@ -60,6 +61,7 @@ impl ObjectKey for DiceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -59,6 +59,7 @@ impl DirectMessagePriceChangedKey {
 }
 
 impl ObjectKey for DirectMessagePriceChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "are_direct_messages_enabled" => Self::AreDirectMessagesEnabled,
@@ -67,6 +68,7 @@ impl ObjectKey for DirectMessagePriceChangedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -57,6 +57,7 @@ impl DirectMessagesTopicKey {
 }
 
 impl ObjectKey for DirectMessagesTopicKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "topic_id" => Self::TopicId,
@@ -65,6 +66,7 @@ impl ObjectKey for DirectMessagesTopicKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -79,6 +79,7 @@ impl DocumentKey {
 }
 
 impl ObjectKey for DocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -91,6 +92,7 @@ impl ObjectKey for DocumentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

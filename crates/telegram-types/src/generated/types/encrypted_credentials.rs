@@ -64,6 +64,7 @@ impl EncryptedCredentialsKey {
 }
 
 impl ObjectKey for EncryptedCredentialsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "data" => Self::Data,
@@ -73,6 +74,7 @@ impl ObjectKey for EncryptedCredentialsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

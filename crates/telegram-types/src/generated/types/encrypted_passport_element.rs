@@ -108,6 +108,7 @@ impl EncryptedPassportElementKey {
 }
 
 impl ObjectKey for EncryptedPassportElementKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -124,6 +125,7 @@ impl ObjectKey for EncryptedPassportElementKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -66,6 +66,7 @@ impl EphemeralMessageParametersKey {
 }
 
 impl ObjectKey for EphemeralMessageParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "receiver_user_id" => Self::ReceiverUserId,
@@ -75,6 +76,7 @@ impl ObjectKey for EphemeralMessageParametersKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

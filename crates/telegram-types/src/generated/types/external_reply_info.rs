@@ -208,6 +208,7 @@ impl ExternalReplyInfoKey {
 }
 
 impl ObjectKey for ExternalReplyInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "origin" => Self::Origin,
@@ -240,6 +241,7 @@ impl ObjectKey for ExternalReplyInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -62,6 +62,7 @@ impl FileKey {
 }
 
 impl ObjectKey for FileKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -72,6 +73,7 @@ impl ObjectKey for FileKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

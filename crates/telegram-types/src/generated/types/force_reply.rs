@@ -59,6 +59,7 @@ impl ForceReplyKey {
 }
 
 impl ObjectKey for ForceReplyKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "force_reply" => Self::ForceReply,
@@ -68,6 +69,7 @@ impl ObjectKey for ForceReplyKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -72,6 +72,7 @@ impl ForumTopicKey {
 }
 
 impl ObjectKey for ForumTopicKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_thread_id" => Self::MessageThreadId,
@@ -83,6 +84,7 @@ impl ObjectKey for ForumTopicKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -39,11 +39,13 @@ impl ForumTopicClosedKey {
 }
 
 impl ObjectKey for ForumTopicClosedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         let _ = name;
         Self::Unknown
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

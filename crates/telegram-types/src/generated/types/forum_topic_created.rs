@@ -71,6 +71,7 @@ impl ForumTopicCreatedKey {
 }
 
 impl ObjectKey for ForumTopicCreatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -81,6 +82,7 @@ impl ObjectKey for ForumTopicCreatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

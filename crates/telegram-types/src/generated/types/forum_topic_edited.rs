@@ -47,6 +47,7 @@ impl ForumTopicEditedKey {
 }
 
 impl ObjectKey for ForumTopicEditedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -55,6 +56,7 @@ impl ObjectKey for ForumTopicEditedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -83,6 +83,7 @@ impl GameKey {
 }
 
 impl ObjectKey for GameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -95,6 +96,7 @@ impl ObjectKey for GameKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

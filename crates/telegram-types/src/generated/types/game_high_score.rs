@@ -60,6 +60,7 @@ impl GameHighScoreKey {
 }
 
 impl ObjectKey for GameHighScoreKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "position" => Self::Position,
@@ -69,6 +70,7 @@ impl ObjectKey for GameHighScoreKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -39,11 +39,13 @@ impl GeneralForumTopicUnhiddenKey {
 }
 
 impl ObjectKey for GeneralForumTopicUnhiddenKey {
+    #[inline]
     fn of(name: &str) -> Self {
         let _ = name;
         Self::Unknown
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

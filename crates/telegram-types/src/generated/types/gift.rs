@@ -120,6 +120,7 @@ impl GiftKey {
 }
 
 impl ObjectKey for GiftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -139,6 +140,7 @@ impl ObjectKey for GiftKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

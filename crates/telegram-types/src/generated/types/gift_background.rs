@@ -60,6 +60,7 @@ impl GiftBackgroundKey {
 }
 
 impl ObjectKey for GiftBackgroundKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "center_color" => Self::CenterColor,
@@ -69,6 +70,7 @@ impl ObjectKey for GiftBackgroundKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -104,6 +104,7 @@ impl GiftInfoKey {
 }
 
 impl ObjectKey for GiftInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -120,6 +121,7 @@ impl ObjectKey for GiftInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

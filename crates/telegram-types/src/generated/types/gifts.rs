@@ -49,6 +49,7 @@ impl GiftsKey {
 }
 
 impl ObjectKey for GiftsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gifts" => Self::Gifts,
@@ -56,6 +57,7 @@ impl ObjectKey for GiftsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

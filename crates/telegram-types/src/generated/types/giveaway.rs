@@ -101,6 +101,7 @@ impl GiveawayKey {
 }
 
 impl ObjectKey for GiveawayKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chats" => Self::Chats,
@@ -116,6 +117,7 @@ impl ObjectKey for GiveawayKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

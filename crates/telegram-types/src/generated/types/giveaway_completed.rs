@@ -72,6 +72,7 @@ impl GiveawayCompletedKey {
 }
 
 impl ObjectKey for GiveawayCompletedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "winner_count" => Self::WinnerCount,
@@ -82,6 +83,7 @@ impl ObjectKey for GiveawayCompletedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -43,6 +43,7 @@ impl GiveawayCreatedKey {
 }
 
 impl ObjectKey for GiveawayCreatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "prize_star_count" => Self::PrizeStarCount,
@@ -50,6 +51,7 @@ impl ObjectKey for GiveawayCreatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -123,6 +123,7 @@ impl GiveawayWinnersKey {
 }
 
 impl ObjectKey for GiveawayWinnersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -141,6 +142,7 @@ impl ObjectKey for GiveawayWinnersKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

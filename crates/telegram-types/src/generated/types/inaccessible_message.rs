@@ -60,6 +60,7 @@ impl InaccessibleMessageKey {
 }
 
 impl ObjectKey for InaccessibleMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -69,6 +70,7 @@ impl ObjectKey for InaccessibleMessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -135,6 +135,7 @@ impl InlineKeyboardButtonKey {
 }
 
 impl ObjectKey for InlineKeyboardButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -155,6 +156,7 @@ impl ObjectKey for InlineKeyboardButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

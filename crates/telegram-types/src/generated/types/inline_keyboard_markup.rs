@@ -58,6 +58,7 @@ impl InlineKeyboardMarkupKey {
 }
 
 impl ObjectKey for InlineKeyboardMarkupKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "inline_keyboard" => Self::InlineKeyboard,
@@ -66,6 +67,7 @@ impl ObjectKey for InlineKeyboardMarkupKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

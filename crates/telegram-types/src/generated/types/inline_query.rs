@@ -76,6 +76,7 @@ impl InlineQueryKey {
 }
 
 impl ObjectKey for InlineQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -88,6 +89,7 @@ impl ObjectKey for InlineQueryKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

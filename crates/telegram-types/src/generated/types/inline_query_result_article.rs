@@ -130,6 +130,7 @@ impl InlineQueryResultArticleKey {
 }
 
 impl ObjectKey for InlineQueryResultArticleKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -146,6 +147,7 @@ impl ObjectKey for InlineQueryResultArticleKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -112,6 +112,7 @@ impl InlineQueryResultCachedAudioKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedAudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -126,6 +127,7 @@ impl ObjectKey for InlineQueryResultCachedAudioKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

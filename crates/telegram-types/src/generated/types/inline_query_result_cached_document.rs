@@ -130,6 +130,7 @@ impl InlineQueryResultCachedDocumentKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -146,6 +147,7 @@ impl ObjectKey for InlineQueryResultCachedDocumentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -128,6 +128,7 @@ impl InlineQueryResultCachedMpeg4GifKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedMpeg4GifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -144,6 +145,7 @@ impl ObjectKey for InlineQueryResultCachedMpeg4GifKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

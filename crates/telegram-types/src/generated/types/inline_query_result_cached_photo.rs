@@ -136,6 +136,7 @@ impl InlineQueryResultCachedPhotoKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -153,6 +154,7 @@ impl ObjectKey for InlineQueryResultCachedPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

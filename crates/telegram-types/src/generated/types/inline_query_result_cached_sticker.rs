@@ -88,6 +88,7 @@ impl InlineQueryResultCachedStickerKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedStickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -99,6 +100,7 @@ impl ObjectKey for InlineQueryResultCachedStickerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

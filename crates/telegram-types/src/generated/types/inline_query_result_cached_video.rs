@@ -138,6 +138,7 @@ impl InlineQueryResultCachedVideoKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -155,6 +156,7 @@ impl ObjectKey for InlineQueryResultCachedVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

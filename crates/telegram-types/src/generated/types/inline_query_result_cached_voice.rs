@@ -122,6 +122,7 @@ impl InlineQueryResultCachedVoiceKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedVoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -137,6 +138,7 @@ impl ObjectKey for InlineQueryResultCachedVoiceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

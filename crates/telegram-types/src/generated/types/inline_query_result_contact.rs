@@ -138,6 +138,7 @@ impl InlineQueryResultContactKey {
 }
 
 impl ObjectKey for InlineQueryResultContactKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -155,6 +156,7 @@ impl ObjectKey for InlineQueryResultContactKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -161,6 +161,7 @@ impl InlineQueryResultDocumentKey {
 }
 
 impl ObjectKey for InlineQueryResultDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -181,6 +182,7 @@ impl ObjectKey for InlineQueryResultDocumentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

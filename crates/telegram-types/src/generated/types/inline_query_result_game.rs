@@ -75,6 +75,7 @@ impl InlineQueryResultGameKey {
 }
 
 impl ObjectKey for InlineQueryResultGameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -85,6 +86,7 @@ impl ObjectKey for InlineQueryResultGameKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -170,6 +170,7 @@ impl InlineQueryResultGifKey {
 }
 
 impl ObjectKey for InlineQueryResultGifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -191,6 +192,7 @@ impl ObjectKey for InlineQueryResultGifKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -161,6 +161,7 @@ impl InlineQueryResultLocationKey {
 }
 
 impl ObjectKey for InlineQueryResultLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -181,6 +182,7 @@ impl ObjectKey for InlineQueryResultLocationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -170,6 +170,7 @@ impl InlineQueryResultMpeg4GifKey {
 }
 
 impl ObjectKey for InlineQueryResultMpeg4GifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -191,6 +192,7 @@ impl ObjectKey for InlineQueryResultMpeg4GifKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

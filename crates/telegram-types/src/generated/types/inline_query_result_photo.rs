@@ -162,6 +162,7 @@ impl InlineQueryResultPhotoKey {
 }
 
 impl ObjectKey for InlineQueryResultPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -182,6 +183,7 @@ impl ObjectKey for InlineQueryResultPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

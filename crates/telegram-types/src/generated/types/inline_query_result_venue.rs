@@ -168,6 +168,7 @@ impl InlineQueryResultVenueKey {
 }
 
 impl ObjectKey for InlineQueryResultVenueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -189,6 +190,7 @@ impl ObjectKey for InlineQueryResultVenueKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

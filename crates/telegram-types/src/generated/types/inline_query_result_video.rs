@@ -176,6 +176,7 @@ impl InlineQueryResultVideoKey {
 }
 
 impl ObjectKey for InlineQueryResultVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -198,6 +199,7 @@ impl ObjectKey for InlineQueryResultVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -130,6 +130,7 @@ impl InlineQueryResultVoiceKey {
 }
 
 impl ObjectKey for InlineQueryResultVoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -146,6 +147,7 @@ impl ObjectKey for InlineQueryResultVoiceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

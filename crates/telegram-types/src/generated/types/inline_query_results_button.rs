@@ -62,6 +62,7 @@ impl InlineQueryResultsButtonKey {
 }
 
 impl ObjectKey for InlineQueryResultsButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -71,6 +72,7 @@ impl ObjectKey for InlineQueryResultsButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -87,6 +87,7 @@ impl InputChecklistKey {
 }
 
 impl ObjectKey for InputChecklistKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -99,6 +100,7 @@ impl ObjectKey for InputChecklistKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -66,6 +66,7 @@ impl InputChecklistTaskKey {
 }
 
 impl ObjectKey for InputChecklistTaskKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -76,6 +77,7 @@ impl ObjectKey for InputChecklistTaskKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -66,6 +66,7 @@ impl InputContactMessageContentKey {
 }
 
 impl ObjectKey for InputContactMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "phone_number" => Self::PhoneNumber,
@@ -76,6 +77,7 @@ impl ObjectKey for InputContactMessageContentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -171,6 +171,7 @@ impl InputInvoiceMessageContentKey {
 }
 
 impl ObjectKey for InputInvoiceMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -197,6 +198,7 @@ impl ObjectKey for InputInvoiceMessageContentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

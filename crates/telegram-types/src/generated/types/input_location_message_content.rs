@@ -83,6 +83,7 @@ impl InputLocationMessageContentKey {
 }
 
 impl ObjectKey for InputLocationMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -95,6 +96,7 @@ impl ObjectKey for InputLocationMessageContentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -138,6 +138,7 @@ impl InputMediaAnimationKey {
 }
 
 impl ObjectKey for InputMediaAnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -155,6 +156,7 @@ impl ObjectKey for InputMediaAnimationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -106,6 +106,7 @@ impl InputMediaDocumentKey {
 }
 
 impl ObjectKey for InputMediaDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -119,6 +120,7 @@ impl ObjectKey for InputMediaDocumentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl InputMediaLinkKey {
 }
 
 impl ObjectKey for InputMediaLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -71,6 +72,7 @@ impl ObjectKey for InputMediaLinkKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

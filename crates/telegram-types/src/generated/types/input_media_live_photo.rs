@@ -112,6 +112,7 @@ impl InputMediaLivePhotoKey {
 }
 
 impl ObjectKey for InputMediaLivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -126,6 +127,7 @@ impl ObjectKey for InputMediaLivePhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

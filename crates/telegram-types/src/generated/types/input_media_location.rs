@@ -75,6 +75,7 @@ impl InputMediaLocationKey {
 }
 
 impl ObjectKey for InputMediaLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -85,6 +86,7 @@ impl ObjectKey for InputMediaLocationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

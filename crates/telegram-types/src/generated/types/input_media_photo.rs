@@ -106,6 +106,7 @@ impl InputMediaPhotoKey {
 }
 
 impl ObjectKey for InputMediaPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -119,6 +120,7 @@ impl ObjectKey for InputMediaPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

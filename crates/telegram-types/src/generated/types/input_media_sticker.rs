@@ -70,6 +70,7 @@ impl InputMediaStickerKey {
 }
 
 impl ObjectKey for InputMediaStickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -79,6 +80,7 @@ impl ObjectKey for InputMediaStickerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

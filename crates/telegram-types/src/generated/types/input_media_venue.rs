@@ -121,6 +121,7 @@ impl InputMediaVenueKey {
 }
 
 impl ObjectKey for InputMediaVenueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -136,6 +137,7 @@ impl ObjectKey for InputMediaVenueKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

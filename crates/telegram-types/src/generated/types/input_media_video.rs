@@ -162,6 +162,7 @@ impl InputMediaVideoKey {
 }
 
 impl ObjectKey for InputMediaVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -182,6 +183,7 @@ impl ObjectKey for InputMediaVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -98,6 +98,7 @@ impl InputMediaVoiceNoteKey {
 }
 
 impl ObjectKey for InputMediaVoiceNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -110,6 +111,7 @@ impl ObjectKey for InputMediaVoiceNoteKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -68,6 +68,7 @@ impl InputPaidMediaLivePhotoKey {
 }
 
 impl ObjectKey for InputPaidMediaLivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -77,6 +78,7 @@ impl ObjectKey for InputPaidMediaLivePhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

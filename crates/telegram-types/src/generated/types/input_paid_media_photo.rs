@@ -63,6 +63,7 @@ impl InputPaidMediaPhotoKey {
 }
 
 impl ObjectKey for InputPaidMediaPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -71,6 +72,7 @@ impl ObjectKey for InputPaidMediaPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

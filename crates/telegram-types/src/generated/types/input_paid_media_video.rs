@@ -122,6 +122,7 @@ impl InputPaidMediaVideoKey {
 }
 
 impl ObjectKey for InputPaidMediaVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -137,6 +138,7 @@ impl ObjectKey for InputPaidMediaVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

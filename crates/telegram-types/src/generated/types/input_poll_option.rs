@@ -67,6 +67,7 @@ impl InputPollOptionKey {
 }
 
 impl ObjectKey for InputPollOptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -77,6 +78,7 @@ impl ObjectKey for InputPollOptionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputProfilePhotoAnimatedKey {
 }
 
 impl ObjectKey for InputProfilePhotoAnimatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
@@ -79,6 +80,7 @@ impl ObjectKey for InputProfilePhotoAnimatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl InputRichBlockAnchorKey {
 }
 
 impl ObjectKey for InputRichBlockAnchorKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -71,6 +72,7 @@ impl ObjectKey for InputRichBlockAnchorKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichBlockAnimationKey {
 }
 
 impl ObjectKey for InputRichBlockAnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockAnimationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichBlockAudioKey {
 }
 
 impl ObjectKey for InputRichBlockAudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "audio" => Self::Audio,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockAudioKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichBlockCollageKey {
 }
 
 impl ObjectKey for InputRichBlockCollageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockCollageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -78,6 +78,7 @@ impl InputRichBlockDetailsKey {
 }
 
 impl ObjectKey for InputRichBlockDetailsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "summary" => Self::Summary,
@@ -88,6 +89,7 @@ impl ObjectKey for InputRichBlockDetailsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichBlockDocumentKey {
 }
 
 impl ObjectKey for InputRichBlockDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockDocumentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

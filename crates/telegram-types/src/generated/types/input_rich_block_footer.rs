@@ -63,6 +63,7 @@ impl InputRichBlockFooterKey {
 }
 
 impl ObjectKey for InputRichBlockFooterKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -71,6 +72,7 @@ impl ObjectKey for InputRichBlockFooterKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

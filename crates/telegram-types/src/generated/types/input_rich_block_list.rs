@@ -63,6 +63,7 @@ impl InputRichBlockListKey {
 }
 
 impl ObjectKey for InputRichBlockListKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "items" => Self::Items,
@@ -71,6 +72,7 @@ impl ObjectKey for InputRichBlockListKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -73,6 +73,7 @@ impl InputRichBlockListItemKey {
 }
 
 impl ObjectKey for InputRichBlockListItemKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -84,6 +85,7 @@ impl ObjectKey for InputRichBlockListItemKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -92,6 +92,7 @@ impl InputRichBlockMapKey {
 }
 
 impl ObjectKey for InputRichBlockMapKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -104,6 +105,7 @@ impl ObjectKey for InputRichBlockMapKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

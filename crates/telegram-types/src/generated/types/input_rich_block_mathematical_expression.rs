@@ -63,6 +63,7 @@ impl InputRichBlockMathematicalExpressionKey {
 }
 
 impl ObjectKey for InputRichBlockMathematicalExpressionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "expression" => Self::Expression,
@@ -71,6 +72,7 @@ impl ObjectKey for InputRichBlockMathematicalExpressionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

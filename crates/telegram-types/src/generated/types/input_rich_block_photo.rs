@@ -70,6 +70,7 @@ impl InputRichBlockPhotoKey {
 }
 
 impl ObjectKey for InputRichBlockPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichBlockPreformattedKey {
 }
 
 impl ObjectKey for InputRichBlockPreformattedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockPreformattedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichBlockPullQuotationKey {
 }
 
 impl ObjectKey for InputRichBlockPullQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockPullQuotationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -98,6 +98,7 @@ impl InputRichBlockTableKey {
 }
 
 impl ObjectKey for InputRichBlockTableKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "cells" => Self::Cells,
@@ -110,6 +111,7 @@ impl ObjectKey for InputRichBlockTableKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

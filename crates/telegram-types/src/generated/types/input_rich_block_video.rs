@@ -70,6 +70,7 @@ impl InputRichBlockVideoKey {
 }
 
 impl ObjectKey for InputRichBlockVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
@@ -79,6 +80,7 @@ impl ObjectKey for InputRichBlockVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl InputRichMessageKey {
 }
 
 impl ObjectKey for InputRichMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -82,6 +83,7 @@ impl ObjectKey for InputRichMessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

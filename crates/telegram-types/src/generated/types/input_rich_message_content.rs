@@ -52,6 +52,7 @@ impl InputRichMessageContentKey {
 }
 
 impl ObjectKey for InputRichMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "rich_message" => Self::RichMessage,
@@ -59,6 +60,7 @@ impl ObjectKey for InputRichMessageContentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl InputStickerKey {
 }
 
 impl ObjectKey for InputStickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "sticker" => Self::Sticker,
@@ -88,6 +89,7 @@ impl ObjectKey for InputStickerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

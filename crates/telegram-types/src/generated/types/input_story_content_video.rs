@@ -90,6 +90,7 @@ impl InputStoryContentVideoKey {
 }
 
 impl ObjectKey for InputStoryContentVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
@@ -101,6 +102,7 @@ impl ObjectKey for InputStoryContentVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -72,6 +72,7 @@ impl InputTextMessageContentKey {
 }
 
 impl ObjectKey for InputTextMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_text" => Self::MessageText,
@@ -82,6 +83,7 @@ impl ObjectKey for InputTextMessageContentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

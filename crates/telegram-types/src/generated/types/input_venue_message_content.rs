@@ -98,6 +98,7 @@ impl InputVenueMessageContentKey {
 }
 
 impl ObjectKey for InputVenueMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -112,6 +113,7 @@ impl ObjectKey for InputVenueMessageContentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

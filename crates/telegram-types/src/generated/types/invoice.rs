@@ -76,6 +76,7 @@ impl InvoiceKey {
 }
 
 impl ObjectKey for InvoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -87,6 +88,7 @@ impl ObjectKey for InvoiceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

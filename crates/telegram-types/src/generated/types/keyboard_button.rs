@@ -111,6 +111,7 @@ impl KeyboardButtonKey {
 }
 
 impl ObjectKey for KeyboardButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -127,6 +128,7 @@ impl ObjectKey for KeyboardButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

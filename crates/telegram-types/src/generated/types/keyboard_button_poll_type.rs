@@ -43,6 +43,7 @@ impl KeyboardButtonPollTypeKey {
 }
 
 impl ObjectKey for KeyboardButtonPollTypeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -50,6 +51,7 @@ impl ObjectKey for KeyboardButtonPollTypeKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

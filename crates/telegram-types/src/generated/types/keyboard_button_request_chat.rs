@@ -114,6 +114,7 @@ impl KeyboardButtonRequestChatKey {
 }
 
 impl ObjectKey for KeyboardButtonRequestChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -131,6 +132,7 @@ impl ObjectKey for KeyboardButtonRequestChatKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

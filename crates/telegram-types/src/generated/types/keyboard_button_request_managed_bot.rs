@@ -62,6 +62,7 @@ impl KeyboardButtonRequestManagedBotKey {
 }
 
 impl ObjectKey for KeyboardButtonRequestManagedBotKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -71,6 +72,7 @@ impl ObjectKey for KeyboardButtonRequestManagedBotKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

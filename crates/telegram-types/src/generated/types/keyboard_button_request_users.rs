@@ -90,6 +90,7 @@ impl KeyboardButtonRequestUsersKey {
 }
 
 impl ObjectKey for KeyboardButtonRequestUsersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -103,6 +104,7 @@ impl ObjectKey for KeyboardButtonRequestUsersKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl LabeledPriceKey {
 }
 
 impl ObjectKey for LabeledPriceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "label" => Self::Label,
@@ -60,6 +61,7 @@ impl ObjectKey for LabeledPriceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -48,6 +48,7 @@ impl LinkKey {
 }
 
 impl ObjectKey for LinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -55,6 +56,7 @@ impl ObjectKey for LinkKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

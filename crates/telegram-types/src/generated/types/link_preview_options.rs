@@ -65,6 +65,7 @@ impl LinkPreviewOptionsKey {
 }
 
 impl ObjectKey for LinkPreviewOptionsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "is_disabled" => Self::IsDisabled,
@@ -76,6 +77,7 @@ impl ObjectKey for LinkPreviewOptionsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

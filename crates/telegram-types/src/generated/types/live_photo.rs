@@ -94,6 +94,7 @@ impl LivePhotoKey {
 }
 
 impl ObjectKey for LivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
@@ -108,6 +109,7 @@ impl ObjectKey for LivePhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

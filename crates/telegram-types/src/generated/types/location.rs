@@ -79,6 +79,7 @@ impl LocationKey {
 }
 
 impl ObjectKey for LocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -91,6 +92,7 @@ impl ObjectKey for LocationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -67,6 +67,7 @@ impl LocationAddressKey {
 }
 
 impl ObjectKey for LocationAddressKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "country_code" => Self::CountryCode,
@@ -77,6 +78,7 @@ impl ObjectKey for LocationAddressKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -68,6 +68,7 @@ impl LoginUrlKey {
 }
 
 impl ObjectKey for LoginUrlKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -78,6 +79,7 @@ impl ObjectKey for LoginUrlKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl ManagedBotCreatedKey {
 }
 
 impl ObjectKey for ManagedBotCreatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "bot" => Self::Bot,
@@ -59,6 +60,7 @@ impl ObjectKey for ManagedBotCreatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -56,6 +56,7 @@ impl ManagedBotUpdatedKey {
 }
 
 impl ObjectKey for ManagedBotUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -64,6 +65,7 @@ impl ObjectKey for ManagedBotUpdatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

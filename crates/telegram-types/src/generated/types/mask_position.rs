@@ -60,6 +60,7 @@ impl MaskPositionKey {
 }
 
 impl ObjectKey for MaskPositionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "point" => Self::Point,
@@ -70,6 +71,7 @@ impl ObjectKey for MaskPositionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -564,6 +564,7 @@ impl MessageKey {
 }
 
 impl ObjectKey for MessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_id" => Self::MessageId,
@@ -690,6 +691,7 @@ impl ObjectKey for MessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl MessageAutoDeleteTimerChangedKey {
 }
 
 impl ObjectKey for MessageAutoDeleteTimerChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_auto_delete_time" => Self::MessageAutoDeleteTime,
@@ -59,6 +60,7 @@ impl ObjectKey for MessageAutoDeleteTimerChangedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

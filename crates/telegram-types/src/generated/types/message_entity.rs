@@ -101,6 +101,7 @@ impl MessageEntityKey {
 }
 
 impl ObjectKey for MessageEntityKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -116,6 +117,7 @@ impl ObjectKey for MessageEntityKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -61,6 +61,7 @@ impl MessageGenerationStoppedKey {
 }
 
 impl ObjectKey for MessageGenerationStoppedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -70,6 +71,7 @@ impl ObjectKey for MessageGenerationStoppedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

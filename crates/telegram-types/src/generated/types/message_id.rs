@@ -48,6 +48,7 @@ impl MessageIdKey {
 }
 
 impl ObjectKey for MessageIdKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_id" => Self::MessageId,
@@ -55,6 +56,7 @@ impl ObjectKey for MessageIdKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -81,6 +81,7 @@ impl MessageOriginChannelKey {
 }
 
 impl ObjectKey for MessageOriginChannelKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
@@ -92,6 +93,7 @@ impl ObjectKey for MessageOriginChannelKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

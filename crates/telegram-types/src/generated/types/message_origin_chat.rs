@@ -75,6 +75,7 @@ impl MessageOriginChatKey {
 }
 
 impl ObjectKey for MessageOriginChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
@@ -85,6 +86,7 @@ impl ObjectKey for MessageOriginChatKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -68,6 +68,7 @@ impl MessageOriginHiddenUserKey {
 }
 
 impl ObjectKey for MessageOriginHiddenUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
@@ -77,6 +78,7 @@ impl ObjectKey for MessageOriginHiddenUserKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

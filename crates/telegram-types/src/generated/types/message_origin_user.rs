@@ -68,6 +68,7 @@ impl MessageOriginUserKey {
 }
 
 impl ObjectKey for MessageOriginUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
@@ -77,6 +78,7 @@ impl ObjectKey for MessageOriginUserKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

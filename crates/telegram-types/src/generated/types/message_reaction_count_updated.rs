@@ -70,6 +70,7 @@ impl MessageReactionCountUpdatedKey {
 }
 
 impl ObjectKey for MessageReactionCountUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -80,6 +81,7 @@ impl ObjectKey for MessageReactionCountUpdatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -94,6 +94,7 @@ impl MessageReactionUpdatedKey {
 }
 
 impl ObjectKey for MessageReactionUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -107,6 +108,7 @@ impl ObjectKey for MessageReactionUpdatedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -51,6 +51,7 @@ impl OrderInfoKey {
 }
 
 impl ObjectKey for OrderInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -61,6 +62,7 @@ impl ObjectKey for OrderInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -168,6 +168,7 @@ impl OwnedGiftRegularKey {
 }
 
 impl ObjectKey for OwnedGiftRegularKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -189,6 +190,7 @@ impl ObjectKey for OwnedGiftRegularKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -120,6 +120,7 @@ impl OwnedGiftUniqueKey {
 }
 
 impl ObjectKey for OwnedGiftUniqueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -135,6 +136,7 @@ impl ObjectKey for OwnedGiftUniqueKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -58,6 +58,7 @@ impl OwnedGiftsKey {
 }
 
 impl ObjectKey for OwnedGiftsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "total_count" => Self::TotalCount,
@@ -67,6 +68,7 @@ impl ObjectKey for OwnedGiftsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

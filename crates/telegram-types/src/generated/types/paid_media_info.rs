@@ -57,6 +57,7 @@ impl PaidMediaInfoKey {
 }
 
 impl ObjectKey for PaidMediaInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "star_count" => Self::StarCount,
@@ -65,6 +66,7 @@ impl ObjectKey for PaidMediaInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

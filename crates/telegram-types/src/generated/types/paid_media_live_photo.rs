@@ -63,6 +63,7 @@ impl PaidMediaLivePhotoKey {
 }
 
 impl ObjectKey for PaidMediaLivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "live_photo" => Self::LivePhoto,
@@ -71,6 +72,7 @@ impl ObjectKey for PaidMediaLivePhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl PaidMediaPhotoKey {
 }
 
 impl ObjectKey for PaidMediaPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
@@ -71,6 +72,7 @@ impl ObjectKey for PaidMediaPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -67,6 +67,7 @@ impl PaidMediaPreviewKey {
 }
 
 impl ObjectKey for PaidMediaPreviewKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "width" => Self::Width,
@@ -77,6 +78,7 @@ impl ObjectKey for PaidMediaPreviewKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

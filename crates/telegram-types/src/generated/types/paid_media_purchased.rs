@@ -56,6 +56,7 @@ impl PaidMediaPurchasedKey {
 }
 
 impl ObjectKey for PaidMediaPurchasedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "from" => Self::From,
@@ -64,6 +65,7 @@ impl ObjectKey for PaidMediaPurchasedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl PaidMediaVideoKey {
 }
 
 impl ObjectKey for PaidMediaVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
@@ -71,6 +72,7 @@ impl ObjectKey for PaidMediaVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl PaidMessagePriceChangedKey {
 }
 
 impl ObjectKey for PaidMessagePriceChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "paid_message_star_count" => Self::PaidMessageStarCount,
@@ -59,6 +60,7 @@ impl ObjectKey for PaidMessagePriceChangedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

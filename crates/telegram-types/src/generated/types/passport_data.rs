@@ -56,6 +56,7 @@ impl PassportDataKey {
 }
 
 impl ObjectKey for PassportDataKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "data" => Self::Data,
@@ -64,6 +65,7 @@ impl ObjectKey for PassportDataKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

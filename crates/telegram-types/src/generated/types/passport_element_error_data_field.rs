@@ -83,6 +83,7 @@ impl PassportElementErrorDataFieldKey {
 }
 
 impl ObjectKey for PassportElementErrorDataFieldKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -94,6 +95,7 @@ impl ObjectKey for PassportElementErrorDataFieldKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl PassportElementErrorFilesKey {
 }
 
 impl ObjectKey for PassportElementErrorFilesKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -87,6 +88,7 @@ impl ObjectKey for PassportElementErrorFilesKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl PassportElementErrorFrontSideKey {
 }
 
 impl ObjectKey for PassportElementErrorFrontSideKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -87,6 +88,7 @@ impl ObjectKey for PassportElementErrorFrontSideKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

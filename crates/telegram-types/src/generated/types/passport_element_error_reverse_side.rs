@@ -77,6 +77,7 @@ impl PassportElementErrorReverseSideKey {
 }
 
 impl ObjectKey for PassportElementErrorReverseSideKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -87,6 +88,7 @@ impl ObjectKey for PassportElementErrorReverseSideKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

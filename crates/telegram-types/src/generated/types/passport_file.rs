@@ -65,6 +65,7 @@ impl PassportFileKey {
 }
 
 impl ObjectKey for PassportFileKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -75,6 +76,7 @@ impl ObjectKey for PassportFileKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -71,6 +71,7 @@ impl PhotoSizeKey {
 }
 
 impl ObjectKey for PhotoSizeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -82,6 +83,7 @@ impl ObjectKey for PhotoSizeKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -179,6 +179,7 @@ impl PollKey {
 }
 
 impl ObjectKey for PollKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -206,6 +207,7 @@ impl ObjectKey for PollKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

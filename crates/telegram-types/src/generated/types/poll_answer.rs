@@ -78,6 +78,7 @@ impl PollAnswerKey {
 }
 
 impl ObjectKey for PollAnswerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "poll_id" => Self::PollId,
@@ -89,6 +90,7 @@ impl ObjectKey for PollAnswerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

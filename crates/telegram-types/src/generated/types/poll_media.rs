@@ -88,6 +88,7 @@ impl PollMediaKey {
 }
 
 impl ObjectKey for PollMediaKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
@@ -104,6 +105,7 @@ impl ObjectKey for PollMediaKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

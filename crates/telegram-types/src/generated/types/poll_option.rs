@@ -94,6 +94,7 @@ impl PollOptionKey {
 }
 
 impl ObjectKey for PollOptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "persistent_id" => Self::PersistentId,
@@ -108,6 +109,7 @@ impl ObjectKey for PollOptionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

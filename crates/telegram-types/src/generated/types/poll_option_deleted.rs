@@ -71,6 +71,7 @@ impl PollOptionDeletedKey {
 }
 
 impl ObjectKey for PollOptionDeletedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "poll_message" => Self::PollMessage,
@@ -81,6 +82,7 @@ impl ObjectKey for PollOptionDeletedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

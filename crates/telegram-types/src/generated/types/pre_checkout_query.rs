@@ -92,6 +92,7 @@ impl PreCheckoutQueryKey {
 }
 
 impl ObjectKey for PreCheckoutQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -105,6 +106,7 @@ impl ObjectKey for PreCheckoutQueryKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

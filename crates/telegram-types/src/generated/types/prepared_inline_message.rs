@@ -56,6 +56,7 @@ impl PreparedInlineMessageKey {
 }
 
 impl ObjectKey for PreparedInlineMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -64,6 +65,7 @@ impl ObjectKey for PreparedInlineMessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl PreparedKeyboardButtonKey {
 }
 
 impl ObjectKey for PreparedKeyboardButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -59,6 +60,7 @@ impl ObjectKey for PreparedKeyboardButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -60,6 +60,7 @@ impl ProximityAlertTriggeredKey {
 }
 
 impl ObjectKey for ProximityAlertTriggeredKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "traveler" => Self::Traveler,
@@ -69,6 +70,7 @@ impl ObjectKey for ProximityAlertTriggeredKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -57,6 +57,7 @@ impl ReactionCountKey {
 }
 
 impl ObjectKey for ReactionCountKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -65,6 +66,7 @@ impl ObjectKey for ReactionCountKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

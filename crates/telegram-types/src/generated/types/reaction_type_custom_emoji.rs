@@ -63,6 +63,7 @@ impl ReactionTypeCustomEmojiKey {
 }
 
 impl ObjectKey for ReactionTypeCustomEmojiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "custom_emoji_id" => Self::CustomEmojiId,
@@ -71,6 +72,7 @@ impl ObjectKey for ReactionTypeCustomEmojiKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl ReactionTypeEmojiKey {
 }
 
 impl ObjectKey for ReactionTypeEmojiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "emoji" => Self::Emoji,
@@ -71,6 +72,7 @@ impl ObjectKey for ReactionTypeEmojiKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -80,6 +80,7 @@ impl RefundedPaymentKey {
 }
 
 impl ObjectKey for RefundedPaymentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "currency" => Self::Currency,
@@ -91,6 +92,7 @@ impl ObjectKey for RefundedPaymentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -91,6 +91,7 @@ impl ReplyKeyboardMarkupKey {
 }
 
 impl ObjectKey for ReplyKeyboardMarkupKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "keyboard" => Self::Keyboard,
@@ -104,6 +105,7 @@ impl ObjectKey for ReplyKeyboardMarkupKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

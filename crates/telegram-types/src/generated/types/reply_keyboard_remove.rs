@@ -58,6 +58,7 @@ impl ReplyKeyboardRemoveKey {
 }
 
 impl ObjectKey for ReplyKeyboardRemoveKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "remove_keyboard" => Self::RemoveKeyboard,
@@ -66,6 +67,7 @@ impl ObjectKey for ReplyKeyboardRemoveKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

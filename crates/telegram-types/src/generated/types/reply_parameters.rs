@@ -90,6 +90,7 @@ impl ReplyParametersKey {
 }
 
 impl ObjectKey for ReplyParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_id" => Self::MessageId,
@@ -106,6 +107,7 @@ impl ObjectKey for ReplyParametersKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

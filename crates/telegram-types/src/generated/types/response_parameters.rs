@@ -47,6 +47,7 @@ impl ResponseParametersKey {
 }
 
 impl ObjectKey for ResponseParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "migrate_to_chat_id" => Self::MigrateToChatId,
@@ -55,6 +56,7 @@ impl ObjectKey for ResponseParametersKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

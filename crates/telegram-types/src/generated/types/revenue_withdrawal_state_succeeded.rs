@@ -68,6 +68,7 @@ impl RevenueWithdrawalStateSucceededKey {
 }
 
 impl ObjectKey for RevenueWithdrawalStateSucceededKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
@@ -77,6 +78,7 @@ impl ObjectKey for RevenueWithdrawalStateSucceededKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

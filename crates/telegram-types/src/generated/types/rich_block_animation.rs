@@ -77,6 +77,7 @@ impl RichBlockAnimationKey {
 }
 
 impl ObjectKey for RichBlockAnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
@@ -87,6 +88,7 @@ impl ObjectKey for RichBlockAnimationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

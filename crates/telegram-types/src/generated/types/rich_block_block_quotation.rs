@@ -70,6 +70,7 @@ impl RichBlockBlockQuotationKey {
 }
 
 impl ObjectKey for RichBlockBlockQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -79,6 +80,7 @@ impl ObjectKey for RichBlockBlockQuotationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

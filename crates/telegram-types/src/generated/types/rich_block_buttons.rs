@@ -70,6 +70,7 @@ impl RichBlockButtonsKey {
 }
 
 impl ObjectKey for RichBlockButtonsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "buttons" => Self::Buttons,
@@ -79,6 +80,7 @@ impl ObjectKey for RichBlockButtonsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -57,6 +57,7 @@ impl RichBlockCaptionKey {
 }
 
 impl ObjectKey for RichBlockCaptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -65,6 +66,7 @@ impl ObjectKey for RichBlockCaptionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

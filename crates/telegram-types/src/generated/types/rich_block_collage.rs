@@ -70,6 +70,7 @@ impl RichBlockCollageKey {
 }
 
 impl ObjectKey for RichBlockCollageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -79,6 +80,7 @@ impl ObjectKey for RichBlockCollageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -75,6 +75,7 @@ impl RichBlockDetailsKey {
 }
 
 impl ObjectKey for RichBlockDetailsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "summary" => Self::Summary,
@@ -85,6 +86,7 @@ impl ObjectKey for RichBlockDetailsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl RichBlockDocumentKey {
 }
 
 impl ObjectKey for RichBlockDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
@@ -79,6 +80,7 @@ impl ObjectKey for RichBlockDocumentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

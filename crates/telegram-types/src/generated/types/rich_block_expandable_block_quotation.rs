@@ -70,6 +70,7 @@ impl RichBlockExpandableBlockQuotationKey {
 }
 
 impl ObjectKey for RichBlockExpandableBlockQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -79,6 +80,7 @@ impl ObjectKey for RichBlockExpandableBlockQuotationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl RichBlockListKey {
 }
 
 impl ObjectKey for RichBlockListKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "items" => Self::Items,
@@ -71,6 +72,7 @@ impl ObjectKey for RichBlockListKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

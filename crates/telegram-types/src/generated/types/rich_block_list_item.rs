@@ -84,6 +84,7 @@ impl RichBlockListItemKey {
 }
 
 impl ObjectKey for RichBlockListItemKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "label" => Self::Label,
@@ -96,6 +97,7 @@ impl ObjectKey for RichBlockListItemKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -82,6 +82,7 @@ impl RichBlockMapKey {
 }
 
 impl ObjectKey for RichBlockMapKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -94,6 +95,7 @@ impl ObjectKey for RichBlockMapKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

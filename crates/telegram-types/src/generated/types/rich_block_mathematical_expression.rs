@@ -63,6 +63,7 @@ impl RichBlockMathematicalExpressionKey {
 }
 
 impl ObjectKey for RichBlockMathematicalExpressionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "expression" => Self::Expression,
@@ -71,6 +72,7 @@ impl ObjectKey for RichBlockMathematicalExpressionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

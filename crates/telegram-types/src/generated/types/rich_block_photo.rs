@@ -77,6 +77,7 @@ impl RichBlockPhotoKey {
 }
 
 impl ObjectKey for RichBlockPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
@@ -87,6 +88,7 @@ impl ObjectKey for RichBlockPhotoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -98,6 +98,7 @@ impl RichBlockTableKey {
 }
 
 impl ObjectKey for RichBlockTableKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "cells" => Self::Cells,
@@ -110,6 +111,7 @@ impl ObjectKey for RichBlockTableKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

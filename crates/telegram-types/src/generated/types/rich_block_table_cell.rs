@@ -77,6 +77,7 @@ impl RichBlockTableCellKey {
 }
 
 impl ObjectKey for RichBlockTableCellKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -89,6 +90,7 @@ impl ObjectKey for RichBlockTableCellKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl RichBlockVideoKey {
 }
 
 impl ObjectKey for RichBlockVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
@@ -87,6 +88,7 @@ impl ObjectKey for RichBlockVideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -70,6 +70,7 @@ impl RichBlockVoiceNoteKey {
 }
 
 impl ObjectKey for RichBlockVoiceNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "voice_note" => Self::VoiceNote,
@@ -79,6 +80,7 @@ impl ObjectKey for RichBlockVoiceNoteKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -54,6 +54,7 @@ impl RichMessageKey {
 }
 
 impl ObjectKey for RichMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -62,6 +63,7 @@ impl ObjectKey for RichMessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

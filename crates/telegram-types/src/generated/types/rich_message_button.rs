@@ -117,6 +117,7 @@ impl RichMessageButtonKey {
 }
 
 impl ObjectKey for RichMessageButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -134,6 +135,7 @@ impl ObjectKey for RichMessageButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

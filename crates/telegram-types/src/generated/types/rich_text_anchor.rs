@@ -63,6 +63,7 @@ impl RichTextAnchorKey {
 }
 
 impl ObjectKey for RichTextAnchorKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -71,6 +72,7 @@ impl ObjectKey for RichTextAnchorKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

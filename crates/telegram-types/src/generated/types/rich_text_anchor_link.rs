@@ -68,6 +68,7 @@ impl RichTextAnchorLinkKey {
 }
 
 impl ObjectKey for RichTextAnchorLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -77,6 +78,7 @@ impl ObjectKey for RichTextAnchorLinkKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl RichTextButtonKey {
 }
 
 impl ObjectKey for RichTextButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "button" => Self::Button,
@@ -71,6 +72,7 @@ impl ObjectKey for RichTextButtonKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

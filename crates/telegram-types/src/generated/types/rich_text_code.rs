@@ -59,6 +59,7 @@ impl RichTextCodeKey {
 }
 
 impl ObjectKey for RichTextCodeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -67,6 +68,7 @@ impl ObjectKey for RichTextCodeKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -68,6 +68,7 @@ impl RichTextCustomEmojiKey {
 }
 
 impl ObjectKey for RichTextCustomEmojiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "custom_emoji_id" => Self::CustomEmojiId,
@@ -77,6 +78,7 @@ impl ObjectKey for RichTextCustomEmojiKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl RichTextDateTimeKey {
 }
 
 impl ObjectKey for RichTextDateTimeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -87,6 +88,7 @@ impl ObjectKey for RichTextDateTimeKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

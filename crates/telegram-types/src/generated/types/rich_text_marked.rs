@@ -63,6 +63,7 @@ impl RichTextMarkedKey {
 }
 
 impl ObjectKey for RichTextMarkedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -71,6 +72,7 @@ impl ObjectKey for RichTextMarkedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

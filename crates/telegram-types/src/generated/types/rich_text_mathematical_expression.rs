@@ -63,6 +63,7 @@ impl RichTextMathematicalExpressionKey {
 }
 
 impl ObjectKey for RichTextMathematicalExpressionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "expression" => Self::Expression,
@@ -71,6 +72,7 @@ impl ObjectKey for RichTextMathematicalExpressionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

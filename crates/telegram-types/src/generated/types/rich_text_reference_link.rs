@@ -68,6 +68,7 @@ impl RichTextReferenceLinkKey {
 }
 
 impl ObjectKey for RichTextReferenceLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -77,6 +78,7 @@ impl ObjectKey for RichTextReferenceLinkKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl RichTextSpoilerKey {
 }
 
 impl ObjectKey for RichTextSpoilerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -71,6 +72,7 @@ impl ObjectKey for RichTextSpoilerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl RichTextSubscriptKey {
 }
 
 impl ObjectKey for RichTextSubscriptKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -71,6 +72,7 @@ impl ObjectKey for RichTextSubscriptKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -64,6 +64,7 @@ impl RichTextUrlKey {
 }
 
 impl ObjectKey for RichTextUrlKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -73,6 +74,7 @@ impl ObjectKey for RichTextUrlKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -52,6 +52,7 @@ impl SentGuestMessageKey {
 }
 
 impl ObjectKey for SentGuestMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "inline_message_id" => Self::InlineMessageId,
@@ -59,6 +60,7 @@ impl ObjectKey for SentGuestMessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

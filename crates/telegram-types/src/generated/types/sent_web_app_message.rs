@@ -43,6 +43,7 @@ impl SentWebAppMessageKey {
 }
 
 impl ObjectKey for SentWebAppMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "inline_message_id" => Self::InlineMessageId,
@@ -50,6 +51,7 @@ impl ObjectKey for SentWebAppMessageKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

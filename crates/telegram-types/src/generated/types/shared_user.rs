@@ -69,6 +69,7 @@ impl SharedUserKey {
 }
 
 impl ObjectKey for SharedUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user_id" => Self::UserId,
@@ -80,6 +81,7 @@ impl ObjectKey for SharedUserKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

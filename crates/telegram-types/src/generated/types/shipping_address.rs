@@ -86,6 +86,7 @@ impl ShippingAddressKey {
 }
 
 impl ObjectKey for ShippingAddressKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "country_code" => Self::CountryCode,
@@ -98,6 +99,7 @@ impl ObjectKey for ShippingAddressKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

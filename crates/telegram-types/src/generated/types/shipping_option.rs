@@ -65,6 +65,7 @@ impl ShippingOptionKey {
 }
 
 impl ObjectKey for ShippingOptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -74,6 +75,7 @@ impl ObjectKey for ShippingOptionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

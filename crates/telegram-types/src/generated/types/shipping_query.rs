@@ -69,6 +69,7 @@ impl ShippingQueryKey {
 }
 
 impl ObjectKey for ShippingQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -79,6 +80,7 @@ impl ObjectKey for ShippingQueryKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -53,6 +53,7 @@ impl StarAmountKey {
 }
 
 impl ObjectKey for StarAmountKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "amount" => Self::Amount,
@@ -61,6 +62,7 @@ impl ObjectKey for StarAmountKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

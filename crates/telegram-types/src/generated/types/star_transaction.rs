@@ -82,6 +82,7 @@ impl StarTransactionKey {
 }
 
 impl ObjectKey for StarTransactionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -94,6 +95,7 @@ impl ObjectKey for StarTransactionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -53,6 +53,7 @@ impl StarTransactionsKey {
 }
 
 impl ObjectKey for StarTransactionsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "transactions" => Self::Transactions,
@@ -60,6 +61,7 @@ impl ObjectKey for StarTransactionsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -139,6 +139,7 @@ impl StickerKey {
 }
 
 impl ObjectKey for StickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -160,6 +161,7 @@ impl ObjectKey for StickerKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

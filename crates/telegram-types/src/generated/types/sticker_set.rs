@@ -72,6 +72,7 @@ impl StickerSetKey {
 }
 
 impl ObjectKey for StickerSetKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -83,6 +84,7 @@ impl ObjectKey for StickerSetKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

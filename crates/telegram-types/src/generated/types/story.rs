@@ -52,6 +52,7 @@ impl StoryKey {
 }
 
 impl ObjectKey for StoryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -60,6 +61,7 @@ impl ObjectKey for StoryKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

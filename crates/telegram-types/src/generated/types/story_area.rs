@@ -53,6 +53,7 @@ impl StoryAreaKey {
 }
 
 impl ObjectKey for StoryAreaKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "position" => Self::Position,
@@ -61,6 +62,7 @@ impl ObjectKey for StoryAreaKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -86,6 +86,7 @@ impl StoryAreaPositionKey {
 }
 
 impl ObjectKey for StoryAreaPositionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "x_percentage" => Self::XPercentage,
@@ -98,6 +99,7 @@ impl ObjectKey for StoryAreaPositionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -63,6 +63,7 @@ impl StoryAreaTypeLinkKey {
 }
 
 impl ObjectKey for StoryAreaTypeLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -71,6 +72,7 @@ impl ObjectKey for StoryAreaTypeLinkKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

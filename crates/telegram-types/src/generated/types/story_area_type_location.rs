@@ -75,6 +75,7 @@ impl StoryAreaTypeLocationKey {
 }
 
 impl ObjectKey for StoryAreaTypeLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -85,6 +86,7 @@ impl ObjectKey for StoryAreaTypeLocationKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -77,6 +77,7 @@ impl StoryAreaTypeSuggestedReactionKey {
 }
 
 impl ObjectKey for StoryAreaTypeSuggestedReactionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "reaction_type" => Self::ReactionType,
@@ -87,6 +88,7 @@ impl ObjectKey for StoryAreaTypeSuggestedReactionKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

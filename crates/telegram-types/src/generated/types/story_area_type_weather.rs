@@ -73,6 +73,7 @@ impl StoryAreaTypeWeatherKey {
 }
 
 impl ObjectKey for StoryAreaTypeWeatherKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "temperature" => Self::Temperature,
@@ -83,6 +84,7 @@ impl ObjectKey for StoryAreaTypeWeatherKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -110,6 +110,7 @@ impl SuccessfulPaymentKey {
 }
 
 impl ObjectKey for SuccessfulPaymentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "currency" => Self::Currency,
@@ -126,6 +127,7 @@ impl ObjectKey for SuccessfulPaymentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

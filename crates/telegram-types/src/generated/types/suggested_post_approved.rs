@@ -62,6 +62,7 @@ impl SuggestedPostApprovedKey {
 }
 
 impl ObjectKey for SuggestedPostApprovedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
@@ -71,6 +72,7 @@ impl ObjectKey for SuggestedPostApprovedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

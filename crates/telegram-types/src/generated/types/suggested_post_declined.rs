@@ -47,6 +47,7 @@ impl SuggestedPostDeclinedKey {
 }
 
 impl ObjectKey for SuggestedPostDeclinedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
@@ -55,6 +56,7 @@ impl ObjectKey for SuggestedPostDeclinedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -62,6 +62,7 @@ impl SuggestedPostInfoKey {
 }
 
 impl ObjectKey for SuggestedPostInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "state" => Self::State,
@@ -71,6 +72,7 @@ impl ObjectKey for SuggestedPostInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

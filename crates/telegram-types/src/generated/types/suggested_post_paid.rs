@@ -72,6 +72,7 @@ impl SuggestedPostPaidKey {
 }
 
 impl ObjectKey for SuggestedPostPaidKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
@@ -82,6 +83,7 @@ impl ObjectKey for SuggestedPostPaidKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

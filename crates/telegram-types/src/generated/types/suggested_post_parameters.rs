@@ -47,6 +47,7 @@ impl SuggestedPostParametersKey {
 }
 
 impl ObjectKey for SuggestedPostParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "price" => Self::Price,
@@ -55,6 +56,7 @@ impl ObjectKey for SuggestedPostParametersKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

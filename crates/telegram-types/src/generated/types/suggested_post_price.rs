@@ -56,6 +56,7 @@ impl SuggestedPostPriceKey {
 }
 
 impl ObjectKey for SuggestedPostPriceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "currency" => Self::Currency,
@@ -64,6 +65,7 @@ impl ObjectKey for SuggestedPostPriceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

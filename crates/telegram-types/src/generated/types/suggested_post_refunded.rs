@@ -57,6 +57,7 @@ impl SuggestedPostRefundedKey {
 }
 
 impl ObjectKey for SuggestedPostRefundedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
@@ -65,6 +66,7 @@ impl ObjectKey for SuggestedPostRefundedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

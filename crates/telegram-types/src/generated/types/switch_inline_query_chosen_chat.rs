@@ -65,6 +65,7 @@ impl SwitchInlineQueryChosenChatKey {
 }
 
 impl ObjectKey for SwitchInlineQueryChosenChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "query" => Self::Query,
@@ -76,6 +77,7 @@ impl ObjectKey for SwitchInlineQueryChosenChatKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -62,6 +62,7 @@ impl TextQuoteKey {
 }
 
 impl ObjectKey for TextQuoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -72,6 +73,7 @@ impl ObjectKey for TextQuoteKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

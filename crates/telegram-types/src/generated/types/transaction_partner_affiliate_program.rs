@@ -70,6 +70,7 @@ impl TransactionPartnerAffiliateProgramKey {
 }
 
 impl ObjectKey for TransactionPartnerAffiliateProgramKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "sponsor_user" => Self::SponsorUser,
@@ -79,6 +80,7 @@ impl ObjectKey for TransactionPartnerAffiliateProgramKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

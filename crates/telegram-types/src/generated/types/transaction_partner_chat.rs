@@ -70,6 +70,7 @@ impl TransactionPartnerChatKey {
 }
 
 impl ObjectKey for TransactionPartnerChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -79,6 +80,7 @@ impl ObjectKey for TransactionPartnerChatKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

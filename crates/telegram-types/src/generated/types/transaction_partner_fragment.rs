@@ -55,6 +55,7 @@ impl TransactionPartnerFragmentKey {
 }
 
 impl ObjectKey for TransactionPartnerFragmentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "withdrawal_state" => Self::WithdrawalState,
@@ -63,6 +64,7 @@ impl ObjectKey for TransactionPartnerFragmentKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

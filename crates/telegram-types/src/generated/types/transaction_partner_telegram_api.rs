@@ -63,6 +63,7 @@ impl TransactionPartnerTelegramApiKey {
 }
 
 impl ObjectKey for TransactionPartnerTelegramApiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_count" => Self::RequestCount,
@@ -71,6 +72,7 @@ impl ObjectKey for TransactionPartnerTelegramApiKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

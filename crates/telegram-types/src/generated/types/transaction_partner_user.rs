@@ -128,6 +128,7 @@ impl TransactionPartnerUserKey {
 }
 
 impl ObjectKey for TransactionPartnerUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "transaction_type" => Self::TransactionType,
@@ -144,6 +145,7 @@ impl ObjectKey for TransactionPartnerUserKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -118,6 +118,7 @@ impl UniqueGiftKey {
 }
 
 impl ObjectKey for UniqueGiftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift_id" => Self::GiftId,
@@ -136,6 +137,7 @@ impl ObjectKey for UniqueGiftKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -65,6 +65,7 @@ impl UniqueGiftBackdropColorsKey {
 }
 
 impl ObjectKey for UniqueGiftBackdropColorsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "center_color" => Self::CenterColor,
@@ -75,6 +76,7 @@ impl ObjectKey for UniqueGiftBackdropColorsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

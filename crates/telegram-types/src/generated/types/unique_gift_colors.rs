@@ -88,6 +88,7 @@ impl UniqueGiftColorsKey {
 }
 
 impl ObjectKey for UniqueGiftColorsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "model_custom_emoji_id" => Self::ModelCustomEmojiId,
@@ -100,6 +101,7 @@ impl ObjectKey for UniqueGiftColorsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -107,6 +107,7 @@ impl UniqueGiftInfoKey {
 }
 
 impl ObjectKey for UniqueGiftInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -123,6 +124,7 @@ impl ObjectKey for UniqueGiftInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

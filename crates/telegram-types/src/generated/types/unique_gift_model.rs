@@ -69,6 +69,7 @@ impl UniqueGiftModelKey {
 }
 
 impl ObjectKey for UniqueGiftModelKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -79,6 +80,7 @@ impl ObjectKey for UniqueGiftModelKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -64,6 +64,7 @@ impl UniqueGiftSymbolKey {
 }
 
 impl ObjectKey for UniqueGiftSymbolKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -73,6 +74,7 @@ impl ObjectKey for UniqueGiftSymbolKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -151,6 +151,7 @@ impl UserKey {
 }
 
 impl ObjectKey for UserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -175,6 +176,7 @@ impl ObjectKey for UserKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

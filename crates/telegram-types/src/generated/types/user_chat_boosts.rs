@@ -53,6 +53,7 @@ impl UserChatBoostsKey {
 }
 
 impl ObjectKey for UserChatBoostsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "boosts" => Self::Boosts,
@@ -60,6 +61,7 @@ impl ObjectKey for UserChatBoostsKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

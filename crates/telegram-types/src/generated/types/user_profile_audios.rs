@@ -57,6 +57,7 @@ impl UserProfileAudiosKey {
 }
 
 impl ObjectKey for UserProfileAudiosKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "total_count" => Self::TotalCount,
@@ -65,6 +66,7 @@ impl ObjectKey for UserProfileAudiosKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

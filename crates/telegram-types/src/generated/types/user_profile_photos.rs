@@ -57,6 +57,7 @@ impl UserProfilePhotosKey {
 }
 
 impl ObjectKey for UserProfilePhotosKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "total_count" => Self::TotalCount,
@@ -65,6 +66,7 @@ impl ObjectKey for UserProfilePhotosKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

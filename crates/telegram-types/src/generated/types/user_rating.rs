@@ -66,6 +66,7 @@ impl UserRatingKey {
 }
 
 impl ObjectKey for UserRatingKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "level" => Self::Level,
@@ -76,6 +77,7 @@ impl ObjectKey for UserRatingKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -53,6 +53,7 @@ impl UsersSharedKey {
 }
 
 impl ObjectKey for UsersSharedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -61,6 +62,7 @@ impl ObjectKey for UsersSharedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

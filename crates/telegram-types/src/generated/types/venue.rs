@@ -88,6 +88,7 @@ impl VenueKey {
 }
 
 impl ObjectKey for VenueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -101,6 +102,7 @@ impl ObjectKey for VenueKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

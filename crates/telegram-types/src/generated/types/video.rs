@@ -118,6 +118,7 @@ impl VideoKey {
 }
 
 impl ObjectKey for VideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -136,6 +137,7 @@ impl ObjectKey for VideoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

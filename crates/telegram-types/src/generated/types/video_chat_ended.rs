@@ -52,6 +52,7 @@ impl VideoChatEndedKey {
 }
 
 impl ObjectKey for VideoChatEndedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "duration" => Self::Duration,
@@ -59,6 +60,7 @@ impl ObjectKey for VideoChatEndedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -53,6 +53,7 @@ impl VideoChatParticipantsInvitedKey {
 }
 
 impl ObjectKey for VideoChatParticipantsInvitedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "users" => Self::Users,
@@ -60,6 +61,7 @@ impl ObjectKey for VideoChatParticipantsInvitedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

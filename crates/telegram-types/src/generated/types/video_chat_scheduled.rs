@@ -52,6 +52,7 @@ impl VideoChatScheduledKey {
 }
 
 impl ObjectKey for VideoChatScheduledKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "start_date" => Self::StartDate,
@@ -59,6 +60,7 @@ impl ObjectKey for VideoChatScheduledKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

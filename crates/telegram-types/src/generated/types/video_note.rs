@@ -82,6 +82,7 @@ impl VideoNoteKey {
 }
 
 impl ObjectKey for VideoNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -94,6 +95,7 @@ impl ObjectKey for VideoNoteKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -76,6 +76,7 @@ impl VoiceKey {
 }
 
 impl ObjectKey for VoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -87,6 +88,7 @@ impl ObjectKey for VoiceKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

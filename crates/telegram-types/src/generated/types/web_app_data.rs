@@ -52,6 +52,7 @@ impl WebAppDataKey {
 }
 
 impl ObjectKey for WebAppDataKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "data" => Self::Data,
@@ -60,6 +61,7 @@ impl ObjectKey for WebAppDataKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

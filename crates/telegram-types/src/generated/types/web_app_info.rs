@@ -48,6 +48,7 @@ impl WebAppInfoKey {
 }
 
 impl ObjectKey for WebAppInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -55,6 +56,7 @@ impl ObjectKey for WebAppInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -101,6 +101,7 @@ impl WebhookInfoKey {
 }
 
 impl ObjectKey for WebhookInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -116,6 +117,7 @@ impl ObjectKey for WebhookInfoKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }

@@ -51,6 +51,7 @@ impl WriteAccessAllowedKey {
 }
 
 impl ObjectKey for WriteAccessAllowedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "from_request" => Self::FromRequest,
@@ -60,6 +61,7 @@ impl ObjectKey for WriteAccessAllowedKey {
         }
     }
 
+    #[inline]
     fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown)
     }
