@@ -33,44 +33,61 @@ use serde::ser::SerializeMap;
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// The keys of one struct, told apart by name. Implemented by generated code, whose key enums
-/// have an `Unknown(String)` variant for a name they do not know.
+/// are one byte: the name of a key they do not know goes to the seed's slot, not into the key
+/// (a key carrying a `String` made every key of every object cost a 24-byte value).
 pub(crate) trait ObjectKey: Sized {
-    /// The key called `name`.
+    /// The key called `name`; a name the struct does not know has a variant of its own.
     fn of(name: &str) -> Self;
+
+    /// Whether this is that variant.
+    fn is_unknown(&self) -> bool;
 }
 
-/// Reads one key of an object as `K`, borrowing the name instead of allocating it (only an
-/// unknown key is copied, into its `Unknown` variant).
-pub(crate) struct KeySeed<K>(PhantomData<K>);
+/// Reads one key of an object as `K`, borrowing the name instead of allocating it; only an
+/// unknown key's name is copied, into `unknown`.
+pub(crate) struct KeySeed<'a, K> {
+    unknown: &'a mut String,
+    key: PhantomData<K>,
+}
 
-impl<K> KeySeed<K> {
-    pub(crate) fn new() -> Self {
-        KeySeed(PhantomData)
+impl<'a, K> KeySeed<'a, K> {
+    pub(crate) fn new(unknown: &'a mut String) -> Self {
+        KeySeed {
+            unknown,
+            key: PhantomData,
+        }
     }
 }
 
-impl<'de, K: ObjectKey> DeserializeSeed<'de> for KeySeed<K> {
+impl<'de, K: ObjectKey> DeserializeSeed<'de> for KeySeed<'_, K> {
     type Value = K;
 
+    // Inlined into each visitor's key loop, as serde's derive inlines its field visitor.
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<K, D::Error> {
         deserializer.deserialize_identifier(self)
     }
 }
 
-impl<K: ObjectKey> Visitor<'_> for KeySeed<K> {
+impl<K: ObjectKey> Visitor<'_> for KeySeed<'_, K> {
     type Value = K;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, name: &str) -> Result<K, E> {
-        Ok(K::of(name))
+        let key = K::of(name);
+        if key.is_unknown() {
+            name.clone_into(self.unknown);
+        }
+        Ok(key)
     }
 
     fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<K, E> {
         // No key of ours is invalid UTF-8, so such a name is unknown; kept as close as it gets.
-        Ok(K::of(&String::from_utf8_lossy(name)))
+        self.visit_str(&String::from_utf8_lossy(name))
     }
 }
 

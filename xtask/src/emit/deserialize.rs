@@ -5,8 +5,8 @@
 //! struct's `extra` map (`telegram_types::Extra`); a known key costs what it cost under the
 //! derive. The runtime side is `crates/telegram-types/src/object.rs`.
 //!
-//! Per struct: a key enum (`UserKey`, with `Unknown(String)` for a name it does not know), its
-//! `ObjectKey` impl, and a visitor whose `visit_map` holds one local per field. A variant of a
+//! Per struct: a one-byte key enum (`UserKey`, with `Unknown` for a name it does not know, the
+//! name itself left in a slot of the visitor), its `ObjectKey` impl, and a visitor whose `visit_map` holds one local per field. A variant of a
 //! tagged union knows its tag key too (read and dropped: the union already chose the variant,
 //! and encoding writes the tag again). A struct with a [`Group`] fills the group's fields in
 //! its boxed group, created on the first one present.
@@ -66,7 +66,7 @@ fn key_enum(s: &Struct, group: Option<&Group>) -> String {
     for (_, variant) in &keys {
         out.push_str(&format!("    {variant},\n"));
     }
-    out.push_str("    Unknown(String),\n}\n");
+    out.push_str("    Unknown,\n}\n");
     out.push_str(&format!(
         "\nimpl {}Key {{\n    /// Every key it knows.\n    const ALL: &'static [&'static str] = &[",
         s.name
@@ -75,21 +75,24 @@ fn key_enum(s: &Struct, group: Option<&Group>) -> String {
     out.push_str(&names.join(", "));
     out.push_str("];\n}\n");
     out.push_str(&format!(
-        "\nimpl ObjectKey for {}Key {{\n    fn of(name: &str) -> Self {{\n",
+        "\nimpl ObjectKey for {}Key {{\n    #[inline]\n    fn of(name: &str) -> Self {{\n",
         s.name
     ));
     if keys.is_empty() {
-        out.push_str("        Self::Unknown(name.to_owned())\n    }\n}\n");
-        return out;
+        out.push_str("        let _ = name;\n        Self::Unknown\n    }\n");
+    } else {
+        out.push_str("        match name {\n");
+        for (json, variant) in &keys {
+            out.push_str(&format!(
+                "            {} => Self::{variant},\n",
+                literal(json)
+            ));
+        }
+        out.push_str("            _ => Self::Unknown,\n        }\n    }\n");
     }
-    out.push_str("        match name {\n");
-    for (json, variant) in &keys {
-        out.push_str(&format!(
-            "            {} => Self::{variant},\n",
-            literal(json)
-        ));
-    }
-    out.push_str("            _ => Self::Unknown(name.to_owned()),\n        }\n    }\n}\n");
+    out.push_str(
+        "\n    #[inline]\n    fn is_unknown(&self) -> bool {\n        matches!(self, Self::Unknown)\n    }\n}\n",
+    );
     out
 }
 
@@ -111,9 +114,11 @@ fn visitor(s: &Struct, group: Option<&Group>) -> String {
             group.field, group.body.name
         ));
     }
-    out.push_str(&format!("        let mut {EXTRA} = None;\n"));
+    out.push_str(&format!(
+        "        let mut {EXTRA} = None;\n        let mut unknown = String::new();\n"
+    ));
     out.push_str(
-        "        while let Some(key) = map.next_key_seed(KeySeed::new())? {\n            match key {\n",
+        "        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {\n            match key {\n",
     );
     for f in &s.fields {
         let value = if f.required {
@@ -137,7 +142,7 @@ fn visitor(s: &Struct, group: Option<&Group>) -> String {
         ));
     }
     out.push_str(&format!(
-        "                {name}Key::Unknown(key) => crate::object::keep(&mut {EXTRA}, key, map.next_value()?),\n            }}\n        }}\n        Ok({name} {{\n"
+        "                {name}Key::Unknown => {{\n                    let key = std::mem::take(&mut unknown);\n                    crate::object::keep(&mut {EXTRA}, key, map.next_value()?);\n                }}\n            }}\n        }}\n        Ok({name} {{\n"
     ));
     for f in &s.fields {
         out.push_str(&construct(f));

@@ -70,7 +70,7 @@ enum AcceptedGiftTypesKey {
     UniqueGifts,
     PremiumSubscription,
     GiftsFromChannels,
-    Unknown(String),
+    Unknown,
 }
 
 impl AcceptedGiftTypesKey {
@@ -85,6 +85,7 @@ impl AcceptedGiftTypesKey {
 }
 
 impl ObjectKey for AcceptedGiftTypesKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "unlimited_gifts" => Self::UnlimitedGifts,
@@ -92,8 +93,13 @@ impl ObjectKey for AcceptedGiftTypesKey {
             "unique_gifts" => Self::UniqueGifts,
             "premium_subscription" => Self::PremiumSubscription,
             "gifts_from_channels" => Self::GiftsFromChannels,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -113,7 +119,8 @@ impl<'de> Visitor<'de> for AcceptedGiftTypesVisitor {
         let mut premium_subscription = None;
         let mut gifts_from_channels = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 AcceptedGiftTypesKey::UnlimitedGifts => unlimited_gifts = Some(map.next_value()?),
                 AcceptedGiftTypesKey::LimitedGifts => limited_gifts = Some(map.next_value()?),
@@ -124,8 +131,9 @@ impl<'de> Visitor<'de> for AcceptedGiftTypesVisitor {
                 AcceptedGiftTypesKey::GiftsFromChannels => {
                     gifts_from_channels = Some(map.next_value()?)
                 }
-                AcceptedGiftTypesKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                AcceptedGiftTypesKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -62,7 +62,7 @@ enum AffiliateInfoKey {
     CommissionPerMille,
     Amount,
     NanostarAmount,
-    Unknown(String),
+    Unknown,
 }
 
 impl AffiliateInfoKey {
@@ -77,6 +77,7 @@ impl AffiliateInfoKey {
 }
 
 impl ObjectKey for AffiliateInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "affiliate_user" => Self::AffiliateUser,
@@ -84,8 +85,13 @@ impl ObjectKey for AffiliateInfoKey {
             "commission_per_mille" => Self::CommissionPerMille,
             "amount" => Self::Amount,
             "nanostar_amount" => Self::NanostarAmount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for AffiliateInfoVisitor {
         let mut amount = None;
         let mut nanostar_amount = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 AffiliateInfoKey::AffiliateUser => affiliate_user = map.next_value()?,
                 AffiliateInfoKey::AffiliateChat => affiliate_chat = map.next_value()?,
@@ -114,8 +121,9 @@ impl<'de> Visitor<'de> for AffiliateInfoVisitor {
                 }
                 AffiliateInfoKey::Amount => amount = Some(map.next_value()?),
                 AffiliateInfoKey::NanostarAmount => nanostar_amount = map.next_value()?,
-                AffiliateInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                AffiliateInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -81,7 +81,7 @@ enum AnimationKey {
     FileName,
     MimeType,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl AnimationKey {
@@ -100,6 +100,7 @@ impl AnimationKey {
 }
 
 impl ObjectKey for AnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -111,8 +112,13 @@ impl ObjectKey for AnimationKey {
             "file_name" => Self::FileName,
             "mime_type" => Self::MimeType,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -136,7 +142,8 @@ impl<'de> Visitor<'de> for AnimationVisitor {
         let mut mime_type = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 AnimationKey::FileId => file_id = Some(map.next_value()?),
                 AnimationKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -147,8 +154,9 @@ impl<'de> Visitor<'de> for AnimationVisitor {
                 AnimationKey::FileName => file_name = map.next_value()?,
                 AnimationKey::MimeType => mime_type = map.next_value()?,
                 AnimationKey::FileSize => file_size = map.next_value()?,
-                AnimationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                AnimationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

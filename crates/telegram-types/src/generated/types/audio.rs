@@ -81,7 +81,7 @@ enum AudioKey {
     MimeType,
     FileSize,
     Thumbnail,
-    Unknown(String),
+    Unknown,
 }
 
 impl AudioKey {
@@ -100,6 +100,7 @@ impl AudioKey {
 }
 
 impl ObjectKey for AudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -111,8 +112,13 @@ impl ObjectKey for AudioKey {
             "mime_type" => Self::MimeType,
             "file_size" => Self::FileSize,
             "thumbnail" => Self::Thumbnail,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -136,7 +142,8 @@ impl<'de> Visitor<'de> for AudioVisitor {
         let mut file_size = None;
         let mut thumbnail = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 AudioKey::FileId => file_id = Some(map.next_value()?),
                 AudioKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -147,7 +154,10 @@ impl<'de> Visitor<'de> for AudioVisitor {
                 AudioKey::MimeType => mime_type = map.next_value()?,
                 AudioKey::FileSize => file_size = map.next_value()?,
                 AudioKey::Thumbnail => thumbnail = map.next_value()?,
-                AudioKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                AudioKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Audio {

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for BackgroundFillFreeformGradient {
 enum BackgroundFillFreeformGradientKey {
     Colors,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundFillFreeformGradientKey {
@@ -63,12 +63,18 @@ impl BackgroundFillFreeformGradientKey {
 }
 
 impl ObjectKey for BackgroundFillFreeformGradientKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "colors" => Self::Colors,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,14 +93,16 @@ impl<'de> Visitor<'de> for BackgroundFillFreeformGradientVisitor {
     ) -> Result<BackgroundFillFreeformGradient, A::Error> {
         let mut colors = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundFillFreeformGradientKey::Colors => colors = Some(map.next_value()?),
                 BackgroundFillFreeformGradientKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundFillFreeformGradientKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundFillFreeformGradientKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

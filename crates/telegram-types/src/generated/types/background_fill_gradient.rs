@@ -64,7 +64,7 @@ enum BackgroundFillGradientKey {
     BottomColor,
     RotationAngle,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundFillGradientKey {
@@ -73,14 +73,20 @@ impl BackgroundFillGradientKey {
 }
 
 impl ObjectKey for BackgroundFillGradientKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "top_color" => Self::TopColor,
             "bottom_color" => Self::BottomColor,
             "rotation_angle" => Self::RotationAngle,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -98,7 +104,8 @@ impl<'de> Visitor<'de> for BackgroundFillGradientVisitor {
         let mut bottom_color = None;
         let mut rotation_angle = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundFillGradientKey::TopColor => top_color = Some(map.next_value()?),
                 BackgroundFillGradientKey::BottomColor => bottom_color = Some(map.next_value()?),
@@ -108,8 +115,9 @@ impl<'de> Visitor<'de> for BackgroundFillGradientVisitor {
                 BackgroundFillGradientKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundFillGradientKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundFillGradientKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -51,7 +51,7 @@ impl<'de> Deserialize<'de> for BackgroundFillSolid {
 enum BackgroundFillSolidKey {
     Color,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundFillSolidKey {
@@ -60,12 +60,18 @@ impl BackgroundFillSolidKey {
 }
 
 impl ObjectKey for BackgroundFillSolidKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "color" => Self::Color,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -81,14 +87,16 @@ impl<'de> Visitor<'de> for BackgroundFillSolidVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundFillSolid, A::Error> {
         let mut color = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundFillSolidKey::Color => color = Some(map.next_value()?),
                 BackgroundFillSolidKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundFillSolidKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundFillSolidKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for BackgroundTypeChatTheme {
 enum BackgroundTypeChatThemeKey {
     ThemeName,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundTypeChatThemeKey {
@@ -63,12 +63,18 @@ impl BackgroundTypeChatThemeKey {
 }
 
 impl ObjectKey for BackgroundTypeChatThemeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "theme_name" => Self::ThemeName,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for BackgroundTypeChatThemeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BackgroundTypeChatTheme, A::Error> {
         let mut theme_name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundTypeChatThemeKey::ThemeName => theme_name = Some(map.next_value()?),
                 BackgroundTypeChatThemeKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundTypeChatThemeKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundTypeChatThemeKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

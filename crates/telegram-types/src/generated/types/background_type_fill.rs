@@ -59,7 +59,7 @@ enum BackgroundTypeFillKey {
     Fill,
     DarkThemeDimming,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundTypeFillKey {
@@ -68,13 +68,19 @@ impl BackgroundTypeFillKey {
 }
 
 impl ObjectKey for BackgroundTypeFillKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "fill" => Self::Fill,
             "dark_theme_dimming" => Self::DarkThemeDimming,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,7 +97,8 @@ impl<'de> Visitor<'de> for BackgroundTypeFillVisitor {
         let mut fill = None;
         let mut dark_theme_dimming = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundTypeFillKey::Fill => fill = Some(map.next_value()?),
                 BackgroundTypeFillKey::DarkThemeDimming => {
@@ -100,8 +107,9 @@ impl<'de> Visitor<'de> for BackgroundTypeFillVisitor {
                 BackgroundTypeFillKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundTypeFillKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundTypeFillKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

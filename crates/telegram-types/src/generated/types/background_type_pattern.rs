@@ -82,7 +82,7 @@ enum BackgroundTypePatternKey {
     IsInverted,
     IsMoving,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundTypePatternKey {
@@ -98,6 +98,7 @@ impl BackgroundTypePatternKey {
 }
 
 impl ObjectKey for BackgroundTypePatternKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
@@ -106,8 +107,13 @@ impl ObjectKey for BackgroundTypePatternKey {
             "is_inverted" => Self::IsInverted,
             "is_moving" => Self::IsMoving,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -127,7 +133,8 @@ impl<'de> Visitor<'de> for BackgroundTypePatternVisitor {
         let mut is_inverted = false;
         let mut is_moving = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundTypePatternKey::Document => document = Some(map.next_value()?),
                 BackgroundTypePatternKey::Fill => fill = Some(map.next_value()?),
@@ -137,8 +144,9 @@ impl<'de> Visitor<'de> for BackgroundTypePatternVisitor {
                 BackgroundTypePatternKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundTypePatternKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundTypePatternKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -73,7 +73,7 @@ enum BackgroundTypeWallpaperKey {
     IsBlurred,
     IsMoving,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BackgroundTypeWallpaperKey {
@@ -88,6 +88,7 @@ impl BackgroundTypeWallpaperKey {
 }
 
 impl ObjectKey for BackgroundTypeWallpaperKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
@@ -95,8 +96,13 @@ impl ObjectKey for BackgroundTypeWallpaperKey {
             "is_blurred" => Self::IsBlurred,
             "is_moving" => Self::IsMoving,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -115,7 +121,8 @@ impl<'de> Visitor<'de> for BackgroundTypeWallpaperVisitor {
         let mut is_blurred = false;
         let mut is_moving = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BackgroundTypeWallpaperKey::Document => document = Some(map.next_value()?),
                 BackgroundTypeWallpaperKey::DarkThemeDimming => {
@@ -126,8 +133,9 @@ impl<'de> Visitor<'de> for BackgroundTypeWallpaperVisitor {
                 BackgroundTypeWallpaperKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BackgroundTypeWallpaperKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BackgroundTypeWallpaperKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ enum BirthdateKey {
     Day,
     Month,
     Year,
-    Unknown(String),
+    Unknown,
 }
 
 impl BirthdateKey {
@@ -57,13 +57,19 @@ impl BirthdateKey {
 }
 
 impl ObjectKey for BirthdateKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "day" => Self::Day,
             "month" => Self::Month,
             "year" => Self::Year,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -81,13 +87,15 @@ impl<'de> Visitor<'de> for BirthdateVisitor {
         let mut month = None;
         let mut year = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BirthdateKey::Day => day = Some(map.next_value()?),
                 BirthdateKey::Month => month = Some(map.next_value()?),
                 BirthdateKey::Year => year = map.next_value()?,
-                BirthdateKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BirthdateKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for BotAccessSettings {
 enum BotAccessSettingsKey {
     IsAccessRestricted,
     AddedUsers,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotAccessSettingsKey {
@@ -58,12 +58,18 @@ impl BotAccessSettingsKey {
 }
 
 impl ObjectKey for BotAccessSettingsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "is_access_restricted" => Self::IsAccessRestricted,
             "added_users" => Self::AddedUsers,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -80,14 +86,16 @@ impl<'de> Visitor<'de> for BotAccessSettingsVisitor {
         let mut is_access_restricted = None;
         let mut added_users = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotAccessSettingsKey::IsAccessRestricted => {
                     is_access_restricted = Some(map.next_value()?)
                 }
                 BotAccessSettingsKey::AddedUsers => added_users = map.next_value()?,
-                BotAccessSettingsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotAccessSettingsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ enum BotCommandKey {
     Command,
     Description,
     IsEphemeral,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotCommandKey {
@@ -57,13 +57,19 @@ impl BotCommandKey {
 }
 
 impl ObjectKey for BotCommandKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "command" => Self::Command,
             "description" => Self::Description,
             "is_ephemeral" => Self::IsEphemeral,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -81,13 +87,15 @@ impl<'de> Visitor<'de> for BotCommandVisitor {
         let mut description = None;
         let mut is_ephemeral = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotCommandKey::Command => command = Some(map.next_value()?),
                 BotCommandKey::Description => description = Some(map.next_value()?),
                 BotCommandKey::IsEphemeral => is_ephemeral = map.next_value()?,
-                BotCommandKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotCommandKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for BotCommandScopeAllPrivateChats {
 /// A key of a `BotCommandScopeAllPrivateChats` object.
 enum BotCommandScopeAllPrivateChatsKey {
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotCommandScopeAllPrivateChatsKey {
@@ -49,11 +49,17 @@ impl BotCommandScopeAllPrivateChatsKey {
 }
 
 impl ObjectKey for BotCommandScopeAllPrivateChatsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -71,13 +77,15 @@ impl<'de> Visitor<'de> for BotCommandScopeAllPrivateChatsVisitor {
         mut map: A,
     ) -> Result<BotCommandScopeAllPrivateChats, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotCommandScopeAllPrivateChatsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BotCommandScopeAllPrivateChatsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotCommandScopeAllPrivateChatsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

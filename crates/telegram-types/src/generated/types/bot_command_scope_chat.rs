@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for BotCommandScopeChat {
 enum BotCommandScopeChatKey {
     ChatId,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotCommandScopeChatKey {
@@ -63,12 +63,18 @@ impl BotCommandScopeChatKey {
 }
 
 impl ObjectKey for BotCommandScopeChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat_id" => Self::ChatId,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for BotCommandScopeChatVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotCommandScopeChat, A::Error> {
         let mut chat_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotCommandScopeChatKey::ChatId => chat_id = Some(map.next_value()?),
                 BotCommandScopeChatKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BotCommandScopeChatKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotCommandScopeChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

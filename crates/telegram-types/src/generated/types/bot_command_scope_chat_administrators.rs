@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for BotCommandScopeChatAdministrators {
 enum BotCommandScopeChatAdministratorsKey {
     ChatId,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotCommandScopeChatAdministratorsKey {
@@ -63,12 +63,18 @@ impl BotCommandScopeChatAdministratorsKey {
 }
 
 impl ObjectKey for BotCommandScopeChatAdministratorsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat_id" => Self::ChatId,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,14 +93,16 @@ impl<'de> Visitor<'de> for BotCommandScopeChatAdministratorsVisitor {
     ) -> Result<BotCommandScopeChatAdministrators, A::Error> {
         let mut chat_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotCommandScopeChatAdministratorsKey::ChatId => chat_id = Some(map.next_value()?),
                 BotCommandScopeChatAdministratorsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BotCommandScopeChatAdministratorsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotCommandScopeChatAdministratorsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum BotCommandScopeChatMemberKey {
     ChatId,
     UserId,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotCommandScopeChatMemberKey {
@@ -68,13 +68,19 @@ impl BotCommandScopeChatMemberKey {
 }
 
 impl ObjectKey for BotCommandScopeChatMemberKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat_id" => Self::ChatId,
             "user_id" => Self::UserId,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -94,15 +100,17 @@ impl<'de> Visitor<'de> for BotCommandScopeChatMemberVisitor {
         let mut chat_id = None;
         let mut user_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotCommandScopeChatMemberKey::ChatId => chat_id = Some(map.next_value()?),
                 BotCommandScopeChatMemberKey::UserId => user_id = Some(map.next_value()?),
                 BotCommandScopeChatMemberKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                BotCommandScopeChatMemberKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotCommandScopeChatMemberKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

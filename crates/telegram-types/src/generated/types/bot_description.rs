@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for BotDescription {
 /// A key of a `BotDescription` object.
 enum BotDescriptionKey {
     Description,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotDescriptionKey {
@@ -52,11 +52,17 @@ impl BotDescriptionKey {
 }
 
 impl ObjectKey for BotDescriptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "description" => Self::Description,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for BotDescriptionVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotDescription, A::Error> {
         let mut description = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotDescriptionKey::Description => description = Some(map.next_value()?),
-                BotDescriptionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotDescriptionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

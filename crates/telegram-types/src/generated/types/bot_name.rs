@@ -39,7 +39,7 @@ impl<'de> Deserialize<'de> for BotName {
 /// A key of a `BotName` object.
 enum BotNameKey {
     Name,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotNameKey {
@@ -48,11 +48,17 @@ impl BotNameKey {
 }
 
 impl ObjectKey for BotNameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,10 +74,14 @@ impl<'de> Visitor<'de> for BotNameVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotName, A::Error> {
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotNameKey::Name => name = Some(map.next_value()?),
-                BotNameKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                BotNameKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(BotName {

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for BotShortDescription {
 /// A key of a `BotShortDescription` object.
 enum BotShortDescriptionKey {
     ShortDescription,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotShortDescriptionKey {
@@ -52,11 +52,17 @@ impl BotShortDescriptionKey {
 }
 
 impl ObjectKey for BotShortDescriptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "short_description" => Self::ShortDescription,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,13 +78,15 @@ impl<'de> Visitor<'de> for BotShortDescriptionVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BotShortDescription, A::Error> {
         let mut short_description = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotShortDescriptionKey::ShortDescription => {
                     short_description = Some(map.next_value()?)
                 }
-                BotShortDescriptionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotShortDescriptionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

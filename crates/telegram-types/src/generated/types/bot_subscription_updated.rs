@@ -55,7 +55,7 @@ enum BotSubscriptionUpdatedKey {
     User,
     InvoicePayload,
     State,
-    Unknown(String),
+    Unknown,
 }
 
 impl BotSubscriptionUpdatedKey {
@@ -64,13 +64,19 @@ impl BotSubscriptionUpdatedKey {
 }
 
 impl ObjectKey for BotSubscriptionUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "invoice_payload" => Self::InvoicePayload,
             "state" => Self::State,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,15 +94,17 @@ impl<'de> Visitor<'de> for BotSubscriptionUpdatedVisitor {
         let mut invoice_payload = None;
         let mut state = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BotSubscriptionUpdatedKey::User => user = Some(map.next_value()?),
                 BotSubscriptionUpdatedKey::InvoicePayload => {
                     invoice_payload = Some(map.next_value()?)
                 }
                 BotSubscriptionUpdatedKey::State => state = Some(map.next_value()?),
-                BotSubscriptionUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BotSubscriptionUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

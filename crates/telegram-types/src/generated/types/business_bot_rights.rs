@@ -86,7 +86,7 @@ enum BusinessBotRightsKey {
     CanTransferAndUpgradeGifts,
     CanTransferStars,
     CanManageStories,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessBotRightsKey {
@@ -110,6 +110,7 @@ impl BusinessBotRightsKey {
 }
 
 impl ObjectKey for BusinessBotRightsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "can_reply" => Self::CanReply,
@@ -126,8 +127,13 @@ impl ObjectKey for BusinessBotRightsKey {
             "can_transfer_and_upgrade_gifts" => Self::CanTransferAndUpgradeGifts,
             "can_transfer_stars" => Self::CanTransferStars,
             "can_manage_stories" => Self::CanManageStories,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -156,7 +162,8 @@ impl<'de> Visitor<'de> for BusinessBotRightsVisitor {
         let mut can_transfer_stars = false;
         let mut can_manage_stories = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessBotRightsKey::CanReply => can_reply = map.next_value()?,
                 BusinessBotRightsKey::CanReadMessages => can_read_messages = map.next_value()?,
@@ -186,8 +193,9 @@ impl<'de> Visitor<'de> for BusinessBotRightsVisitor {
                 }
                 BusinessBotRightsKey::CanTransferStars => can_transfer_stars = map.next_value()?,
                 BusinessBotRightsKey::CanManageStories => can_manage_stories = map.next_value()?,
-                BusinessBotRightsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessBotRightsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -71,7 +71,7 @@ enum BusinessConnectionKey {
     Date,
     Rights,
     IsEnabled,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessConnectionKey {
@@ -81,6 +81,7 @@ impl BusinessConnectionKey {
 }
 
 impl ObjectKey for BusinessConnectionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -89,8 +90,13 @@ impl ObjectKey for BusinessConnectionKey {
             "date" => Self::Date,
             "rights" => Self::Rights,
             "is_enabled" => Self::IsEnabled,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -111,7 +117,8 @@ impl<'de> Visitor<'de> for BusinessConnectionVisitor {
         let mut rights = None;
         let mut is_enabled = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessConnectionKey::Id => id = Some(map.next_value()?),
                 BusinessConnectionKey::User => user = Some(map.next_value()?),
@@ -119,8 +126,9 @@ impl<'de> Visitor<'de> for BusinessConnectionVisitor {
                 BusinessConnectionKey::Date => date = Some(map.next_value()?),
                 BusinessConnectionKey::Rights => rights = map.next_value()?,
                 BusinessConnectionKey::IsEnabled => is_enabled = Some(map.next_value()?),
-                BusinessConnectionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessConnectionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

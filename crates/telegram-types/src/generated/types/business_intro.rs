@@ -42,7 +42,7 @@ enum BusinessIntroKey {
     Title,
     Message,
     Sticker,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessIntroKey {
@@ -51,13 +51,19 @@ impl BusinessIntroKey {
 }
 
 impl ObjectKey for BusinessIntroKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
             "message" => Self::Message,
             "sticker" => Self::Sticker,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,13 +81,15 @@ impl<'de> Visitor<'de> for BusinessIntroVisitor {
         let mut message = None;
         let mut sticker = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessIntroKey::Title => title = map.next_value()?,
                 BusinessIntroKey::Message => message = map.next_value()?,
                 BusinessIntroKey::Sticker => sticker = map.next_value()?,
-                BusinessIntroKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessIntroKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

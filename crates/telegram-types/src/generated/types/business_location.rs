@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for BusinessLocation {
 enum BusinessLocationKey {
     Address,
     Location,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessLocationKey {
@@ -57,12 +57,18 @@ impl BusinessLocationKey {
 }
 
 impl ObjectKey for BusinessLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "address" => Self::Address,
             "location" => Self::Location,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for BusinessLocationVisitor {
         let mut address = None;
         let mut location = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessLocationKey::Address => address = Some(map.next_value()?),
                 BusinessLocationKey::Location => location = map.next_value()?,
-                BusinessLocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessLocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

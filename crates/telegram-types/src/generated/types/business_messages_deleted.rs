@@ -56,7 +56,7 @@ enum BusinessMessagesDeletedKey {
     BusinessConnectionId,
     Chat,
     MessageIds,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessMessagesDeletedKey {
@@ -65,13 +65,19 @@ impl BusinessMessagesDeletedKey {
 }
 
 impl ObjectKey for BusinessMessagesDeletedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "business_connection_id" => Self::BusinessConnectionId,
             "chat" => Self::Chat,
             "message_ids" => Self::MessageIds,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -89,15 +95,17 @@ impl<'de> Visitor<'de> for BusinessMessagesDeletedVisitor {
         let mut chat = None;
         let mut message_ids = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessMessagesDeletedKey::BusinessConnectionId => {
                     business_connection_id = Some(map.next_value()?)
                 }
                 BusinessMessagesDeletedKey::Chat => chat = Some(map.next_value()?),
                 BusinessMessagesDeletedKey::MessageIds => message_ids = Some(map.next_value()?),
-                BusinessMessagesDeletedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessMessagesDeletedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

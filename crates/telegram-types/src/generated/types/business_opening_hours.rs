@@ -51,7 +51,7 @@ impl<'de> Deserialize<'de> for BusinessOpeningHours {
 enum BusinessOpeningHoursKey {
     TimeZoneName,
     OpeningHours,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessOpeningHoursKey {
@@ -60,12 +60,18 @@ impl BusinessOpeningHoursKey {
 }
 
 impl ObjectKey for BusinessOpeningHoursKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "time_zone_name" => Self::TimeZoneName,
             "opening_hours" => Self::OpeningHours,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -82,12 +88,14 @@ impl<'de> Visitor<'de> for BusinessOpeningHoursVisitor {
         let mut time_zone_name = None;
         let mut opening_hours = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessOpeningHoursKey::TimeZoneName => time_zone_name = Some(map.next_value()?),
                 BusinessOpeningHoursKey::OpeningHours => opening_hours = Some(map.next_value()?),
-                BusinessOpeningHoursKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessOpeningHoursKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for BusinessOpeningHoursInterval {
 enum BusinessOpeningHoursIntervalKey {
     OpeningMinute,
     ClosingMinute,
-    Unknown(String),
+    Unknown,
 }
 
 impl BusinessOpeningHoursIntervalKey {
@@ -56,12 +56,18 @@ impl BusinessOpeningHoursIntervalKey {
 }
 
 impl ObjectKey for BusinessOpeningHoursIntervalKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "opening_minute" => Self::OpeningMinute,
             "closing_minute" => Self::ClosingMinute,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -81,7 +87,8 @@ impl<'de> Visitor<'de> for BusinessOpeningHoursIntervalVisitor {
         let mut opening_minute = None;
         let mut closing_minute = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 BusinessOpeningHoursIntervalKey::OpeningMinute => {
                     opening_minute = Some(map.next_value()?)
@@ -89,8 +96,9 @@ impl<'de> Visitor<'de> for BusinessOpeningHoursIntervalVisitor {
                 BusinessOpeningHoursIntervalKey::ClosingMinute => {
                     closing_minute = Some(map.next_value()?)
                 }
-                BusinessOpeningHoursIntervalKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                BusinessOpeningHoursIntervalKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

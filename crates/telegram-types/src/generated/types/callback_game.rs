@@ -26,7 +26,7 @@ impl<'de> Deserialize<'de> for CallbackGame {
 
 /// A key of a `CallbackGame` object.
 enum CallbackGameKey {
-    Unknown(String),
+    Unknown,
 }
 
 impl CallbackGameKey {
@@ -35,8 +35,15 @@ impl CallbackGameKey {
 }
 
 impl ObjectKey for CallbackGameKey {
+    #[inline]
     fn of(name: &str) -> Self {
-        Self::Unknown(name.to_owned())
+        let _ = name;
+        Self::Unknown
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -51,10 +58,12 @@ impl<'de> Visitor<'de> for CallbackGameVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallbackGame, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
-                CallbackGameKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                CallbackGameKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

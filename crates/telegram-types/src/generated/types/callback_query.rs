@@ -75,7 +75,7 @@ enum CallbackQueryKey {
     ChatInstance,
     Data,
     GameShortName,
-    Unknown(String),
+    Unknown,
 }
 
 impl CallbackQueryKey {
@@ -92,6 +92,7 @@ impl CallbackQueryKey {
 }
 
 impl ObjectKey for CallbackQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -101,8 +102,13 @@ impl ObjectKey for CallbackQueryKey {
             "chat_instance" => Self::ChatInstance,
             "data" => Self::Data,
             "game_short_name" => Self::GameShortName,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -124,7 +130,8 @@ impl<'de> Visitor<'de> for CallbackQueryVisitor {
         let mut data = None;
         let mut game_short_name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 CallbackQueryKey::Id => id = Some(map.next_value()?),
                 CallbackQueryKey::From => from = Some(map.next_value()?),
@@ -133,8 +140,9 @@ impl<'de> Visitor<'de> for CallbackQueryVisitor {
                 CallbackQueryKey::ChatInstance => chat_instance = Some(map.next_value()?),
                 CallbackQueryKey::Data => data = map.next_value()?,
                 CallbackQueryKey::GameShortName => game_short_name = map.next_value()?,
-                CallbackQueryKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                CallbackQueryKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -74,7 +74,7 @@ enum ChatKey {
     LastName,
     IsForum,
     IsDirectMessages,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatKey {
@@ -92,6 +92,7 @@ impl ChatKey {
 }
 
 impl ObjectKey for ChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -102,8 +103,13 @@ impl ObjectKey for ChatKey {
             "last_name" => Self::LastName,
             "is_forum" => Self::IsForum,
             "is_direct_messages" => Self::IsDirectMessages,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -126,7 +132,8 @@ impl<'de> Visitor<'de> for ChatVisitor {
         let mut is_forum = false;
         let mut is_direct_messages = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatKey::Id => id = Some(map.next_value()?),
                 ChatKey::Kind => kind = Some(map.next_value()?),
@@ -136,7 +143,10 @@ impl<'de> Visitor<'de> for ChatVisitor {
                 ChatKey::LastName => last_name = map.next_value()?,
                 ChatKey::IsForum => is_forum = map.next_value()?,
                 ChatKey::IsDirectMessages => is_direct_messages = map.next_value()?,
-                ChatKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                ChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Chat {

@@ -142,7 +142,7 @@ enum ChatAdministratorRightsKey {
     CanManageDirectMessages,
     CanManageTags,
     CanSendWelcomeMessages,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatAdministratorRightsKey {
@@ -170,6 +170,7 @@ impl ChatAdministratorRightsKey {
 }
 
 impl ObjectKey for ChatAdministratorRightsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "is_anonymous" => Self::IsAnonymous,
@@ -190,8 +191,13 @@ impl ObjectKey for ChatAdministratorRightsKey {
             "can_manage_direct_messages" => Self::CanManageDirectMessages,
             "can_manage_tags" => Self::CanManageTags,
             "can_send_welcome_messages" => Self::CanSendWelcomeMessages,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -224,7 +230,8 @@ impl<'de> Visitor<'de> for ChatAdministratorRightsVisitor {
         let mut can_manage_tags = false;
         let mut can_send_welcome_messages = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatAdministratorRightsKey::IsAnonymous => is_anonymous = Some(map.next_value()?),
                 ChatAdministratorRightsKey::CanManageChat => {
@@ -276,8 +283,9 @@ impl<'de> Visitor<'de> for ChatAdministratorRightsVisitor {
                 ChatAdministratorRightsKey::CanSendWelcomeMessages => {
                     can_send_welcome_messages = Some(map.next_value()?)
                 }
-                ChatAdministratorRightsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatAdministratorRightsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

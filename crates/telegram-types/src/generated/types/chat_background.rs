@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for ChatBackground {
 /// A key of a `ChatBackground` object.
 enum ChatBackgroundKey {
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBackgroundKey {
@@ -53,11 +53,17 @@ impl ChatBackgroundKey {
 }
 
 impl ObjectKey for ChatBackgroundKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -73,11 +79,13 @@ impl<'de> Visitor<'de> for ChatBackgroundVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBackground, A::Error> {
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBackgroundKey::Kind => kind = Some(map.next_value()?),
-                ChatBackgroundKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBackgroundKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -56,7 +56,7 @@ enum ChatBoostKey {
     AddDate,
     ExpirationDate,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostKey {
@@ -65,14 +65,20 @@ impl ChatBoostKey {
 }
 
 impl ObjectKey for ChatBoostKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "boost_id" => Self::BoostId,
             "add_date" => Self::AddDate,
             "expiration_date" => Self::ExpirationDate,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,14 +97,16 @@ impl<'de> Visitor<'de> for ChatBoostVisitor {
         let mut expiration_date = None;
         let mut source = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostKey::BoostId => boost_id = Some(map.next_value()?),
                 ChatBoostKey::AddDate => add_date = Some(map.next_value()?),
                 ChatBoostKey::ExpirationDate => expiration_date = Some(map.next_value()?),
                 ChatBoostKey::Source => source = Some(map.next_value()?),
-                ChatBoostKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

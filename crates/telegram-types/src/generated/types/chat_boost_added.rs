@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for ChatBoostAdded {
 /// A key of a `ChatBoostAdded` object.
 enum ChatBoostAddedKey {
     BoostCount,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostAddedKey {
@@ -52,11 +52,17 @@ impl ChatBoostAddedKey {
 }
 
 impl ObjectKey for ChatBoostAddedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "boost_count" => Self::BoostCount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for ChatBoostAddedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostAdded, A::Error> {
         let mut boost_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostAddedKey::BoostCount => boost_count = Some(map.next_value()?),
-                ChatBoostAddedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostAddedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -60,7 +60,7 @@ enum ChatBoostRemovedKey {
     BoostId,
     RemoveDate,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostRemovedKey {
@@ -69,14 +69,20 @@ impl ChatBoostRemovedKey {
 }
 
 impl ObjectKey for ChatBoostRemovedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "boost_id" => Self::BoostId,
             "remove_date" => Self::RemoveDate,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -95,14 +101,16 @@ impl<'de> Visitor<'de> for ChatBoostRemovedVisitor {
         let mut remove_date = None;
         let mut source = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostRemovedKey::Chat => chat = Some(map.next_value()?),
                 ChatBoostRemovedKey::BoostId => boost_id = Some(map.next_value()?),
                 ChatBoostRemovedKey::RemoveDate => remove_date = Some(map.next_value()?),
                 ChatBoostRemovedKey::Source => source = Some(map.next_value()?),
-                ChatBoostRemovedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostRemovedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

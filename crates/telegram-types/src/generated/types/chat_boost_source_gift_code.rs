@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for ChatBoostSourceGiftCode {
 enum ChatBoostSourceGiftCodeKey {
     User,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostSourceGiftCodeKey {
@@ -63,12 +63,18 @@ impl ChatBoostSourceGiftCodeKey {
 }
 
 impl ObjectKey for ChatBoostSourceGiftCodeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for ChatBoostSourceGiftCodeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostSourceGiftCode, A::Error> {
         let mut user = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostSourceGiftCodeKey::User => user = Some(map.next_value()?),
                 ChatBoostSourceGiftCodeKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatBoostSourceGiftCodeKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostSourceGiftCodeKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

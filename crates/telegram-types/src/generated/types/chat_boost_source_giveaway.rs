@@ -75,7 +75,7 @@ enum ChatBoostSourceGiveawayKey {
     PrizeStarCount,
     IsUnclaimed,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostSourceGiveawayKey {
@@ -90,6 +90,7 @@ impl ChatBoostSourceGiveawayKey {
 }
 
 impl ObjectKey for ChatBoostSourceGiveawayKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "giveaway_message_id" => Self::GiveawayMessageId,
@@ -97,8 +98,13 @@ impl ObjectKey for ChatBoostSourceGiveawayKey {
             "prize_star_count" => Self::PrizeStarCount,
             "is_unclaimed" => Self::IsUnclaimed,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -117,7 +123,8 @@ impl<'de> Visitor<'de> for ChatBoostSourceGiveawayVisitor {
         let mut prize_star_count = None;
         let mut is_unclaimed = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostSourceGiveawayKey::GiveawayMessageId => {
                     giveaway_message_id = Some(map.next_value()?)
@@ -130,8 +137,9 @@ impl<'de> Visitor<'de> for ChatBoostSourceGiveawayVisitor {
                 ChatBoostSourceGiveawayKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatBoostSourceGiveawayKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostSourceGiveawayKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for ChatBoostSourcePremium {
 enum ChatBoostSourcePremiumKey {
     User,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostSourcePremiumKey {
@@ -63,12 +63,18 @@ impl ChatBoostSourcePremiumKey {
 }
 
 impl ObjectKey for ChatBoostSourcePremiumKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for ChatBoostSourcePremiumVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatBoostSourcePremium, A::Error> {
         let mut user = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostSourcePremiumKey::User => user = Some(map.next_value()?),
                 ChatBoostSourcePremiumKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatBoostSourcePremiumKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostSourcePremiumKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for ChatBoostUpdated {
 enum ChatBoostUpdatedKey {
     Chat,
     Boost,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatBoostUpdatedKey {
@@ -56,12 +56,18 @@ impl ChatBoostUpdatedKey {
 }
 
 impl ObjectKey for ChatBoostUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "boost" => Self::Boost,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,12 +84,14 @@ impl<'de> Visitor<'de> for ChatBoostUpdatedVisitor {
         let mut chat = None;
         let mut boost = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatBoostUpdatedKey::Chat => chat = Some(map.next_value()?),
                 ChatBoostUpdatedKey::Boost => boost = Some(map.next_value()?),
-                ChatBoostUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatBoostUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

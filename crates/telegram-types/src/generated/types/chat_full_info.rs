@@ -306,7 +306,7 @@ enum ChatFullInfoKey {
     PaidMessageStarCount,
     GuardBot,
     Community,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatFullInfoKey {
@@ -369,6 +369,7 @@ impl ChatFullInfoKey {
 }
 
 impl ObjectKey for ChatFullInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -424,8 +425,13 @@ impl ObjectKey for ChatFullInfoKey {
             "paid_message_star_count" => Self::PaidMessageStarCount,
             "guard_bot" => Self::GuardBot,
             "community" => Self::Community,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -493,7 +499,8 @@ impl<'de> Visitor<'de> for ChatFullInfoVisitor {
         let mut guard_bot = None;
         let mut community = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatFullInfoKey::Id => id = Some(map.next_value()?),
                 ChatFullInfoKey::Kind => kind = Some(map.next_value()?),
@@ -572,8 +579,9 @@ impl<'de> Visitor<'de> for ChatFullInfoVisitor {
                 }
                 ChatFullInfoKey::GuardBot => guard_bot = map.next_value()?,
                 ChatFullInfoKey::Community => community = map.next_value()?,
-                ChatFullInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatFullInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

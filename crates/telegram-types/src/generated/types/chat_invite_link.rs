@@ -98,7 +98,7 @@ enum ChatInviteLinkKey {
     PendingJoinRequestCount,
     SubscriptionPeriod,
     SubscriptionPrice,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatInviteLinkKey {
@@ -119,6 +119,7 @@ impl ChatInviteLinkKey {
 }
 
 impl ObjectKey for ChatInviteLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "invite_link" => Self::InviteLink,
@@ -132,8 +133,13 @@ impl ObjectKey for ChatInviteLinkKey {
             "pending_join_request_count" => Self::PendingJoinRequestCount,
             "subscription_period" => Self::SubscriptionPeriod,
             "subscription_price" => Self::SubscriptionPrice,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -159,7 +165,8 @@ impl<'de> Visitor<'de> for ChatInviteLinkVisitor {
         let mut subscription_period = None;
         let mut subscription_price = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatInviteLinkKey::InviteLink => invite_link = Some(map.next_value()?),
                 ChatInviteLinkKey::Creator => creator = Some(map.next_value()?),
@@ -176,8 +183,9 @@ impl<'de> Visitor<'de> for ChatInviteLinkVisitor {
                 }
                 ChatInviteLinkKey::SubscriptionPeriod => subscription_period = map.next_value()?,
                 ChatInviteLinkKey::SubscriptionPrice => subscription_price = map.next_value()?,
-                ChatInviteLinkKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatInviteLinkKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

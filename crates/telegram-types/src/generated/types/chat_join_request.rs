@@ -70,7 +70,7 @@ enum ChatJoinRequestKey {
     Bio,
     InviteLink,
     QueryId,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatJoinRequestKey {
@@ -87,6 +87,7 @@ impl ChatJoinRequestKey {
 }
 
 impl ObjectKey for ChatJoinRequestKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -96,8 +97,13 @@ impl ObjectKey for ChatJoinRequestKey {
             "bio" => Self::Bio,
             "invite_link" => Self::InviteLink,
             "query_id" => Self::QueryId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -119,7 +125,8 @@ impl<'de> Visitor<'de> for ChatJoinRequestVisitor {
         let mut invite_link = None;
         let mut query_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatJoinRequestKey::Chat => chat = Some(map.next_value()?),
                 ChatJoinRequestKey::From => from = Some(map.next_value()?),
@@ -128,8 +135,9 @@ impl<'de> Visitor<'de> for ChatJoinRequestVisitor {
                 ChatJoinRequestKey::Bio => bio = map.next_value()?,
                 ChatJoinRequestKey::InviteLink => invite_link = map.next_value()?,
                 ChatJoinRequestKey::QueryId => query_id = map.next_value()?,
-                ChatJoinRequestKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatJoinRequestKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

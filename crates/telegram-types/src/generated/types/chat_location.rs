@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for ChatLocation {
 enum ChatLocationKey {
     Location,
     Address,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatLocationKey {
@@ -52,12 +52,18 @@ impl ChatLocationKey {
 }
 
 impl ObjectKey for ChatLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
             "address" => Self::Address,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -74,12 +80,14 @@ impl<'de> Visitor<'de> for ChatLocationVisitor {
         let mut location = None;
         let mut address = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatLocationKey::Location => location = Some(map.next_value()?),
                 ChatLocationKey::Address => address = Some(map.next_value()?),
-                ChatLocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatLocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

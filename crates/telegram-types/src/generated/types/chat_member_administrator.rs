@@ -183,7 +183,7 @@ enum ChatMemberAdministratorKey {
     CanSendWelcomeMessages,
     CustomTitle,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberAdministratorKey {
@@ -215,6 +215,7 @@ impl ChatMemberAdministratorKey {
 }
 
 impl ObjectKey for ChatMemberAdministratorKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
@@ -239,8 +240,13 @@ impl ObjectKey for ChatMemberAdministratorKey {
             "can_send_welcome_messages" => Self::CanSendWelcomeMessages,
             "custom_title" => Self::CustomTitle,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -276,7 +282,8 @@ impl<'de> Visitor<'de> for ChatMemberAdministratorVisitor {
         let mut can_send_welcome_messages = None;
         let mut custom_title = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberAdministratorKey::User => user = Some(map.next_value()?),
                 ChatMemberAdministratorKey::CanBeEdited => can_be_edited = Some(map.next_value()?),
@@ -334,8 +341,9 @@ impl<'de> Visitor<'de> for ChatMemberAdministratorVisitor {
                 ChatMemberAdministratorKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberAdministratorKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberAdministratorKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum ChatMemberBannedKey {
     User,
     UntilDate,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberBannedKey {
@@ -68,13 +68,19 @@ impl ChatMemberBannedKey {
 }
 
 impl ObjectKey for ChatMemberBannedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "until_date" => Self::UntilDate,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for ChatMemberBannedVisitor {
         let mut user = None;
         let mut until_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberBannedKey::User => user = Some(map.next_value()?),
                 ChatMemberBannedKey::UntilDate => until_date = Some(map.next_value()?),
                 ChatMemberBannedKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberBannedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberBannedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

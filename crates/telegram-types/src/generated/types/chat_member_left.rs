@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for ChatMemberLeft {
 enum ChatMemberLeftKey {
     User,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberLeftKey {
@@ -63,12 +63,18 @@ impl ChatMemberLeftKey {
 }
 
 impl ObjectKey for ChatMemberLeftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for ChatMemberLeftVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatMemberLeft, A::Error> {
         let mut user = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberLeftKey::User => user = Some(map.next_value()?),
                 ChatMemberLeftKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberLeftKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberLeftKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

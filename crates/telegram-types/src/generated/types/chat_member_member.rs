@@ -68,7 +68,7 @@ enum ChatMemberMemberKey {
     User,
     UntilDate,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberMemberKey {
@@ -77,14 +77,20 @@ impl ChatMemberMemberKey {
 }
 
 impl ObjectKey for ChatMemberMemberKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "tag" => Self::Tag,
             "user" => Self::User,
             "until_date" => Self::UntilDate,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +108,8 @@ impl<'de> Visitor<'de> for ChatMemberMemberVisitor {
         let mut user = None;
         let mut until_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberMemberKey::Tag => tag = map.next_value()?,
                 ChatMemberMemberKey::User => user = Some(map.next_value()?),
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for ChatMemberMemberVisitor {
                 ChatMemberMemberKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberMemberKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberMemberKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -66,7 +66,7 @@ enum ChatMemberOwnerKey {
     IsAnonymous,
     CustomTitle,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberOwnerKey {
@@ -75,14 +75,20 @@ impl ChatMemberOwnerKey {
 }
 
 impl ObjectKey for ChatMemberOwnerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "is_anonymous" => Self::IsAnonymous,
             "custom_title" => Self::CustomTitle,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for ChatMemberOwnerVisitor {
         let mut is_anonymous = None;
         let mut custom_title = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberOwnerKey::User => user = Some(map.next_value()?),
                 ChatMemberOwnerKey::IsAnonymous => is_anonymous = Some(map.next_value()?),
@@ -108,8 +115,9 @@ impl<'de> Visitor<'de> for ChatMemberOwnerVisitor {
                 ChatMemberOwnerKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberOwnerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberOwnerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

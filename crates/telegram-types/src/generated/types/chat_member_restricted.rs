@@ -171,7 +171,7 @@ enum ChatMemberRestrictedKey {
     CanManageTopics,
     UntilDate,
     Status,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberRestrictedKey {
@@ -202,6 +202,7 @@ impl ChatMemberRestrictedKey {
 }
 
 impl ObjectKey for ChatMemberRestrictedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "tag" => Self::Tag,
@@ -225,8 +226,13 @@ impl ObjectKey for ChatMemberRestrictedKey {
             "can_manage_topics" => Self::CanManageTopics,
             "until_date" => Self::UntilDate,
             "status" => Self::Status,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -261,7 +267,8 @@ impl<'de> Visitor<'de> for ChatMemberRestrictedVisitor {
         let mut can_manage_topics = None;
         let mut until_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberRestrictedKey::Tag => tag = map.next_value()?,
                 ChatMemberRestrictedKey::User => user = Some(map.next_value()?),
@@ -306,8 +313,9 @@ impl<'de> Visitor<'de> for ChatMemberRestrictedVisitor {
                 ChatMemberRestrictedKey::Status => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ChatMemberRestrictedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberRestrictedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -80,7 +80,7 @@ enum ChatMemberUpdatedKey {
     InviteLink,
     ViaJoinRequest,
     ViaChatFolderInviteLink,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatMemberUpdatedKey {
@@ -98,6 +98,7 @@ impl ChatMemberUpdatedKey {
 }
 
 impl ObjectKey for ChatMemberUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -108,8 +109,13 @@ impl ObjectKey for ChatMemberUpdatedKey {
             "invite_link" => Self::InviteLink,
             "via_join_request" => Self::ViaJoinRequest,
             "via_chat_folder_invite_link" => Self::ViaChatFolderInviteLink,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -132,7 +138,8 @@ impl<'de> Visitor<'de> for ChatMemberUpdatedVisitor {
         let mut via_join_request = false;
         let mut via_chat_folder_invite_link = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatMemberUpdatedKey::Chat => chat = Some(map.next_value()?),
                 ChatMemberUpdatedKey::From => from = Some(map.next_value()?),
@@ -144,8 +151,9 @@ impl<'de> Visitor<'de> for ChatMemberUpdatedVisitor {
                 ChatMemberUpdatedKey::ViaChatFolderInviteLink => {
                     via_chat_folder_invite_link = map.next_value()?
                 }
-                ChatMemberUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatMemberUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for ChatOwnerChanged {
 /// A key of a `ChatOwnerChanged` object.
 enum ChatOwnerChangedKey {
     NewOwner,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatOwnerChangedKey {
@@ -52,11 +52,17 @@ impl ChatOwnerChangedKey {
 }
 
 impl ObjectKey for ChatOwnerChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "new_owner" => Self::NewOwner,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for ChatOwnerChangedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatOwnerChanged, A::Error> {
         let mut new_owner = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatOwnerChangedKey::NewOwner => new_owner = Some(map.next_value()?),
-                ChatOwnerChangedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatOwnerChangedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

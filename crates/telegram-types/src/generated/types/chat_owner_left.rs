@@ -34,7 +34,7 @@ impl<'de> Deserialize<'de> for ChatOwnerLeft {
 /// A key of a `ChatOwnerLeft` object.
 enum ChatOwnerLeftKey {
     NewOwner,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatOwnerLeftKey {
@@ -43,11 +43,17 @@ impl ChatOwnerLeftKey {
 }
 
 impl ObjectKey for ChatOwnerLeftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "new_owner" => Self::NewOwner,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -63,11 +69,13 @@ impl<'de> Visitor<'de> for ChatOwnerLeftVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChatOwnerLeft, A::Error> {
         let mut new_owner = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatOwnerLeftKey::NewOwner => new_owner = map.next_value()?,
-                ChatOwnerLeftKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatOwnerLeftKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -94,7 +94,7 @@ enum ChatPermissionsKey {
     CanInviteUsers,
     CanPinMessages,
     CanManageTopics,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatPermissionsKey {
@@ -120,6 +120,7 @@ impl ChatPermissionsKey {
 }
 
 impl ObjectKey for ChatPermissionsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "can_send_messages" => Self::CanSendMessages,
@@ -138,8 +139,13 @@ impl ObjectKey for ChatPermissionsKey {
             "can_invite_users" => Self::CanInviteUsers,
             "can_pin_messages" => Self::CanPinMessages,
             "can_manage_topics" => Self::CanManageTopics,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -170,7 +176,8 @@ impl<'de> Visitor<'de> for ChatPermissionsVisitor {
         let mut can_pin_messages = false;
         let mut can_manage_topics = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatPermissionsKey::CanSendMessages => can_send_messages = map.next_value()?,
                 ChatPermissionsKey::CanSendAudios => can_send_audios = map.next_value()?,
@@ -194,8 +201,9 @@ impl<'de> Visitor<'de> for ChatPermissionsVisitor {
                 ChatPermissionsKey::CanInviteUsers => can_invite_users = map.next_value()?,
                 ChatPermissionsKey::CanPinMessages => can_pin_messages = map.next_value()?,
                 ChatPermissionsKey::CanManageTopics => can_manage_topics = map.next_value()?,
-                ChatPermissionsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatPermissionsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -56,7 +56,7 @@ enum ChatPhotoKey {
     SmallFileUniqueId,
     BigFileId,
     BigFileUniqueId,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatPhotoKey {
@@ -70,14 +70,20 @@ impl ChatPhotoKey {
 }
 
 impl ObjectKey for ChatPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "small_file_id" => Self::SmallFileId,
             "small_file_unique_id" => Self::SmallFileUniqueId,
             "big_file_id" => Self::BigFileId,
             "big_file_unique_id" => Self::BigFileUniqueId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,14 +102,16 @@ impl<'de> Visitor<'de> for ChatPhotoVisitor {
         let mut big_file_id = None;
         let mut big_file_unique_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatPhotoKey::SmallFileId => small_file_id = Some(map.next_value()?),
                 ChatPhotoKey::SmallFileUniqueId => small_file_unique_id = Some(map.next_value()?),
                 ChatPhotoKey::BigFileId => big_file_id = Some(map.next_value()?),
                 ChatPhotoKey::BigFileUniqueId => big_file_unique_id = Some(map.next_value()?),
-                ChatPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

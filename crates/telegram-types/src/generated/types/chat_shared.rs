@@ -58,7 +58,7 @@ enum ChatSharedKey {
     Title,
     Username,
     Photo,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChatSharedKey {
@@ -67,6 +67,7 @@ impl ChatSharedKey {
 }
 
 impl ObjectKey for ChatSharedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -74,8 +75,13 @@ impl ObjectKey for ChatSharedKey {
             "title" => Self::Title,
             "username" => Self::Username,
             "photo" => Self::Photo,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -95,15 +101,17 @@ impl<'de> Visitor<'de> for ChatSharedVisitor {
         let mut username = None;
         let mut photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChatSharedKey::RequestId => request_id = Some(map.next_value()?),
                 ChatSharedKey::ChatId => chat_id = Some(map.next_value()?),
                 ChatSharedKey::Title => title = map.next_value()?,
                 ChatSharedKey::Username => username = map.next_value()?,
                 ChatSharedKey::Photo => photo = map.next_value()?,
-                ChatSharedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChatSharedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum ChecklistKey {
     Tasks,
     OthersCanAddTasks,
     OthersCanMarkTasksAsDone,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChecklistKey {
@@ -74,6 +74,7 @@ impl ChecklistKey {
 }
 
 impl ObjectKey for ChecklistKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -81,8 +82,13 @@ impl ObjectKey for ChecklistKey {
             "tasks" => Self::Tasks,
             "others_can_add_tasks" => Self::OthersCanAddTasks,
             "others_can_mark_tasks_as_done" => Self::OthersCanMarkTasksAsDone,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +108,8 @@ impl<'de> Visitor<'de> for ChecklistVisitor {
         let mut others_can_add_tasks = false;
         let mut others_can_mark_tasks_as_done = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChecklistKey::Title => title = Some(map.next_value()?),
                 ChecklistKey::TitleEntities => title_entities = map.next_value()?,
@@ -111,8 +118,9 @@ impl<'de> Visitor<'de> for ChecklistVisitor {
                 ChecklistKey::OthersCanMarkTasksAsDone => {
                     others_can_mark_tasks_as_done = map.next_value()?
                 }
-                ChecklistKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChecklistKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

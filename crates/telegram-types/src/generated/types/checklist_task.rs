@@ -67,7 +67,7 @@ enum ChecklistTaskKey {
     CompletedByUser,
     CompletedByChat,
     CompletionDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChecklistTaskKey {
@@ -83,6 +83,7 @@ impl ChecklistTaskKey {
 }
 
 impl ObjectKey for ChecklistTaskKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -91,8 +92,13 @@ impl ObjectKey for ChecklistTaskKey {
             "completed_by_user" => Self::CompletedByUser,
             "completed_by_chat" => Self::CompletedByChat,
             "completion_date" => Self::CompletionDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -113,7 +119,8 @@ impl<'de> Visitor<'de> for ChecklistTaskVisitor {
         let mut completed_by_chat = None;
         let mut completion_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChecklistTaskKey::Id => id = Some(map.next_value()?),
                 ChecklistTaskKey::Text => text = Some(map.next_value()?),
@@ -121,8 +128,9 @@ impl<'de> Visitor<'de> for ChecklistTaskVisitor {
                 ChecklistTaskKey::CompletedByUser => completed_by_user = map.next_value()?,
                 ChecklistTaskKey::CompletedByChat => completed_by_chat = map.next_value()?,
                 ChecklistTaskKey::CompletionDate => completion_date = map.next_value()?,
-                ChecklistTaskKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChecklistTaskKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for ChecklistTasksAdded {
 enum ChecklistTasksAddedKey {
     ChecklistMessage,
     Tasks,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChecklistTasksAddedKey {
@@ -58,12 +58,18 @@ impl ChecklistTasksAddedKey {
 }
 
 impl ObjectKey for ChecklistTasksAddedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "checklist_message" => Self::ChecklistMessage,
             "tasks" => Self::Tasks,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -80,12 +86,14 @@ impl<'de> Visitor<'de> for ChecklistTasksAddedVisitor {
         let mut checklist_message = None;
         let mut tasks = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChecklistTasksAddedKey::ChecklistMessage => checklist_message = map.next_value()?,
                 ChecklistTasksAddedKey::Tasks => tasks = Some(map.next_value()?),
-                ChecklistTasksAddedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChecklistTasksAddedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -42,7 +42,7 @@ enum ChecklistTasksDoneKey {
     ChecklistMessage,
     MarkedAsDoneTaskIds,
     MarkedAsNotDoneTaskIds,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChecklistTasksDoneKey {
@@ -55,13 +55,19 @@ impl ChecklistTasksDoneKey {
 }
 
 impl ObjectKey for ChecklistTasksDoneKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "checklist_message" => Self::ChecklistMessage,
             "marked_as_done_task_ids" => Self::MarkedAsDoneTaskIds,
             "marked_as_not_done_task_ids" => Self::MarkedAsNotDoneTaskIds,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,7 +85,8 @@ impl<'de> Visitor<'de> for ChecklistTasksDoneVisitor {
         let mut marked_as_done_task_ids = None;
         let mut marked_as_not_done_task_ids = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChecklistTasksDoneKey::ChecklistMessage => checklist_message = map.next_value()?,
                 ChecklistTasksDoneKey::MarkedAsDoneTaskIds => {
@@ -88,8 +95,9 @@ impl<'de> Visitor<'de> for ChecklistTasksDoneVisitor {
                 ChecklistTasksDoneKey::MarkedAsNotDoneTaskIds => {
                     marked_as_not_done_task_ids = map.next_value()?
                 }
-                ChecklistTasksDoneKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChecklistTasksDoneKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -67,7 +67,7 @@ enum ChosenInlineResultKey {
     Location,
     InlineMessageId,
     Query,
-    Unknown(String),
+    Unknown,
 }
 
 impl ChosenInlineResultKey {
@@ -82,6 +82,7 @@ impl ChosenInlineResultKey {
 }
 
 impl ObjectKey for ChosenInlineResultKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "result_id" => Self::ResultId,
@@ -89,8 +90,13 @@ impl ObjectKey for ChosenInlineResultKey {
             "location" => Self::Location,
             "inline_message_id" => Self::InlineMessageId,
             "query" => Self::Query,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -110,15 +116,17 @@ impl<'de> Visitor<'de> for ChosenInlineResultVisitor {
         let mut inline_message_id = None;
         let mut query = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ChosenInlineResultKey::ResultId => result_id = Some(map.next_value()?),
                 ChosenInlineResultKey::From => from = Some(map.next_value()?),
                 ChosenInlineResultKey::Location => location = map.next_value()?,
                 ChosenInlineResultKey::InlineMessageId => inline_message_id = map.next_value()?,
                 ChosenInlineResultKey::Query => query = Some(map.next_value()?),
-                ChosenInlineResultKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ChosenInlineResultKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for Community {
 enum CommunityKey {
     Id,
     Name,
-    Unknown(String),
+    Unknown,
 }
 
 impl CommunityKey {
@@ -52,12 +52,18 @@ impl CommunityKey {
 }
 
 impl ObjectKey for CommunityKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "name" => Self::Name,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -74,12 +80,14 @@ impl<'de> Visitor<'de> for CommunityVisitor {
         let mut id = None;
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 CommunityKey::Id => id = Some(map.next_value()?),
                 CommunityKey::Name => name = Some(map.next_value()?),
-                CommunityKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                CommunityKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for CommunityChatAdded {
 /// A key of a `CommunityChatAdded` object.
 enum CommunityChatAddedKey {
     Community,
-    Unknown(String),
+    Unknown,
 }
 
 impl CommunityChatAddedKey {
@@ -52,11 +52,17 @@ impl CommunityChatAddedKey {
 }
 
 impl ObjectKey for CommunityChatAddedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "community" => Self::Community,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for CommunityChatAddedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CommunityChatAdded, A::Error> {
         let mut community = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 CommunityChatAddedKey::Community => community = Some(map.next_value()?),
-                CommunityChatAddedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                CommunityChatAddedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -58,7 +58,7 @@ enum ContactKey {
     LastName,
     UserId,
     Vcard,
-    Unknown(String),
+    Unknown,
 }
 
 impl ContactKey {
@@ -73,6 +73,7 @@ impl ContactKey {
 }
 
 impl ObjectKey for ContactKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "phone_number" => Self::PhoneNumber,
@@ -80,8 +81,13 @@ impl ObjectKey for ContactKey {
             "last_name" => Self::LastName,
             "user_id" => Self::UserId,
             "vcard" => Self::Vcard,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -101,14 +107,18 @@ impl<'de> Visitor<'de> for ContactVisitor {
         let mut user_id = None;
         let mut vcard = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ContactKey::PhoneNumber => phone_number = Some(map.next_value()?),
                 ContactKey::FirstName => first_name = Some(map.next_value()?),
                 ContactKey::LastName => last_name = map.next_value()?,
                 ContactKey::UserId => user_id = map.next_value()?,
                 ContactKey::Vcard => vcard = map.next_value()?,
-                ContactKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                ContactKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Contact {

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for CopyTextButton {
 /// A key of a `CopyTextButton` object.
 enum CopyTextButtonKey {
     Text,
-    Unknown(String),
+    Unknown,
 }
 
 impl CopyTextButtonKey {
@@ -52,11 +52,17 @@ impl CopyTextButtonKey {
 }
 
 impl ObjectKey for CopyTextButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for CopyTextButtonVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CopyTextButton, A::Error> {
         let mut text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 CopyTextButtonKey::Text => text = Some(map.next_value()?),
-                CopyTextButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                CopyTextButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for Dice {
 enum DiceKey {
     Emoji,
     Value,
-    Unknown(String),
+    Unknown,
 }
 
 impl DiceKey {
@@ -52,12 +52,18 @@ impl DiceKey {
 }
 
 impl ObjectKey for DiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "emoji" => Self::Emoji,
             "value" => Self::Value,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -74,11 +80,15 @@ impl<'de> Visitor<'de> for DiceVisitor {
         let mut emoji = None;
         let mut value = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 DiceKey::Emoji => emoji = Some(map.next_value()?),
                 DiceKey::Value => value = Some(map.next_value()?),
-                DiceKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                DiceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Dice {

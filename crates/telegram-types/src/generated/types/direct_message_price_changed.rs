@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for DirectMessagePriceChanged {
 enum DirectMessagePriceChangedKey {
     AreDirectMessagesEnabled,
     DirectMessageStarCount,
-    Unknown(String),
+    Unknown,
 }
 
 impl DirectMessagePriceChangedKey {
@@ -59,12 +59,18 @@ impl DirectMessagePriceChangedKey {
 }
 
 impl ObjectKey for DirectMessagePriceChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "are_direct_messages_enabled" => Self::AreDirectMessagesEnabled,
             "direct_message_star_count" => Self::DirectMessageStarCount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,7 +90,8 @@ impl<'de> Visitor<'de> for DirectMessagePriceChangedVisitor {
         let mut are_direct_messages_enabled = None;
         let mut direct_message_star_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 DirectMessagePriceChangedKey::AreDirectMessagesEnabled => {
                     are_direct_messages_enabled = Some(map.next_value()?)
@@ -92,8 +99,9 @@ impl<'de> Visitor<'de> for DirectMessagePriceChangedVisitor {
                 DirectMessagePriceChangedKey::DirectMessageStarCount => {
                     direct_message_star_count = map.next_value()?
                 }
-                DirectMessagePriceChangedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                DirectMessagePriceChangedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

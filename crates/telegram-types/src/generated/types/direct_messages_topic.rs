@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for DirectMessagesTopic {
 enum DirectMessagesTopicKey {
     TopicId,
     User,
-    Unknown(String),
+    Unknown,
 }
 
 impl DirectMessagesTopicKey {
@@ -57,12 +57,18 @@ impl DirectMessagesTopicKey {
 }
 
 impl ObjectKey for DirectMessagesTopicKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "topic_id" => Self::TopicId,
             "user" => Self::User,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for DirectMessagesTopicVisitor {
         let mut topic_id = None;
         let mut user = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 DirectMessagesTopicKey::TopicId => topic_id = Some(map.next_value()?),
                 DirectMessagesTopicKey::User => user = map.next_value()?,
-                DirectMessagesTopicKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                DirectMessagesTopicKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

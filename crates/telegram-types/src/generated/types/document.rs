@@ -63,7 +63,7 @@ enum DocumentKey {
     FileName,
     MimeType,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl DocumentKey {
@@ -79,6 +79,7 @@ impl DocumentKey {
 }
 
 impl ObjectKey for DocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -87,8 +88,13 @@ impl ObjectKey for DocumentKey {
             "file_name" => Self::FileName,
             "mime_type" => Self::MimeType,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -109,7 +115,8 @@ impl<'de> Visitor<'de> for DocumentVisitor {
         let mut mime_type = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 DocumentKey::FileId => file_id = Some(map.next_value()?),
                 DocumentKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -117,8 +124,9 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 DocumentKey::FileName => file_name = map.next_value()?,
                 DocumentKey::MimeType => mime_type = map.next_value()?,
                 DocumentKey::FileSize => file_size = map.next_value()?,
-                DocumentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                DocumentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

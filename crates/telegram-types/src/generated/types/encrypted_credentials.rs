@@ -55,7 +55,7 @@ enum EncryptedCredentialsKey {
     Data,
     Hash,
     Secret,
-    Unknown(String),
+    Unknown,
 }
 
 impl EncryptedCredentialsKey {
@@ -64,13 +64,19 @@ impl EncryptedCredentialsKey {
 }
 
 impl ObjectKey for EncryptedCredentialsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "data" => Self::Data,
             "hash" => Self::Hash,
             "secret" => Self::Secret,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,13 +94,15 @@ impl<'de> Visitor<'de> for EncryptedCredentialsVisitor {
         let mut hash = None;
         let mut secret = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 EncryptedCredentialsKey::Data => data = Some(map.next_value()?),
                 EncryptedCredentialsKey::Hash => hash = Some(map.next_value()?),
                 EncryptedCredentialsKey::Secret => secret = Some(map.next_value()?),
-                EncryptedCredentialsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                EncryptedCredentialsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -88,7 +88,7 @@ enum EncryptedPassportElementKey {
     Selfie,
     Translation,
     Hash,
-    Unknown(String),
+    Unknown,
 }
 
 impl EncryptedPassportElementKey {
@@ -108,6 +108,7 @@ impl EncryptedPassportElementKey {
 }
 
 impl ObjectKey for EncryptedPassportElementKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -120,8 +121,13 @@ impl ObjectKey for EncryptedPassportElementKey {
             "selfie" => Self::Selfie,
             "translation" => Self::Translation,
             "hash" => Self::Hash,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -149,7 +155,8 @@ impl<'de> Visitor<'de> for EncryptedPassportElementVisitor {
         let mut translation = None;
         let mut hash = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 EncryptedPassportElementKey::Kind => kind = Some(map.next_value()?),
                 EncryptedPassportElementKey::Data => data = map.next_value()?,
@@ -161,8 +168,9 @@ impl<'de> Visitor<'de> for EncryptedPassportElementVisitor {
                 EncryptedPassportElementKey::Selfie => selfie = map.next_value()?,
                 EncryptedPassportElementKey::Translation => translation = map.next_value()?,
                 EncryptedPassportElementKey::Hash => hash = Some(map.next_value()?),
-                EncryptedPassportElementKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                EncryptedPassportElementKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

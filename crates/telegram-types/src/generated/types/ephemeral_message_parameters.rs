@@ -53,7 +53,7 @@ enum EphemeralMessageParametersKey {
     ReceiverUserId,
     CallbackQueryId,
     ReplaceCallbackQueryMessage,
-    Unknown(String),
+    Unknown,
 }
 
 impl EphemeralMessageParametersKey {
@@ -66,13 +66,19 @@ impl EphemeralMessageParametersKey {
 }
 
 impl ObjectKey for EphemeralMessageParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "receiver_user_id" => Self::ReceiverUserId,
             "callback_query_id" => Self::CallbackQueryId,
             "replace_callback_query_message" => Self::ReplaceCallbackQueryMessage,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,7 +99,8 @@ impl<'de> Visitor<'de> for EphemeralMessageParametersVisitor {
         let mut callback_query_id = None;
         let mut replace_callback_query_message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 EphemeralMessageParametersKey::ReceiverUserId => {
                     receiver_user_id = Some(map.next_value()?)
@@ -104,8 +111,9 @@ impl<'de> Visitor<'de> for EphemeralMessageParametersVisitor {
                 EphemeralMessageParametersKey::ReplaceCallbackQueryMessage => {
                     replace_callback_query_message = map.next_value()?
                 }
-                EphemeralMessageParametersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                EphemeralMessageParametersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

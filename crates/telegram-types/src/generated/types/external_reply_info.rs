@@ -172,7 +172,7 @@ enum ExternalReplyInfoKey {
     Location,
     Poll,
     Venue,
-    Unknown(String),
+    Unknown,
 }
 
 impl ExternalReplyInfoKey {
@@ -208,6 +208,7 @@ impl ExternalReplyInfoKey {
 }
 
 impl ObjectKey for ExternalReplyInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "origin" => Self::Origin,
@@ -236,8 +237,13 @@ impl ObjectKey for ExternalReplyInfoKey {
             "location" => Self::Location,
             "poll" => Self::Poll,
             "venue" => Self::Venue,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -278,7 +284,8 @@ impl<'de> Visitor<'de> for ExternalReplyInfoVisitor {
         let mut poll = None;
         let mut venue = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ExternalReplyInfoKey::Origin => origin = Some(map.next_value()?),
                 ExternalReplyInfoKey::Chat => chat = map.next_value()?,
@@ -308,8 +315,9 @@ impl<'de> Visitor<'de> for ExternalReplyInfoVisitor {
                 ExternalReplyInfoKey::Location => location = map.next_value()?,
                 ExternalReplyInfoKey::Poll => poll = map.next_value()?,
                 ExternalReplyInfoKey::Venue => venue = map.next_value()?,
-                ExternalReplyInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ExternalReplyInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -53,7 +53,7 @@ enum FileKey {
     FileUniqueId,
     FileSize,
     FilePath,
-    Unknown(String),
+    Unknown,
 }
 
 impl FileKey {
@@ -62,14 +62,20 @@ impl FileKey {
 }
 
 impl ObjectKey for FileKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
             "file_unique_id" => Self::FileUniqueId,
             "file_size" => Self::FileSize,
             "file_path" => Self::FilePath,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,13 +94,17 @@ impl<'de> Visitor<'de> for FileVisitor {
         let mut file_size = None;
         let mut file_path = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 FileKey::FileId => file_id = Some(map.next_value()?),
                 FileKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
                 FileKey::FileSize => file_size = map.next_value()?,
                 FileKey::FilePath => file_path = map.next_value()?,
-                FileKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                FileKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(File {

@@ -50,7 +50,7 @@ enum ForceReplyKey {
     ForceReply,
     InputFieldPlaceholder,
     Selective,
-    Unknown(String),
+    Unknown,
 }
 
 impl ForceReplyKey {
@@ -59,13 +59,19 @@ impl ForceReplyKey {
 }
 
 impl ObjectKey for ForceReplyKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "force_reply" => Self::ForceReply,
             "input_field_placeholder" => Self::InputFieldPlaceholder,
             "selective" => Self::Selective,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -83,15 +89,17 @@ impl<'de> Visitor<'de> for ForceReplyVisitor {
         let mut input_field_placeholder = None;
         let mut selective = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ForceReplyKey::ForceReply => force_reply = Some(map.next_value()?),
                 ForceReplyKey::InputFieldPlaceholder => {
                     input_field_placeholder = map.next_value()?
                 }
                 ForceReplyKey::Selective => selective = map.next_value()?,
-                ForceReplyKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ForceReplyKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -57,7 +57,7 @@ enum ForumTopicKey {
     IconColor,
     IconCustomEmojiId,
     IsNameImplicit,
-    Unknown(String),
+    Unknown,
 }
 
 impl ForumTopicKey {
@@ -72,6 +72,7 @@ impl ForumTopicKey {
 }
 
 impl ObjectKey for ForumTopicKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_thread_id" => Self::MessageThreadId,
@@ -79,8 +80,13 @@ impl ObjectKey for ForumTopicKey {
             "icon_color" => Self::IconColor,
             "icon_custom_emoji_id" => Self::IconCustomEmojiId,
             "is_name_implicit" => Self::IsNameImplicit,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,15 +106,17 @@ impl<'de> Visitor<'de> for ForumTopicVisitor {
         let mut icon_custom_emoji_id = None;
         let mut is_name_implicit = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ForumTopicKey::MessageThreadId => message_thread_id = Some(map.next_value()?),
                 ForumTopicKey::Name => name = Some(map.next_value()?),
                 ForumTopicKey::IconColor => icon_color = Some(map.next_value()?),
                 ForumTopicKey::IconCustomEmojiId => icon_custom_emoji_id = map.next_value()?,
                 ForumTopicKey::IsNameImplicit => is_name_implicit = map.next_value()?,
-                ForumTopicKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ForumTopicKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

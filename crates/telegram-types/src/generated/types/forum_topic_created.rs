@@ -57,7 +57,7 @@ enum ForumTopicCreatedKey {
     IconColor,
     IconCustomEmojiId,
     IsNameImplicit,
-    Unknown(String),
+    Unknown,
 }
 
 impl ForumTopicCreatedKey {
@@ -71,14 +71,20 @@ impl ForumTopicCreatedKey {
 }
 
 impl ObjectKey for ForumTopicCreatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "icon_color" => Self::IconColor,
             "icon_custom_emoji_id" => Self::IconCustomEmojiId,
             "is_name_implicit" => Self::IsNameImplicit,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -97,7 +103,8 @@ impl<'de> Visitor<'de> for ForumTopicCreatedVisitor {
         let mut icon_custom_emoji_id = None;
         let mut is_name_implicit = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ForumTopicCreatedKey::Name => name = Some(map.next_value()?),
                 ForumTopicCreatedKey::IconColor => icon_color = Some(map.next_value()?),
@@ -105,8 +112,9 @@ impl<'de> Visitor<'de> for ForumTopicCreatedVisitor {
                     icon_custom_emoji_id = map.next_value()?
                 }
                 ForumTopicCreatedKey::IsNameImplicit => is_name_implicit = map.next_value()?,
-                ForumTopicCreatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ForumTopicCreatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

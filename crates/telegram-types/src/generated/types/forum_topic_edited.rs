@@ -38,7 +38,7 @@ impl<'de> Deserialize<'de> for ForumTopicEdited {
 enum ForumTopicEditedKey {
     Name,
     IconCustomEmojiId,
-    Unknown(String),
+    Unknown,
 }
 
 impl ForumTopicEditedKey {
@@ -47,12 +47,18 @@ impl ForumTopicEditedKey {
 }
 
 impl ObjectKey for ForumTopicEditedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "icon_custom_emoji_id" => Self::IconCustomEmojiId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -69,14 +75,16 @@ impl<'de> Visitor<'de> for ForumTopicEditedVisitor {
         let mut name = None;
         let mut icon_custom_emoji_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ForumTopicEditedKey::Name => name = map.next_value()?,
                 ForumTopicEditedKey::IconCustomEmojiId => {
                     icon_custom_emoji_id = map.next_value()?
                 }
-                ForumTopicEditedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ForumTopicEditedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

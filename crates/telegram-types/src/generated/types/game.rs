@@ -67,7 +67,7 @@ enum GameKey {
     Text,
     TextEntities,
     Animation,
-    Unknown(String),
+    Unknown,
 }
 
 impl GameKey {
@@ -83,6 +83,7 @@ impl GameKey {
 }
 
 impl ObjectKey for GameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -91,8 +92,13 @@ impl ObjectKey for GameKey {
             "text" => Self::Text,
             "text_entities" => Self::TextEntities,
             "animation" => Self::Animation,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -113,7 +119,8 @@ impl<'de> Visitor<'de> for GameVisitor {
         let mut text_entities = None;
         let mut animation = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GameKey::Title => title = Some(map.next_value()?),
                 GameKey::Description => description = Some(map.next_value()?),
@@ -121,7 +128,10 @@ impl<'de> Visitor<'de> for GameVisitor {
                 GameKey::Text => text = map.next_value()?,
                 GameKey::TextEntities => text_entities = map.next_value()?,
                 GameKey::Animation => animation = map.next_value()?,
-                GameKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                GameKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Game {

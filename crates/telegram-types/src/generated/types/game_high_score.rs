@@ -51,7 +51,7 @@ enum GameHighScoreKey {
     Position,
     User,
     Score,
-    Unknown(String),
+    Unknown,
 }
 
 impl GameHighScoreKey {
@@ -60,13 +60,19 @@ impl GameHighScoreKey {
 }
 
 impl ObjectKey for GameHighScoreKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "position" => Self::Position,
             "user" => Self::User,
             "score" => Self::Score,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,13 +90,15 @@ impl<'de> Visitor<'de> for GameHighScoreVisitor {
         let mut user = None;
         let mut score = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GameHighScoreKey::Position => position = Some(map.next_value()?),
                 GameHighScoreKey::User => user = Some(map.next_value()?),
                 GameHighScoreKey::Score => score = Some(map.next_value()?),
-                GameHighScoreKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GameHighScoreKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -30,7 +30,7 @@ impl<'de> Deserialize<'de> for GeneralForumTopicHidden {
 
 /// A key of a `GeneralForumTopicHidden` object.
 enum GeneralForumTopicHiddenKey {
-    Unknown(String),
+    Unknown,
 }
 
 impl GeneralForumTopicHiddenKey {
@@ -39,8 +39,15 @@ impl GeneralForumTopicHiddenKey {
 }
 
 impl ObjectKey for GeneralForumTopicHiddenKey {
+    #[inline]
     fn of(name: &str) -> Self {
-        Self::Unknown(name.to_owned())
+        let _ = name;
+        Self::Unknown
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -55,10 +62,12 @@ impl<'de> Visitor<'de> for GeneralForumTopicHiddenVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GeneralForumTopicHidden, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
-                GeneralForumTopicHiddenKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GeneralForumTopicHiddenKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -30,7 +30,7 @@ impl<'de> Deserialize<'de> for GeneralForumTopicUnhidden {
 
 /// A key of a `GeneralForumTopicUnhidden` object.
 enum GeneralForumTopicUnhiddenKey {
-    Unknown(String),
+    Unknown,
 }
 
 impl GeneralForumTopicUnhiddenKey {
@@ -39,8 +39,15 @@ impl GeneralForumTopicUnhiddenKey {
 }
 
 impl ObjectKey for GeneralForumTopicUnhiddenKey {
+    #[inline]
     fn of(name: &str) -> Self {
-        Self::Unknown(name.to_owned())
+        let _ = name;
+        Self::Unknown
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -58,10 +65,12 @@ impl<'de> Visitor<'de> for GeneralForumTopicUnhiddenVisitor {
         mut map: A,
     ) -> Result<GeneralForumTopicUnhidden, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
-                GeneralForumTopicUnhiddenKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GeneralForumTopicUnhiddenKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

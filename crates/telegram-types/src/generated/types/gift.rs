@@ -97,7 +97,7 @@ enum GiftKey {
     Background,
     UniqueGiftVariantCount,
     PublisherChat,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiftKey {
@@ -120,6 +120,7 @@ impl GiftKey {
 }
 
 impl ObjectKey for GiftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -135,8 +136,13 @@ impl ObjectKey for GiftKey {
             "background" => Self::Background,
             "unique_gift_variant_count" => Self::UniqueGiftVariantCount,
             "publisher_chat" => Self::PublisherChat,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -164,7 +170,8 @@ impl<'de> Visitor<'de> for GiftVisitor {
         let mut unique_gift_variant_count = None;
         let mut publisher_chat = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiftKey::Id => id = Some(map.next_value()?),
                 GiftKey::Sticker => sticker = Some(map.next_value()?),
@@ -179,7 +186,10 @@ impl<'de> Visitor<'de> for GiftVisitor {
                 GiftKey::Background => background = map.next_value()?,
                 GiftKey::UniqueGiftVariantCount => unique_gift_variant_count = map.next_value()?,
                 GiftKey::PublisherChat => publisher_chat = map.next_value()?,
-                GiftKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                GiftKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Gift {

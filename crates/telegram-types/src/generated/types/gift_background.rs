@@ -51,7 +51,7 @@ enum GiftBackgroundKey {
     CenterColor,
     EdgeColor,
     TextColor,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiftBackgroundKey {
@@ -60,13 +60,19 @@ impl GiftBackgroundKey {
 }
 
 impl ObjectKey for GiftBackgroundKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "center_color" => Self::CenterColor,
             "edge_color" => Self::EdgeColor,
             "text_color" => Self::TextColor,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,13 +90,15 @@ impl<'de> Visitor<'de> for GiftBackgroundVisitor {
         let mut edge_color = None;
         let mut text_color = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiftBackgroundKey::CenterColor => center_color = Some(map.next_value()?),
                 GiftBackgroundKey::EdgeColor => edge_color = Some(map.next_value()?),
                 GiftBackgroundKey::TextColor => text_color = Some(map.next_value()?),
-                GiftBackgroundKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GiftBackgroundKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -84,7 +84,7 @@ enum GiftInfoKey {
     Entities,
     IsPrivate,
     UniqueGiftNumber,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiftInfoKey {
@@ -104,6 +104,7 @@ impl GiftInfoKey {
 }
 
 impl ObjectKey for GiftInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -116,8 +117,13 @@ impl ObjectKey for GiftInfoKey {
             "entities" => Self::Entities,
             "is_private" => Self::IsPrivate,
             "unique_gift_number" => Self::UniqueGiftNumber,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -142,7 +148,8 @@ impl<'de> Visitor<'de> for GiftInfoVisitor {
         let mut is_private = false;
         let mut unique_gift_number = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiftInfoKey::Gift => gift = Some(map.next_value()?),
                 GiftInfoKey::OwnedGiftId => owned_gift_id = map.next_value()?,
@@ -156,8 +163,9 @@ impl<'de> Visitor<'de> for GiftInfoVisitor {
                 GiftInfoKey::Entities => entities = map.next_value()?,
                 GiftInfoKey::IsPrivate => is_private = map.next_value()?,
                 GiftInfoKey::UniqueGiftNumber => unique_gift_number = map.next_value()?,
-                GiftInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GiftInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

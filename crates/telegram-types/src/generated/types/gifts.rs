@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for Gifts {
 /// A key of a `Gifts` object.
 enum GiftsKey {
     Gifts,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiftsKey {
@@ -49,11 +49,17 @@ impl GiftsKey {
 }
 
 impl ObjectKey for GiftsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gifts" => Self::Gifts,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -69,10 +75,14 @@ impl<'de> Visitor<'de> for GiftsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Gifts, A::Error> {
         let mut gifts = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiftsKey::Gifts => gifts = Some(map.next_value()?),
-                GiftsKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                GiftsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Gifts {

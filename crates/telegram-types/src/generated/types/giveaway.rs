@@ -82,7 +82,7 @@ enum GiveawayKey {
     CountryCodes,
     PrizeStarCount,
     PremiumSubscriptionMonthCount,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiveawayKey {
@@ -101,6 +101,7 @@ impl GiveawayKey {
 }
 
 impl ObjectKey for GiveawayKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chats" => Self::Chats,
@@ -112,8 +113,13 @@ impl ObjectKey for GiveawayKey {
             "country_codes" => Self::CountryCodes,
             "prize_star_count" => Self::PrizeStarCount,
             "premium_subscription_month_count" => Self::PremiumSubscriptionMonthCount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -137,7 +143,8 @@ impl<'de> Visitor<'de> for GiveawayVisitor {
         let mut prize_star_count = None;
         let mut premium_subscription_month_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiveawayKey::Chats => chats = Some(map.next_value()?),
                 GiveawayKey::WinnersSelectionDate => {
@@ -152,8 +159,9 @@ impl<'de> Visitor<'de> for GiveawayVisitor {
                 GiveawayKey::PremiumSubscriptionMonthCount => {
                     premium_subscription_month_count = map.next_value()?
                 }
-                GiveawayKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GiveawayKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

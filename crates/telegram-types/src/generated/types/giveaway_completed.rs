@@ -58,7 +58,7 @@ enum GiveawayCompletedKey {
     UnclaimedPrizeCount,
     GiveawayMessage,
     IsStarGiveaway,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiveawayCompletedKey {
@@ -72,14 +72,20 @@ impl GiveawayCompletedKey {
 }
 
 impl ObjectKey for GiveawayCompletedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "winner_count" => Self::WinnerCount,
             "unclaimed_prize_count" => Self::UnclaimedPrizeCount,
             "giveaway_message" => Self::GiveawayMessage,
             "is_star_giveaway" => Self::IsStarGiveaway,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -98,7 +104,8 @@ impl<'de> Visitor<'de> for GiveawayCompletedVisitor {
         let mut giveaway_message = None;
         let mut is_star_giveaway = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiveawayCompletedKey::WinnerCount => winner_count = Some(map.next_value()?),
                 GiveawayCompletedKey::UnclaimedPrizeCount => {
@@ -106,8 +113,9 @@ impl<'de> Visitor<'de> for GiveawayCompletedVisitor {
                 }
                 GiveawayCompletedKey::GiveawayMessage => giveaway_message = map.next_value()?,
                 GiveawayCompletedKey::IsStarGiveaway => is_star_giveaway = map.next_value()?,
-                GiveawayCompletedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GiveawayCompletedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -34,7 +34,7 @@ impl<'de> Deserialize<'de> for GiveawayCreated {
 /// A key of a `GiveawayCreated` object.
 enum GiveawayCreatedKey {
     PrizeStarCount,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiveawayCreatedKey {
@@ -43,11 +43,17 @@ impl GiveawayCreatedKey {
 }
 
 impl ObjectKey for GiveawayCreatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "prize_star_count" => Self::PrizeStarCount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -63,11 +69,13 @@ impl<'de> Visitor<'de> for GiveawayCreatedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<GiveawayCreated, A::Error> {
         let mut prize_star_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiveawayCreatedKey::PrizeStarCount => prize_star_count = map.next_value()?,
-                GiveawayCreatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GiveawayCreatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

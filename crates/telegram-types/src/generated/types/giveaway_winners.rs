@@ -101,7 +101,7 @@ enum GiveawayWinnersKey {
     OnlyNewMembers,
     WasRefunded,
     PrizeDescription,
-    Unknown(String),
+    Unknown,
 }
 
 impl GiveawayWinnersKey {
@@ -123,6 +123,7 @@ impl GiveawayWinnersKey {
 }
 
 impl ObjectKey for GiveawayWinnersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -137,8 +138,13 @@ impl ObjectKey for GiveawayWinnersKey {
             "only_new_members" => Self::OnlyNewMembers,
             "was_refunded" => Self::WasRefunded,
             "prize_description" => Self::PrizeDescription,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -165,7 +171,8 @@ impl<'de> Visitor<'de> for GiveawayWinnersVisitor {
         let mut was_refunded = false;
         let mut prize_description = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 GiveawayWinnersKey::Chat => chat = Some(map.next_value()?),
                 GiveawayWinnersKey::GiveawayMessageId => {
@@ -189,8 +196,9 @@ impl<'de> Visitor<'de> for GiveawayWinnersVisitor {
                 GiveawayWinnersKey::OnlyNewMembers => only_new_members = map.next_value()?,
                 GiveawayWinnersKey::WasRefunded => was_refunded = map.next_value()?,
                 GiveawayWinnersKey::PrizeDescription => prize_description = map.next_value()?,
-                GiveawayWinnersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                GiveawayWinnersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -51,7 +51,7 @@ enum InaccessibleMessageKey {
     Chat,
     MessageId,
     Date,
-    Unknown(String),
+    Unknown,
 }
 
 impl InaccessibleMessageKey {
@@ -60,13 +60,19 @@ impl InaccessibleMessageKey {
 }
 
 impl ObjectKey for InaccessibleMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "message_id" => Self::MessageId,
             "date" => Self::Date,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,13 +90,15 @@ impl<'de> Visitor<'de> for InaccessibleMessageVisitor {
         let mut message_id = None;
         let mut date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InaccessibleMessageKey::Chat => chat = Some(map.next_value()?),
                 InaccessibleMessageKey::MessageId => message_id = Some(map.next_value()?),
                 InaccessibleMessageKey::Date => date = Some(map.next_value()?),
-                InaccessibleMessageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InaccessibleMessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

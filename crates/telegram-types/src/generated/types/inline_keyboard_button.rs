@@ -111,7 +111,7 @@ enum InlineKeyboardButtonKey {
     CallbackGame,
     Pay,
     Disabled,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineKeyboardButtonKey {
@@ -135,6 +135,7 @@ impl InlineKeyboardButtonKey {
 }
 
 impl ObjectKey for InlineKeyboardButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -151,8 +152,13 @@ impl ObjectKey for InlineKeyboardButtonKey {
             "callback_game" => Self::CallbackGame,
             "pay" => Self::Pay,
             "disabled" => Self::Disabled,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -181,7 +187,8 @@ impl<'de> Visitor<'de> for InlineKeyboardButtonVisitor {
         let mut pay = None;
         let mut disabled = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineKeyboardButtonKey::Text => text = Some(map.next_value()?),
                 InlineKeyboardButtonKey::IconCustomEmojiId => {
@@ -205,8 +212,9 @@ impl<'de> Visitor<'de> for InlineKeyboardButtonVisitor {
                 InlineKeyboardButtonKey::CallbackGame => callback_game = map.next_value()?,
                 InlineKeyboardButtonKey::Pay => pay = map.next_value()?,
                 InlineKeyboardButtonKey::Disabled => disabled = map.next_value()?,
-                InlineKeyboardButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineKeyboardButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

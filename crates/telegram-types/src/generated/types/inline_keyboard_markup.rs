@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for InlineKeyboardMarkup {
 enum InlineKeyboardMarkupKey {
     InlineKeyboard,
     ForceReply,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineKeyboardMarkupKey {
@@ -58,12 +58,18 @@ impl InlineKeyboardMarkupKey {
 }
 
 impl ObjectKey for InlineKeyboardMarkupKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "inline_keyboard" => Self::InlineKeyboard,
             "force_reply" => Self::ForceReply,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -80,14 +86,16 @@ impl<'de> Visitor<'de> for InlineKeyboardMarkupVisitor {
         let mut inline_keyboard = None;
         let mut force_reply = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineKeyboardMarkupKey::InlineKeyboard => {
                     inline_keyboard = Some(map.next_value()?)
                 }
                 InlineKeyboardMarkupKey::ForceReply => force_reply = map.next_value()?,
-                InlineKeyboardMarkupKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineKeyboardMarkupKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

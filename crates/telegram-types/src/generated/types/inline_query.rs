@@ -66,7 +66,7 @@ enum InlineQueryKey {
     Offset,
     ChatType,
     Location,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryKey {
@@ -76,6 +76,7 @@ impl InlineQueryKey {
 }
 
 impl ObjectKey for InlineQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -84,8 +85,13 @@ impl ObjectKey for InlineQueryKey {
             "offset" => Self::Offset,
             "chat_type" => Self::ChatType,
             "location" => Self::Location,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -106,7 +112,8 @@ impl<'de> Visitor<'de> for InlineQueryVisitor {
         let mut chat_type = None;
         let mut location = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryKey::Id => id = Some(map.next_value()?),
                 InlineQueryKey::From => from = Some(map.next_value()?),
@@ -114,8 +121,9 @@ impl<'de> Visitor<'de> for InlineQueryVisitor {
                 InlineQueryKey::Offset => offset = Some(map.next_value()?),
                 InlineQueryKey::ChatType => chat_type = map.next_value()?,
                 InlineQueryKey::Location => location = map.next_value()?,
-                InlineQueryKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

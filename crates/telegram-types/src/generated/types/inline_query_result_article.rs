@@ -110,7 +110,7 @@ enum InlineQueryResultArticleKey {
     ThumbnailWidth,
     ThumbnailHeight,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultArticleKey {
@@ -130,6 +130,7 @@ impl InlineQueryResultArticleKey {
 }
 
 impl ObjectKey for InlineQueryResultArticleKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -142,8 +143,13 @@ impl ObjectKey for InlineQueryResultArticleKey {
             "thumbnail_width" => Self::ThumbnailWidth,
             "thumbnail_height" => Self::ThumbnailHeight,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -170,7 +176,8 @@ impl<'de> Visitor<'de> for InlineQueryResultArticleVisitor {
         let mut thumbnail_width = None;
         let mut thumbnail_height = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultArticleKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultArticleKey::Title => title = Some(map.next_value()?),
@@ -190,8 +197,9 @@ impl<'de> Visitor<'de> for InlineQueryResultArticleVisitor {
                 InlineQueryResultArticleKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultArticleKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultArticleKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

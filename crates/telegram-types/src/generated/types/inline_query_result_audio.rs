@@ -117,7 +117,7 @@ enum InlineQueryResultAudioKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultAudioKey {
@@ -138,6 +138,7 @@ impl InlineQueryResultAudioKey {
 }
 
 impl ObjectKey for InlineQueryResultAudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -151,8 +152,13 @@ impl ObjectKey for InlineQueryResultAudioKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -177,7 +183,8 @@ impl<'de> Visitor<'de> for InlineQueryResultAudioVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultAudioKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultAudioKey::AudioUrl => audio_url = Some(map.next_value()?),
@@ -196,8 +203,9 @@ impl<'de> Visitor<'de> for InlineQueryResultAudioVisitor {
                 InlineQueryResultAudioKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultAudioKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultAudioKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -94,7 +94,7 @@ enum InlineQueryResultCachedAudioKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedAudioKey {
@@ -112,6 +112,7 @@ impl InlineQueryResultCachedAudioKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedAudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -122,8 +123,13 @@ impl ObjectKey for InlineQueryResultCachedAudioKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -148,7 +154,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedAudioVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedAudioKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedAudioKey::AudioFileId => {
@@ -166,8 +173,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedAudioVisitor {
                 InlineQueryResultCachedAudioKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedAudioKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedAudioKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -110,7 +110,7 @@ enum InlineQueryResultCachedDocumentKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedDocumentKey {
@@ -130,6 +130,7 @@ impl InlineQueryResultCachedDocumentKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -142,8 +143,13 @@ impl ObjectKey for InlineQueryResultCachedDocumentKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -170,7 +176,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedDocumentVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedDocumentKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedDocumentKey::Title => title = Some(map.next_value()?),
@@ -194,8 +201,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedDocumentVisitor {
                 InlineQueryResultCachedDocumentKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedDocumentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedDocumentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -108,7 +108,7 @@ enum InlineQueryResultCachedGifKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedGifKey {
@@ -128,6 +128,7 @@ impl InlineQueryResultCachedGifKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedGifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -140,8 +141,13 @@ impl ObjectKey for InlineQueryResultCachedGifKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -168,7 +174,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedGifVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedGifKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedGifKey::GifFileId => gif_file_id = Some(map.next_value()?),
@@ -188,8 +195,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedGifVisitor {
                 InlineQueryResultCachedGifKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedGifKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedGifKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -108,7 +108,7 @@ enum InlineQueryResultCachedMpeg4GifKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedMpeg4GifKey {
@@ -128,6 +128,7 @@ impl InlineQueryResultCachedMpeg4GifKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedMpeg4GifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -140,8 +141,13 @@ impl ObjectKey for InlineQueryResultCachedMpeg4GifKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -168,7 +174,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedMpeg4GifVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedMpeg4GifKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedMpeg4GifKey::Mpeg4FileId => {
@@ -192,8 +199,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedMpeg4GifVisitor {
                 InlineQueryResultCachedMpeg4GifKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedMpeg4GifKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedMpeg4GifKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

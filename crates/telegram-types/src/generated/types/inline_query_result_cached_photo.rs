@@ -115,7 +115,7 @@ enum InlineQueryResultCachedPhotoKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedPhotoKey {
@@ -136,6 +136,7 @@ impl InlineQueryResultCachedPhotoKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -149,8 +150,13 @@ impl ObjectKey for InlineQueryResultCachedPhotoKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -178,7 +184,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedPhotoVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedPhotoKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedPhotoKey::PhotoFileId => {
@@ -201,8 +208,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedPhotoVisitor {
                 InlineQueryResultCachedPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -73,7 +73,7 @@ enum InlineQueryResultCachedStickerKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedStickerKey {
@@ -88,6 +88,7 @@ impl InlineQueryResultCachedStickerKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedStickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -95,8 +96,13 @@ impl ObjectKey for InlineQueryResultCachedStickerKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -118,7 +124,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedStickerVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedStickerKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedStickerKey::StickerFileId => {
@@ -133,8 +140,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedStickerVisitor {
                 InlineQueryResultCachedStickerKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedStickerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedStickerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -117,7 +117,7 @@ enum InlineQueryResultCachedVideoKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedVideoKey {
@@ -138,6 +138,7 @@ impl InlineQueryResultCachedVideoKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -151,8 +152,13 @@ impl ObjectKey for InlineQueryResultCachedVideoKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -180,7 +186,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedVideoVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedVideoKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedVideoKey::VideoFileId => {
@@ -203,8 +210,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedVideoVisitor {
                 InlineQueryResultCachedVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -103,7 +103,7 @@ enum InlineQueryResultCachedVoiceKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultCachedVoiceKey {
@@ -122,6 +122,7 @@ impl InlineQueryResultCachedVoiceKey {
 }
 
 impl ObjectKey for InlineQueryResultCachedVoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -133,8 +134,13 @@ impl ObjectKey for InlineQueryResultCachedVoiceKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -160,7 +166,8 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedVoiceVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultCachedVoiceKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultCachedVoiceKey::VoiceFileId => {
@@ -179,8 +186,9 @@ impl<'de> Visitor<'de> for InlineQueryResultCachedVoiceVisitor {
                 InlineQueryResultCachedVoiceKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultCachedVoiceKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultCachedVoiceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

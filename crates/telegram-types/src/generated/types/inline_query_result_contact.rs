@@ -117,7 +117,7 @@ enum InlineQueryResultContactKey {
     ThumbnailWidth,
     ThumbnailHeight,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultContactKey {
@@ -138,6 +138,7 @@ impl InlineQueryResultContactKey {
 }
 
 impl ObjectKey for InlineQueryResultContactKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -151,8 +152,13 @@ impl ObjectKey for InlineQueryResultContactKey {
             "thumbnail_width" => Self::ThumbnailWidth,
             "thumbnail_height" => Self::ThumbnailHeight,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -180,7 +186,8 @@ impl<'de> Visitor<'de> for InlineQueryResultContactVisitor {
         let mut thumbnail_width = None;
         let mut thumbnail_height = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultContactKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultContactKey::PhoneNumber => phone_number = Some(map.next_value()?),
@@ -201,8 +208,9 @@ impl<'de> Visitor<'de> for InlineQueryResultContactVisitor {
                 InlineQueryResultContactKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultContactKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultContactKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -137,7 +137,7 @@ enum InlineQueryResultDocumentKey {
     ThumbnailWidth,
     ThumbnailHeight,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultDocumentKey {
@@ -161,6 +161,7 @@ impl InlineQueryResultDocumentKey {
 }
 
 impl ObjectKey for InlineQueryResultDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -177,8 +178,13 @@ impl ObjectKey for InlineQueryResultDocumentKey {
             "thumbnail_width" => Self::ThumbnailWidth,
             "thumbnail_height" => Self::ThumbnailHeight,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -209,7 +215,8 @@ impl<'de> Visitor<'de> for InlineQueryResultDocumentVisitor {
         let mut thumbnail_width = None;
         let mut thumbnail_height = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultDocumentKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultDocumentKey::Title => title = Some(map.next_value()?),
@@ -235,8 +242,9 @@ impl<'de> Visitor<'de> for InlineQueryResultDocumentVisitor {
                 InlineQueryResultDocumentKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultDocumentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultDocumentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

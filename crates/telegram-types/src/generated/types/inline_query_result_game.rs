@@ -66,7 +66,7 @@ enum InlineQueryResultGameKey {
     GameShortName,
     ReplyMarkup,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultGameKey {
@@ -75,14 +75,20 @@ impl InlineQueryResultGameKey {
 }
 
 impl ObjectKey for InlineQueryResultGameKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "game_short_name" => Self::GameShortName,
             "reply_markup" => Self::ReplyMarkup,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for InlineQueryResultGameVisitor {
         let mut game_short_name = None;
         let mut reply_markup = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultGameKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultGameKey::GameShortName => {
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for InlineQueryResultGameVisitor {
                 InlineQueryResultGameKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultGameKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultGameKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -145,7 +145,7 @@ enum InlineQueryResultGifKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultGifKey {
@@ -170,6 +170,7 @@ impl InlineQueryResultGifKey {
 }
 
 impl ObjectKey for InlineQueryResultGifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -187,8 +188,13 @@ impl ObjectKey for InlineQueryResultGifKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -217,7 +223,8 @@ impl<'de> Visitor<'de> for InlineQueryResultGifVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultGifKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultGifKey::GifUrl => gif_url = Some(map.next_value()?),
@@ -242,8 +249,9 @@ impl<'de> Visitor<'de> for InlineQueryResultGifVisitor {
                 InlineQueryResultGifKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultGifKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultGifKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

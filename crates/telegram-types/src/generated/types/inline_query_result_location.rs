@@ -137,7 +137,7 @@ enum InlineQueryResultLocationKey {
     ThumbnailWidth,
     ThumbnailHeight,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultLocationKey {
@@ -161,6 +161,7 @@ impl InlineQueryResultLocationKey {
 }
 
 impl ObjectKey for InlineQueryResultLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -177,8 +178,13 @@ impl ObjectKey for InlineQueryResultLocationKey {
             "thumbnail_width" => Self::ThumbnailWidth,
             "thumbnail_height" => Self::ThumbnailHeight,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -209,7 +215,8 @@ impl<'de> Visitor<'de> for InlineQueryResultLocationVisitor {
         let mut thumbnail_width = None;
         let mut thumbnail_height = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultLocationKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultLocationKey::Latitude => latitude = Some(map.next_value()?),
@@ -237,8 +244,9 @@ impl<'de> Visitor<'de> for InlineQueryResultLocationVisitor {
                 InlineQueryResultLocationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultLocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultLocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

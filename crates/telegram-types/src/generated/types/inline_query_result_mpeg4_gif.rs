@@ -145,7 +145,7 @@ enum InlineQueryResultMpeg4GifKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultMpeg4GifKey {
@@ -170,6 +170,7 @@ impl InlineQueryResultMpeg4GifKey {
 }
 
 impl ObjectKey for InlineQueryResultMpeg4GifKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -187,8 +188,13 @@ impl ObjectKey for InlineQueryResultMpeg4GifKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -220,7 +226,8 @@ impl<'de> Visitor<'de> for InlineQueryResultMpeg4GifVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultMpeg4GifKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultMpeg4GifKey::Mpeg4Url => mpeg4_url = Some(map.next_value()?),
@@ -249,8 +256,9 @@ impl<'de> Visitor<'de> for InlineQueryResultMpeg4GifVisitor {
                 InlineQueryResultMpeg4GifKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultMpeg4GifKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultMpeg4GifKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

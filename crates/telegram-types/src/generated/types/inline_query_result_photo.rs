@@ -138,7 +138,7 @@ enum InlineQueryResultPhotoKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultPhotoKey {
@@ -162,6 +162,7 @@ impl InlineQueryResultPhotoKey {
 }
 
 impl ObjectKey for InlineQueryResultPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -178,8 +179,13 @@ impl ObjectKey for InlineQueryResultPhotoKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -207,7 +213,8 @@ impl<'de> Visitor<'de> for InlineQueryResultPhotoVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultPhotoKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultPhotoKey::PhotoUrl => photo_url = Some(map.next_value()?),
@@ -231,8 +238,9 @@ impl<'de> Visitor<'de> for InlineQueryResultPhotoVisitor {
                 InlineQueryResultPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

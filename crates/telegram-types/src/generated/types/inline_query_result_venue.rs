@@ -143,7 +143,7 @@ enum InlineQueryResultVenueKey {
     ThumbnailWidth,
     ThumbnailHeight,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultVenueKey {
@@ -168,6 +168,7 @@ impl InlineQueryResultVenueKey {
 }
 
 impl ObjectKey for InlineQueryResultVenueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -185,8 +186,13 @@ impl ObjectKey for InlineQueryResultVenueKey {
             "thumbnail_width" => Self::ThumbnailWidth,
             "thumbnail_height" => Self::ThumbnailHeight,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -215,7 +221,8 @@ impl<'de> Visitor<'de> for InlineQueryResultVenueVisitor {
         let mut thumbnail_width = None;
         let mut thumbnail_height = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultVenueKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultVenueKey::Latitude => latitude = Some(map.next_value()?),
@@ -240,8 +247,9 @@ impl<'de> Visitor<'de> for InlineQueryResultVenueVisitor {
                 InlineQueryResultVenueKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultVenueKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultVenueKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

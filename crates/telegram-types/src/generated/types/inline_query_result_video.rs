@@ -150,7 +150,7 @@ enum InlineQueryResultVideoKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultVideoKey {
@@ -176,6 +176,7 @@ impl InlineQueryResultVideoKey {
 }
 
 impl ObjectKey for InlineQueryResultVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -194,8 +195,13 @@ impl ObjectKey for InlineQueryResultVideoKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -225,7 +231,8 @@ impl<'de> Visitor<'de> for InlineQueryResultVideoVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultVideoKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultVideoKey::VideoUrl => video_url = Some(map.next_value()?),
@@ -251,8 +258,9 @@ impl<'de> Visitor<'de> for InlineQueryResultVideoVisitor {
                 InlineQueryResultVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -110,7 +110,7 @@ enum InlineQueryResultVoiceKey {
     ReplyMarkup,
     InputMessageContent,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultVoiceKey {
@@ -130,6 +130,7 @@ impl InlineQueryResultVoiceKey {
 }
 
 impl ObjectKey for InlineQueryResultVoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -142,8 +143,13 @@ impl ObjectKey for InlineQueryResultVoiceKey {
             "reply_markup" => Self::ReplyMarkup,
             "input_message_content" => Self::InputMessageContent,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -167,7 +173,8 @@ impl<'de> Visitor<'de> for InlineQueryResultVoiceVisitor {
         let mut reply_markup = None;
         let mut input_message_content = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultVoiceKey::Id => id = Some(map.next_value()?),
                 InlineQueryResultVoiceKey::VoiceUrl => voice_url = Some(map.next_value()?),
@@ -185,8 +192,9 @@ impl<'de> Visitor<'de> for InlineQueryResultVoiceVisitor {
                 InlineQueryResultVoiceKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InlineQueryResultVoiceKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultVoiceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

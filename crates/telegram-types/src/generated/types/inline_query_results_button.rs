@@ -53,7 +53,7 @@ enum InlineQueryResultsButtonKey {
     Text,
     WebApp,
     StartParameter,
-    Unknown(String),
+    Unknown,
 }
 
 impl InlineQueryResultsButtonKey {
@@ -62,13 +62,19 @@ impl InlineQueryResultsButtonKey {
 }
 
 impl ObjectKey for InlineQueryResultsButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "web_app" => Self::WebApp,
             "start_parameter" => Self::StartParameter,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -89,15 +95,17 @@ impl<'de> Visitor<'de> for InlineQueryResultsButtonVisitor {
         let mut web_app = None;
         let mut start_parameter = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InlineQueryResultsButtonKey::Text => text = Some(map.next_value()?),
                 InlineQueryResultsButtonKey::WebApp => web_app = map.next_value()?,
                 InlineQueryResultsButtonKey::StartParameter => {
                     start_parameter = map.next_value()?
                 }
-                InlineQueryResultsButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InlineQueryResultsButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -71,7 +71,7 @@ enum InputChecklistKey {
     Tasks,
     OthersCanAddTasks,
     OthersCanMarkTasksAsDone,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputChecklistKey {
@@ -87,6 +87,7 @@ impl InputChecklistKey {
 }
 
 impl ObjectKey for InputChecklistKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -95,8 +96,13 @@ impl ObjectKey for InputChecklistKey {
             "tasks" => Self::Tasks,
             "others_can_add_tasks" => Self::OthersCanAddTasks,
             "others_can_mark_tasks_as_done" => Self::OthersCanMarkTasksAsDone,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -117,7 +123,8 @@ impl<'de> Visitor<'de> for InputChecklistVisitor {
         let mut others_can_add_tasks = None;
         let mut others_can_mark_tasks_as_done = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputChecklistKey::Title => title = Some(map.next_value()?),
                 InputChecklistKey::ParseMode => parse_mode = map.next_value()?,
@@ -127,8 +134,9 @@ impl<'de> Visitor<'de> for InputChecklistVisitor {
                 InputChecklistKey::OthersCanMarkTasksAsDone => {
                     others_can_mark_tasks_as_done = map.next_value()?
                 }
-                InputChecklistKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputChecklistKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

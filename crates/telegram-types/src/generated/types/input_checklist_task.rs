@@ -57,7 +57,7 @@ enum InputChecklistTaskKey {
     Text,
     ParseMode,
     TextEntities,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputChecklistTaskKey {
@@ -66,14 +66,20 @@ impl InputChecklistTaskKey {
 }
 
 impl ObjectKey for InputChecklistTaskKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "text" => Self::Text,
             "parse_mode" => Self::ParseMode,
             "text_entities" => Self::TextEntities,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -92,14 +98,16 @@ impl<'de> Visitor<'de> for InputChecklistTaskVisitor {
         let mut parse_mode = None;
         let mut text_entities = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputChecklistTaskKey::Id => id = Some(map.next_value()?),
                 InputChecklistTaskKey::Text => text = Some(map.next_value()?),
                 InputChecklistTaskKey::ParseMode => parse_mode = map.next_value()?,
                 InputChecklistTaskKey::TextEntities => text_entities = map.next_value()?,
-                InputChecklistTaskKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputChecklistTaskKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

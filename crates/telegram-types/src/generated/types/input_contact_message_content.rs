@@ -57,7 +57,7 @@ enum InputContactMessageContentKey {
     FirstName,
     LastName,
     Vcard,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputContactMessageContentKey {
@@ -66,14 +66,20 @@ impl InputContactMessageContentKey {
 }
 
 impl ObjectKey for InputContactMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "phone_number" => Self::PhoneNumber,
             "first_name" => Self::FirstName,
             "last_name" => Self::LastName,
             "vcard" => Self::Vcard,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -95,7 +101,8 @@ impl<'de> Visitor<'de> for InputContactMessageContentVisitor {
         let mut last_name = None;
         let mut vcard = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputContactMessageContentKey::PhoneNumber => {
                     phone_number = Some(map.next_value()?)
@@ -103,8 +110,9 @@ impl<'de> Visitor<'de> for InputContactMessageContentVisitor {
                 InputContactMessageContentKey::FirstName => first_name = Some(map.next_value()?),
                 InputContactMessageContentKey::LastName => last_name = map.next_value()?,
                 InputContactMessageContentKey::Vcard => vcard = map.next_value()?,
-                InputContactMessageContentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputContactMessageContentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

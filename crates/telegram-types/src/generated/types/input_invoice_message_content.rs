@@ -141,7 +141,7 @@ enum InputInvoiceMessageContentKey {
     SendPhoneNumberToProvider,
     SendEmailToProvider,
     IsFlexible,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputInvoiceMessageContentKey {
@@ -171,6 +171,7 @@ impl InputInvoiceMessageContentKey {
 }
 
 impl ObjectKey for InputInvoiceMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -193,8 +194,13 @@ impl ObjectKey for InputInvoiceMessageContentKey {
             "send_phone_number_to_provider" => Self::SendPhoneNumberToProvider,
             "send_email_to_provider" => Self::SendEmailToProvider,
             "is_flexible" => Self::IsFlexible,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -232,7 +238,8 @@ impl<'de> Visitor<'de> for InputInvoiceMessageContentVisitor {
         let mut send_email_to_provider = None;
         let mut is_flexible = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputInvoiceMessageContentKey::Title => title = Some(map.next_value()?),
                 InputInvoiceMessageContentKey::Description => description = Some(map.next_value()?),
@@ -266,8 +273,9 @@ impl<'de> Visitor<'de> for InputInvoiceMessageContentVisitor {
                     send_email_to_provider = map.next_value()?
                 }
                 InputInvoiceMessageContentKey::IsFlexible => is_flexible = map.next_value()?,
-                InputInvoiceMessageContentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputInvoiceMessageContentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -67,7 +67,7 @@ enum InputLocationMessageContentKey {
     LivePeriod,
     Heading,
     ProximityAlertRadius,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputLocationMessageContentKey {
@@ -83,6 +83,7 @@ impl InputLocationMessageContentKey {
 }
 
 impl ObjectKey for InputLocationMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -91,8 +92,13 @@ impl ObjectKey for InputLocationMessageContentKey {
             "live_period" => Self::LivePeriod,
             "heading" => Self::Heading,
             "proximity_alert_radius" => Self::ProximityAlertRadius,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -116,7 +122,8 @@ impl<'de> Visitor<'de> for InputLocationMessageContentVisitor {
         let mut heading = None;
         let mut proximity_alert_radius = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputLocationMessageContentKey::Latitude => latitude = Some(map.next_value()?),
                 InputLocationMessageContentKey::Longitude => longitude = Some(map.next_value()?),
@@ -128,8 +135,9 @@ impl<'de> Visitor<'de> for InputLocationMessageContentVisitor {
                 InputLocationMessageContentKey::ProximityAlertRadius => {
                     proximity_alert_radius = map.next_value()?
                 }
-                InputLocationMessageContentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputLocationMessageContentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -117,7 +117,7 @@ enum InputMediaAnimationKey {
     Duration,
     HasSpoiler,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaAnimationKey {
@@ -138,6 +138,7 @@ impl InputMediaAnimationKey {
 }
 
 impl ObjectKey for InputMediaAnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -151,8 +152,13 @@ impl ObjectKey for InputMediaAnimationKey {
             "duration" => Self::Duration,
             "has_spoiler" => Self::HasSpoiler,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -177,7 +183,8 @@ impl<'de> Visitor<'de> for InputMediaAnimationVisitor {
         let mut duration = None;
         let mut has_spoiler = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaAnimationKey::Media => media = Some(map.next_value()?),
                 InputMediaAnimationKey::Thumbnail => thumbnail = map.next_value()?,
@@ -194,8 +201,9 @@ impl<'de> Visitor<'de> for InputMediaAnimationVisitor {
                 InputMediaAnimationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaAnimationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaAnimationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -103,7 +103,7 @@ enum InputMediaAudioKey {
     Performer,
     Title,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaAudioKey {
@@ -122,6 +122,7 @@ impl InputMediaAudioKey {
 }
 
 impl ObjectKey for InputMediaAudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -133,8 +134,13 @@ impl ObjectKey for InputMediaAudioKey {
             "performer" => Self::Performer,
             "title" => Self::Title,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -157,7 +163,8 @@ impl<'de> Visitor<'de> for InputMediaAudioVisitor {
         let mut performer = None;
         let mut title = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaAudioKey::Media => media = Some(map.next_value()?),
                 InputMediaAudioKey::Thumbnail => thumbnail = map.next_value()?,
@@ -170,8 +177,9 @@ impl<'de> Visitor<'de> for InputMediaAudioVisitor {
                 InputMediaAudioKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaAudioKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaAudioKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

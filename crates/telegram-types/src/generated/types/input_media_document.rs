@@ -89,7 +89,7 @@ enum InputMediaDocumentKey {
     CaptionEntities,
     DisableContentTypeDetection,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaDocumentKey {
@@ -106,6 +106,7 @@ impl InputMediaDocumentKey {
 }
 
 impl ObjectKey for InputMediaDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -115,8 +116,13 @@ impl ObjectKey for InputMediaDocumentKey {
             "caption_entities" => Self::CaptionEntities,
             "disable_content_type_detection" => Self::DisableContentTypeDetection,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -137,7 +143,8 @@ impl<'de> Visitor<'de> for InputMediaDocumentVisitor {
         let mut caption_entities = None;
         let mut disable_content_type_detection = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaDocumentKey::Media => media = Some(map.next_value()?),
                 InputMediaDocumentKey::Thumbnail => thumbnail = map.next_value()?,
@@ -150,8 +157,9 @@ impl<'de> Visitor<'de> for InputMediaDocumentVisitor {
                 InputMediaDocumentKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaDocumentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaDocumentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -94,7 +94,7 @@ enum InputMediaLivePhotoKey {
     ShowCaptionAboveMedia,
     HasSpoiler,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaLivePhotoKey {
@@ -112,6 +112,7 @@ impl InputMediaLivePhotoKey {
 }
 
 impl ObjectKey for InputMediaLivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -122,8 +123,13 @@ impl ObjectKey for InputMediaLivePhotoKey {
             "show_caption_above_media" => Self::ShowCaptionAboveMedia,
             "has_spoiler" => Self::HasSpoiler,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -145,7 +151,8 @@ impl<'de> Visitor<'de> for InputMediaLivePhotoVisitor {
         let mut show_caption_above_media = None;
         let mut has_spoiler = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaLivePhotoKey::Media => media = Some(map.next_value()?),
                 InputMediaLivePhotoKey::Photo => photo = Some(map.next_value()?),
@@ -159,8 +166,9 @@ impl<'de> Visitor<'de> for InputMediaLivePhotoVisitor {
                 InputMediaLivePhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaLivePhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaLivePhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

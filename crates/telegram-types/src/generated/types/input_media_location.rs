@@ -66,7 +66,7 @@ enum InputMediaLocationKey {
     Longitude,
     HorizontalAccuracy,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaLocationKey {
@@ -75,14 +75,20 @@ impl InputMediaLocationKey {
 }
 
 impl ObjectKey for InputMediaLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
             "longitude" => Self::Longitude,
             "horizontal_accuracy" => Self::HorizontalAccuracy,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for InputMediaLocationVisitor {
         let mut longitude = None;
         let mut horizontal_accuracy = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaLocationKey::Latitude => latitude = Some(map.next_value()?),
                 InputMediaLocationKey::Longitude => longitude = Some(map.next_value()?),
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for InputMediaLocationVisitor {
                 InputMediaLocationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaLocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaLocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -89,7 +89,7 @@ enum InputMediaPhotoKey {
     ShowCaptionAboveMedia,
     HasSpoiler,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaPhotoKey {
@@ -106,6 +106,7 @@ impl InputMediaPhotoKey {
 }
 
 impl ObjectKey for InputMediaPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -115,8 +116,13 @@ impl ObjectKey for InputMediaPhotoKey {
             "show_caption_above_media" => Self::ShowCaptionAboveMedia,
             "has_spoiler" => Self::HasSpoiler,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -137,7 +143,8 @@ impl<'de> Visitor<'de> for InputMediaPhotoVisitor {
         let mut show_caption_above_media = None;
         let mut has_spoiler = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaPhotoKey::Media => media = Some(map.next_value()?),
                 InputMediaPhotoKey::Caption => caption = map.next_value()?,
@@ -150,8 +157,9 @@ impl<'de> Visitor<'de> for InputMediaPhotoVisitor {
                 InputMediaPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputMediaStickerKey {
     Media,
     Emoji,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaStickerKey {
@@ -70,13 +70,19 @@ impl InputMediaStickerKey {
 }
 
 impl ObjectKey for InputMediaStickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
             "emoji" => Self::Emoji,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for InputMediaStickerVisitor {
         let mut media = None;
         let mut emoji = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaStickerKey::Media => media = Some(map.next_value()?),
                 InputMediaStickerKey::Emoji => emoji = map.next_value()?,
                 InputMediaStickerKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaStickerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaStickerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

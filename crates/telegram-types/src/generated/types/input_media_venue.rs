@@ -102,7 +102,7 @@ enum InputMediaVenueKey {
     GooglePlaceId,
     GooglePlaceType,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaVenueKey {
@@ -121,6 +121,7 @@ impl InputMediaVenueKey {
 }
 
 impl ObjectKey for InputMediaVenueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -132,8 +133,13 @@ impl ObjectKey for InputMediaVenueKey {
             "google_place_id" => Self::GooglePlaceId,
             "google_place_type" => Self::GooglePlaceType,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -156,7 +162,8 @@ impl<'de> Visitor<'de> for InputMediaVenueVisitor {
         let mut google_place_id = None;
         let mut google_place_type = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaVenueKey::Latitude => latitude = Some(map.next_value()?),
                 InputMediaVenueKey::Longitude => longitude = Some(map.next_value()?),
@@ -169,8 +176,9 @@ impl<'de> Visitor<'de> for InputMediaVenueVisitor {
                 InputMediaVenueKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaVenueKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaVenueKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

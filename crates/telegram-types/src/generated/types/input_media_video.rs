@@ -138,7 +138,7 @@ enum InputMediaVideoKey {
     SupportsStreaming,
     HasSpoiler,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaVideoKey {
@@ -162,6 +162,7 @@ impl InputMediaVideoKey {
 }
 
 impl ObjectKey for InputMediaVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -178,8 +179,13 @@ impl ObjectKey for InputMediaVideoKey {
             "supports_streaming" => Self::SupportsStreaming,
             "has_spoiler" => Self::HasSpoiler,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -207,7 +213,8 @@ impl<'de> Visitor<'de> for InputMediaVideoVisitor {
         let mut supports_streaming = None;
         let mut has_spoiler = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaVideoKey::Media => media = Some(map.next_value()?),
                 InputMediaVideoKey::Thumbnail => thumbnail = map.next_value()?,
@@ -227,8 +234,9 @@ impl<'de> Visitor<'de> for InputMediaVideoVisitor {
                 InputMediaVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

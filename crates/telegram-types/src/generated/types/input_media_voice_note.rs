@@ -82,7 +82,7 @@ enum InputMediaVoiceNoteKey {
     CaptionEntities,
     Duration,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputMediaVoiceNoteKey {
@@ -98,6 +98,7 @@ impl InputMediaVoiceNoteKey {
 }
 
 impl ObjectKey for InputMediaVoiceNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -106,8 +107,13 @@ impl ObjectKey for InputMediaVoiceNoteKey {
             "caption_entities" => Self::CaptionEntities,
             "duration" => Self::Duration,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -127,7 +133,8 @@ impl<'de> Visitor<'de> for InputMediaVoiceNoteVisitor {
         let mut caption_entities = None;
         let mut duration = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputMediaVoiceNoteKey::Media => media = Some(map.next_value()?),
                 InputMediaVoiceNoteKey::Caption => caption = map.next_value()?,
@@ -137,8 +144,9 @@ impl<'de> Visitor<'de> for InputMediaVoiceNoteVisitor {
                 InputMediaVoiceNoteKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputMediaVoiceNoteKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputMediaVoiceNoteKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum InputPaidMediaLivePhotoKey {
     Media,
     Photo,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputPaidMediaLivePhotoKey {
@@ -68,13 +68,19 @@ impl InputPaidMediaLivePhotoKey {
 }
 
 impl ObjectKey for InputPaidMediaLivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
             "photo" => Self::Photo,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for InputPaidMediaLivePhotoVisitor {
         let mut media = None;
         let mut photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputPaidMediaLivePhotoKey::Media => media = Some(map.next_value()?),
                 InputPaidMediaLivePhotoKey::Photo => photo = Some(map.next_value()?),
                 InputPaidMediaLivePhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputPaidMediaLivePhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputPaidMediaLivePhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

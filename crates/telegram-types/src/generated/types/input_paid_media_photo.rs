@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for InputPaidMediaPhoto {
 enum InputPaidMediaPhotoKey {
     Media,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputPaidMediaPhotoKey {
@@ -63,12 +63,18 @@ impl InputPaidMediaPhotoKey {
 }
 
 impl ObjectKey for InputPaidMediaPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for InputPaidMediaPhotoVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputPaidMediaPhoto, A::Error> {
         let mut media = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputPaidMediaPhotoKey::Media => media = Some(map.next_value()?),
                 InputPaidMediaPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputPaidMediaPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputPaidMediaPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

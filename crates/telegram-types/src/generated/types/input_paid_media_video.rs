@@ -103,7 +103,7 @@ enum InputPaidMediaVideoKey {
     Duration,
     SupportsStreaming,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputPaidMediaVideoKey {
@@ -122,6 +122,7 @@ impl InputPaidMediaVideoKey {
 }
 
 impl ObjectKey for InputPaidMediaVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "media" => Self::Media,
@@ -133,8 +134,13 @@ impl ObjectKey for InputPaidMediaVideoKey {
             "duration" => Self::Duration,
             "supports_streaming" => Self::SupportsStreaming,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -157,7 +163,8 @@ impl<'de> Visitor<'de> for InputPaidMediaVideoVisitor {
         let mut duration = None;
         let mut supports_streaming = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputPaidMediaVideoKey::Media => media = Some(map.next_value()?),
                 InputPaidMediaVideoKey::Thumbnail => thumbnail = map.next_value()?,
@@ -172,8 +179,9 @@ impl<'de> Visitor<'de> for InputPaidMediaVideoVisitor {
                 InputPaidMediaVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputPaidMediaVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputPaidMediaVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

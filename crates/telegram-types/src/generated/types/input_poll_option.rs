@@ -58,7 +58,7 @@ enum InputPollOptionKey {
     TextParseMode,
     TextEntities,
     Media,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputPollOptionKey {
@@ -67,14 +67,20 @@ impl InputPollOptionKey {
 }
 
 impl ObjectKey for InputPollOptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "text_parse_mode" => Self::TextParseMode,
             "text_entities" => Self::TextEntities,
             "media" => Self::Media,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,14 +99,16 @@ impl<'de> Visitor<'de> for InputPollOptionVisitor {
         let mut text_entities = None;
         let mut media = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputPollOptionKey::Text => text = Some(map.next_value()?),
                 InputPollOptionKey::TextParseMode => text_parse_mode = map.next_value()?,
                 InputPollOptionKey::TextEntities => text_entities = map.next_value()?,
                 InputPollOptionKey::Media => media = map.next_value()?,
-                InputPollOptionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputPollOptionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

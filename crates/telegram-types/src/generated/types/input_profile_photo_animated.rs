@@ -61,7 +61,7 @@ enum InputProfilePhotoAnimatedKey {
     Animation,
     MainFrameTimestamp,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputProfilePhotoAnimatedKey {
@@ -70,13 +70,19 @@ impl InputProfilePhotoAnimatedKey {
 }
 
 impl ObjectKey for InputProfilePhotoAnimatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
             "main_frame_timestamp" => Self::MainFrameTimestamp,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,7 +102,8 @@ impl<'de> Visitor<'de> for InputProfilePhotoAnimatedVisitor {
         let mut animation = None;
         let mut main_frame_timestamp = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputProfilePhotoAnimatedKey::Animation => animation = Some(map.next_value()?),
                 InputProfilePhotoAnimatedKey::MainFrameTimestamp => {
@@ -105,8 +112,9 @@ impl<'de> Visitor<'de> for InputProfilePhotoAnimatedVisitor {
                 InputProfilePhotoAnimatedKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputProfilePhotoAnimatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputProfilePhotoAnimatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

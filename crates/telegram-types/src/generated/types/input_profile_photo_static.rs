@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for InputProfilePhotoStatic {
 enum InputProfilePhotoStaticKey {
     Photo,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputProfilePhotoStaticKey {
@@ -63,12 +63,18 @@ impl InputProfilePhotoStaticKey {
 }
 
 impl ObjectKey for InputProfilePhotoStaticKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for InputProfilePhotoStaticVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputProfilePhotoStatic, A::Error> {
         let mut photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputProfilePhotoStaticKey::Photo => photo = Some(map.next_value()?),
                 InputProfilePhotoStaticKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputProfilePhotoStaticKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputProfilePhotoStaticKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

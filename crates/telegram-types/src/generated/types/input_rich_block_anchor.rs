@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for InputRichBlockAnchor {
 enum InputRichBlockAnchorKey {
     Name,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockAnchorKey {
@@ -63,12 +63,18 @@ impl InputRichBlockAnchorKey {
 }
 
 impl ObjectKey for InputRichBlockAnchorKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for InputRichBlockAnchorVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockAnchor, A::Error> {
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockAnchorKey::Name => name = Some(map.next_value()?),
                 InputRichBlockAnchorKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockAnchorKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockAnchorKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockAnimationKey {
     Animation,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockAnimationKey {
@@ -70,13 +70,19 @@ impl InputRichBlockAnimationKey {
 }
 
 impl ObjectKey for InputRichBlockAnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for InputRichBlockAnimationVisitor {
         let mut animation = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockAnimationKey::Animation => animation = Some(map.next_value()?),
                 InputRichBlockAnimationKey::Caption => caption = map.next_value()?,
                 InputRichBlockAnimationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockAnimationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockAnimationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockBlockQuotationKey {
     Blocks,
     Credit,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockBlockQuotationKey {
@@ -70,13 +70,19 @@ impl InputRichBlockBlockQuotationKey {
 }
 
 impl ObjectKey for InputRichBlockBlockQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
             "credit" => Self::Credit,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,15 +102,17 @@ impl<'de> Visitor<'de> for InputRichBlockBlockQuotationVisitor {
         let mut blocks = None;
         let mut credit = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockBlockQuotationKey::Blocks => blocks = Some(map.next_value()?),
                 InputRichBlockBlockQuotationKey::Credit => credit = map.next_value()?,
                 InputRichBlockBlockQuotationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockBlockQuotationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockBlockQuotationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockButtonsKey {
     Buttons,
     Align,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockButtonsKey {
@@ -70,13 +70,19 @@ impl InputRichBlockButtonsKey {
 }
 
 impl ObjectKey for InputRichBlockButtonsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "buttons" => Self::Buttons,
             "align" => Self::Align,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for InputRichBlockButtonsVisitor {
         let mut buttons = None;
         let mut align = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockButtonsKey::Buttons => buttons = Some(map.next_value()?),
                 InputRichBlockButtonsKey::Align => align = map.next_value()?,
                 InputRichBlockButtonsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockButtonsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockButtonsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -69,7 +69,7 @@ enum InputRichBlockDetailsKey {
     Blocks,
     IsOpen,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockDetailsKey {
@@ -78,14 +78,20 @@ impl InputRichBlockDetailsKey {
 }
 
 impl ObjectKey for InputRichBlockDetailsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "summary" => Self::Summary,
             "blocks" => Self::Blocks,
             "is_open" => Self::IsOpen,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -103,7 +109,8 @@ impl<'de> Visitor<'de> for InputRichBlockDetailsVisitor {
         let mut blocks = None;
         let mut is_open = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockDetailsKey::Summary => summary = Some(map.next_value()?),
                 InputRichBlockDetailsKey::Blocks => blocks = Some(map.next_value()?),
@@ -111,8 +118,9 @@ impl<'de> Visitor<'de> for InputRichBlockDetailsVisitor {
                 InputRichBlockDetailsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockDetailsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockDetailsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

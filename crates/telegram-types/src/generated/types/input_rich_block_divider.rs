@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for InputRichBlockDivider {
 /// A key of a `InputRichBlockDivider` object.
 enum InputRichBlockDividerKey {
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockDividerKey {
@@ -49,11 +49,17 @@ impl InputRichBlockDividerKey {
 }
 
 impl ObjectKey for InputRichBlockDividerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,13 +74,15 @@ impl<'de> Visitor<'de> for InputRichBlockDividerVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockDivider, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockDividerKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockDividerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockDividerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

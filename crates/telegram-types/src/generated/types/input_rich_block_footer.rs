@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for InputRichBlockFooter {
 enum InputRichBlockFooterKey {
     Text,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockFooterKey {
@@ -63,12 +63,18 @@ impl InputRichBlockFooterKey {
 }
 
 impl ObjectKey for InputRichBlockFooterKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for InputRichBlockFooterVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichBlockFooter, A::Error> {
         let mut text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockFooterKey::Text => text = Some(map.next_value()?),
                 InputRichBlockFooterKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockFooterKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockFooterKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

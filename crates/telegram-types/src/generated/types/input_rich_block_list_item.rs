@@ -64,7 +64,7 @@ enum InputRichBlockListItemKey {
     IsChecked,
     Value,
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockListItemKey {
@@ -73,6 +73,7 @@ impl InputRichBlockListItemKey {
 }
 
 impl ObjectKey for InputRichBlockListItemKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -80,8 +81,13 @@ impl ObjectKey for InputRichBlockListItemKey {
             "is_checked" => Self::IsChecked,
             "value" => Self::Value,
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -101,15 +107,17 @@ impl<'de> Visitor<'de> for InputRichBlockListItemVisitor {
         let mut value = None;
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockListItemKey::Blocks => blocks = Some(map.next_value()?),
                 InputRichBlockListItemKey::HasCheckbox => has_checkbox = map.next_value()?,
                 InputRichBlockListItemKey::IsChecked => is_checked = map.next_value()?,
                 InputRichBlockListItemKey::Value => value = map.next_value()?,
                 InputRichBlockListItemKey::Kind => kind = map.next_value()?,
-                InputRichBlockListItemKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockListItemKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

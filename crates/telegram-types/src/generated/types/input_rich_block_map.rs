@@ -82,7 +82,7 @@ enum InputRichBlockMapKey {
     Height,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockMapKey {
@@ -92,6 +92,7 @@ impl InputRichBlockMapKey {
 }
 
 impl ObjectKey for InputRichBlockMapKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -100,8 +101,13 @@ impl ObjectKey for InputRichBlockMapKey {
             "height" => Self::Height,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -121,7 +127,8 @@ impl<'de> Visitor<'de> for InputRichBlockMapVisitor {
         let mut height = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockMapKey::Location => location = Some(map.next_value()?),
                 InputRichBlockMapKey::Zoom => zoom = map.next_value()?,
@@ -131,8 +138,9 @@ impl<'de> Visitor<'de> for InputRichBlockMapVisitor {
                 InputRichBlockMapKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockMapKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockMapKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

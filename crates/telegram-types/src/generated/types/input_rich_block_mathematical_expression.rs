@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for InputRichBlockMathematicalExpression {
 enum InputRichBlockMathematicalExpressionKey {
     Expression,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockMathematicalExpressionKey {
@@ -63,12 +63,18 @@ impl InputRichBlockMathematicalExpressionKey {
 }
 
 impl ObjectKey for InputRichBlockMathematicalExpressionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "expression" => Self::Expression,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,7 +93,8 @@ impl<'de> Visitor<'de> for InputRichBlockMathematicalExpressionVisitor {
     ) -> Result<InputRichBlockMathematicalExpression, A::Error> {
         let mut expression = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockMathematicalExpressionKey::Expression => {
                     expression = Some(map.next_value()?)
@@ -95,8 +102,9 @@ impl<'de> Visitor<'de> for InputRichBlockMathematicalExpressionVisitor {
                 InputRichBlockMathematicalExpressionKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockMathematicalExpressionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockMathematicalExpressionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockPhotoKey {
     Photo,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockPhotoKey {
@@ -70,13 +70,19 @@ impl InputRichBlockPhotoKey {
 }
 
 impl ObjectKey for InputRichBlockPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for InputRichBlockPhotoVisitor {
         let mut photo = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockPhotoKey::Photo => photo = Some(map.next_value()?),
                 InputRichBlockPhotoKey::Caption => caption = map.next_value()?,
                 InputRichBlockPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockPreformattedKey {
     Text,
     Language,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockPreformattedKey {
@@ -70,13 +70,19 @@ impl InputRichBlockPreformattedKey {
 }
 
 impl ObjectKey for InputRichBlockPreformattedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "language" => Self::Language,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,15 +102,17 @@ impl<'de> Visitor<'de> for InputRichBlockPreformattedVisitor {
         let mut text = None;
         let mut language = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockPreformattedKey::Text => text = Some(map.next_value()?),
                 InputRichBlockPreformattedKey::Language => language = map.next_value()?,
                 InputRichBlockPreformattedKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockPreformattedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockPreformattedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

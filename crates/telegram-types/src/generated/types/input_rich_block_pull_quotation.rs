@@ -61,7 +61,7 @@ enum InputRichBlockPullQuotationKey {
     Text,
     Credit,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockPullQuotationKey {
@@ -70,13 +70,19 @@ impl InputRichBlockPullQuotationKey {
 }
 
 impl ObjectKey for InputRichBlockPullQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "credit" => Self::Credit,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,15 +102,17 @@ impl<'de> Visitor<'de> for InputRichBlockPullQuotationVisitor {
         let mut text = None;
         let mut credit = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockPullQuotationKey::Text => text = Some(map.next_value()?),
                 InputRichBlockPullQuotationKey::Credit => credit = map.next_value()?,
                 InputRichBlockPullQuotationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockPullQuotationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockPullQuotationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

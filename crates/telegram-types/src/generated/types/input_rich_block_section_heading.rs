@@ -59,7 +59,7 @@ enum InputRichBlockSectionHeadingKey {
     Text,
     Size,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockSectionHeadingKey {
@@ -68,13 +68,19 @@ impl InputRichBlockSectionHeadingKey {
 }
 
 impl ObjectKey for InputRichBlockSectionHeadingKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "size" => Self::Size,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -94,15 +100,17 @@ impl<'de> Visitor<'de> for InputRichBlockSectionHeadingVisitor {
         let mut text = None;
         let mut size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockSectionHeadingKey::Text => text = Some(map.next_value()?),
                 InputRichBlockSectionHeadingKey::Size => size = Some(map.next_value()?),
                 InputRichBlockSectionHeadingKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockSectionHeadingKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockSectionHeadingKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

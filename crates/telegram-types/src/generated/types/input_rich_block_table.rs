@@ -82,7 +82,7 @@ enum InputRichBlockTableKey {
     IsCompact,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockTableKey {
@@ -98,6 +98,7 @@ impl InputRichBlockTableKey {
 }
 
 impl ObjectKey for InputRichBlockTableKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "cells" => Self::Cells,
@@ -106,8 +107,13 @@ impl ObjectKey for InputRichBlockTableKey {
             "is_compact" => Self::IsCompact,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -127,7 +133,8 @@ impl<'de> Visitor<'de> for InputRichBlockTableVisitor {
         let mut is_compact = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockTableKey::Cells => cells = Some(map.next_value()?),
                 InputRichBlockTableKey::IsBordered => is_bordered = map.next_value()?,
@@ -137,8 +144,9 @@ impl<'de> Visitor<'de> for InputRichBlockTableVisitor {
                 InputRichBlockTableKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockTableKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockTableKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum InputRichBlockVideoKey {
     Video,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockVideoKey {
@@ -70,13 +70,19 @@ impl InputRichBlockVideoKey {
 }
 
 impl ObjectKey for InputRichBlockVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for InputRichBlockVideoVisitor {
         let mut video = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockVideoKey::Video => video = Some(map.next_value()?),
                 InputRichBlockVideoKey::Caption => caption = map.next_value()?,
                 InputRichBlockVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

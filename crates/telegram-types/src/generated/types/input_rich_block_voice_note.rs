@@ -61,7 +61,7 @@ enum InputRichBlockVoiceNoteKey {
     VoiceNote,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichBlockVoiceNoteKey {
@@ -70,13 +70,19 @@ impl InputRichBlockVoiceNoteKey {
 }
 
 impl ObjectKey for InputRichBlockVoiceNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "voice_note" => Self::VoiceNote,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for InputRichBlockVoiceNoteVisitor {
         let mut voice_note = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichBlockVoiceNoteKey::VoiceNote => voice_note = Some(map.next_value()?),
                 InputRichBlockVoiceNoteKey::Caption => caption = map.next_value()?,
                 InputRichBlockVoiceNoteKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputRichBlockVoiceNoteKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichBlockVoiceNoteKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

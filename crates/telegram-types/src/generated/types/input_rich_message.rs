@@ -54,7 +54,7 @@ enum InputRichMessageKey {
     Media,
     IsRtl,
     SkipEntityDetection,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichMessageKey {
@@ -70,6 +70,7 @@ impl InputRichMessageKey {
 }
 
 impl ObjectKey for InputRichMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
@@ -78,8 +79,13 @@ impl ObjectKey for InputRichMessageKey {
             "media" => Self::Media,
             "is_rtl" => Self::IsRtl,
             "skip_entity_detection" => Self::SkipEntityDetection,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for InputRichMessageVisitor {
         let mut is_rtl = None;
         let mut skip_entity_detection = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichMessageKey::Blocks => blocks = map.next_value()?,
                 InputRichMessageKey::Html => html = map.next_value()?,
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for InputRichMessageVisitor {
                 InputRichMessageKey::SkipEntityDetection => {
                     skip_entity_detection = map.next_value()?
                 }
-                InputRichMessageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichMessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for InputRichMessageContent {
 /// A key of a `InputRichMessageContent` object.
 enum InputRichMessageContentKey {
     RichMessage,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichMessageContentKey {
@@ -52,11 +52,17 @@ impl InputRichMessageContentKey {
 }
 
 impl ObjectKey for InputRichMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "rich_message" => Self::RichMessage,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for InputRichMessageContentVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InputRichMessageContent, A::Error> {
         let mut rich_message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichMessageContentKey::RichMessage => rich_message = Some(map.next_value()?),
-                InputRichMessageContentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichMessageContentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

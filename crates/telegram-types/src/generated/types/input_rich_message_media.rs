@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for InputRichMessageMedia {
 enum InputRichMessageMediaKey {
     Id,
     Media,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputRichMessageMediaKey {
@@ -56,12 +56,18 @@ impl InputRichMessageMediaKey {
 }
 
 impl ObjectKey for InputRichMessageMediaKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "media" => Self::Media,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,12 +84,14 @@ impl<'de> Visitor<'de> for InputRichMessageMediaVisitor {
         let mut id = None;
         let mut media = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputRichMessageMediaKey::Id => id = Some(map.next_value()?),
                 InputRichMessageMediaKey::Media => media = Some(map.next_value()?),
-                InputRichMessageMediaKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputRichMessageMediaKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

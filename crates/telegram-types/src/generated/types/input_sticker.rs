@@ -62,7 +62,7 @@ enum InputStickerKey {
     EmojiList,
     MaskPosition,
     Keywords,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputStickerKey {
@@ -77,6 +77,7 @@ impl InputStickerKey {
 }
 
 impl ObjectKey for InputStickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "sticker" => Self::Sticker,
@@ -84,8 +85,13 @@ impl ObjectKey for InputStickerKey {
             "emoji_list" => Self::EmojiList,
             "mask_position" => Self::MaskPosition,
             "keywords" => Self::Keywords,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,15 +111,17 @@ impl<'de> Visitor<'de> for InputStickerVisitor {
         let mut mask_position = None;
         let mut keywords = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputStickerKey::Sticker => sticker = Some(map.next_value()?),
                 InputStickerKey::Format => format = Some(map.next_value()?),
                 InputStickerKey::EmojiList => emoji_list = Some(map.next_value()?),
                 InputStickerKey::MaskPosition => mask_position = map.next_value()?,
                 InputStickerKey::Keywords => keywords = map.next_value()?,
-                InputStickerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputStickerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

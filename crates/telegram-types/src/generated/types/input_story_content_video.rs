@@ -75,7 +75,7 @@ enum InputStoryContentVideoKey {
     CoverFrameTimestamp,
     IsAnimation,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputStoryContentVideoKey {
@@ -90,6 +90,7 @@ impl InputStoryContentVideoKey {
 }
 
 impl ObjectKey for InputStoryContentVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
@@ -97,8 +98,13 @@ impl ObjectKey for InputStoryContentVideoKey {
             "cover_frame_timestamp" => Self::CoverFrameTimestamp,
             "is_animation" => Self::IsAnimation,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -117,7 +123,8 @@ impl<'de> Visitor<'de> for InputStoryContentVideoVisitor {
         let mut cover_frame_timestamp = None;
         let mut is_animation = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputStoryContentVideoKey::Video => video = Some(map.next_value()?),
                 InputStoryContentVideoKey::Duration => duration = map.next_value()?,
@@ -128,8 +135,9 @@ impl<'de> Visitor<'de> for InputStoryContentVideoVisitor {
                 InputStoryContentVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                InputStoryContentVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputStoryContentVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -58,7 +58,7 @@ enum InputTextMessageContentKey {
     ParseMode,
     Entities,
     LinkPreviewOptions,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputTextMessageContentKey {
@@ -72,14 +72,20 @@ impl InputTextMessageContentKey {
 }
 
 impl ObjectKey for InputTextMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_text" => Self::MessageText,
             "parse_mode" => Self::ParseMode,
             "entities" => Self::Entities,
             "link_preview_options" => Self::LinkPreviewOptions,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -98,7 +104,8 @@ impl<'de> Visitor<'de> for InputTextMessageContentVisitor {
         let mut entities = None;
         let mut link_preview_options = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputTextMessageContentKey::MessageText => message_text = Some(map.next_value()?),
                 InputTextMessageContentKey::ParseMode => parse_mode = map.next_value()?,
@@ -106,8 +113,9 @@ impl<'de> Visitor<'de> for InputTextMessageContentVisitor {
                 InputTextMessageContentKey::LinkPreviewOptions => {
                     link_preview_options = map.next_value()?
                 }
-                InputTextMessageContentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputTextMessageContentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -80,7 +80,7 @@ enum InputVenueMessageContentKey {
     FoursquareType,
     GooglePlaceId,
     GooglePlaceType,
-    Unknown(String),
+    Unknown,
 }
 
 impl InputVenueMessageContentKey {
@@ -98,6 +98,7 @@ impl InputVenueMessageContentKey {
 }
 
 impl ObjectKey for InputVenueMessageContentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -108,8 +109,13 @@ impl ObjectKey for InputVenueMessageContentKey {
             "foursquare_type" => Self::FoursquareType,
             "google_place_id" => Self::GooglePlaceId,
             "google_place_type" => Self::GooglePlaceType,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -135,7 +141,8 @@ impl<'de> Visitor<'de> for InputVenueMessageContentVisitor {
         let mut google_place_id = None;
         let mut google_place_type = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InputVenueMessageContentKey::Latitude => latitude = Some(map.next_value()?),
                 InputVenueMessageContentKey::Longitude => longitude = Some(map.next_value()?),
@@ -149,8 +156,9 @@ impl<'de> Visitor<'de> for InputVenueMessageContentVisitor {
                 InputVenueMessageContentKey::GooglePlaceType => {
                     google_place_type = map.next_value()?
                 }
-                InputVenueMessageContentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                InputVenueMessageContentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

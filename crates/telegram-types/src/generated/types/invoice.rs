@@ -61,7 +61,7 @@ enum InvoiceKey {
     StartParameter,
     Currency,
     TotalAmount,
-    Unknown(String),
+    Unknown,
 }
 
 impl InvoiceKey {
@@ -76,6 +76,7 @@ impl InvoiceKey {
 }
 
 impl ObjectKey for InvoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "title" => Self::Title,
@@ -83,8 +84,13 @@ impl ObjectKey for InvoiceKey {
             "start_parameter" => Self::StartParameter,
             "currency" => Self::Currency,
             "total_amount" => Self::TotalAmount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -104,14 +110,18 @@ impl<'de> Visitor<'de> for InvoiceVisitor {
         let mut currency = None;
         let mut total_amount = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 InvoiceKey::Title => title = Some(map.next_value()?),
                 InvoiceKey::Description => description = Some(map.next_value()?),
                 InvoiceKey::StartParameter => start_parameter = Some(map.next_value()?),
                 InvoiceKey::Currency => currency = Some(map.next_value()?),
                 InvoiceKey::TotalAmount => total_amount = Some(map.next_value()?),
-                InvoiceKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                InvoiceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Invoice {

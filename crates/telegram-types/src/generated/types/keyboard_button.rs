@@ -91,7 +91,7 @@ enum KeyboardButtonKey {
     RequestLocation,
     RequestPoll,
     WebApp,
-    Unknown(String),
+    Unknown,
 }
 
 impl KeyboardButtonKey {
@@ -111,6 +111,7 @@ impl KeyboardButtonKey {
 }
 
 impl ObjectKey for KeyboardButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -123,8 +124,13 @@ impl ObjectKey for KeyboardButtonKey {
             "request_location" => Self::RequestLocation,
             "request_poll" => Self::RequestPoll,
             "web_app" => Self::WebApp,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -149,7 +155,8 @@ impl<'de> Visitor<'de> for KeyboardButtonVisitor {
         let mut request_poll = None;
         let mut web_app = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 KeyboardButtonKey::Text => text = Some(map.next_value()?),
                 KeyboardButtonKey::IconCustomEmojiId => icon_custom_emoji_id = map.next_value()?,
@@ -161,8 +168,9 @@ impl<'de> Visitor<'de> for KeyboardButtonVisitor {
                 KeyboardButtonKey::RequestLocation => request_location = map.next_value()?,
                 KeyboardButtonKey::RequestPoll => request_poll = map.next_value()?,
                 KeyboardButtonKey::WebApp => web_app = map.next_value()?,
-                KeyboardButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                KeyboardButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -34,7 +34,7 @@ impl<'de> Deserialize<'de> for KeyboardButtonPollType {
 /// A key of a `KeyboardButtonPollType` object.
 enum KeyboardButtonPollTypeKey {
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl KeyboardButtonPollTypeKey {
@@ -43,11 +43,17 @@ impl KeyboardButtonPollTypeKey {
 }
 
 impl ObjectKey for KeyboardButtonPollTypeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -63,11 +69,13 @@ impl<'de> Visitor<'de> for KeyboardButtonPollTypeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyboardButtonPollType, A::Error> {
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 KeyboardButtonPollTypeKey::Kind => kind = map.next_value()?,
-                KeyboardButtonPollTypeKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                KeyboardButtonPollTypeKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

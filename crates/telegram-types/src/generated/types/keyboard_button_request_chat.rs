@@ -93,7 +93,7 @@ enum KeyboardButtonRequestChatKey {
     RequestTitle,
     RequestUsername,
     RequestPhoto,
-    Unknown(String),
+    Unknown,
 }
 
 impl KeyboardButtonRequestChatKey {
@@ -114,6 +114,7 @@ impl KeyboardButtonRequestChatKey {
 }
 
 impl ObjectKey for KeyboardButtonRequestChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -127,8 +128,13 @@ impl ObjectKey for KeyboardButtonRequestChatKey {
             "request_title" => Self::RequestTitle,
             "request_username" => Self::RequestUsername,
             "request_photo" => Self::RequestPhoto,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -157,7 +163,8 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestChatVisitor {
         let mut request_username = None;
         let mut request_photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 KeyboardButtonRequestChatKey::RequestId => request_id = Some(map.next_value()?),
                 KeyboardButtonRequestChatKey::ChatIsChannel => {
@@ -182,8 +189,9 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestChatVisitor {
                     request_username = map.next_value()?
                 }
                 KeyboardButtonRequestChatKey::RequestPhoto => request_photo = map.next_value()?,
-                KeyboardButtonRequestChatKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                KeyboardButtonRequestChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

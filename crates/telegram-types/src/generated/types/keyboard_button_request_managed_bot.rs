@@ -53,7 +53,7 @@ enum KeyboardButtonRequestManagedBotKey {
     RequestId,
     SuggestedName,
     SuggestedUsername,
-    Unknown(String),
+    Unknown,
 }
 
 impl KeyboardButtonRequestManagedBotKey {
@@ -62,13 +62,19 @@ impl KeyboardButtonRequestManagedBotKey {
 }
 
 impl ObjectKey for KeyboardButtonRequestManagedBotKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
             "suggested_name" => Self::SuggestedName,
             "suggested_username" => Self::SuggestedUsername,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -89,7 +95,8 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestManagedBotVisitor {
         let mut suggested_name = None;
         let mut suggested_username = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 KeyboardButtonRequestManagedBotKey::RequestId => {
                     request_id = Some(map.next_value()?)
@@ -100,8 +107,9 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestManagedBotVisitor {
                 KeyboardButtonRequestManagedBotKey::SuggestedUsername => {
                     suggested_username = map.next_value()?
                 }
-                KeyboardButtonRequestManagedBotKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                KeyboardButtonRequestManagedBotKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

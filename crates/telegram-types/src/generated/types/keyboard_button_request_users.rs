@@ -73,7 +73,7 @@ enum KeyboardButtonRequestUsersKey {
     RequestName,
     RequestUsername,
     RequestPhoto,
-    Unknown(String),
+    Unknown,
 }
 
 impl KeyboardButtonRequestUsersKey {
@@ -90,6 +90,7 @@ impl KeyboardButtonRequestUsersKey {
 }
 
 impl ObjectKey for KeyboardButtonRequestUsersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
@@ -99,8 +100,13 @@ impl ObjectKey for KeyboardButtonRequestUsersKey {
             "request_name" => Self::RequestName,
             "request_username" => Self::RequestUsername,
             "request_photo" => Self::RequestPhoto,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -125,7 +131,8 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestUsersVisitor {
         let mut request_username = None;
         let mut request_photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 KeyboardButtonRequestUsersKey::RequestId => request_id = Some(map.next_value()?),
                 KeyboardButtonRequestUsersKey::UserIsBot => user_is_bot = map.next_value()?,
@@ -138,8 +145,9 @@ impl<'de> Visitor<'de> for KeyboardButtonRequestUsersVisitor {
                     request_username = map.next_value()?
                 }
                 KeyboardButtonRequestUsersKey::RequestPhoto => request_photo = map.next_value()?,
-                KeyboardButtonRequestUsersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                KeyboardButtonRequestUsersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for LabeledPrice {
 enum LabeledPriceKey {
     Label,
     Amount,
-    Unknown(String),
+    Unknown,
 }
 
 impl LabeledPriceKey {
@@ -52,12 +52,18 @@ impl LabeledPriceKey {
 }
 
 impl ObjectKey for LabeledPriceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "label" => Self::Label,
             "amount" => Self::Amount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -74,12 +80,14 @@ impl<'de> Visitor<'de> for LabeledPriceVisitor {
         let mut label = None;
         let mut amount = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LabeledPriceKey::Label => label = Some(map.next_value()?),
                 LabeledPriceKey::Amount => amount = Some(map.next_value()?),
-                LabeledPriceKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                LabeledPriceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -39,7 +39,7 @@ impl<'de> Deserialize<'de> for Link {
 /// A key of a `Link` object.
 enum LinkKey {
     Url,
-    Unknown(String),
+    Unknown,
 }
 
 impl LinkKey {
@@ -48,11 +48,17 @@ impl LinkKey {
 }
 
 impl ObjectKey for LinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,10 +74,14 @@ impl<'de> Visitor<'de> for LinkVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
         let mut url = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LinkKey::Url => url = Some(map.next_value()?),
-                LinkKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                LinkKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Link {

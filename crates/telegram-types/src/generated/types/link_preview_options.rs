@@ -50,7 +50,7 @@ enum LinkPreviewOptionsKey {
     PreferSmallMedia,
     PreferLargeMedia,
     ShowAboveText,
-    Unknown(String),
+    Unknown,
 }
 
 impl LinkPreviewOptionsKey {
@@ -65,6 +65,7 @@ impl LinkPreviewOptionsKey {
 }
 
 impl ObjectKey for LinkPreviewOptionsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "is_disabled" => Self::IsDisabled,
@@ -72,8 +73,13 @@ impl ObjectKey for LinkPreviewOptionsKey {
             "prefer_small_media" => Self::PreferSmallMedia,
             "prefer_large_media" => Self::PreferLargeMedia,
             "show_above_text" => Self::ShowAboveText,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for LinkPreviewOptionsVisitor {
         let mut prefer_large_media = false;
         let mut show_above_text = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LinkPreviewOptionsKey::IsDisabled => is_disabled = map.next_value()?,
                 LinkPreviewOptionsKey::Url => url = map.next_value()?,
                 LinkPreviewOptionsKey::PreferSmallMedia => prefer_small_media = map.next_value()?,
                 LinkPreviewOptionsKey::PreferLargeMedia => prefer_large_media = map.next_value()?,
                 LinkPreviewOptionsKey::ShowAboveText => show_above_text = map.next_value()?,
-                LinkPreviewOptionsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                LinkPreviewOptionsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -76,7 +76,7 @@ enum LivePhotoKey {
     Duration,
     MimeType,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl LivePhotoKey {
@@ -94,6 +94,7 @@ impl LivePhotoKey {
 }
 
 impl ObjectKey for LivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
@@ -104,8 +105,13 @@ impl ObjectKey for LivePhotoKey {
             "duration" => Self::Duration,
             "mime_type" => Self::MimeType,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -128,7 +134,8 @@ impl<'de> Visitor<'de> for LivePhotoVisitor {
         let mut mime_type = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LivePhotoKey::Photo => photo = map.next_value()?,
                 LivePhotoKey::FileId => file_id = Some(map.next_value()?),
@@ -138,8 +145,9 @@ impl<'de> Visitor<'de> for LivePhotoVisitor {
                 LivePhotoKey::Duration => duration = Some(map.next_value()?),
                 LivePhotoKey::MimeType => mime_type = map.next_value()?,
                 LivePhotoKey::FileSize => file_size = map.next_value()?,
-                LivePhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                LivePhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -63,7 +63,7 @@ enum LocationKey {
     LivePeriod,
     Heading,
     ProximityAlertRadius,
-    Unknown(String),
+    Unknown,
 }
 
 impl LocationKey {
@@ -79,6 +79,7 @@ impl LocationKey {
 }
 
 impl ObjectKey for LocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
@@ -87,8 +88,13 @@ impl ObjectKey for LocationKey {
             "live_period" => Self::LivePeriod,
             "heading" => Self::Heading,
             "proximity_alert_radius" => Self::ProximityAlertRadius,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -109,7 +115,8 @@ impl<'de> Visitor<'de> for LocationVisitor {
         let mut heading = None;
         let mut proximity_alert_radius = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LocationKey::Latitude => latitude = Some(map.next_value()?),
                 LocationKey::Longitude => longitude = Some(map.next_value()?),
@@ -117,8 +124,9 @@ impl<'de> Visitor<'de> for LocationVisitor {
                 LocationKey::LivePeriod => live_period = map.next_value()?,
                 LocationKey::Heading => heading = map.next_value()?,
                 LocationKey::ProximityAlertRadius => proximity_alert_radius = map.next_value()?,
-                LocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                LocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

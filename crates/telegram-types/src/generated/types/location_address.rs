@@ -58,7 +58,7 @@ enum LocationAddressKey {
     State,
     City,
     Street,
-    Unknown(String),
+    Unknown,
 }
 
 impl LocationAddressKey {
@@ -67,14 +67,20 @@ impl LocationAddressKey {
 }
 
 impl ObjectKey for LocationAddressKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "country_code" => Self::CountryCode,
             "state" => Self::State,
             "city" => Self::City,
             "street" => Self::Street,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,14 +99,16 @@ impl<'de> Visitor<'de> for LocationAddressVisitor {
         let mut city = None;
         let mut street = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LocationAddressKey::CountryCode => country_code = Some(map.next_value()?),
                 LocationAddressKey::State => state = map.next_value()?,
                 LocationAddressKey::City => city = map.next_value()?,
                 LocationAddressKey::Street => street = map.next_value()?,
-                LocationAddressKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                LocationAddressKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

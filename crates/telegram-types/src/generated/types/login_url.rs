@@ -54,7 +54,7 @@ enum LoginUrlKey {
     ForwardText,
     BotUsername,
     RequestWriteAccess,
-    Unknown(String),
+    Unknown,
 }
 
 impl LoginUrlKey {
@@ -68,14 +68,20 @@ impl LoginUrlKey {
 }
 
 impl ObjectKey for LoginUrlKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
             "forward_text" => Self::ForwardText,
             "bot_username" => Self::BotUsername,
             "request_write_access" => Self::RequestWriteAccess,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -94,14 +100,16 @@ impl<'de> Visitor<'de> for LoginUrlVisitor {
         let mut bot_username = None;
         let mut request_write_access = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 LoginUrlKey::Url => url = Some(map.next_value()?),
                 LoginUrlKey::ForwardText => forward_text = map.next_value()?,
                 LoginUrlKey::BotUsername => bot_username = map.next_value()?,
                 LoginUrlKey::RequestWriteAccess => request_write_access = map.next_value()?,
-                LoginUrlKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                LoginUrlKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

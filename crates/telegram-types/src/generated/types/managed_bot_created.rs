@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for ManagedBotCreated {
 /// A key of a `ManagedBotCreated` object.
 enum ManagedBotCreatedKey {
     Bot,
-    Unknown(String),
+    Unknown,
 }
 
 impl ManagedBotCreatedKey {
@@ -52,11 +52,17 @@ impl ManagedBotCreatedKey {
 }
 
 impl ObjectKey for ManagedBotCreatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "bot" => Self::Bot,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for ManagedBotCreatedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ManagedBotCreated, A::Error> {
         let mut bot = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ManagedBotCreatedKey::Bot => bot = Some(map.next_value()?),
-                ManagedBotCreatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ManagedBotCreatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for ManagedBotUpdated {
 enum ManagedBotUpdatedKey {
     User,
     Bot,
-    Unknown(String),
+    Unknown,
 }
 
 impl ManagedBotUpdatedKey {
@@ -56,12 +56,18 @@ impl ManagedBotUpdatedKey {
 }
 
 impl ObjectKey for ManagedBotUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user" => Self::User,
             "bot" => Self::Bot,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,12 +84,14 @@ impl<'de> Visitor<'de> for ManagedBotUpdatedVisitor {
         let mut user = None;
         let mut bot = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ManagedBotUpdatedKey::User => user = Some(map.next_value()?),
                 ManagedBotUpdatedKey::Bot => bot = Some(map.next_value()?),
-                ManagedBotUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ManagedBotUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

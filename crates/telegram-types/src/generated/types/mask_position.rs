@@ -51,7 +51,7 @@ enum MaskPositionKey {
     XShift,
     YShift,
     Scale,
-    Unknown(String),
+    Unknown,
 }
 
 impl MaskPositionKey {
@@ -60,14 +60,20 @@ impl MaskPositionKey {
 }
 
 impl ObjectKey for MaskPositionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "point" => Self::Point,
             "x_shift" => Self::XShift,
             "y_shift" => Self::YShift,
             "scale" => Self::Scale,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -86,14 +92,16 @@ impl<'de> Visitor<'de> for MaskPositionVisitor {
         let mut y_shift = None;
         let mut scale = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MaskPositionKey::Point => point = Some(map.next_value()?),
                 MaskPositionKey::XShift => x_shift = Some(map.next_value()?),
                 MaskPositionKey::YShift => y_shift = Some(map.next_value()?),
                 MaskPositionKey::Scale => scale = Some(map.next_value()?),
-                MaskPositionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MaskPositionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

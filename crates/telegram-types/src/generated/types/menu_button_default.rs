@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for MenuButtonDefault {
 /// A key of a `MenuButtonDefault` object.
 enum MenuButtonDefaultKey {
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl MenuButtonDefaultKey {
@@ -49,11 +49,17 @@ impl MenuButtonDefaultKey {
 }
 
 impl ObjectKey for MenuButtonDefaultKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,13 +74,15 @@ impl<'de> Visitor<'de> for MenuButtonDefaultVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MenuButtonDefault, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MenuButtonDefaultKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                MenuButtonDefaultKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MenuButtonDefaultKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum MenuButtonWebAppKey {
     Text,
     WebApp,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl MenuButtonWebAppKey {
@@ -68,13 +68,19 @@ impl MenuButtonWebAppKey {
 }
 
 impl ObjectKey for MenuButtonWebAppKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "web_app" => Self::WebApp,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for MenuButtonWebAppVisitor {
         let mut text = None;
         let mut web_app = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MenuButtonWebAppKey::Text => text = Some(map.next_value()?),
                 MenuButtonWebAppKey::WebApp => web_app = Some(map.next_value()?),
                 MenuButtonWebAppKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                MenuButtonWebAppKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MenuButtonWebAppKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -434,7 +434,7 @@ enum MessageKey {
     VideoChatEnded,
     VideoChatParticipantsInvited,
     WebAppData,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageKey {
@@ -564,6 +564,7 @@ impl MessageKey {
 }
 
 impl ObjectKey for MessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_id" => Self::MessageId,
@@ -686,8 +687,13 @@ impl ObjectKey for MessageKey {
             "video_chat_ended" => Self::VideoChatEnded,
             "video_chat_participants_invited" => Self::VideoChatParticipantsInvited,
             "web_app_data" => Self::WebAppData,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -769,7 +775,8 @@ impl<'de> Visitor<'de> for MessageVisitor {
         let mut reply_markup = None;
         let mut service: Option<Box<MessageService>> = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageKey::MessageId => message_id = Some(map.next_value()?),
                 MessageKey::MessageThreadId => message_thread_id = map.next_value()?,
@@ -1121,7 +1128,10 @@ impl<'de> Visitor<'de> for MessageVisitor {
                         crate::object::group_mut(&mut service).web_app_data = Some(value);
                     }
                 }
-                MessageKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                MessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Message {

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for MessageAutoDeleteTimerChanged {
 /// A key of a `MessageAutoDeleteTimerChanged` object.
 enum MessageAutoDeleteTimerChangedKey {
     MessageAutoDeleteTime,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageAutoDeleteTimerChangedKey {
@@ -52,11 +52,17 @@ impl MessageAutoDeleteTimerChangedKey {
 }
 
 impl ObjectKey for MessageAutoDeleteTimerChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_auto_delete_time" => Self::MessageAutoDeleteTime,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,13 +81,15 @@ impl<'de> Visitor<'de> for MessageAutoDeleteTimerChangedVisitor {
     ) -> Result<MessageAutoDeleteTimerChanged, A::Error> {
         let mut message_auto_delete_time = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageAutoDeleteTimerChangedKey::MessageAutoDeleteTime => {
                     message_auto_delete_time = Some(map.next_value()?)
                 }
-                MessageAutoDeleteTimerChangedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageAutoDeleteTimerChangedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

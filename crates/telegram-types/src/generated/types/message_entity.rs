@@ -82,7 +82,7 @@ enum MessageEntityKey {
     CustomEmojiId,
     UnixTime,
     DateTimeFormat,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageEntityKey {
@@ -101,6 +101,7 @@ impl MessageEntityKey {
 }
 
 impl ObjectKey for MessageEntityKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -112,8 +113,13 @@ impl ObjectKey for MessageEntityKey {
             "custom_emoji_id" => Self::CustomEmojiId,
             "unix_time" => Self::UnixTime,
             "date_time_format" => Self::DateTimeFormat,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -137,7 +143,8 @@ impl<'de> Visitor<'de> for MessageEntityVisitor {
         let mut unix_time = None;
         let mut date_time_format = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageEntityKey::Kind => kind = Some(map.next_value()?),
                 MessageEntityKey::Offset => offset = Some(map.next_value()?),
@@ -148,8 +155,9 @@ impl<'de> Visitor<'de> for MessageEntityVisitor {
                 MessageEntityKey::CustomEmojiId => custom_emoji_id = map.next_value()?,
                 MessageEntityKey::UnixTime => unix_time = map.next_value()?,
                 MessageEntityKey::DateTimeFormat => date_time_format = map.next_value()?,
-                MessageEntityKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageEntityKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -52,7 +52,7 @@ enum MessageGenerationStoppedKey {
     Chat,
     MessageThreadId,
     DraftId,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageGenerationStoppedKey {
@@ -61,13 +61,19 @@ impl MessageGenerationStoppedKey {
 }
 
 impl ObjectKey for MessageGenerationStoppedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "message_thread_id" => Self::MessageThreadId,
             "draft_id" => Self::DraftId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,15 +94,17 @@ impl<'de> Visitor<'de> for MessageGenerationStoppedVisitor {
         let mut message_thread_id = None;
         let mut draft_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageGenerationStoppedKey::Chat => chat = Some(map.next_value()?),
                 MessageGenerationStoppedKey::MessageThreadId => {
                     message_thread_id = map.next_value()?
                 }
                 MessageGenerationStoppedKey::DraftId => draft_id = Some(map.next_value()?),
-                MessageGenerationStoppedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageGenerationStoppedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

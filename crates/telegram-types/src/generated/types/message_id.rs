@@ -39,7 +39,7 @@ impl<'de> Deserialize<'de> for MessageId {
 /// A key of a `MessageId` object.
 enum MessageIdKey {
     MessageId,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageIdKey {
@@ -48,11 +48,17 @@ impl MessageIdKey {
 }
 
 impl ObjectKey for MessageIdKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_id" => Self::MessageId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,11 +74,13 @@ impl<'de> Visitor<'de> for MessageIdVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MessageId, A::Error> {
         let mut message_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageIdKey::MessageId => message_id = Some(map.next_value()?),
-                MessageIdKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageIdKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -71,7 +71,7 @@ enum MessageOriginChannelKey {
     MessageId,
     AuthorSignature,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageOriginChannelKey {
@@ -81,6 +81,7 @@ impl MessageOriginChannelKey {
 }
 
 impl ObjectKey for MessageOriginChannelKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
@@ -88,8 +89,13 @@ impl ObjectKey for MessageOriginChannelKey {
             "message_id" => Self::MessageId,
             "author_signature" => Self::AuthorSignature,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -108,7 +114,8 @@ impl<'de> Visitor<'de> for MessageOriginChannelVisitor {
         let mut message_id = None;
         let mut author_signature = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageOriginChannelKey::Date => date = Some(map.next_value()?),
                 MessageOriginChannelKey::Chat => chat = Some(map.next_value()?),
@@ -117,8 +124,9 @@ impl<'de> Visitor<'de> for MessageOriginChannelVisitor {
                 MessageOriginChannelKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                MessageOriginChannelKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageOriginChannelKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

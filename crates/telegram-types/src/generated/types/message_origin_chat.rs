@@ -66,7 +66,7 @@ enum MessageOriginChatKey {
     SenderChat,
     AuthorSignature,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageOriginChatKey {
@@ -75,14 +75,20 @@ impl MessageOriginChatKey {
 }
 
 impl ObjectKey for MessageOriginChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
             "sender_chat" => Self::SenderChat,
             "author_signature" => Self::AuthorSignature,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for MessageOriginChatVisitor {
         let mut sender_chat = None;
         let mut author_signature = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageOriginChatKey::Date => date = Some(map.next_value()?),
                 MessageOriginChatKey::SenderChat => sender_chat = Some(map.next_value()?),
@@ -108,8 +115,9 @@ impl<'de> Visitor<'de> for MessageOriginChatVisitor {
                 MessageOriginChatKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                MessageOriginChatKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageOriginChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

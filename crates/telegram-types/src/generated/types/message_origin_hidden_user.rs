@@ -59,7 +59,7 @@ enum MessageOriginHiddenUserKey {
     Date,
     SenderUserName,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageOriginHiddenUserKey {
@@ -68,13 +68,19 @@ impl MessageOriginHiddenUserKey {
 }
 
 impl ObjectKey for MessageOriginHiddenUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
             "sender_user_name" => Self::SenderUserName,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,7 +97,8 @@ impl<'de> Visitor<'de> for MessageOriginHiddenUserVisitor {
         let mut date = None;
         let mut sender_user_name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageOriginHiddenUserKey::Date => date = Some(map.next_value()?),
                 MessageOriginHiddenUserKey::SenderUserName => {
@@ -100,8 +107,9 @@ impl<'de> Visitor<'de> for MessageOriginHiddenUserVisitor {
                 MessageOriginHiddenUserKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                MessageOriginHiddenUserKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageOriginHiddenUserKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum MessageOriginUserKey {
     Date,
     SenderUser,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageOriginUserKey {
@@ -68,13 +68,19 @@ impl MessageOriginUserKey {
 }
 
 impl ObjectKey for MessageOriginUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
             "sender_user" => Self::SenderUser,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for MessageOriginUserVisitor {
         let mut date = None;
         let mut sender_user = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageOriginUserKey::Date => date = Some(map.next_value()?),
                 MessageOriginUserKey::SenderUser => sender_user = Some(map.next_value()?),
                 MessageOriginUserKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                MessageOriginUserKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageOriginUserKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

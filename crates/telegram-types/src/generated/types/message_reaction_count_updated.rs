@@ -61,7 +61,7 @@ enum MessageReactionCountUpdatedKey {
     MessageId,
     Date,
     Reactions,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageReactionCountUpdatedKey {
@@ -70,14 +70,20 @@ impl MessageReactionCountUpdatedKey {
 }
 
 impl ObjectKey for MessageReactionCountUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "message_id" => Self::MessageId,
             "date" => Self::Date,
             "reactions" => Self::Reactions,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -99,14 +105,16 @@ impl<'de> Visitor<'de> for MessageReactionCountUpdatedVisitor {
         let mut date = None;
         let mut reactions = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageReactionCountUpdatedKey::Chat => chat = Some(map.next_value()?),
                 MessageReactionCountUpdatedKey::MessageId => message_id = Some(map.next_value()?),
                 MessageReactionCountUpdatedKey::Date => date = Some(map.next_value()?),
                 MessageReactionCountUpdatedKey::Reactions => reactions = Some(map.next_value()?),
-                MessageReactionCountUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageReactionCountUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -77,7 +77,7 @@ enum MessageReactionUpdatedKey {
     Date,
     OldReaction,
     NewReaction,
-    Unknown(String),
+    Unknown,
 }
 
 impl MessageReactionUpdatedKey {
@@ -94,6 +94,7 @@ impl MessageReactionUpdatedKey {
 }
 
 impl ObjectKey for MessageReactionUpdatedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
@@ -103,8 +104,13 @@ impl ObjectKey for MessageReactionUpdatedKey {
             "date" => Self::Date,
             "old_reaction" => Self::OldReaction,
             "new_reaction" => Self::NewReaction,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -126,7 +132,8 @@ impl<'de> Visitor<'de> for MessageReactionUpdatedVisitor {
         let mut old_reaction = None;
         let mut new_reaction = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 MessageReactionUpdatedKey::Chat => chat = Some(map.next_value()?),
                 MessageReactionUpdatedKey::MessageId => message_id = Some(map.next_value()?),
@@ -135,8 +142,9 @@ impl<'de> Visitor<'de> for MessageReactionUpdatedVisitor {
                 MessageReactionUpdatedKey::Date => date = Some(map.next_value()?),
                 MessageReactionUpdatedKey::OldReaction => old_reaction = Some(map.next_value()?),
                 MessageReactionUpdatedKey::NewReaction => new_reaction = Some(map.next_value()?),
-                MessageReactionUpdatedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                MessageReactionUpdatedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -42,7 +42,7 @@ enum OrderInfoKey {
     PhoneNumber,
     Email,
     ShippingAddress,
-    Unknown(String),
+    Unknown,
 }
 
 impl OrderInfoKey {
@@ -51,14 +51,20 @@ impl OrderInfoKey {
 }
 
 impl ObjectKey for OrderInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "phone_number" => Self::PhoneNumber,
             "email" => Self::Email,
             "shipping_address" => Self::ShippingAddress,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -77,14 +83,16 @@ impl<'de> Visitor<'de> for OrderInfoVisitor {
         let mut email = None;
         let mut shipping_address = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 OrderInfoKey::Name => name = map.next_value()?,
                 OrderInfoKey::PhoneNumber => phone_number = map.next_value()?,
                 OrderInfoKey::Email => email = map.next_value()?,
                 OrderInfoKey::ShippingAddress => shipping_address = map.next_value()?,
-                OrderInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                OrderInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -143,7 +143,7 @@ enum OwnedGiftRegularKey {
     IsUpgradeSeparate,
     UniqueGiftNumber,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl OwnedGiftRegularKey {
@@ -168,6 +168,7 @@ impl OwnedGiftRegularKey {
 }
 
 impl ObjectKey for OwnedGiftRegularKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -185,8 +186,13 @@ impl ObjectKey for OwnedGiftRegularKey {
             "is_upgrade_separate" => Self::IsUpgradeSeparate,
             "unique_gift_number" => Self::UniqueGiftNumber,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -215,7 +221,8 @@ impl<'de> Visitor<'de> for OwnedGiftRegularVisitor {
         let mut is_upgrade_separate = false;
         let mut unique_gift_number = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 OwnedGiftRegularKey::Gift => gift = Some(map.next_value()?),
                 OwnedGiftRegularKey::OwnedGiftId => owned_gift_id = map.next_value()?,
@@ -236,8 +243,9 @@ impl<'de> Visitor<'de> for OwnedGiftRegularVisitor {
                 OwnedGiftRegularKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                OwnedGiftRegularKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                OwnedGiftRegularKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

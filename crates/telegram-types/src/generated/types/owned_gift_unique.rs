@@ -101,7 +101,7 @@ enum OwnedGiftUniqueKey {
     TransferStarCount,
     NextTransferDate,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl OwnedGiftUniqueKey {
@@ -120,6 +120,7 @@ impl OwnedGiftUniqueKey {
 }
 
 impl ObjectKey for OwnedGiftUniqueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -131,8 +132,13 @@ impl ObjectKey for OwnedGiftUniqueKey {
             "transfer_star_count" => Self::TransferStarCount,
             "next_transfer_date" => Self::NextTransferDate,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -155,7 +161,8 @@ impl<'de> Visitor<'de> for OwnedGiftUniqueVisitor {
         let mut transfer_star_count = None;
         let mut next_transfer_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 OwnedGiftUniqueKey::Gift => gift = Some(map.next_value()?),
                 OwnedGiftUniqueKey::OwnedGiftId => owned_gift_id = map.next_value()?,
@@ -168,8 +175,9 @@ impl<'de> Visitor<'de> for OwnedGiftUniqueVisitor {
                 OwnedGiftUniqueKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                OwnedGiftUniqueKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                OwnedGiftUniqueKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

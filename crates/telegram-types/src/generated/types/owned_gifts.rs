@@ -49,7 +49,7 @@ enum OwnedGiftsKey {
     TotalCount,
     Gifts,
     NextOffset,
-    Unknown(String),
+    Unknown,
 }
 
 impl OwnedGiftsKey {
@@ -58,13 +58,19 @@ impl OwnedGiftsKey {
 }
 
 impl ObjectKey for OwnedGiftsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "total_count" => Self::TotalCount,
             "gifts" => Self::Gifts,
             "next_offset" => Self::NextOffset,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -82,13 +88,15 @@ impl<'de> Visitor<'de> for OwnedGiftsVisitor {
         let mut gifts = None;
         let mut next_offset = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 OwnedGiftsKey::TotalCount => total_count = Some(map.next_value()?),
                 OwnedGiftsKey::Gifts => gifts = Some(map.next_value()?),
                 OwnedGiftsKey::NextOffset => next_offset = map.next_value()?,
-                OwnedGiftsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                OwnedGiftsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for PaidMediaInfo {
 enum PaidMediaInfoKey {
     StarCount,
     PaidMedia,
-    Unknown(String),
+    Unknown,
 }
 
 impl PaidMediaInfoKey {
@@ -57,12 +57,18 @@ impl PaidMediaInfoKey {
 }
 
 impl ObjectKey for PaidMediaInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "star_count" => Self::StarCount,
             "paid_media" => Self::PaidMedia,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for PaidMediaInfoVisitor {
         let mut star_count = None;
         let mut paid_media = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PaidMediaInfoKey::StarCount => star_count = Some(map.next_value()?),
                 PaidMediaInfoKey::PaidMedia => paid_media = Some(map.next_value()?),
-                PaidMediaInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PaidMediaInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

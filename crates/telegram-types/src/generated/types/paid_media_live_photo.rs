@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for PaidMediaLivePhoto {
 enum PaidMediaLivePhotoKey {
     LivePhoto,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl PaidMediaLivePhotoKey {
@@ -63,12 +63,18 @@ impl PaidMediaLivePhotoKey {
 }
 
 impl ObjectKey for PaidMediaLivePhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "live_photo" => Self::LivePhoto,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for PaidMediaLivePhotoVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaLivePhoto, A::Error> {
         let mut live_photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PaidMediaLivePhotoKey::LivePhoto => live_photo = Some(map.next_value()?),
                 PaidMediaLivePhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PaidMediaLivePhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PaidMediaLivePhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -58,7 +58,7 @@ enum PaidMediaPreviewKey {
     Height,
     Duration,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl PaidMediaPreviewKey {
@@ -67,14 +67,20 @@ impl PaidMediaPreviewKey {
 }
 
 impl ObjectKey for PaidMediaPreviewKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "width" => Self::Width,
             "height" => Self::Height,
             "duration" => Self::Duration,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -92,7 +98,8 @@ impl<'de> Visitor<'de> for PaidMediaPreviewVisitor {
         let mut height = None;
         let mut duration = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PaidMediaPreviewKey::Width => width = map.next_value()?,
                 PaidMediaPreviewKey::Height => height = map.next_value()?,
@@ -100,8 +107,9 @@ impl<'de> Visitor<'de> for PaidMediaPreviewVisitor {
                 PaidMediaPreviewKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PaidMediaPreviewKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PaidMediaPreviewKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for PaidMediaPurchased {
 enum PaidMediaPurchasedKey {
     From,
     PaidMediaPayload,
-    Unknown(String),
+    Unknown,
 }
 
 impl PaidMediaPurchasedKey {
@@ -56,12 +56,18 @@ impl PaidMediaPurchasedKey {
 }
 
 impl ObjectKey for PaidMediaPurchasedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "from" => Self::From,
             "paid_media_payload" => Self::PaidMediaPayload,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,14 +84,16 @@ impl<'de> Visitor<'de> for PaidMediaPurchasedVisitor {
         let mut from = None;
         let mut paid_media_payload = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PaidMediaPurchasedKey::From => from = Some(map.next_value()?),
                 PaidMediaPurchasedKey::PaidMediaPayload => {
                     paid_media_payload = Some(map.next_value()?)
                 }
-                PaidMediaPurchasedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PaidMediaPurchasedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for PaidMediaVideo {
 enum PaidMediaVideoKey {
     Video,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl PaidMediaVideoKey {
@@ -63,12 +63,18 @@ impl PaidMediaVideoKey {
 }
 
 impl ObjectKey for PaidMediaVideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "video" => Self::Video,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for PaidMediaVideoVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMediaVideo, A::Error> {
         let mut video = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PaidMediaVideoKey::Video => video = Some(map.next_value()?),
                 PaidMediaVideoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PaidMediaVideoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PaidMediaVideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for PaidMessagePriceChanged {
 /// A key of a `PaidMessagePriceChanged` object.
 enum PaidMessagePriceChangedKey {
     PaidMessageStarCount,
-    Unknown(String),
+    Unknown,
 }
 
 impl PaidMessagePriceChangedKey {
@@ -52,11 +52,17 @@ impl PaidMessagePriceChangedKey {
 }
 
 impl ObjectKey for PaidMessagePriceChangedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "paid_message_star_count" => Self::PaidMessageStarCount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,13 +78,15 @@ impl<'de> Visitor<'de> for PaidMessagePriceChangedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PaidMessagePriceChanged, A::Error> {
         let mut paid_message_star_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PaidMessagePriceChangedKey::PaidMessageStarCount => {
                     paid_message_star_count = Some(map.next_value()?)
                 }
-                PaidMessagePriceChangedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PaidMessagePriceChangedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

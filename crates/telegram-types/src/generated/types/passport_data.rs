@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for PassportData {
 enum PassportDataKey {
     Data,
     Credentials,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportDataKey {
@@ -56,12 +56,18 @@ impl PassportDataKey {
 }
 
 impl ObjectKey for PassportDataKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "data" => Self::Data,
             "credentials" => Self::Credentials,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,12 +84,14 @@ impl<'de> Visitor<'de> for PassportDataVisitor {
         let mut data = None;
         let mut credentials = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportDataKey::Data => data = Some(map.next_value()?),
                 PassportDataKey::Credentials => credentials = Some(map.next_value()?),
-                PassportDataKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportDataKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -74,7 +74,7 @@ enum PassportElementErrorDataFieldKey {
     DataHash,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorDataFieldKey {
@@ -83,6 +83,7 @@ impl PassportElementErrorDataFieldKey {
 }
 
 impl ObjectKey for PassportElementErrorDataFieldKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
@@ -90,8 +91,13 @@ impl ObjectKey for PassportElementErrorDataFieldKey {
             "data_hash" => Self::DataHash,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -113,7 +119,8 @@ impl<'de> Visitor<'de> for PassportElementErrorDataFieldVisitor {
         let mut data_hash = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorDataFieldKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorDataFieldKey::FieldName => field_name = Some(map.next_value()?),
@@ -122,8 +129,9 @@ impl<'de> Visitor<'de> for PassportElementErrorDataFieldVisitor {
                 PassportElementErrorDataFieldKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorDataFieldKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorDataFieldKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

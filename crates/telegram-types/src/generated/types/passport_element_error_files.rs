@@ -68,7 +68,7 @@ enum PassportElementErrorFilesKey {
     FileHashes,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorFilesKey {
@@ -77,14 +77,20 @@ impl PassportElementErrorFilesKey {
 }
 
 impl ObjectKey for PassportElementErrorFilesKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
             "file_hashes" => Self::FileHashes,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for PassportElementErrorFilesVisitor {
         let mut file_hashes = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorFilesKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorFilesKey::FileHashes => file_hashes = Some(map.next_value()?),
@@ -113,8 +120,9 @@ impl<'de> Visitor<'de> for PassportElementErrorFilesVisitor {
                 PassportElementErrorFilesKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorFilesKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorFilesKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

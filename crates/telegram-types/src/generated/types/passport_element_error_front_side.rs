@@ -68,7 +68,7 @@ enum PassportElementErrorFrontSideKey {
     FileHash,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorFrontSideKey {
@@ -77,14 +77,20 @@ impl PassportElementErrorFrontSideKey {
 }
 
 impl ObjectKey for PassportElementErrorFrontSideKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
             "file_hash" => Self::FileHash,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for PassportElementErrorFrontSideVisitor {
         let mut file_hash = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorFrontSideKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorFrontSideKey::FileHash => file_hash = Some(map.next_value()?),
@@ -113,8 +120,9 @@ impl<'de> Visitor<'de> for PassportElementErrorFrontSideVisitor {
                 PassportElementErrorFrontSideKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorFrontSideKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorFrontSideKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

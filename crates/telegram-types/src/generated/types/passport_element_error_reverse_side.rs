@@ -68,7 +68,7 @@ enum PassportElementErrorReverseSideKey {
     FileHash,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorReverseSideKey {
@@ -77,14 +77,20 @@ impl PassportElementErrorReverseSideKey {
 }
 
 impl ObjectKey for PassportElementErrorReverseSideKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
             "file_hash" => Self::FileHash,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for PassportElementErrorReverseSideVisitor {
         let mut file_hash = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorReverseSideKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorReverseSideKey::FileHash => file_hash = Some(map.next_value()?),
@@ -113,8 +120,9 @@ impl<'de> Visitor<'de> for PassportElementErrorReverseSideVisitor {
                 PassportElementErrorReverseSideKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorReverseSideKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorReverseSideKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum PassportElementErrorTranslationFilesKey {
     FileHashes,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorTranslationFilesKey {
@@ -77,14 +77,20 @@ impl PassportElementErrorTranslationFilesKey {
 }
 
 impl ObjectKey for PassportElementErrorTranslationFilesKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
             "file_hashes" => Self::FileHashes,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for PassportElementErrorTranslationFilesVisitor {
         let mut file_hashes = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorTranslationFilesKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorTranslationFilesKey::FileHashes => {
@@ -117,8 +124,9 @@ impl<'de> Visitor<'de> for PassportElementErrorTranslationFilesVisitor {
                 PassportElementErrorTranslationFilesKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorTranslationFilesKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorTranslationFilesKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum PassportElementErrorUnspecifiedKey {
     ElementHash,
     Message,
     Source,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportElementErrorUnspecifiedKey {
@@ -77,14 +77,20 @@ impl PassportElementErrorUnspecifiedKey {
 }
 
 impl ObjectKey for PassportElementErrorUnspecifiedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
             "element_hash" => Self::ElementHash,
             "message" => Self::Message,
             "source" => Self::Source,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for PassportElementErrorUnspecifiedVisitor {
         let mut element_hash = None;
         let mut message = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportElementErrorUnspecifiedKey::Kind => kind = Some(map.next_value()?),
                 PassportElementErrorUnspecifiedKey::ElementHash => {
@@ -115,8 +122,9 @@ impl<'de> Visitor<'de> for PassportElementErrorUnspecifiedVisitor {
                 PassportElementErrorUnspecifiedKey::Source => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                PassportElementErrorUnspecifiedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportElementErrorUnspecifiedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

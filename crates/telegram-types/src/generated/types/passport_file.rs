@@ -56,7 +56,7 @@ enum PassportFileKey {
     FileUniqueId,
     FileSize,
     FileDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl PassportFileKey {
@@ -65,14 +65,20 @@ impl PassportFileKey {
 }
 
 impl ObjectKey for PassportFileKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
             "file_unique_id" => Self::FileUniqueId,
             "file_size" => Self::FileSize,
             "file_date" => Self::FileDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,14 +97,16 @@ impl<'de> Visitor<'de> for PassportFileVisitor {
         let mut file_size = None;
         let mut file_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PassportFileKey::FileId => file_id = Some(map.next_value()?),
                 PassportFileKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
                 PassportFileKey::FileSize => file_size = Some(map.next_value()?),
                 PassportFileKey::FileDate => file_date = Some(map.next_value()?),
-                PassportFileKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PassportFileKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum PhotoSizeKey {
     Width,
     Height,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl PhotoSizeKey {
@@ -71,6 +71,7 @@ impl PhotoSizeKey {
 }
 
 impl ObjectKey for PhotoSizeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -78,8 +79,13 @@ impl ObjectKey for PhotoSizeKey {
             "width" => Self::Width,
             "height" => Self::Height,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -99,15 +105,17 @@ impl<'de> Visitor<'de> for PhotoSizeVisitor {
         let mut height = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PhotoSizeKey::FileId => file_id = Some(map.next_value()?),
                 PhotoSizeKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
                 PhotoSizeKey::Width => width = Some(map.next_value()?),
                 PhotoSizeKey::Height => height = Some(map.next_value()?),
                 PhotoSizeKey::FileSize => file_size = map.next_value()?,
-                PhotoSizeKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PhotoSizeKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -148,7 +148,7 @@ enum PollKey {
     Description,
     DescriptionEntities,
     Media,
-    Unknown(String),
+    Unknown,
 }
 
 impl PollKey {
@@ -179,6 +179,7 @@ impl PollKey {
 }
 
 impl ObjectKey for PollKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -202,8 +203,13 @@ impl ObjectKey for PollKey {
             "description" => Self::Description,
             "description_entities" => Self::DescriptionEntities,
             "media" => Self::Media,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -239,7 +245,8 @@ impl<'de> Visitor<'de> for PollVisitor {
         let mut description_entities = None;
         let mut media = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PollKey::Id => id = Some(map.next_value()?),
                 PollKey::Question => question = Some(map.next_value()?),
@@ -262,7 +269,10 @@ impl<'de> Visitor<'de> for PollVisitor {
                 PollKey::Description => description = map.next_value()?,
                 PollKey::DescriptionEntities => description_entities = map.next_value()?,
                 PollKey::Media => media = map.next_value()?,
-                PollKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                PollKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Poll {

@@ -63,7 +63,7 @@ enum PollAnswerKey {
     User,
     OptionIds,
     OptionPersistentIds,
-    Unknown(String),
+    Unknown,
 }
 
 impl PollAnswerKey {
@@ -78,6 +78,7 @@ impl PollAnswerKey {
 }
 
 impl ObjectKey for PollAnswerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "poll_id" => Self::PollId,
@@ -85,8 +86,13 @@ impl ObjectKey for PollAnswerKey {
             "user" => Self::User,
             "option_ids" => Self::OptionIds,
             "option_persistent_ids" => Self::OptionPersistentIds,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -106,7 +112,8 @@ impl<'de> Visitor<'de> for PollAnswerVisitor {
         let mut option_ids = None;
         let mut option_persistent_ids = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PollAnswerKey::PollId => poll_id = Some(map.next_value()?),
                 PollAnswerKey::VoterChat => voter_chat = map.next_value()?,
@@ -115,8 +122,9 @@ impl<'de> Visitor<'de> for PollAnswerVisitor {
                 PollAnswerKey::OptionPersistentIds => {
                     option_persistent_ids = Some(map.next_value()?)
                 }
-                PollAnswerKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PollAnswerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum PollMediaKey {
     Sticker,
     Venue,
     Video,
-    Unknown(String),
+    Unknown,
 }
 
 impl PollMediaKey {
@@ -88,6 +88,7 @@ impl PollMediaKey {
 }
 
 impl ObjectKey for PollMediaKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
@@ -100,8 +101,13 @@ impl ObjectKey for PollMediaKey {
             "sticker" => Self::Sticker,
             "venue" => Self::Venue,
             "video" => Self::Video,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -126,7 +132,8 @@ impl<'de> Visitor<'de> for PollMediaVisitor {
         let mut venue = None;
         let mut video = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PollMediaKey::Animation => animation = map.next_value()?,
                 PollMediaKey::Audio => audio = map.next_value()?,
@@ -138,8 +145,9 @@ impl<'de> Visitor<'de> for PollMediaVisitor {
                 PollMediaKey::Sticker => sticker = map.next_value()?,
                 PollMediaKey::Venue => venue = map.next_value()?,
                 PollMediaKey::Video => video = map.next_value()?,
-                PollMediaKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PollMediaKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -76,7 +76,7 @@ enum PollOptionKey {
     AddedByUser,
     AddedByChat,
     AdditionDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl PollOptionKey {
@@ -94,6 +94,7 @@ impl PollOptionKey {
 }
 
 impl ObjectKey for PollOptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "persistent_id" => Self::PersistentId,
@@ -104,8 +105,13 @@ impl ObjectKey for PollOptionKey {
             "added_by_user" => Self::AddedByUser,
             "added_by_chat" => Self::AddedByChat,
             "addition_date" => Self::AdditionDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -128,7 +134,8 @@ impl<'de> Visitor<'de> for PollOptionVisitor {
         let mut added_by_chat = None;
         let mut addition_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PollOptionKey::PersistentId => persistent_id = Some(map.next_value()?),
                 PollOptionKey::Text => text = Some(map.next_value()?),
@@ -138,8 +145,9 @@ impl<'de> Visitor<'de> for PollOptionVisitor {
                 PollOptionKey::AddedByUser => added_by_user = map.next_value()?,
                 PollOptionKey::AddedByChat => added_by_chat = map.next_value()?,
                 PollOptionKey::AdditionDate => addition_date = map.next_value()?,
-                PollOptionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PollOptionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -57,7 +57,7 @@ enum PollOptionDeletedKey {
     OptionPersistentId,
     OptionText,
     OptionTextEntities,
-    Unknown(String),
+    Unknown,
 }
 
 impl PollOptionDeletedKey {
@@ -71,14 +71,20 @@ impl PollOptionDeletedKey {
 }
 
 impl ObjectKey for PollOptionDeletedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "poll_message" => Self::PollMessage,
             "option_persistent_id" => Self::OptionPersistentId,
             "option_text" => Self::OptionText,
             "option_text_entities" => Self::OptionTextEntities,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -97,7 +103,8 @@ impl<'de> Visitor<'de> for PollOptionDeletedVisitor {
         let mut option_text = None;
         let mut option_text_entities = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PollOptionDeletedKey::PollMessage => poll_message = map.next_value()?,
                 PollOptionDeletedKey::OptionPersistentId => {
@@ -107,8 +114,9 @@ impl<'de> Visitor<'de> for PollOptionDeletedVisitor {
                 PollOptionDeletedKey::OptionTextEntities => {
                     option_text_entities = map.next_value()?
                 }
-                PollOptionDeletedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PollOptionDeletedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -75,7 +75,7 @@ enum PreCheckoutQueryKey {
     InvoicePayload,
     ShippingOptionId,
     OrderInfo,
-    Unknown(String),
+    Unknown,
 }
 
 impl PreCheckoutQueryKey {
@@ -92,6 +92,7 @@ impl PreCheckoutQueryKey {
 }
 
 impl ObjectKey for PreCheckoutQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -101,8 +102,13 @@ impl ObjectKey for PreCheckoutQueryKey {
             "invoice_payload" => Self::InvoicePayload,
             "shipping_option_id" => Self::ShippingOptionId,
             "order_info" => Self::OrderInfo,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -124,7 +130,8 @@ impl<'de> Visitor<'de> for PreCheckoutQueryVisitor {
         let mut shipping_option_id = None;
         let mut order_info = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PreCheckoutQueryKey::Id => id = Some(map.next_value()?),
                 PreCheckoutQueryKey::From => from = Some(map.next_value()?),
@@ -133,8 +140,9 @@ impl<'de> Visitor<'de> for PreCheckoutQueryVisitor {
                 PreCheckoutQueryKey::InvoicePayload => invoice_payload = Some(map.next_value()?),
                 PreCheckoutQueryKey::ShippingOptionId => shipping_option_id = map.next_value()?,
                 PreCheckoutQueryKey::OrderInfo => order_info = map.next_value()?,
-                PreCheckoutQueryKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PreCheckoutQueryKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

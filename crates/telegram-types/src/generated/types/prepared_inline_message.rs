@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for PreparedInlineMessage {
 enum PreparedInlineMessageKey {
     Id,
     ExpirationDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl PreparedInlineMessageKey {
@@ -56,12 +56,18 @@ impl PreparedInlineMessageKey {
 }
 
 impl ObjectKey for PreparedInlineMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "expiration_date" => Self::ExpirationDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,14 +84,16 @@ impl<'de> Visitor<'de> for PreparedInlineMessageVisitor {
         let mut id = None;
         let mut expiration_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PreparedInlineMessageKey::Id => id = Some(map.next_value()?),
                 PreparedInlineMessageKey::ExpirationDate => {
                     expiration_date = Some(map.next_value()?)
                 }
-                PreparedInlineMessageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PreparedInlineMessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for PreparedKeyboardButton {
 /// A key of a `PreparedKeyboardButton` object.
 enum PreparedKeyboardButtonKey {
     Id,
-    Unknown(String),
+    Unknown,
 }
 
 impl PreparedKeyboardButtonKey {
@@ -52,11 +52,17 @@ impl PreparedKeyboardButtonKey {
 }
 
 impl ObjectKey for PreparedKeyboardButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for PreparedKeyboardButtonVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PreparedKeyboardButton, A::Error> {
         let mut id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 PreparedKeyboardButtonKey::Id => id = Some(map.next_value()?),
-                PreparedKeyboardButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                PreparedKeyboardButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -51,7 +51,7 @@ enum ProximityAlertTriggeredKey {
     Traveler,
     Watcher,
     Distance,
-    Unknown(String),
+    Unknown,
 }
 
 impl ProximityAlertTriggeredKey {
@@ -60,13 +60,19 @@ impl ProximityAlertTriggeredKey {
 }
 
 impl ObjectKey for ProximityAlertTriggeredKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "traveler" => Self::Traveler,
             "watcher" => Self::Watcher,
             "distance" => Self::Distance,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,13 +90,15 @@ impl<'de> Visitor<'de> for ProximityAlertTriggeredVisitor {
         let mut watcher = None;
         let mut distance = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ProximityAlertTriggeredKey::Traveler => traveler = Some(map.next_value()?),
                 ProximityAlertTriggeredKey::Watcher => watcher = Some(map.next_value()?),
                 ProximityAlertTriggeredKey::Distance => distance = Some(map.next_value()?),
-                ProximityAlertTriggeredKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ProximityAlertTriggeredKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for ReactionCount {
 enum ReactionCountKey {
     Kind,
     TotalCount,
-    Unknown(String),
+    Unknown,
 }
 
 impl ReactionCountKey {
@@ -57,12 +57,18 @@ impl ReactionCountKey {
 }
 
 impl ObjectKey for ReactionCountKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Kind,
             "total_count" => Self::TotalCount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for ReactionCountVisitor {
         let mut kind = None;
         let mut total_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ReactionCountKey::Kind => kind = Some(map.next_value()?),
                 ReactionCountKey::TotalCount => total_count = Some(map.next_value()?),
-                ReactionCountKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ReactionCountKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

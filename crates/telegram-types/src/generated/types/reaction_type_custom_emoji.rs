@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for ReactionTypeCustomEmoji {
 enum ReactionTypeCustomEmojiKey {
     CustomEmojiId,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl ReactionTypeCustomEmojiKey {
@@ -63,12 +63,18 @@ impl ReactionTypeCustomEmojiKey {
 }
 
 impl ObjectKey for ReactionTypeCustomEmojiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "custom_emoji_id" => Self::CustomEmojiId,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,7 +90,8 @@ impl<'de> Visitor<'de> for ReactionTypeCustomEmojiVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReactionTypeCustomEmoji, A::Error> {
         let mut custom_emoji_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ReactionTypeCustomEmojiKey::CustomEmojiId => {
                     custom_emoji_id = Some(map.next_value()?)
@@ -92,8 +99,9 @@ impl<'de> Visitor<'de> for ReactionTypeCustomEmojiVisitor {
                 ReactionTypeCustomEmojiKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ReactionTypeCustomEmojiKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ReactionTypeCustomEmojiKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for ReactionTypeEmoji {
 enum ReactionTypeEmojiKey {
     Emoji,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl ReactionTypeEmojiKey {
@@ -63,12 +63,18 @@ impl ReactionTypeEmojiKey {
 }
 
 impl ObjectKey for ReactionTypeEmojiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "emoji" => Self::Emoji,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for ReactionTypeEmojiVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReactionTypeEmoji, A::Error> {
         let mut emoji = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ReactionTypeEmojiKey::Emoji => emoji = Some(map.next_value()?),
                 ReactionTypeEmojiKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                ReactionTypeEmojiKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ReactionTypeEmojiKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -65,7 +65,7 @@ enum RefundedPaymentKey {
     InvoicePayload,
     TelegramPaymentChargeId,
     ProviderPaymentChargeId,
-    Unknown(String),
+    Unknown,
 }
 
 impl RefundedPaymentKey {
@@ -80,6 +80,7 @@ impl RefundedPaymentKey {
 }
 
 impl ObjectKey for RefundedPaymentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "currency" => Self::Currency,
@@ -87,8 +88,13 @@ impl ObjectKey for RefundedPaymentKey {
             "invoice_payload" => Self::InvoicePayload,
             "telegram_payment_charge_id" => Self::TelegramPaymentChargeId,
             "provider_payment_charge_id" => Self::ProviderPaymentChargeId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -108,7 +114,8 @@ impl<'de> Visitor<'de> for RefundedPaymentVisitor {
         let mut telegram_payment_charge_id = None;
         let mut provider_payment_charge_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RefundedPaymentKey::Currency => currency = Some(map.next_value()?),
                 RefundedPaymentKey::TotalAmount => total_amount = Some(map.next_value()?),
@@ -119,8 +126,9 @@ impl<'de> Visitor<'de> for RefundedPaymentVisitor {
                 RefundedPaymentKey::ProviderPaymentChargeId => {
                     provider_payment_charge_id = map.next_value()?
                 }
-                RefundedPaymentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RefundedPaymentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

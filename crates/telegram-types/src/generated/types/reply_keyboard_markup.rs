@@ -74,7 +74,7 @@ enum ReplyKeyboardMarkupKey {
     InputFieldPlaceholder,
     Selective,
     ForceReply,
-    Unknown(String),
+    Unknown,
 }
 
 impl ReplyKeyboardMarkupKey {
@@ -91,6 +91,7 @@ impl ReplyKeyboardMarkupKey {
 }
 
 impl ObjectKey for ReplyKeyboardMarkupKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "keyboard" => Self::Keyboard,
@@ -100,8 +101,13 @@ impl ObjectKey for ReplyKeyboardMarkupKey {
             "input_field_placeholder" => Self::InputFieldPlaceholder,
             "selective" => Self::Selective,
             "force_reply" => Self::ForceReply,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -123,7 +129,8 @@ impl<'de> Visitor<'de> for ReplyKeyboardMarkupVisitor {
         let mut selective = None;
         let mut force_reply = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ReplyKeyboardMarkupKey::Keyboard => keyboard = Some(map.next_value()?),
                 ReplyKeyboardMarkupKey::IsPersistent => is_persistent = map.next_value()?,
@@ -134,8 +141,9 @@ impl<'de> Visitor<'de> for ReplyKeyboardMarkupVisitor {
                 }
                 ReplyKeyboardMarkupKey::Selective => selective = map.next_value()?,
                 ReplyKeyboardMarkupKey::ForceReply => force_reply = map.next_value()?,
-                ReplyKeyboardMarkupKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ReplyKeyboardMarkupKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for ReplyKeyboardRemove {
 enum ReplyKeyboardRemoveKey {
     RemoveKeyboard,
     Selective,
-    Unknown(String),
+    Unknown,
 }
 
 impl ReplyKeyboardRemoveKey {
@@ -58,12 +58,18 @@ impl ReplyKeyboardRemoveKey {
 }
 
 impl ObjectKey for ReplyKeyboardRemoveKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "remove_keyboard" => Self::RemoveKeyboard,
             "selective" => Self::Selective,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -80,12 +86,14 @@ impl<'de> Visitor<'de> for ReplyKeyboardRemoveVisitor {
         let mut remove_keyboard = None;
         let mut selective = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ReplyKeyboardRemoveKey::RemoveKeyboard => remove_keyboard = Some(map.next_value()?),
                 ReplyKeyboardRemoveKey::Selective => selective = map.next_value()?,
-                ReplyKeyboardRemoveKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ReplyKeyboardRemoveKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -70,7 +70,7 @@ enum ReplyParametersKey {
     QuotePosition,
     ChecklistTaskId,
     PollOptionId,
-    Unknown(String),
+    Unknown,
 }
 
 impl ReplyParametersKey {
@@ -90,6 +90,7 @@ impl ReplyParametersKey {
 }
 
 impl ObjectKey for ReplyParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "message_id" => Self::MessageId,
@@ -102,8 +103,13 @@ impl ObjectKey for ReplyParametersKey {
             "quote_position" => Self::QuotePosition,
             "checklist_task_id" => Self::ChecklistTaskId,
             "poll_option_id" => Self::PollOptionId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -128,7 +134,8 @@ impl<'de> Visitor<'de> for ReplyParametersVisitor {
         let mut checklist_task_id = None;
         let mut poll_option_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ReplyParametersKey::MessageId => message_id = map.next_value()?,
                 ReplyParametersKey::ChatId => chat_id = map.next_value()?,
@@ -144,8 +151,9 @@ impl<'de> Visitor<'de> for ReplyParametersVisitor {
                 ReplyParametersKey::QuotePosition => quote_position = map.next_value()?,
                 ReplyParametersKey::ChecklistTaskId => checklist_task_id = map.next_value()?,
                 ReplyParametersKey::PollOptionId => poll_option_id = map.next_value()?,
-                ReplyParametersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ReplyParametersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -38,7 +38,7 @@ impl<'de> Deserialize<'de> for ResponseParameters {
 enum ResponseParametersKey {
     MigrateToChatId,
     RetryAfter,
-    Unknown(String),
+    Unknown,
 }
 
 impl ResponseParametersKey {
@@ -47,12 +47,18 @@ impl ResponseParametersKey {
 }
 
 impl ObjectKey for ResponseParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "migrate_to_chat_id" => Self::MigrateToChatId,
             "retry_after" => Self::RetryAfter,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -69,12 +75,14 @@ impl<'de> Visitor<'de> for ResponseParametersVisitor {
         let mut migrate_to_chat_id = None;
         let mut retry_after = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ResponseParametersKey::MigrateToChatId => migrate_to_chat_id = map.next_value()?,
                 ResponseParametersKey::RetryAfter => retry_after = map.next_value()?,
-                ResponseParametersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ResponseParametersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

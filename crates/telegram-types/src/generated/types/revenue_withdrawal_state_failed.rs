@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for RevenueWithdrawalStateFailed {
 /// A key of a `RevenueWithdrawalStateFailed` object.
 enum RevenueWithdrawalStateFailedKey {
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RevenueWithdrawalStateFailedKey {
@@ -49,11 +49,17 @@ impl RevenueWithdrawalStateFailedKey {
 }
 
 impl ObjectKey for RevenueWithdrawalStateFailedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -71,13 +77,15 @@ impl<'de> Visitor<'de> for RevenueWithdrawalStateFailedVisitor {
         mut map: A,
     ) -> Result<RevenueWithdrawalStateFailed, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RevenueWithdrawalStateFailedKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RevenueWithdrawalStateFailedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RevenueWithdrawalStateFailedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for RevenueWithdrawalStatePending {
 /// A key of a `RevenueWithdrawalStatePending` object.
 enum RevenueWithdrawalStatePendingKey {
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RevenueWithdrawalStatePendingKey {
@@ -49,11 +49,17 @@ impl RevenueWithdrawalStatePendingKey {
 }
 
 impl ObjectKey for RevenueWithdrawalStatePendingKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -71,13 +77,15 @@ impl<'de> Visitor<'de> for RevenueWithdrawalStatePendingVisitor {
         mut map: A,
     ) -> Result<RevenueWithdrawalStatePending, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RevenueWithdrawalStatePendingKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RevenueWithdrawalStatePendingKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RevenueWithdrawalStatePendingKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RevenueWithdrawalStateSucceededKey {
     Date,
     Url,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RevenueWithdrawalStateSucceededKey {
@@ -68,13 +68,19 @@ impl RevenueWithdrawalStateSucceededKey {
 }
 
 impl ObjectKey for RevenueWithdrawalStateSucceededKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "date" => Self::Date,
             "url" => Self::Url,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -94,15 +100,17 @@ impl<'de> Visitor<'de> for RevenueWithdrawalStateSucceededVisitor {
         let mut date = None;
         let mut url = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RevenueWithdrawalStateSucceededKey::Date => date = Some(map.next_value()?),
                 RevenueWithdrawalStateSucceededKey::Url => url = Some(map.next_value()?),
                 RevenueWithdrawalStateSucceededKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RevenueWithdrawalStateSucceededKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RevenueWithdrawalStateSucceededKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum RichBlockAnimationKey {
     HasSpoiler,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockAnimationKey {
@@ -77,14 +77,20 @@ impl RichBlockAnimationKey {
 }
 
 impl ObjectKey for RichBlockAnimationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "animation" => Self::Animation,
             "has_spoiler" => Self::HasSpoiler,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +108,8 @@ impl<'de> Visitor<'de> for RichBlockAnimationVisitor {
         let mut has_spoiler = false;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockAnimationKey::Animation => animation = Some(map.next_value()?),
                 RichBlockAnimationKey::HasSpoiler => has_spoiler = map.next_value()?,
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for RichBlockAnimationVisitor {
                 RichBlockAnimationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockAnimationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockAnimationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

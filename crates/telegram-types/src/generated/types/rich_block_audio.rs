@@ -61,7 +61,7 @@ enum RichBlockAudioKey {
     Audio,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockAudioKey {
@@ -70,13 +70,19 @@ impl RichBlockAudioKey {
 }
 
 impl ObjectKey for RichBlockAudioKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "audio" => Self::Audio,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockAudioVisitor {
         let mut audio = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockAudioKey::Audio => audio = Some(map.next_value()?),
                 RichBlockAudioKey::Caption => caption = map.next_value()?,
                 RichBlockAudioKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockAudioKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockAudioKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

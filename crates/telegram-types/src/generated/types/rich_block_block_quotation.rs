@@ -61,7 +61,7 @@ enum RichBlockBlockQuotationKey {
     Blocks,
     Credit,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockBlockQuotationKey {
@@ -70,13 +70,19 @@ impl RichBlockBlockQuotationKey {
 }
 
 impl ObjectKey for RichBlockBlockQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
             "credit" => Self::Credit,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockBlockQuotationVisitor {
         let mut blocks = None;
         let mut credit = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockBlockQuotationKey::Blocks => blocks = Some(map.next_value()?),
                 RichBlockBlockQuotationKey::Credit => credit = map.next_value()?,
                 RichBlockBlockQuotationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockBlockQuotationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockBlockQuotationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum RichBlockButtonsKey {
     Buttons,
     Align,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockButtonsKey {
@@ -70,13 +70,19 @@ impl RichBlockButtonsKey {
 }
 
 impl ObjectKey for RichBlockButtonsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "buttons" => Self::Buttons,
             "align" => Self::Align,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockButtonsVisitor {
         let mut buttons = None;
         let mut align = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockButtonsKey::Buttons => buttons = Some(map.next_value()?),
                 RichBlockButtonsKey::Align => align = map.next_value()?,
                 RichBlockButtonsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockButtonsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockButtonsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for RichBlockCaption {
 enum RichBlockCaptionKey {
     Text,
     Credit,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockCaptionKey {
@@ -57,12 +57,18 @@ impl RichBlockCaptionKey {
 }
 
 impl ObjectKey for RichBlockCaptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "credit" => Self::Credit,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for RichBlockCaptionVisitor {
         let mut text = None;
         let mut credit = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockCaptionKey::Text => text = Some(map.next_value()?),
                 RichBlockCaptionKey::Credit => credit = map.next_value()?,
-                RichBlockCaptionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockCaptionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

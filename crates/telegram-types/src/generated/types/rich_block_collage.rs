@@ -61,7 +61,7 @@ enum RichBlockCollageKey {
     Blocks,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockCollageKey {
@@ -70,13 +70,19 @@ impl RichBlockCollageKey {
 }
 
 impl ObjectKey for RichBlockCollageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockCollageVisitor {
         let mut blocks = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockCollageKey::Blocks => blocks = Some(map.next_value()?),
                 RichBlockCollageKey::Caption => caption = map.next_value()?,
                 RichBlockCollageKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockCollageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockCollageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

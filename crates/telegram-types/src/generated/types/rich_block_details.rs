@@ -66,7 +66,7 @@ enum RichBlockDetailsKey {
     Blocks,
     IsOpen,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockDetailsKey {
@@ -75,14 +75,20 @@ impl RichBlockDetailsKey {
 }
 
 impl ObjectKey for RichBlockDetailsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "summary" => Self::Summary,
             "blocks" => Self::Blocks,
             "is_open" => Self::IsOpen,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for RichBlockDetailsVisitor {
         let mut blocks = None;
         let mut is_open = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockDetailsKey::Summary => summary = Some(map.next_value()?),
                 RichBlockDetailsKey::Blocks => blocks = Some(map.next_value()?),
@@ -108,8 +115,9 @@ impl<'de> Visitor<'de> for RichBlockDetailsVisitor {
                 RichBlockDetailsKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockDetailsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockDetailsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -61,7 +61,7 @@ enum RichBlockDocumentKey {
     Document,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockDocumentKey {
@@ -70,13 +70,19 @@ impl RichBlockDocumentKey {
 }
 
 impl ObjectKey for RichBlockDocumentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "document" => Self::Document,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockDocumentVisitor {
         let mut document = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockDocumentKey::Document => document = Some(map.next_value()?),
                 RichBlockDocumentKey::Caption => caption = map.next_value()?,
                 RichBlockDocumentKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockDocumentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockDocumentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

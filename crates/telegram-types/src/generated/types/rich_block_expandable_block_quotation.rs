@@ -61,7 +61,7 @@ enum RichBlockExpandableBlockQuotationKey {
     Text,
     Credit,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockExpandableBlockQuotationKey {
@@ -70,13 +70,19 @@ impl RichBlockExpandableBlockQuotationKey {
 }
 
 impl ObjectKey for RichBlockExpandableBlockQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "credit" => Self::Credit,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,15 +102,17 @@ impl<'de> Visitor<'de> for RichBlockExpandableBlockQuotationVisitor {
         let mut text = None;
         let mut credit = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockExpandableBlockQuotationKey::Text => text = Some(map.next_value()?),
                 RichBlockExpandableBlockQuotationKey::Credit => credit = map.next_value()?,
                 RichBlockExpandableBlockQuotationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockExpandableBlockQuotationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockExpandableBlockQuotationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

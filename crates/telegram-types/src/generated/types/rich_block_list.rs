@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichBlockList {
 enum RichBlockListKey {
     Items,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockListKey {
@@ -63,12 +63,18 @@ impl RichBlockListKey {
 }
 
 impl ObjectKey for RichBlockListKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "items" => Self::Items,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for RichBlockListVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichBlockList, A::Error> {
         let mut items = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockListKey::Items => items = Some(map.next_value()?),
                 RichBlockListKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockListKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockListKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

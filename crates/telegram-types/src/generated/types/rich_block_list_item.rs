@@ -68,7 +68,7 @@ enum RichBlockListItemKey {
     IsChecked,
     Value,
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockListItemKey {
@@ -84,6 +84,7 @@ impl RichBlockListItemKey {
 }
 
 impl ObjectKey for RichBlockListItemKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "label" => Self::Label,
@@ -92,8 +93,13 @@ impl ObjectKey for RichBlockListItemKey {
             "is_checked" => Self::IsChecked,
             "value" => Self::Value,
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -114,7 +120,8 @@ impl<'de> Visitor<'de> for RichBlockListItemVisitor {
         let mut value = None;
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockListItemKey::Label => label = Some(map.next_value()?),
                 RichBlockListItemKey::Blocks => blocks = Some(map.next_value()?),
@@ -122,8 +129,9 @@ impl<'de> Visitor<'de> for RichBlockListItemVisitor {
                 RichBlockListItemKey::IsChecked => is_checked = map.next_value()?,
                 RichBlockListItemKey::Value => value = map.next_value()?,
                 RichBlockListItemKey::Kind => kind = map.next_value()?,
-                RichBlockListItemKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockListItemKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -72,7 +72,7 @@ enum RichBlockMapKey {
     Height,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockMapKey {
@@ -82,6 +82,7 @@ impl RichBlockMapKey {
 }
 
 impl ObjectKey for RichBlockMapKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -90,8 +91,13 @@ impl ObjectKey for RichBlockMapKey {
             "height" => Self::Height,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -111,7 +117,8 @@ impl<'de> Visitor<'de> for RichBlockMapVisitor {
         let mut height = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockMapKey::Location => location = Some(map.next_value()?),
                 RichBlockMapKey::Zoom => zoom = Some(map.next_value()?),
@@ -121,8 +128,9 @@ impl<'de> Visitor<'de> for RichBlockMapVisitor {
                 RichBlockMapKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockMapKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockMapKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum RichBlockPhotoKey {
     HasSpoiler,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockPhotoKey {
@@ -77,14 +77,20 @@ impl RichBlockPhotoKey {
 }
 
 impl ObjectKey for RichBlockPhotoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "photo" => Self::Photo,
             "has_spoiler" => Self::HasSpoiler,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +108,8 @@ impl<'de> Visitor<'de> for RichBlockPhotoVisitor {
         let mut has_spoiler = false;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockPhotoKey::Photo => photo = Some(map.next_value()?),
                 RichBlockPhotoKey::HasSpoiler => has_spoiler = map.next_value()?,
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for RichBlockPhotoVisitor {
                 RichBlockPhotoKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockPhotoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockPhotoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

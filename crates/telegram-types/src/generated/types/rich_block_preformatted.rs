@@ -61,7 +61,7 @@ enum RichBlockPreformattedKey {
     Text,
     Language,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockPreformattedKey {
@@ -70,13 +70,19 @@ impl RichBlockPreformattedKey {
 }
 
 impl ObjectKey for RichBlockPreformattedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "language" => Self::Language,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockPreformattedVisitor {
         let mut text = None;
         let mut language = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockPreformattedKey::Text => text = Some(map.next_value()?),
                 RichBlockPreformattedKey::Language => language = map.next_value()?,
                 RichBlockPreformattedKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockPreformattedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockPreformattedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

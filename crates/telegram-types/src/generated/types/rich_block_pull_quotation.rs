@@ -61,7 +61,7 @@ enum RichBlockPullQuotationKey {
     Text,
     Credit,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockPullQuotationKey {
@@ -70,13 +70,19 @@ impl RichBlockPullQuotationKey {
 }
 
 impl ObjectKey for RichBlockPullQuotationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "credit" => Self::Credit,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockPullQuotationVisitor {
         let mut text = None;
         let mut credit = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockPullQuotationKey::Text => text = Some(map.next_value()?),
                 RichBlockPullQuotationKey::Credit => credit = map.next_value()?,
                 RichBlockPullQuotationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockPullQuotationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockPullQuotationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichBlockSectionHeadingKey {
     Text,
     Size,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockSectionHeadingKey {
@@ -68,13 +68,19 @@ impl RichBlockSectionHeadingKey {
 }
 
 impl ObjectKey for RichBlockSectionHeadingKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "size" => Self::Size,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichBlockSectionHeadingVisitor {
         let mut text = None;
         let mut size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockSectionHeadingKey::Text => text = Some(map.next_value()?),
                 RichBlockSectionHeadingKey::Size => size = Some(map.next_value()?),
                 RichBlockSectionHeadingKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockSectionHeadingKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockSectionHeadingKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

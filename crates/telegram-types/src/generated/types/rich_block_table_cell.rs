@@ -67,7 +67,7 @@ enum RichBlockTableCellKey {
     Rowspan,
     Align,
     Valign,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockTableCellKey {
@@ -77,6 +77,7 @@ impl RichBlockTableCellKey {
 }
 
 impl ObjectKey for RichBlockTableCellKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -85,8 +86,13 @@ impl ObjectKey for RichBlockTableCellKey {
             "rowspan" => Self::Rowspan,
             "align" => Self::Align,
             "valign" => Self::Valign,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -107,7 +113,8 @@ impl<'de> Visitor<'de> for RichBlockTableCellVisitor {
         let mut align = None;
         let mut valign = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockTableCellKey::Text => text = map.next_value()?,
                 RichBlockTableCellKey::IsHeader => is_header = map.next_value()?,
@@ -115,8 +122,9 @@ impl<'de> Visitor<'de> for RichBlockTableCellVisitor {
                 RichBlockTableCellKey::Rowspan => rowspan = map.next_value()?,
                 RichBlockTableCellKey::Align => align = Some(map.next_value()?),
                 RichBlockTableCellKey::Valign => valign = Some(map.next_value()?),
-                RichBlockTableCellKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockTableCellKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

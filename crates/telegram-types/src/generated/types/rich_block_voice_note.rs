@@ -61,7 +61,7 @@ enum RichBlockVoiceNoteKey {
     VoiceNote,
     Caption,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichBlockVoiceNoteKey {
@@ -70,13 +70,19 @@ impl RichBlockVoiceNoteKey {
 }
 
 impl ObjectKey for RichBlockVoiceNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "voice_note" => Self::VoiceNote,
             "caption" => Self::Caption,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for RichBlockVoiceNoteVisitor {
         let mut voice_note = None;
         let mut caption = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichBlockVoiceNoteKey::VoiceNote => voice_note = Some(map.next_value()?),
                 RichBlockVoiceNoteKey::Caption => caption = map.next_value()?,
                 RichBlockVoiceNoteKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichBlockVoiceNoteKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichBlockVoiceNoteKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

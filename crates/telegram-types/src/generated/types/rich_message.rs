@@ -45,7 +45,7 @@ impl<'de> Deserialize<'de> for RichMessage {
 enum RichMessageKey {
     Blocks,
     IsRtl,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichMessageKey {
@@ -54,12 +54,18 @@ impl RichMessageKey {
 }
 
 impl ObjectKey for RichMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "blocks" => Self::Blocks,
             "is_rtl" => Self::IsRtl,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -76,12 +82,14 @@ impl<'de> Visitor<'de> for RichMessageVisitor {
         let mut blocks = None;
         let mut is_rtl = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichMessageKey::Blocks => blocks = Some(map.next_value()?),
                 RichMessageKey::IsRtl => is_rtl = map.next_value()?,
-                RichMessageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichMessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

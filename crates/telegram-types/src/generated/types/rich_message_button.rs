@@ -96,7 +96,7 @@ enum RichMessageButtonKey {
     SwitchInlineQueryChosenChat,
     CopyText,
     Disabled,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichMessageButtonKey {
@@ -117,6 +117,7 @@ impl RichMessageButtonKey {
 }
 
 impl ObjectKey for RichMessageButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
@@ -130,8 +131,13 @@ impl ObjectKey for RichMessageButtonKey {
             "switch_inline_query_chosen_chat" => Self::SwitchInlineQueryChosenChat,
             "copy_text" => Self::CopyText,
             "disabled" => Self::Disabled,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -157,7 +163,8 @@ impl<'de> Visitor<'de> for RichMessageButtonVisitor {
         let mut copy_text = None;
         let mut disabled = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichMessageButtonKey::Text => text = Some(map.next_value()?),
                 RichMessageButtonKey::Style => style = map.next_value()?,
@@ -176,8 +183,9 @@ impl<'de> Visitor<'de> for RichMessageButtonVisitor {
                 }
                 RichMessageButtonKey::CopyText => copy_text = map.next_value()?,
                 RichMessageButtonKey::Disabled => disabled = map.next_value()?,
-                RichMessageButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichMessageButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

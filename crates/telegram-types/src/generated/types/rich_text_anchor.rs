@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichTextAnchor {
 enum RichTextAnchorKey {
     Name,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextAnchorKey {
@@ -63,12 +63,18 @@ impl RichTextAnchorKey {
 }
 
 impl ObjectKey for RichTextAnchorKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for RichTextAnchorVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextAnchor, A::Error> {
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextAnchorKey::Name => name = Some(map.next_value()?),
                 RichTextAnchorKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextAnchorKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextAnchorKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

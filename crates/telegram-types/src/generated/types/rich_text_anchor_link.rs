@@ -59,7 +59,7 @@ enum RichTextAnchorLinkKey {
     Text,
     AnchorName,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextAnchorLinkKey {
@@ -68,13 +68,19 @@ impl RichTextAnchorLinkKey {
 }
 
 impl ObjectKey for RichTextAnchorLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "anchor_name" => Self::AnchorName,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextAnchorLinkVisitor {
         let mut text = None;
         let mut anchor_name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextAnchorLinkKey::Text => text = Some(map.next_value()?),
                 RichTextAnchorLinkKey::AnchorName => anchor_name = Some(map.next_value()?),
                 RichTextAnchorLinkKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextAnchorLinkKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextAnchorLinkKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextBankCardNumberKey {
     Text,
     BankCardNumber,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextBankCardNumberKey {
@@ -68,13 +68,19 @@ impl RichTextBankCardNumberKey {
 }
 
 impl ObjectKey for RichTextBankCardNumberKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "bank_card_number" => Self::BankCardNumber,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,7 +97,8 @@ impl<'de> Visitor<'de> for RichTextBankCardNumberVisitor {
         let mut text = None;
         let mut bank_card_number = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextBankCardNumberKey::Text => text = Some(map.next_value()?),
                 RichTextBankCardNumberKey::BankCardNumber => {
@@ -100,8 +107,9 @@ impl<'de> Visitor<'de> for RichTextBankCardNumberVisitor {
                 RichTextBankCardNumberKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextBankCardNumberKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextBankCardNumberKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -50,7 +50,7 @@ impl<'de> Deserialize<'de> for RichTextBold {
 enum RichTextBoldKey {
     Text,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextBoldKey {
@@ -59,12 +59,18 @@ impl RichTextBoldKey {
 }
 
 impl ObjectKey for RichTextBoldKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -80,14 +86,16 @@ impl<'de> Visitor<'de> for RichTextBoldVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextBold, A::Error> {
         let mut text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextBoldKey::Text => text = Some(map.next_value()?),
                 RichTextBoldKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextBoldKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextBoldKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextBotCommandKey {
     Text,
     BotCommand,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextBotCommandKey {
@@ -68,13 +68,19 @@ impl RichTextBotCommandKey {
 }
 
 impl ObjectKey for RichTextBotCommandKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "bot_command" => Self::BotCommand,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextBotCommandVisitor {
         let mut text = None;
         let mut bot_command = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextBotCommandKey::Text => text = Some(map.next_value()?),
                 RichTextBotCommandKey::BotCommand => bot_command = Some(map.next_value()?),
                 RichTextBotCommandKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextBotCommandKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextBotCommandKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichTextButton {
 enum RichTextButtonKey {
     Button,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextButtonKey {
@@ -63,12 +63,18 @@ impl RichTextButtonKey {
 }
 
 impl ObjectKey for RichTextButtonKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "button" => Self::Button,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for RichTextButtonVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextButton, A::Error> {
         let mut button = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextButtonKey::Button => button = Some(map.next_value()?),
                 RichTextButtonKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextButtonKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextButtonKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

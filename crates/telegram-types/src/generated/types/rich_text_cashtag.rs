@@ -59,7 +59,7 @@ enum RichTextCashtagKey {
     Text,
     Cashtag,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextCashtagKey {
@@ -68,13 +68,19 @@ impl RichTextCashtagKey {
 }
 
 impl ObjectKey for RichTextCashtagKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "cashtag" => Self::Cashtag,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextCashtagVisitor {
         let mut text = None;
         let mut cashtag = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextCashtagKey::Text => text = Some(map.next_value()?),
                 RichTextCashtagKey::Cashtag => cashtag = Some(map.next_value()?),
                 RichTextCashtagKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextCashtagKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextCashtagKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextCustomEmojiKey {
     CustomEmojiId,
     AlternativeText,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextCustomEmojiKey {
@@ -68,13 +68,19 @@ impl RichTextCustomEmojiKey {
 }
 
 impl ObjectKey for RichTextCustomEmojiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "custom_emoji_id" => Self::CustomEmojiId,
             "alternative_text" => Self::AlternativeText,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,7 +97,8 @@ impl<'de> Visitor<'de> for RichTextCustomEmojiVisitor {
         let mut custom_emoji_id = None;
         let mut alternative_text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextCustomEmojiKey::CustomEmojiId => custom_emoji_id = Some(map.next_value()?),
                 RichTextCustomEmojiKey::AlternativeText => {
@@ -100,8 +107,9 @@ impl<'de> Visitor<'de> for RichTextCustomEmojiVisitor {
                 RichTextCustomEmojiKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextCustomEmojiKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextCustomEmojiKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum RichTextDateTimeKey {
     UnixTime,
     DateTimeFormat,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextDateTimeKey {
@@ -77,14 +77,20 @@ impl RichTextDateTimeKey {
 }
 
 impl ObjectKey for RichTextDateTimeKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "unix_time" => Self::UnixTime,
             "date_time_format" => Self::DateTimeFormat,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -102,7 +108,8 @@ impl<'de> Visitor<'de> for RichTextDateTimeVisitor {
         let mut unix_time = None;
         let mut date_time_format = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextDateTimeKey::Text => text = Some(map.next_value()?),
                 RichTextDateTimeKey::UnixTime => unix_time = Some(map.next_value()?),
@@ -110,8 +117,9 @@ impl<'de> Visitor<'de> for RichTextDateTimeVisitor {
                 RichTextDateTimeKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextDateTimeKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextDateTimeKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

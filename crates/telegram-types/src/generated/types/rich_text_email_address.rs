@@ -59,7 +59,7 @@ enum RichTextEmailAddressKey {
     Text,
     EmailAddress,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextEmailAddressKey {
@@ -68,13 +68,19 @@ impl RichTextEmailAddressKey {
 }
 
 impl ObjectKey for RichTextEmailAddressKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "email_address" => Self::EmailAddress,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextEmailAddressVisitor {
         let mut text = None;
         let mut email_address = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextEmailAddressKey::Text => text = Some(map.next_value()?),
                 RichTextEmailAddressKey::EmailAddress => email_address = Some(map.next_value()?),
                 RichTextEmailAddressKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextEmailAddressKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextEmailAddressKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextHashtagKey {
     Text,
     Hashtag,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextHashtagKey {
@@ -68,13 +68,19 @@ impl RichTextHashtagKey {
 }
 
 impl ObjectKey for RichTextHashtagKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "hashtag" => Self::Hashtag,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextHashtagVisitor {
         let mut text = None;
         let mut hashtag = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextHashtagKey::Text => text = Some(map.next_value()?),
                 RichTextHashtagKey::Hashtag => hashtag = Some(map.next_value()?),
                 RichTextHashtagKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextHashtagKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextHashtagKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

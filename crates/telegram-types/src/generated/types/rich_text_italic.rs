@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichTextItalic {
 enum RichTextItalicKey {
     Text,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextItalicKey {
@@ -63,12 +63,18 @@ impl RichTextItalicKey {
 }
 
 impl ObjectKey for RichTextItalicKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for RichTextItalicVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextItalic, A::Error> {
         let mut text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextItalicKey::Text => text = Some(map.next_value()?),
                 RichTextItalicKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextItalicKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextItalicKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextMentionKey {
     Text,
     Username,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextMentionKey {
@@ -68,13 +68,19 @@ impl RichTextMentionKey {
 }
 
 impl ObjectKey for RichTextMentionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "username" => Self::Username,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextMentionVisitor {
         let mut text = None;
         let mut username = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextMentionKey::Text => text = Some(map.next_value()?),
                 RichTextMentionKey::Username => username = Some(map.next_value()?),
                 RichTextMentionKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextMentionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextMentionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

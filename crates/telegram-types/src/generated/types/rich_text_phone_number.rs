@@ -59,7 +59,7 @@ enum RichTextPhoneNumberKey {
     Text,
     PhoneNumber,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextPhoneNumberKey {
@@ -68,13 +68,19 @@ impl RichTextPhoneNumberKey {
 }
 
 impl ObjectKey for RichTextPhoneNumberKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "phone_number" => Self::PhoneNumber,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextPhoneNumberVisitor {
         let mut text = None;
         let mut phone_number = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextPhoneNumberKey::Text => text = Some(map.next_value()?),
                 RichTextPhoneNumberKey::PhoneNumber => phone_number = Some(map.next_value()?),
                 RichTextPhoneNumberKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextPhoneNumberKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextPhoneNumberKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextReferenceKey {
     Text,
     Name,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextReferenceKey {
@@ -68,13 +68,19 @@ impl RichTextReferenceKey {
 }
 
 impl ObjectKey for RichTextReferenceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "name" => Self::Name,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextReferenceVisitor {
         let mut text = None;
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextReferenceKey::Text => text = Some(map.next_value()?),
                 RichTextReferenceKey::Name => name = Some(map.next_value()?),
                 RichTextReferenceKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextReferenceKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextReferenceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum RichTextReferenceLinkKey {
     Text,
     ReferenceName,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextReferenceLinkKey {
@@ -68,13 +68,19 @@ impl RichTextReferenceLinkKey {
 }
 
 impl ObjectKey for RichTextReferenceLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "reference_name" => Self::ReferenceName,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextReferenceLinkVisitor {
         let mut text = None;
         let mut reference_name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextReferenceLinkKey::Text => text = Some(map.next_value()?),
                 RichTextReferenceLinkKey::ReferenceName => reference_name = Some(map.next_value()?),
                 RichTextReferenceLinkKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextReferenceLinkKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextReferenceLinkKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for RichTextStrikethrough {
 enum RichTextStrikethroughKey {
     Text,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextStrikethroughKey {
@@ -63,12 +63,18 @@ impl RichTextStrikethroughKey {
 }
 
 impl ObjectKey for RichTextStrikethroughKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for RichTextStrikethroughVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RichTextStrikethrough, A::Error> {
         let mut text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextStrikethroughKey::Text => text = Some(map.next_value()?),
                 RichTextStrikethroughKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextStrikethroughKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextStrikethroughKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

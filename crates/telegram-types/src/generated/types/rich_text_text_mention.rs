@@ -59,7 +59,7 @@ enum RichTextTextMentionKey {
     Text,
     User,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextTextMentionKey {
@@ -68,13 +68,19 @@ impl RichTextTextMentionKey {
 }
 
 impl ObjectKey for RichTextTextMentionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "user" => Self::User,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -91,15 +97,17 @@ impl<'de> Visitor<'de> for RichTextTextMentionVisitor {
         let mut text = None;
         let mut user = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextTextMentionKey::Text => text = Some(map.next_value()?),
                 RichTextTextMentionKey::User => user = Some(map.next_value()?),
                 RichTextTextMentionKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextTextMentionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextTextMentionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

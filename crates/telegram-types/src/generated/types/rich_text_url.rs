@@ -55,7 +55,7 @@ enum RichTextUrlKey {
     Text,
     Url,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl RichTextUrlKey {
@@ -64,13 +64,19 @@ impl RichTextUrlKey {
 }
 
 impl ObjectKey for RichTextUrlKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "url" => Self::Url,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,15 +93,17 @@ impl<'de> Visitor<'de> for RichTextUrlVisitor {
         let mut text = None;
         let mut url = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 RichTextUrlKey::Text => text = Some(map.next_value()?),
                 RichTextUrlKey::Url => url = Some(map.next_value()?),
                 RichTextUrlKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                RichTextUrlKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                RichTextUrlKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

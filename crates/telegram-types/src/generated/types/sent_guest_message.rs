@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for SentGuestMessage {
 /// A key of a `SentGuestMessage` object.
 enum SentGuestMessageKey {
     InlineMessageId,
-    Unknown(String),
+    Unknown,
 }
 
 impl SentGuestMessageKey {
@@ -52,11 +52,17 @@ impl SentGuestMessageKey {
 }
 
 impl ObjectKey for SentGuestMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "inline_message_id" => Self::InlineMessageId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for SentGuestMessageVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SentGuestMessage, A::Error> {
         let mut inline_message_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SentGuestMessageKey::InlineMessageId => inline_message_id = Some(map.next_value()?),
-                SentGuestMessageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SentGuestMessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

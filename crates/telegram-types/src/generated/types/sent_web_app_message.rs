@@ -34,7 +34,7 @@ impl<'de> Deserialize<'de> for SentWebAppMessage {
 /// A key of a `SentWebAppMessage` object.
 enum SentWebAppMessageKey {
     InlineMessageId,
-    Unknown(String),
+    Unknown,
 }
 
 impl SentWebAppMessageKey {
@@ -43,11 +43,17 @@ impl SentWebAppMessageKey {
 }
 
 impl ObjectKey for SentWebAppMessageKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "inline_message_id" => Self::InlineMessageId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -63,11 +69,13 @@ impl<'de> Visitor<'de> for SentWebAppMessageVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SentWebAppMessage, A::Error> {
         let mut inline_message_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SentWebAppMessageKey::InlineMessageId => inline_message_id = map.next_value()?,
-                SentWebAppMessageKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SentWebAppMessageKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -59,7 +59,7 @@ enum SharedUserKey {
     LastName,
     Username,
     Photo,
-    Unknown(String),
+    Unknown,
 }
 
 impl SharedUserKey {
@@ -69,6 +69,7 @@ impl SharedUserKey {
 }
 
 impl ObjectKey for SharedUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "user_id" => Self::UserId,
@@ -76,8 +77,13 @@ impl ObjectKey for SharedUserKey {
             "last_name" => Self::LastName,
             "username" => Self::Username,
             "photo" => Self::Photo,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -97,15 +103,17 @@ impl<'de> Visitor<'de> for SharedUserVisitor {
         let mut username = None;
         let mut photo = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SharedUserKey::UserId => user_id = Some(map.next_value()?),
                 SharedUserKey::FirstName => first_name = map.next_value()?,
                 SharedUserKey::LastName => last_name = map.next_value()?,
                 SharedUserKey::Username => username = map.next_value()?,
                 SharedUserKey::Photo => photo = map.next_value()?,
-                SharedUserKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SharedUserKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

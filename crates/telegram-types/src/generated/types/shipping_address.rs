@@ -70,7 +70,7 @@ enum ShippingAddressKey {
     StreetLine1,
     StreetLine2,
     PostCode,
-    Unknown(String),
+    Unknown,
 }
 
 impl ShippingAddressKey {
@@ -86,6 +86,7 @@ impl ShippingAddressKey {
 }
 
 impl ObjectKey for ShippingAddressKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "country_code" => Self::CountryCode,
@@ -94,8 +95,13 @@ impl ObjectKey for ShippingAddressKey {
             "street_line1" => Self::StreetLine1,
             "street_line2" => Self::StreetLine2,
             "post_code" => Self::PostCode,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -116,7 +122,8 @@ impl<'de> Visitor<'de> for ShippingAddressVisitor {
         let mut street_line2 = None;
         let mut post_code = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ShippingAddressKey::CountryCode => country_code = Some(map.next_value()?),
                 ShippingAddressKey::State => state = Some(map.next_value()?),
@@ -124,8 +131,9 @@ impl<'de> Visitor<'de> for ShippingAddressVisitor {
                 ShippingAddressKey::StreetLine1 => street_line1 = Some(map.next_value()?),
                 ShippingAddressKey::StreetLine2 => street_line2 = Some(map.next_value()?),
                 ShippingAddressKey::PostCode => post_code = Some(map.next_value()?),
-                ShippingAddressKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ShippingAddressKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -56,7 +56,7 @@ enum ShippingOptionKey {
     Id,
     Title,
     Prices,
-    Unknown(String),
+    Unknown,
 }
 
 impl ShippingOptionKey {
@@ -65,13 +65,19 @@ impl ShippingOptionKey {
 }
 
 impl ObjectKey for ShippingOptionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "title" => Self::Title,
             "prices" => Self::Prices,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -89,13 +95,15 @@ impl<'de> Visitor<'de> for ShippingOptionVisitor {
         let mut title = None;
         let mut prices = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ShippingOptionKey::Id => id = Some(map.next_value()?),
                 ShippingOptionKey::Title => title = Some(map.next_value()?),
                 ShippingOptionKey::Prices => prices = Some(map.next_value()?),
-                ShippingOptionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ShippingOptionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -60,7 +60,7 @@ enum ShippingQueryKey {
     From,
     InvoicePayload,
     ShippingAddress,
-    Unknown(String),
+    Unknown,
 }
 
 impl ShippingQueryKey {
@@ -69,14 +69,20 @@ impl ShippingQueryKey {
 }
 
 impl ObjectKey for ShippingQueryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
             "from" => Self::From,
             "invoice_payload" => Self::InvoicePayload,
             "shipping_address" => Self::ShippingAddress,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -95,14 +101,16 @@ impl<'de> Visitor<'de> for ShippingQueryVisitor {
         let mut invoice_payload = None;
         let mut shipping_address = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 ShippingQueryKey::Id => id = Some(map.next_value()?),
                 ShippingQueryKey::From => from = Some(map.next_value()?),
                 ShippingQueryKey::InvoicePayload => invoice_payload = Some(map.next_value()?),
                 ShippingQueryKey::ShippingAddress => shipping_address = Some(map.next_value()?),
-                ShippingQueryKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                ShippingQueryKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

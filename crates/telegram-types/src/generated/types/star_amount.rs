@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for StarAmount {
 enum StarAmountKey {
     Amount,
     NanostarAmount,
-    Unknown(String),
+    Unknown,
 }
 
 impl StarAmountKey {
@@ -53,12 +53,18 @@ impl StarAmountKey {
 }
 
 impl ObjectKey for StarAmountKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "amount" => Self::Amount,
             "nanostar_amount" => Self::NanostarAmount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,12 +81,14 @@ impl<'de> Visitor<'de> for StarAmountVisitor {
         let mut amount = None;
         let mut nanostar_amount = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StarAmountKey::Amount => amount = Some(map.next_value()?),
                 StarAmountKey::NanostarAmount => nanostar_amount = map.next_value()?,
-                StarAmountKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StarAmountKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

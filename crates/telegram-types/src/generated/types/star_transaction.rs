@@ -66,7 +66,7 @@ enum StarTransactionKey {
     Date,
     Source,
     Receiver,
-    Unknown(String),
+    Unknown,
 }
 
 impl StarTransactionKey {
@@ -82,6 +82,7 @@ impl StarTransactionKey {
 }
 
 impl ObjectKey for StarTransactionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -90,8 +91,13 @@ impl ObjectKey for StarTransactionKey {
             "date" => Self::Date,
             "source" => Self::Source,
             "receiver" => Self::Receiver,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -112,7 +118,8 @@ impl<'de> Visitor<'de> for StarTransactionVisitor {
         let mut source = None;
         let mut receiver = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StarTransactionKey::Id => id = Some(map.next_value()?),
                 StarTransactionKey::Amount => amount = Some(map.next_value()?),
@@ -120,8 +127,9 @@ impl<'de> Visitor<'de> for StarTransactionVisitor {
                 StarTransactionKey::Date => date = Some(map.next_value()?),
                 StarTransactionKey::Source => source = map.next_value()?,
                 StarTransactionKey::Receiver => receiver = map.next_value()?,
-                StarTransactionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StarTransactionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

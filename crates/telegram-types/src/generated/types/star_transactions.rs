@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for StarTransactions {
 /// A key of a `StarTransactions` object.
 enum StarTransactionsKey {
     Transactions,
-    Unknown(String),
+    Unknown,
 }
 
 impl StarTransactionsKey {
@@ -53,11 +53,17 @@ impl StarTransactionsKey {
 }
 
 impl ObjectKey for StarTransactionsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "transactions" => Self::Transactions,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -73,11 +79,13 @@ impl<'de> Visitor<'de> for StarTransactionsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StarTransactions, A::Error> {
         let mut transactions = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StarTransactionsKey::Transactions => transactions = Some(map.next_value()?),
-                StarTransactionsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StarTransactionsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

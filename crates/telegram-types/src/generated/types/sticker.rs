@@ -114,7 +114,7 @@ enum StickerKey {
     CustomEmojiId,
     NeedsRepainting,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl StickerKey {
@@ -139,6 +139,7 @@ impl StickerKey {
 }
 
 impl ObjectKey for StickerKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -156,8 +157,13 @@ impl ObjectKey for StickerKey {
             "custom_emoji_id" => Self::CustomEmojiId,
             "needs_repainting" => Self::NeedsRepainting,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -187,7 +193,8 @@ impl<'de> Visitor<'de> for StickerVisitor {
         let mut needs_repainting = false;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StickerKey::FileId => file_id = Some(map.next_value()?),
                 StickerKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -204,7 +211,10 @@ impl<'de> Visitor<'de> for StickerVisitor {
                 StickerKey::CustomEmojiId => custom_emoji_id = map.next_value()?,
                 StickerKey::NeedsRepainting => needs_repainting = map.next_value()?,
                 StickerKey::FileSize => file_size = map.next_value()?,
-                StickerKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                StickerKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Sticker {

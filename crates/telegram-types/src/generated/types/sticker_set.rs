@@ -62,7 +62,7 @@ enum StickerSetKey {
     StickerType,
     Stickers,
     Thumbnail,
-    Unknown(String),
+    Unknown,
 }
 
 impl StickerSetKey {
@@ -72,6 +72,7 @@ impl StickerSetKey {
 }
 
 impl ObjectKey for StickerSetKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
@@ -79,8 +80,13 @@ impl ObjectKey for StickerSetKey {
             "sticker_type" => Self::StickerType,
             "stickers" => Self::Stickers,
             "thumbnail" => Self::Thumbnail,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,15 +106,17 @@ impl<'de> Visitor<'de> for StickerSetVisitor {
         let mut stickers = None;
         let mut thumbnail = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StickerSetKey::Name => name = Some(map.next_value()?),
                 StickerSetKey::Title => title = Some(map.next_value()?),
                 StickerSetKey::StickerType => sticker_type = Some(map.next_value()?),
                 StickerSetKey::Stickers => stickers = Some(map.next_value()?),
                 StickerSetKey::Thumbnail => thumbnail = map.next_value()?,
-                StickerSetKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StickerSetKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for Story {
 enum StoryKey {
     Chat,
     Id,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryKey {
@@ -52,12 +52,18 @@ impl StoryKey {
 }
 
 impl ObjectKey for StoryKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "id" => Self::Id,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -74,11 +80,15 @@ impl<'de> Visitor<'de> for StoryVisitor {
         let mut chat = None;
         let mut id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryKey::Chat => chat = Some(map.next_value()?),
                 StoryKey::Id => id = Some(map.next_value()?),
-                StoryKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                StoryKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Story {

@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for StoryArea {
 enum StoryAreaKey {
     Position,
     Kind,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaKey {
@@ -53,12 +53,18 @@ impl StoryAreaKey {
 }
 
 impl ObjectKey for StoryAreaKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "position" => Self::Position,
             "type" => Self::Kind,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,12 +81,14 @@ impl<'de> Visitor<'de> for StoryAreaVisitor {
         let mut position = None;
         let mut kind = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaKey::Position => position = Some(map.next_value()?),
                 StoryAreaKey::Kind => kind = Some(map.next_value()?),
-                StoryAreaKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

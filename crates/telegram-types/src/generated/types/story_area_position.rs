@@ -70,7 +70,7 @@ enum StoryAreaPositionKey {
     HeightPercentage,
     RotationAngle,
     CornerRadiusPercentage,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaPositionKey {
@@ -86,6 +86,7 @@ impl StoryAreaPositionKey {
 }
 
 impl ObjectKey for StoryAreaPositionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "x_percentage" => Self::XPercentage,
@@ -94,8 +95,13 @@ impl ObjectKey for StoryAreaPositionKey {
             "height_percentage" => Self::HeightPercentage,
             "rotation_angle" => Self::RotationAngle,
             "corner_radius_percentage" => Self::CornerRadiusPercentage,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -116,7 +122,8 @@ impl<'de> Visitor<'de> for StoryAreaPositionVisitor {
         let mut rotation_angle = None;
         let mut corner_radius_percentage = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaPositionKey::XPercentage => x_percentage = Some(map.next_value()?),
                 StoryAreaPositionKey::YPercentage => y_percentage = Some(map.next_value()?),
@@ -128,8 +135,9 @@ impl<'de> Visitor<'de> for StoryAreaPositionVisitor {
                 StoryAreaPositionKey::CornerRadiusPercentage => {
                     corner_radius_percentage = Some(map.next_value()?)
                 }
-                StoryAreaPositionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaPositionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

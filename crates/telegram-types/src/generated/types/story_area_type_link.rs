@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for StoryAreaTypeLink {
 enum StoryAreaTypeLinkKey {
     Url,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaTypeLinkKey {
@@ -63,12 +63,18 @@ impl StoryAreaTypeLinkKey {
 }
 
 impl ObjectKey for StoryAreaTypeLinkKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for StoryAreaTypeLinkVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaTypeLink, A::Error> {
         let mut url = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaTypeLinkKey::Url => url = Some(map.next_value()?),
                 StoryAreaTypeLinkKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                StoryAreaTypeLinkKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaTypeLinkKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

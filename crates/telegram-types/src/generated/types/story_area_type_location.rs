@@ -66,7 +66,7 @@ enum StoryAreaTypeLocationKey {
     Longitude,
     Address,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaTypeLocationKey {
@@ -75,14 +75,20 @@ impl StoryAreaTypeLocationKey {
 }
 
 impl ObjectKey for StoryAreaTypeLocationKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "latitude" => Self::Latitude,
             "longitude" => Self::Longitude,
             "address" => Self::Address,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -100,7 +106,8 @@ impl<'de> Visitor<'de> for StoryAreaTypeLocationVisitor {
         let mut longitude = None;
         let mut address = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaTypeLocationKey::Latitude => latitude = Some(map.next_value()?),
                 StoryAreaTypeLocationKey::Longitude => longitude = Some(map.next_value()?),
@@ -108,8 +115,9 @@ impl<'de> Visitor<'de> for StoryAreaTypeLocationVisitor {
                 StoryAreaTypeLocationKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                StoryAreaTypeLocationKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaTypeLocationKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -68,7 +68,7 @@ enum StoryAreaTypeSuggestedReactionKey {
     IsDark,
     IsFlipped,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaTypeSuggestedReactionKey {
@@ -77,14 +77,20 @@ impl StoryAreaTypeSuggestedReactionKey {
 }
 
 impl ObjectKey for StoryAreaTypeSuggestedReactionKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "reaction_type" => Self::ReactionType,
             "is_dark" => Self::IsDark,
             "is_flipped" => Self::IsFlipped,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -105,7 +111,8 @@ impl<'de> Visitor<'de> for StoryAreaTypeSuggestedReactionVisitor {
         let mut is_dark = None;
         let mut is_flipped = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaTypeSuggestedReactionKey::ReactionType => {
                     reaction_type = Some(map.next_value()?)
@@ -115,8 +122,9 @@ impl<'de> Visitor<'de> for StoryAreaTypeSuggestedReactionVisitor {
                 StoryAreaTypeSuggestedReactionKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                StoryAreaTypeSuggestedReactionKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaTypeSuggestedReactionKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

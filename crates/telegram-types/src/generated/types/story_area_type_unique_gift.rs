@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for StoryAreaTypeUniqueGift {
 enum StoryAreaTypeUniqueGiftKey {
     Name,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaTypeUniqueGiftKey {
@@ -63,12 +63,18 @@ impl StoryAreaTypeUniqueGiftKey {
 }
 
 impl ObjectKey for StoryAreaTypeUniqueGiftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -84,14 +90,16 @@ impl<'de> Visitor<'de> for StoryAreaTypeUniqueGiftVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StoryAreaTypeUniqueGift, A::Error> {
         let mut name = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaTypeUniqueGiftKey::Name => name = Some(map.next_value()?),
                 StoryAreaTypeUniqueGiftKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                StoryAreaTypeUniqueGiftKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaTypeUniqueGiftKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -64,7 +64,7 @@ enum StoryAreaTypeWeatherKey {
     Emoji,
     BackgroundColor,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl StoryAreaTypeWeatherKey {
@@ -73,14 +73,20 @@ impl StoryAreaTypeWeatherKey {
 }
 
 impl ObjectKey for StoryAreaTypeWeatherKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "temperature" => Self::Temperature,
             "emoji" => Self::Emoji,
             "background_color" => Self::BackgroundColor,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -98,7 +104,8 @@ impl<'de> Visitor<'de> for StoryAreaTypeWeatherVisitor {
         let mut emoji = None;
         let mut background_color = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 StoryAreaTypeWeatherKey::Temperature => temperature = Some(map.next_value()?),
                 StoryAreaTypeWeatherKey::Emoji => emoji = Some(map.next_value()?),
@@ -108,8 +115,9 @@ impl<'de> Visitor<'de> for StoryAreaTypeWeatherVisitor {
                 StoryAreaTypeWeatherKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                StoryAreaTypeWeatherKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                StoryAreaTypeWeatherKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

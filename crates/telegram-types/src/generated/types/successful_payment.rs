@@ -90,7 +90,7 @@ enum SuccessfulPaymentKey {
     OrderInfo,
     TelegramPaymentChargeId,
     ProviderPaymentChargeId,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuccessfulPaymentKey {
@@ -110,6 +110,7 @@ impl SuccessfulPaymentKey {
 }
 
 impl ObjectKey for SuccessfulPaymentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "currency" => Self::Currency,
@@ -122,8 +123,13 @@ impl ObjectKey for SuccessfulPaymentKey {
             "order_info" => Self::OrderInfo,
             "telegram_payment_charge_id" => Self::TelegramPaymentChargeId,
             "provider_payment_charge_id" => Self::ProviderPaymentChargeId,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -148,7 +154,8 @@ impl<'de> Visitor<'de> for SuccessfulPaymentVisitor {
         let mut telegram_payment_charge_id = None;
         let mut provider_payment_charge_id = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuccessfulPaymentKey::Currency => currency = Some(map.next_value()?),
                 SuccessfulPaymentKey::TotalAmount => total_amount = Some(map.next_value()?),
@@ -166,8 +173,9 @@ impl<'de> Visitor<'de> for SuccessfulPaymentVisitor {
                 SuccessfulPaymentKey::ProviderPaymentChargeId => {
                     provider_payment_charge_id = Some(map.next_value()?)
                 }
-                SuccessfulPaymentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuccessfulPaymentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for SuggestedPostApprovalFailed {
 enum SuggestedPostApprovalFailedKey {
     SuggestedPostMessage,
     Price,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostApprovalFailedKey {
@@ -57,12 +57,18 @@ impl SuggestedPostApprovalFailedKey {
 }
 
 impl ObjectKey for SuggestedPostApprovalFailedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
             "price" => Self::Price,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -82,14 +88,16 @@ impl<'de> Visitor<'de> for SuggestedPostApprovalFailedVisitor {
         let mut suggested_post_message = None;
         let mut price = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostApprovalFailedKey::SuggestedPostMessage => {
                     suggested_post_message = map.next_value()?
                 }
                 SuggestedPostApprovalFailedKey::Price => price = Some(map.next_value()?),
-                SuggestedPostApprovalFailedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostApprovalFailedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

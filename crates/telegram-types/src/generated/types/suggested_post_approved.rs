@@ -53,7 +53,7 @@ enum SuggestedPostApprovedKey {
     SuggestedPostMessage,
     Price,
     SendDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostApprovedKey {
@@ -62,13 +62,19 @@ impl SuggestedPostApprovedKey {
 }
 
 impl ObjectKey for SuggestedPostApprovedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
             "price" => Self::Price,
             "send_date" => Self::SendDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -86,15 +92,17 @@ impl<'de> Visitor<'de> for SuggestedPostApprovedVisitor {
         let mut price = None;
         let mut send_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostApprovedKey::SuggestedPostMessage => {
                     suggested_post_message = map.next_value()?
                 }
                 SuggestedPostApprovedKey::Price => price = map.next_value()?,
                 SuggestedPostApprovedKey::SendDate => send_date = Some(map.next_value()?),
-                SuggestedPostApprovedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostApprovedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -38,7 +38,7 @@ impl<'de> Deserialize<'de> for SuggestedPostDeclined {
 enum SuggestedPostDeclinedKey {
     SuggestedPostMessage,
     Comment,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostDeclinedKey {
@@ -47,12 +47,18 @@ impl SuggestedPostDeclinedKey {
 }
 
 impl ObjectKey for SuggestedPostDeclinedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
             "comment" => Self::Comment,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -69,14 +75,16 @@ impl<'de> Visitor<'de> for SuggestedPostDeclinedVisitor {
         let mut suggested_post_message = None;
         let mut comment = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostDeclinedKey::SuggestedPostMessage => {
                     suggested_post_message = map.next_value()?
                 }
                 SuggestedPostDeclinedKey::Comment => comment = map.next_value()?,
-                SuggestedPostDeclinedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostDeclinedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

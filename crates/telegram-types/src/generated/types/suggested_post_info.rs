@@ -53,7 +53,7 @@ enum SuggestedPostInfoKey {
     State,
     Price,
     SendDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostInfoKey {
@@ -62,13 +62,19 @@ impl SuggestedPostInfoKey {
 }
 
 impl ObjectKey for SuggestedPostInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "state" => Self::State,
             "price" => Self::Price,
             "send_date" => Self::SendDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -86,13 +92,15 @@ impl<'de> Visitor<'de> for SuggestedPostInfoVisitor {
         let mut price = None;
         let mut send_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostInfoKey::State => state = Some(map.next_value()?),
                 SuggestedPostInfoKey::Price => price = map.next_value()?,
                 SuggestedPostInfoKey::SendDate => send_date = map.next_value()?,
-                SuggestedPostInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -58,7 +58,7 @@ enum SuggestedPostPaidKey {
     Currency,
     Amount,
     StarAmount,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostPaidKey {
@@ -72,14 +72,20 @@ impl SuggestedPostPaidKey {
 }
 
 impl ObjectKey for SuggestedPostPaidKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
             "currency" => Self::Currency,
             "amount" => Self::Amount,
             "star_amount" => Self::StarAmount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -98,7 +104,8 @@ impl<'de> Visitor<'de> for SuggestedPostPaidVisitor {
         let mut amount = None;
         let mut star_amount = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostPaidKey::SuggestedPostMessage => {
                     suggested_post_message = map.next_value()?
@@ -106,8 +113,9 @@ impl<'de> Visitor<'de> for SuggestedPostPaidVisitor {
                 SuggestedPostPaidKey::Currency => currency = Some(map.next_value()?),
                 SuggestedPostPaidKey::Amount => amount = map.next_value()?,
                 SuggestedPostPaidKey::StarAmount => star_amount = map.next_value()?,
-                SuggestedPostPaidKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostPaidKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

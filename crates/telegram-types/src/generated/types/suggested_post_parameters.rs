@@ -38,7 +38,7 @@ impl<'de> Deserialize<'de> for SuggestedPostParameters {
 enum SuggestedPostParametersKey {
     Price,
     SendDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostParametersKey {
@@ -47,12 +47,18 @@ impl SuggestedPostParametersKey {
 }
 
 impl ObjectKey for SuggestedPostParametersKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "price" => Self::Price,
             "send_date" => Self::SendDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -69,12 +75,14 @@ impl<'de> Visitor<'de> for SuggestedPostParametersVisitor {
         let mut price = None;
         let mut send_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostParametersKey::Price => price = map.next_value()?,
                 SuggestedPostParametersKey::SendDate => send_date = map.next_value()?,
-                SuggestedPostParametersKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostParametersKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

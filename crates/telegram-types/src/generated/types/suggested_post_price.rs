@@ -47,7 +47,7 @@ impl<'de> Deserialize<'de> for SuggestedPostPrice {
 enum SuggestedPostPriceKey {
     Currency,
     Amount,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostPriceKey {
@@ -56,12 +56,18 @@ impl SuggestedPostPriceKey {
 }
 
 impl ObjectKey for SuggestedPostPriceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "currency" => Self::Currency,
             "amount" => Self::Amount,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -78,12 +84,14 @@ impl<'de> Visitor<'de> for SuggestedPostPriceVisitor {
         let mut currency = None;
         let mut amount = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostPriceKey::Currency => currency = Some(map.next_value()?),
                 SuggestedPostPriceKey::Amount => amount = Some(map.next_value()?),
-                SuggestedPostPriceKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostPriceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

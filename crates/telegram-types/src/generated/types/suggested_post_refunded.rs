@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for SuggestedPostRefunded {
 enum SuggestedPostRefundedKey {
     SuggestedPostMessage,
     Reason,
-    Unknown(String),
+    Unknown,
 }
 
 impl SuggestedPostRefundedKey {
@@ -57,12 +57,18 @@ impl SuggestedPostRefundedKey {
 }
 
 impl ObjectKey for SuggestedPostRefundedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "suggested_post_message" => Self::SuggestedPostMessage,
             "reason" => Self::Reason,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,14 +85,16 @@ impl<'de> Visitor<'de> for SuggestedPostRefundedVisitor {
         let mut suggested_post_message = None;
         let mut reason = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SuggestedPostRefundedKey::SuggestedPostMessage => {
                     suggested_post_message = map.next_value()?
                 }
                 SuggestedPostRefundedKey::Reason => reason = Some(map.next_value()?),
-                SuggestedPostRefundedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SuggestedPostRefundedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

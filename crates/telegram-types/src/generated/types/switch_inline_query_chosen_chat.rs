@@ -50,7 +50,7 @@ enum SwitchInlineQueryChosenChatKey {
     AllowBotChats,
     AllowGroupChats,
     AllowChannelChats,
-    Unknown(String),
+    Unknown,
 }
 
 impl SwitchInlineQueryChosenChatKey {
@@ -65,6 +65,7 @@ impl SwitchInlineQueryChosenChatKey {
 }
 
 impl ObjectKey for SwitchInlineQueryChosenChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "query" => Self::Query,
@@ -72,8 +73,13 @@ impl ObjectKey for SwitchInlineQueryChosenChatKey {
             "allow_bot_chats" => Self::AllowBotChats,
             "allow_group_chats" => Self::AllowGroupChats,
             "allow_channel_chats" => Self::AllowChannelChats,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,7 +102,8 @@ impl<'de> Visitor<'de> for SwitchInlineQueryChosenChatVisitor {
         let mut allow_group_chats = false;
         let mut allow_channel_chats = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 SwitchInlineQueryChosenChatKey::Query => query = map.next_value()?,
                 SwitchInlineQueryChosenChatKey::AllowUserChats => {
@@ -111,8 +118,9 @@ impl<'de> Visitor<'de> for SwitchInlineQueryChosenChatVisitor {
                 SwitchInlineQueryChosenChatKey::AllowChannelChats => {
                     allow_channel_chats = map.next_value()?
                 }
-                SwitchInlineQueryChosenChatKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                SwitchInlineQueryChosenChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -53,7 +53,7 @@ enum TextQuoteKey {
     Entities,
     Position,
     IsManual,
-    Unknown(String),
+    Unknown,
 }
 
 impl TextQuoteKey {
@@ -62,14 +62,20 @@ impl TextQuoteKey {
 }
 
 impl ObjectKey for TextQuoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "text" => Self::Text,
             "entities" => Self::Entities,
             "position" => Self::Position,
             "is_manual" => Self::IsManual,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,14 +94,16 @@ impl<'de> Visitor<'de> for TextQuoteVisitor {
         let mut position = None;
         let mut is_manual = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TextQuoteKey::Text => text = Some(map.next_value()?),
                 TextQuoteKey::Entities => entities = map.next_value()?,
                 TextQuoteKey::Position => position = Some(map.next_value()?),
                 TextQuoteKey::IsManual => is_manual = map.next_value()?,
-                TextQuoteKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TextQuoteKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

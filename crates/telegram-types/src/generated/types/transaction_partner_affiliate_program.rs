@@ -61,7 +61,7 @@ enum TransactionPartnerAffiliateProgramKey {
     SponsorUser,
     CommissionPerMille,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerAffiliateProgramKey {
@@ -70,13 +70,19 @@ impl TransactionPartnerAffiliateProgramKey {
 }
 
 impl ObjectKey for TransactionPartnerAffiliateProgramKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "sponsor_user" => Self::SponsorUser,
             "commission_per_mille" => Self::CommissionPerMille,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -96,7 +102,8 @@ impl<'de> Visitor<'de> for TransactionPartnerAffiliateProgramVisitor {
         let mut sponsor_user = None;
         let mut commission_per_mille = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerAffiliateProgramKey::SponsorUser => {
                     sponsor_user = map.next_value()?
@@ -107,8 +114,9 @@ impl<'de> Visitor<'de> for TransactionPartnerAffiliateProgramVisitor {
                 TransactionPartnerAffiliateProgramKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerAffiliateProgramKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerAffiliateProgramKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

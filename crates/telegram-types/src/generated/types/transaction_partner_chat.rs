@@ -61,7 +61,7 @@ enum TransactionPartnerChatKey {
     Chat,
     Gift,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerChatKey {
@@ -70,13 +70,19 @@ impl TransactionPartnerChatKey {
 }
 
 impl ObjectKey for TransactionPartnerChatKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "chat" => Self::Chat,
             "gift" => Self::Gift,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -93,15 +99,17 @@ impl<'de> Visitor<'de> for TransactionPartnerChatVisitor {
         let mut chat = None;
         let mut gift = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerChatKey::Chat => chat = Some(map.next_value()?),
                 TransactionPartnerChatKey::Gift => gift = map.next_value()?,
                 TransactionPartnerChatKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerChatKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerChatKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -46,7 +46,7 @@ impl<'de> Deserialize<'de> for TransactionPartnerFragment {
 enum TransactionPartnerFragmentKey {
     WithdrawalState,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerFragmentKey {
@@ -55,12 +55,18 @@ impl TransactionPartnerFragmentKey {
 }
 
 impl ObjectKey for TransactionPartnerFragmentKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "withdrawal_state" => Self::WithdrawalState,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,7 +85,8 @@ impl<'de> Visitor<'de> for TransactionPartnerFragmentVisitor {
     ) -> Result<TransactionPartnerFragment, A::Error> {
         let mut withdrawal_state = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerFragmentKey::WithdrawalState => {
                     withdrawal_state = map.next_value()?
@@ -87,8 +94,9 @@ impl<'de> Visitor<'de> for TransactionPartnerFragmentVisitor {
                 TransactionPartnerFragmentKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerFragmentKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerFragmentKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

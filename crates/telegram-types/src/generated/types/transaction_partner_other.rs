@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for TransactionPartnerOther {
 /// A key of a `TransactionPartnerOther` object.
 enum TransactionPartnerOtherKey {
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerOtherKey {
@@ -49,11 +49,17 @@ impl TransactionPartnerOtherKey {
 }
 
 impl ObjectKey for TransactionPartnerOtherKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,13 +74,15 @@ impl<'de> Visitor<'de> for TransactionPartnerOtherVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TransactionPartnerOther, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerOtherKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerOtherKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerOtherKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

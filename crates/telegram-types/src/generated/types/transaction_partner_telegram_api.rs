@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for TransactionPartnerTelegramApi {
 enum TransactionPartnerTelegramApiKey {
     RequestCount,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerTelegramApiKey {
@@ -63,12 +63,18 @@ impl TransactionPartnerTelegramApiKey {
 }
 
 impl ObjectKey for TransactionPartnerTelegramApiKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_count" => Self::RequestCount,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -87,7 +93,8 @@ impl<'de> Visitor<'de> for TransactionPartnerTelegramApiVisitor {
     ) -> Result<TransactionPartnerTelegramApi, A::Error> {
         let mut request_count = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerTelegramApiKey::RequestCount => {
                     request_count = Some(map.next_value()?)
@@ -95,8 +102,9 @@ impl<'de> Visitor<'de> for TransactionPartnerTelegramApiVisitor {
                 TransactionPartnerTelegramApiKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerTelegramApiKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerTelegramApiKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

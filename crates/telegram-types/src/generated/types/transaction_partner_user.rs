@@ -108,7 +108,7 @@ enum TransactionPartnerUserKey {
     Gift,
     PremiumSubscriptionDuration,
     Type,
-    Unknown(String),
+    Unknown,
 }
 
 impl TransactionPartnerUserKey {
@@ -128,6 +128,7 @@ impl TransactionPartnerUserKey {
 }
 
 impl ObjectKey for TransactionPartnerUserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "transaction_type" => Self::TransactionType,
@@ -140,8 +141,13 @@ impl ObjectKey for TransactionPartnerUserKey {
             "gift" => Self::Gift,
             "premium_subscription_duration" => Self::PremiumSubscriptionDuration,
             "type" => Self::Type,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -165,7 +171,8 @@ impl<'de> Visitor<'de> for TransactionPartnerUserVisitor {
         let mut gift = None;
         let mut premium_subscription_duration = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 TransactionPartnerUserKey::TransactionType => {
                     transaction_type = Some(map.next_value()?)
@@ -187,8 +194,9 @@ impl<'de> Visitor<'de> for TransactionPartnerUserVisitor {
                 TransactionPartnerUserKey::Type => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                TransactionPartnerUserKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                TransactionPartnerUserKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

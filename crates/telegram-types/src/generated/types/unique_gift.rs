@@ -96,7 +96,7 @@ enum UniqueGiftKey {
     IsFromBlockchain,
     Colors,
     PublisherChat,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftKey {
@@ -118,6 +118,7 @@ impl UniqueGiftKey {
 }
 
 impl ObjectKey for UniqueGiftKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift_id" => Self::GiftId,
@@ -132,8 +133,13 @@ impl ObjectKey for UniqueGiftKey {
             "is_from_blockchain" => Self::IsFromBlockchain,
             "colors" => Self::Colors,
             "publisher_chat" => Self::PublisherChat,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -160,7 +166,8 @@ impl<'de> Visitor<'de> for UniqueGiftVisitor {
         let mut colors = None;
         let mut publisher_chat = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftKey::GiftId => gift_id = Some(map.next_value()?),
                 UniqueGiftKey::BaseName => base_name = Some(map.next_value()?),
@@ -174,8 +181,9 @@ impl<'de> Visitor<'de> for UniqueGiftVisitor {
                 UniqueGiftKey::IsFromBlockchain => is_from_blockchain = map.next_value()?,
                 UniqueGiftKey::Colors => colors = map.next_value()?,
                 UniqueGiftKey::PublisherChat => publisher_chat = map.next_value()?,
-                UniqueGiftKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -55,7 +55,7 @@ enum UniqueGiftBackdropKey {
     Name,
     Colors,
     RarityPerMille,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftBackdropKey {
@@ -64,13 +64,19 @@ impl UniqueGiftBackdropKey {
 }
 
 impl ObjectKey for UniqueGiftBackdropKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "colors" => Self::Colors,
             "rarity_per_mille" => Self::RarityPerMille,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,13 +94,15 @@ impl<'de> Visitor<'de> for UniqueGiftBackdropVisitor {
         let mut colors = None;
         let mut rarity_per_mille = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftBackdropKey::Name => name = Some(map.next_value()?),
                 UniqueGiftBackdropKey::Colors => colors = Some(map.next_value()?),
                 UniqueGiftBackdropKey::RarityPerMille => rarity_per_mille = Some(map.next_value()?),
-                UniqueGiftBackdropKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftBackdropKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -55,7 +55,7 @@ enum UniqueGiftBackdropColorsKey {
     EdgeColor,
     SymbolColor,
     TextColor,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftBackdropColorsKey {
@@ -65,14 +65,20 @@ impl UniqueGiftBackdropColorsKey {
 }
 
 impl ObjectKey for UniqueGiftBackdropColorsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "center_color" => Self::CenterColor,
             "edge_color" => Self::EdgeColor,
             "symbol_color" => Self::SymbolColor,
             "text_color" => Self::TextColor,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -94,14 +100,16 @@ impl<'de> Visitor<'de> for UniqueGiftBackdropColorsVisitor {
         let mut symbol_color = None;
         let mut text_color = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftBackdropColorsKey::CenterColor => center_color = Some(map.next_value()?),
                 UniqueGiftBackdropColorsKey::EdgeColor => edge_color = Some(map.next_value()?),
                 UniqueGiftBackdropColorsKey::SymbolColor => symbol_color = Some(map.next_value()?),
                 UniqueGiftBackdropColorsKey::TextColor => text_color = Some(map.next_value()?),
-                UniqueGiftBackdropColorsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftBackdropColorsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

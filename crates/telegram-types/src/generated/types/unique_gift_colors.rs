@@ -72,7 +72,7 @@ enum UniqueGiftColorsKey {
     LightThemeOtherColors,
     DarkThemeMainColor,
     DarkThemeOtherColors,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftColorsKey {
@@ -88,6 +88,7 @@ impl UniqueGiftColorsKey {
 }
 
 impl ObjectKey for UniqueGiftColorsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "model_custom_emoji_id" => Self::ModelCustomEmojiId,
@@ -96,8 +97,13 @@ impl ObjectKey for UniqueGiftColorsKey {
             "light_theme_other_colors" => Self::LightThemeOtherColors,
             "dark_theme_main_color" => Self::DarkThemeMainColor,
             "dark_theme_other_colors" => Self::DarkThemeOtherColors,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -118,7 +124,8 @@ impl<'de> Visitor<'de> for UniqueGiftColorsVisitor {
         let mut dark_theme_main_color = None;
         let mut dark_theme_other_colors = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftColorsKey::ModelCustomEmojiId => {
                     model_custom_emoji_id = Some(map.next_value()?)
@@ -138,8 +145,9 @@ impl<'de> Visitor<'de> for UniqueGiftColorsVisitor {
                 UniqueGiftColorsKey::DarkThemeOtherColors => {
                     dark_theme_other_colors = Some(map.next_value()?)
                 }
-                UniqueGiftColorsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftColorsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -87,7 +87,7 @@ enum UniqueGiftInfoKey {
     OwnedGiftId,
     TransferStarCount,
     NextTransferDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftInfoKey {
@@ -107,6 +107,7 @@ impl UniqueGiftInfoKey {
 }
 
 impl ObjectKey for UniqueGiftInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "gift" => Self::Gift,
@@ -119,8 +120,13 @@ impl ObjectKey for UniqueGiftInfoKey {
             "owned_gift_id" => Self::OwnedGiftId,
             "transfer_star_count" => Self::TransferStarCount,
             "next_transfer_date" => Self::NextTransferDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -145,7 +151,8 @@ impl<'de> Visitor<'de> for UniqueGiftInfoVisitor {
         let mut transfer_star_count = None;
         let mut next_transfer_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftInfoKey::Gift => gift = Some(map.next_value()?),
                 UniqueGiftInfoKey::Origin => origin = Some(map.next_value()?),
@@ -157,8 +164,9 @@ impl<'de> Visitor<'de> for UniqueGiftInfoVisitor {
                 UniqueGiftInfoKey::OwnedGiftId => owned_gift_id = map.next_value()?,
                 UniqueGiftInfoKey::TransferStarCount => transfer_star_count = map.next_value()?,
                 UniqueGiftInfoKey::NextTransferDate => next_transfer_date = map.next_value()?,
-                UniqueGiftInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

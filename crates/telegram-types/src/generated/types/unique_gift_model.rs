@@ -60,7 +60,7 @@ enum UniqueGiftModelKey {
     Sticker,
     RarityPerMille,
     Rarity,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftModelKey {
@@ -69,14 +69,20 @@ impl UniqueGiftModelKey {
 }
 
 impl ObjectKey for UniqueGiftModelKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "sticker" => Self::Sticker,
             "rarity_per_mille" => Self::RarityPerMille,
             "rarity" => Self::Rarity,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -95,14 +101,16 @@ impl<'de> Visitor<'de> for UniqueGiftModelVisitor {
         let mut rarity_per_mille = None;
         let mut rarity = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftModelKey::Name => name = Some(map.next_value()?),
                 UniqueGiftModelKey::Sticker => sticker = Some(map.next_value()?),
                 UniqueGiftModelKey::RarityPerMille => rarity_per_mille = Some(map.next_value()?),
                 UniqueGiftModelKey::Rarity => rarity = map.next_value()?,
-                UniqueGiftModelKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftModelKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

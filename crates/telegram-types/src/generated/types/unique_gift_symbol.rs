@@ -55,7 +55,7 @@ enum UniqueGiftSymbolKey {
     Name,
     Sticker,
     RarityPerMille,
-    Unknown(String),
+    Unknown,
 }
 
 impl UniqueGiftSymbolKey {
@@ -64,13 +64,19 @@ impl UniqueGiftSymbolKey {
 }
 
 impl ObjectKey for UniqueGiftSymbolKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "name" => Self::Name,
             "sticker" => Self::Sticker,
             "rarity_per_mille" => Self::RarityPerMille,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -88,13 +94,15 @@ impl<'de> Visitor<'de> for UniqueGiftSymbolVisitor {
         let mut sticker = None;
         let mut rarity_per_mille = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UniqueGiftSymbolKey::Name => name = Some(map.next_value()?),
                 UniqueGiftSymbolKey::Sticker => sticker = Some(map.next_value()?),
                 UniqueGiftSymbolKey::RarityPerMille => rarity_per_mille = Some(map.next_value()?),
-                UniqueGiftSymbolKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UniqueGiftSymbolKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -123,7 +123,7 @@ enum UserKey {
     AllowsUsersToCreateTopics,
     CanManageBots,
     SupportsJoinRequestQueries,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserKey {
@@ -151,6 +151,7 @@ impl UserKey {
 }
 
 impl ObjectKey for UserKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "id" => Self::Id,
@@ -171,8 +172,13 @@ impl ObjectKey for UserKey {
             "allows_users_to_create_topics" => Self::AllowsUsersToCreateTopics,
             "can_manage_bots" => Self::CanManageBots,
             "supports_join_request_queries" => Self::SupportsJoinRequestQueries,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -205,7 +211,8 @@ impl<'de> Visitor<'de> for UserVisitor {
         let mut can_manage_bots = false;
         let mut supports_join_request_queries = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserKey::Id => id = Some(map.next_value()?),
                 UserKey::IsBot => is_bot = Some(map.next_value()?),
@@ -231,7 +238,10 @@ impl<'de> Visitor<'de> for UserVisitor {
                 UserKey::SupportsJoinRequestQueries => {
                     supports_join_request_queries = map.next_value()?
                 }
-                UserKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                UserKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(User {

@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for UserChatBoosts {
 /// A key of a `UserChatBoosts` object.
 enum UserChatBoostsKey {
     Boosts,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserChatBoostsKey {
@@ -53,11 +53,17 @@ impl UserChatBoostsKey {
 }
 
 impl ObjectKey for UserChatBoostsKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "boosts" => Self::Boosts,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -73,11 +79,13 @@ impl<'de> Visitor<'de> for UserChatBoostsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserChatBoosts, A::Error> {
         let mut boosts = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserChatBoostsKey::Boosts => boosts = Some(map.next_value()?),
-                UserChatBoostsKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UserChatBoostsKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

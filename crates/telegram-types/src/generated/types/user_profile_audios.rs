@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for UserProfileAudios {
 enum UserProfileAudiosKey {
     TotalCount,
     Audios,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserProfileAudiosKey {
@@ -57,12 +57,18 @@ impl UserProfileAudiosKey {
 }
 
 impl ObjectKey for UserProfileAudiosKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "total_count" => Self::TotalCount,
             "audios" => Self::Audios,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for UserProfileAudiosVisitor {
         let mut total_count = None;
         let mut audios = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserProfileAudiosKey::TotalCount => total_count = Some(map.next_value()?),
                 UserProfileAudiosKey::Audios => audios = Some(map.next_value()?),
-                UserProfileAudiosKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UserProfileAudiosKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

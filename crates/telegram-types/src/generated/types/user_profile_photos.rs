@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for UserProfilePhotos {
 enum UserProfilePhotosKey {
     TotalCount,
     Photos,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserProfilePhotosKey {
@@ -57,12 +57,18 @@ impl UserProfilePhotosKey {
 }
 
 impl ObjectKey for UserProfilePhotosKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "total_count" => Self::TotalCount,
             "photos" => Self::Photos,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -79,12 +85,14 @@ impl<'de> Visitor<'de> for UserProfilePhotosVisitor {
         let mut total_count = None;
         let mut photos = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserProfilePhotosKey::TotalCount => total_count = Some(map.next_value()?),
                 UserProfilePhotosKey::Photos => photos = Some(map.next_value()?),
-                UserProfilePhotosKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UserProfilePhotosKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -52,7 +52,7 @@ enum UserRatingKey {
     Rating,
     CurrentLevelRating,
     NextLevelRating,
-    Unknown(String),
+    Unknown,
 }
 
 impl UserRatingKey {
@@ -66,14 +66,20 @@ impl UserRatingKey {
 }
 
 impl ObjectKey for UserRatingKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "level" => Self::Level,
             "rating" => Self::Rating,
             "current_level_rating" => Self::CurrentLevelRating,
             "next_level_rating" => Self::NextLevelRating,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -92,14 +98,16 @@ impl<'de> Visitor<'de> for UserRatingVisitor {
         let mut current_level_rating = None;
         let mut next_level_rating = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UserRatingKey::Level => level = Some(map.next_value()?),
                 UserRatingKey::Rating => rating = Some(map.next_value()?),
                 UserRatingKey::CurrentLevelRating => current_level_rating = Some(map.next_value()?),
                 UserRatingKey::NextLevelRating => next_level_rating = map.next_value()?,
-                UserRatingKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UserRatingKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

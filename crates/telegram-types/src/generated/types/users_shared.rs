@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for UsersShared {
 enum UsersSharedKey {
     RequestId,
     Users,
-    Unknown(String),
+    Unknown,
 }
 
 impl UsersSharedKey {
@@ -53,12 +53,18 @@ impl UsersSharedKey {
 }
 
 impl ObjectKey for UsersSharedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "request_id" => Self::RequestId,
             "users" => Self::Users,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,12 +81,14 @@ impl<'de> Visitor<'de> for UsersSharedVisitor {
         let mut request_id = None;
         let mut users = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 UsersSharedKey::RequestId => request_id = Some(map.next_value()?),
                 UsersSharedKey::Users => users = Some(map.next_value()?),
-                UsersSharedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                UsersSharedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -71,7 +71,7 @@ enum VenueKey {
     FoursquareType,
     GooglePlaceId,
     GooglePlaceType,
-    Unknown(String),
+    Unknown,
 }
 
 impl VenueKey {
@@ -88,6 +88,7 @@ impl VenueKey {
 }
 
 impl ObjectKey for VenueKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "location" => Self::Location,
@@ -97,8 +98,13 @@ impl ObjectKey for VenueKey {
             "foursquare_type" => Self::FoursquareType,
             "google_place_id" => Self::GooglePlaceId,
             "google_place_type" => Self::GooglePlaceType,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -120,7 +126,8 @@ impl<'de> Visitor<'de> for VenueVisitor {
         let mut google_place_id = None;
         let mut google_place_type = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VenueKey::Location => location = Some(map.next_value()?),
                 VenueKey::Title => title = Some(map.next_value()?),
@@ -129,7 +136,10 @@ impl<'de> Visitor<'de> for VenueVisitor {
                 VenueKey::FoursquareType => foursquare_type = map.next_value()?,
                 VenueKey::GooglePlaceId => google_place_id = map.next_value()?,
                 VenueKey::GooglePlaceType => google_place_type = map.next_value()?,
-                VenueKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                VenueKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Venue {

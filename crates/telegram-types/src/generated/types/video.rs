@@ -96,7 +96,7 @@ enum VideoKey {
     FileName,
     MimeType,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoKey {
@@ -118,6 +118,7 @@ impl VideoKey {
 }
 
 impl ObjectKey for VideoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -132,8 +133,13 @@ impl ObjectKey for VideoKey {
             "file_name" => Self::FileName,
             "mime_type" => Self::MimeType,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -160,7 +166,8 @@ impl<'de> Visitor<'de> for VideoVisitor {
         let mut mime_type = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VideoKey::FileId => file_id = Some(map.next_value()?),
                 VideoKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -174,7 +181,10 @@ impl<'de> Visitor<'de> for VideoVisitor {
                 VideoKey::FileName => file_name = map.next_value()?,
                 VideoKey::MimeType => mime_type = map.next_value()?,
                 VideoKey::FileSize => file_size = map.next_value()?,
-                VideoKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                VideoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Video {

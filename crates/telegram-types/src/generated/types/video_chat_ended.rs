@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for VideoChatEnded {
 /// A key of a `VideoChatEnded` object.
 enum VideoChatEndedKey {
     Duration,
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoChatEndedKey {
@@ -52,11 +52,17 @@ impl VideoChatEndedKey {
 }
 
 impl ObjectKey for VideoChatEndedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "duration" => Self::Duration,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for VideoChatEndedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoChatEnded, A::Error> {
         let mut duration = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VideoChatEndedKey::Duration => duration = Some(map.next_value()?),
-                VideoChatEndedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                VideoChatEndedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

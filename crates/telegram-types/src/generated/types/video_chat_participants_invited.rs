@@ -44,7 +44,7 @@ impl<'de> Deserialize<'de> for VideoChatParticipantsInvited {
 /// A key of a `VideoChatParticipantsInvited` object.
 enum VideoChatParticipantsInvitedKey {
     Users,
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoChatParticipantsInvitedKey {
@@ -53,11 +53,17 @@ impl VideoChatParticipantsInvitedKey {
 }
 
 impl ObjectKey for VideoChatParticipantsInvitedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "users" => Self::Users,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -76,11 +82,13 @@ impl<'de> Visitor<'de> for VideoChatParticipantsInvitedVisitor {
     ) -> Result<VideoChatParticipantsInvited, A::Error> {
         let mut users = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VideoChatParticipantsInvitedKey::Users => users = Some(map.next_value()?),
-                VideoChatParticipantsInvitedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                VideoChatParticipantsInvitedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

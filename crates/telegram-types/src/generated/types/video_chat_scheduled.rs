@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for VideoChatScheduled {
 /// A key of a `VideoChatScheduled` object.
 enum VideoChatScheduledKey {
     StartDate,
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoChatScheduledKey {
@@ -52,11 +52,17 @@ impl VideoChatScheduledKey {
 }
 
 impl ObjectKey for VideoChatScheduledKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "start_date" => Self::StartDate,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -72,11 +78,13 @@ impl<'de> Visitor<'de> for VideoChatScheduledVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoChatScheduled, A::Error> {
         let mut start_date = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VideoChatScheduledKey::StartDate => start_date = Some(map.next_value()?),
-                VideoChatScheduledKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                VideoChatScheduledKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -30,7 +30,7 @@ impl<'de> Deserialize<'de> for VideoChatStarted {
 
 /// A key of a `VideoChatStarted` object.
 enum VideoChatStartedKey {
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoChatStartedKey {
@@ -39,8 +39,15 @@ impl VideoChatStartedKey {
 }
 
 impl ObjectKey for VideoChatStartedKey {
+    #[inline]
     fn of(name: &str) -> Self {
-        Self::Unknown(name.to_owned())
+        let _ = name;
+        Self::Unknown
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -55,10 +62,12 @@ impl<'de> Visitor<'de> for VideoChatStartedVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<VideoChatStarted, A::Error> {
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
-                VideoChatStartedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                VideoChatStartedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -66,7 +66,7 @@ enum VideoNoteKey {
     Duration,
     Thumbnail,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoNoteKey {
@@ -82,6 +82,7 @@ impl VideoNoteKey {
 }
 
 impl ObjectKey for VideoNoteKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -90,8 +91,13 @@ impl ObjectKey for VideoNoteKey {
             "duration" => Self::Duration,
             "thumbnail" => Self::Thumbnail,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -112,7 +118,8 @@ impl<'de> Visitor<'de> for VideoNoteVisitor {
         let mut thumbnail = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VideoNoteKey::FileId => file_id = Some(map.next_value()?),
                 VideoNoteKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -120,8 +127,9 @@ impl<'de> Visitor<'de> for VideoNoteVisitor {
                 VideoNoteKey::Duration => duration = Some(map.next_value()?),
                 VideoNoteKey::Thumbnail => thumbnail = map.next_value()?,
                 VideoNoteKey::FileSize => file_size = map.next_value()?,
-                VideoNoteKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                VideoNoteKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

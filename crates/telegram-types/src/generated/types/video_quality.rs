@@ -66,7 +66,7 @@ enum VideoQualityKey {
     Height,
     Codec,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl VideoQualityKey {
@@ -82,6 +82,7 @@ impl VideoQualityKey {
 }
 
 impl ObjectKey for VideoQualityKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -90,8 +91,13 @@ impl ObjectKey for VideoQualityKey {
             "height" => Self::Height,
             "codec" => Self::Codec,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -112,7 +118,8 @@ impl<'de> Visitor<'de> for VideoQualityVisitor {
         let mut codec = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VideoQualityKey::FileId => file_id = Some(map.next_value()?),
                 VideoQualityKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
@@ -120,8 +127,9 @@ impl<'de> Visitor<'de> for VideoQualityVisitor {
                 VideoQualityKey::Height => height = Some(map.next_value()?),
                 VideoQualityKey::Codec => codec = Some(map.next_value()?),
                 VideoQualityKey::FileSize => file_size = map.next_value()?,
-                VideoQualityKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                VideoQualityKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

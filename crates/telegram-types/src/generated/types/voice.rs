@@ -61,7 +61,7 @@ enum VoiceKey {
     Duration,
     MimeType,
     FileSize,
-    Unknown(String),
+    Unknown,
 }
 
 impl VoiceKey {
@@ -76,6 +76,7 @@ impl VoiceKey {
 }
 
 impl ObjectKey for VoiceKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "file_id" => Self::FileId,
@@ -83,8 +84,13 @@ impl ObjectKey for VoiceKey {
             "duration" => Self::Duration,
             "mime_type" => Self::MimeType,
             "file_size" => Self::FileSize,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -104,14 +110,18 @@ impl<'de> Visitor<'de> for VoiceVisitor {
         let mut mime_type = None;
         let mut file_size = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 VoiceKey::FileId => file_id = Some(map.next_value()?),
                 VoiceKey::FileUniqueId => file_unique_id = Some(map.next_value()?),
                 VoiceKey::Duration => duration = Some(map.next_value()?),
                 VoiceKey::MimeType => mime_type = map.next_value()?,
                 VoiceKey::FileSize => file_size = map.next_value()?,
-                VoiceKey::Unknown(key) => crate::object::keep(&mut extra, key, map.next_value()?),
+                VoiceKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
+                }
             }
         }
         Ok(Voice {

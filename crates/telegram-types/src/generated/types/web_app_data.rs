@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for WebAppData {
 enum WebAppDataKey {
     Data,
     ButtonText,
-    Unknown(String),
+    Unknown,
 }
 
 impl WebAppDataKey {
@@ -52,12 +52,18 @@ impl WebAppDataKey {
 }
 
 impl ObjectKey for WebAppDataKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "data" => Self::Data,
             "button_text" => Self::ButtonText,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -74,12 +80,14 @@ impl<'de> Visitor<'de> for WebAppDataVisitor {
         let mut data = None;
         let mut button_text = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 WebAppDataKey::Data => data = Some(map.next_value()?),
                 WebAppDataKey::ButtonText => button_text = Some(map.next_value()?),
-                WebAppDataKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                WebAppDataKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -39,7 +39,7 @@ impl<'de> Deserialize<'de> for WebAppInfo {
 /// A key of a `WebAppInfo` object.
 enum WebAppInfoKey {
     Url,
-    Unknown(String),
+    Unknown,
 }
 
 impl WebAppInfoKey {
@@ -48,11 +48,17 @@ impl WebAppInfoKey {
 }
 
 impl ObjectKey for WebAppInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -68,11 +74,13 @@ impl<'de> Visitor<'de> for WebAppInfoVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WebAppInfo, A::Error> {
         let mut url = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 WebAppInfoKey::Url => url = Some(map.next_value()?),
-                WebAppInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                WebAppInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

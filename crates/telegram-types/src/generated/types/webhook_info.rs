@@ -82,7 +82,7 @@ enum WebhookInfoKey {
     LastSynchronizationErrorDate,
     MaxConnections,
     AllowedUpdates,
-    Unknown(String),
+    Unknown,
 }
 
 impl WebhookInfoKey {
@@ -101,6 +101,7 @@ impl WebhookInfoKey {
 }
 
 impl ObjectKey for WebhookInfoKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "url" => Self::Url,
@@ -112,8 +113,13 @@ impl ObjectKey for WebhookInfoKey {
             "last_synchronization_error_date" => Self::LastSynchronizationErrorDate,
             "max_connections" => Self::MaxConnections,
             "allowed_updates" => Self::AllowedUpdates,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -137,7 +143,8 @@ impl<'de> Visitor<'de> for WebhookInfoVisitor {
         let mut max_connections = None;
         let mut allowed_updates = None;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 WebhookInfoKey::Url => url = Some(map.next_value()?),
                 WebhookInfoKey::HasCustomCertificate => {
@@ -154,8 +161,9 @@ impl<'de> Visitor<'de> for WebhookInfoVisitor {
                 }
                 WebhookInfoKey::MaxConnections => max_connections = map.next_value()?,
                 WebhookInfoKey::AllowedUpdates => allowed_updates = map.next_value()?,
-                WebhookInfoKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                WebhookInfoKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }

@@ -42,7 +42,7 @@ enum WriteAccessAllowedKey {
     FromRequest,
     WebAppName,
     FromAttachmentMenu,
-    Unknown(String),
+    Unknown,
 }
 
 impl WriteAccessAllowedKey {
@@ -51,13 +51,19 @@ impl WriteAccessAllowedKey {
 }
 
 impl ObjectKey for WriteAccessAllowedKey {
+    #[inline]
     fn of(name: &str) -> Self {
         match name {
             "from_request" => Self::FromRequest,
             "web_app_name" => Self::WebAppName,
             "from_attachment_menu" => Self::FromAttachmentMenu,
-            _ => Self::Unknown(name.to_owned()),
+            _ => Self::Unknown,
         }
+    }
+
+    #[inline]
+    fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown)
     }
 }
 
@@ -75,15 +81,17 @@ impl<'de> Visitor<'de> for WriteAccessAllowedVisitor {
         let mut web_app_name = None;
         let mut from_attachment_menu = false;
         let mut extra = None;
-        while let Some(key) = map.next_key_seed(KeySeed::new())? {
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(KeySeed::new(&mut unknown))? {
             match key {
                 WriteAccessAllowedKey::FromRequest => from_request = map.next_value()?,
                 WriteAccessAllowedKey::WebAppName => web_app_name = map.next_value()?,
                 WriteAccessAllowedKey::FromAttachmentMenu => {
                     from_attachment_menu = map.next_value()?
                 }
-                WriteAccessAllowedKey::Unknown(key) => {
-                    crate::object::keep(&mut extra, key, map.next_value()?)
+                WriteAccessAllowedKey::Unknown => {
+                    let key = std::mem::take(&mut unknown);
+                    crate::object::keep(&mut extra, key, map.next_value()?);
                 }
             }
         }
