@@ -78,4 +78,4 @@ mod journal;
 pub(crate) use self::completed::CompletedRecord;
 pub use self::completed::{CompletedUpdates, TELEGRAM_RETENTION};
 pub use self::journal::UpdateJournal;
-pub(crate) use self::journal::{JournalEntry, JournalRecord, Written};
+pub(crate) use self::journal::{JournalEntry, JournalRecord, Journaled, Written};
