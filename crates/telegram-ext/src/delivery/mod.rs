@@ -62,7 +62,9 @@
 //!   (5 s) before answering 503: a burst costs waiting connections (at most `connection_limit`),
 //!   not redeliveries.
 //!
-//! Numbers: `benches/benches/delivery.rs`.
+//! Numbers: `benches/benches/delivery.rs` (polling, `Concurrent(256)`, 10 chats × 100 updates
+//! of 50 ms: confirm on fetch 214 ms, watermark 534 ms, journal on SQLite 240 ms, journal in
+//! memory 219 ms).
 //!
 //! # Not provided
 //!
