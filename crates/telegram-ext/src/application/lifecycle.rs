@@ -115,6 +115,14 @@ impl<S: Send + Sync + 'static> Application<S> {
                 self.inner.processor.drain().await;
             }
         }
+        // Processed updates leave the journal in the background: finish that, or the next
+        // start replays them.
+        if let Some(journal) = &self.inner.journal {
+            tokio::select! {
+                () = journal.settle() => {}
+                () = tokens.forced.cancelled() => {}
+            }
+        }
         let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
         let cancelled = self.inner.tasks.drain(remaining, &tokens.forced).await;
         if cancelled > 0 {

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use self::groups::Groups;
 use crate::data::Data;
-use crate::delivery::{CompletedRecord, JournalEntry, JournalRecord};
+use crate::delivery::{CompletedRecord, JournalRecord, Journaled};
 use crate::handlers::{BotIdentity, Callback, Handler};
 use crate::jobs::{self, JobCallback, JobQueue};
 use crate::processing::{Tasks, UpdateProcessor};
@@ -273,13 +273,14 @@ impl<S: Send + Sync + 'static> Application<S> {
 
     /// [`submit_update`](Self::submit_update), calling `on_completed` when the update's
     /// processing completed (its dispatch returned, or it was skipped as already completed),
-    /// after removing its `journaled` entry from the update journal. A cancelled update drops
-    /// both untouched: the sources leave it unconfirmed, the journal replays it.
+    /// and removes its `journaled` entry from the update journal then (in the background). A
+    /// cancelled update drops both untouched: the sources leave it unconfirmed, the journal
+    /// replays it.
     pub(crate) async fn submit_tracked(
         &self,
         update: Arc<Update>,
         on_completed: Option<OnCompleted>,
-        journaled: Option<JournalEntry>,
+        journaled: Option<Journaled>,
     ) {
         let app = self.clone();
         let cancel = self.stop_tokens().updates;
@@ -294,8 +295,8 @@ impl<S: Send + Sync + 'static> Application<S> {
                     }
                     () = app.process_recorded(update.clone()) => true,
                 };
-                if let Some(entry) = journaled.filter(|_| completed) {
-                    entry.remove().await;
+                if let Some(journaled) = journaled.filter(|_| completed) {
+                    journaled.remove_in_background();
                 }
                 if let Some(on_completed) = on_completed.filter(|_| completed) {
                     on_completed();

@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use telegram_store::{Store, StoreError, Version};
+use tokio::sync::oneshot;
+use tokio_util::task::TaskTracker;
 
 /// Entries read per page when the journal is replayed.
 const REPLAY_PAGE: usize = 256;
@@ -87,6 +89,7 @@ impl UpdateJournal {
         JournalRecord {
             store: self.store.unwrap_or_else(|| store.clone()),
             prefix: format!("{prefix}journal:").into(),
+            removals: TaskTracker::new(),
         }
     }
 }
@@ -104,6 +107,49 @@ impl fmt::Debug for UpdateJournal {
 pub(crate) struct JournalRecord {
     store: Arc<dyn Store>,
     prefix: Arc<str>,
+    /// Removals of processed updates, run outside the processing slot (a keyed chat's next
+    /// update need not wait for the delete); the source waits for them when it stops.
+    removals: TaskTracker,
+}
+
+/// An update's place in the journal as its processing sees it: written, or still being
+/// written (polling starts processing a batch while it is written; only the offset waits for
+/// the write).
+#[derive(Debug)]
+pub(crate) enum Journaled {
+    /// In the journal.
+    Written(JournalEntry),
+    /// Being written: the entry comes when the write ended (`None`: it failed).
+    Writing(JournalRecord, oneshot::Receiver<Option<JournalEntry>>),
+}
+
+impl From<JournalEntry> for Journaled {
+    fn from(entry: JournalEntry) -> Self {
+        Journaled::Written(entry)
+    }
+}
+
+impl Journaled {
+    /// Removes the entry once its write ended, in the background (the source waits for it
+    /// when it stops: [`JournalRecord::settle`]).
+    pub(crate) fn remove_in_background(self) {
+        let removals = match &self {
+            Journaled::Written(entry) => entry.journal.removals.clone(),
+            Journaled::Writing(journal, _) => journal.removals.clone(),
+        };
+        removals.spawn(self.remove());
+    }
+
+    /// Removes the entry once its write ended.
+    pub(crate) async fn remove(self) {
+        let entry = match self {
+            Journaled::Written(entry) => Some(entry),
+            Journaled::Writing(_, written) => written.await.ok().flatten(),
+        };
+        if let Some(entry) = entry {
+            entry.remove().await;
+        }
+    }
 }
 
 /// What [`JournalRecord::write`] found.
@@ -154,6 +200,13 @@ impl JournalRecord {
             Err(StoreError::Conflict { .. }) => Ok(Written::Present(entry(None))),
             Err(error) => Err(error),
         }
+    }
+
+    /// Waits for the removals started so far (the source is stopping).
+    pub(crate) async fn settle(&self) {
+        self.removals.close();
+        self.removals.wait().await;
+        self.removals.reopen();
     }
 
     /// The entries in the journal, in update id order.

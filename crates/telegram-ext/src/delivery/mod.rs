@@ -62,7 +62,9 @@
 //!   (5 s) before answering 503: a burst costs waiting connections (at most `connection_limit`),
 //!   not redeliveries.
 //!
-//! Numbers: `benches/benches/delivery.rs`.
+//! Numbers: `benches/benches/delivery.rs` (polling, `Concurrent(256)`, 10 chats × 100 updates
+//! of 50 ms: confirm on fetch 214 ms, watermark 534 ms, journal on SQLite 240 ms, journal in
+//! memory 219 ms).
 //!
 //! # Not provided
 //!
@@ -78,4 +80,4 @@ mod journal;
 pub(crate) use self::completed::CompletedRecord;
 pub use self::completed::{CompletedUpdates, TELEGRAM_RETENTION};
 pub use self::journal::UpdateJournal;
-pub(crate) use self::journal::{JournalEntry, JournalRecord, Written};
+pub(crate) use self::journal::{JournalEntry, JournalRecord, Journaled, Written};

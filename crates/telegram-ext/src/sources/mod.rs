@@ -25,7 +25,7 @@ use telegram_types::batch::{update_id_in, update_id_of, MalformedUpdate, UpdateR
 use telegram_types::{Update, UpdateKind};
 
 use crate::application::OnCompleted;
-use crate::delivery::JournalEntry;
+use crate::delivery::Journaled;
 use crate::{Application, HandlerError, RunError};
 
 /// Replays the update journal, when the application has one: the updates a crash left in it
@@ -60,19 +60,19 @@ pub(crate) async fn replay_journal<S: Send + Sync + 'static>(
         let on_completed = track(entry.update_id);
         match decode_update(&entry.bytes) {
             Some(Ok(update)) => {
-                app.submit_tracked(Arc::new(update), on_completed, Some(entry.entry))
+                app.submit_tracked(Arc::new(update), on_completed, Some(entry.entry.into()))
                     .await;
             }
             Some(Err(malformed)) => {
                 report_malformed(app, malformed).await;
-                finish_unprocessed(entry.entry, on_completed).await;
+                finish_unprocessed(Some(entry.entry.into()), on_completed).await;
             }
             None => {
                 tracing::error!(
                     update_id = entry.update_id,
                     "a journal entry is not an update; removed"
                 );
-                finish_unprocessed(entry.entry, on_completed).await;
+                finish_unprocessed(Some(entry.entry.into()), on_completed).await;
             }
         }
     }
@@ -82,11 +82,11 @@ pub(crate) async fn replay_journal<S: Send + Sync + 'static>(
 /// Completes an update that does not go through the processor (a malformed one, reported
 /// inline): removes its journal entry, then calls its completion callback.
 pub(crate) async fn finish_unprocessed(
-    journaled: impl Into<Option<JournalEntry>>,
+    journaled: Option<Journaled>,
     on_completed: Option<OnCompleted>,
 ) {
-    if let Some(entry) = journaled.into() {
-        entry.remove().await;
+    if let Some(journaled) = journaled {
+        journaled.remove().await;
     }
     if let Some(on_completed) = on_completed {
         on_completed();

@@ -44,19 +44,22 @@
 //! deadline (tried once after a forced stop): a failed confirmation would bring the handled
 //! updates back in the next run.
 
+use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::future::join_all;
+use futures_util::FutureExt;
 use telegram_transport::Backoff;
 use telegram_types::batch::UpdateResult;
 use telegram_types::UpdateType;
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use super::fetch::{fetch, Fetched};
 use super::watermark::{Confirm, Seen, Watermark};
 use super::{finish_unprocessed, replay_journal, report_malformed, Failure};
-use crate::delivery::{JournalEntry, Written};
+use crate::delivery::{Journaled, Written};
 use crate::{Application, RunError};
 
 /// How to poll.
@@ -352,55 +355,75 @@ async fn handle_batch<S: Send + Sync + 'static>(
         counts.new += 1;
         fresh.push((id, entry, raw));
     }
-    let mut journaled = write_journal(app, &fresh, watermark).await.into_iter();
-    for (id, entry, _) in fresh {
-        if app.is_cancelling_updates() {
-            break;
-        }
-        let journaled = journaled.next().flatten();
-        match entry {
-            Ok(update) => {
-                app.submit_tracked(update.into(), Some(watermark.completer(id)), journaled)
-                    .await;
+    let (writes, mut journaled) = journal_writes(app, &fresh, watermark);
+    // Processing starts while the batch is written; only the next `getUpdates` (the offset)
+    // waits for the writes.
+    let submit = async {
+        for (id, entry, _) in fresh {
+            if app.is_cancelling_updates() {
+                break;
             }
-            Err(malformed) => {
-                report_malformed(app, malformed).await;
-                finish_unprocessed(journaled, Some(watermark.completer(id))).await;
+            let journaled = journaled.next().flatten();
+            match entry {
+                Ok(update) => {
+                    app.submit_tracked(update.into(), Some(watermark.completer(id)), journaled)
+                        .await;
+                }
+                Err(malformed) => {
+                    report_malformed(app, malformed).await;
+                    finish_unprocessed(journaled, Some(watermark.completer(id))).await;
+                }
+            }
+            if id == i64::MAX {
+                return Err(RunError::OffsetOverflow { update_id: id });
             }
         }
-        if id == i64::MAX {
-            return Err(RunError::OffsetOverflow { update_id: id });
-        }
-    }
-    Ok(counts)
+        Ok(())
+    };
+    let ((), submitted) = tokio::join!(join_all(writes).map(drop), submit);
+    submitted.map(|()| counts)
 }
 
-/// Writes the batch's new updates to the journal, all at once, and lets the watermark confirm
-/// the ones written; the entries, in the batch's order (`None`: not written, or no journal).
-/// An update that could not be written is held back as without a journal: confirmed when it
-/// finished.
-async fn write_journal<S: Send + Sync + 'static>(
-    app: &Application<S>,
+/// The journal writes of a batch's new updates (to run all at once), each letting the
+/// watermark confirm its update when it succeeded, and each update's [`Journaled`] for its
+/// processing (`None`: no journal, or no bytes to write). An update that could not be written
+/// is held back as without a journal: confirmed when it finished.
+#[allow(clippy::type_complexity)]
+fn journal_writes<'a, S: Send + Sync + 'static>(
+    app: &'a Application<S>,
     fresh: &[(i64, UpdateResult, Option<Bytes>)],
-    watermark: &Watermark,
-) -> Vec<Option<JournalEntry>> {
+    watermark: &'a Watermark,
+) -> (
+    Vec<impl Future<Output = ()> + 'a>,
+    std::vec::IntoIter<Option<Journaled>>,
+) {
     let Some(journal) = app.journal() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new().into_iter());
     };
-    let writes = fresh.iter().map(|(id, _, raw)| async move {
-        let bytes = raw.clone()?;
-        match journal.write(*id, bytes).await {
-            Ok(Written::New(entry) | Written::Present(entry)) => {
-                watermark.journaled(*id);
-                Some(entry)
-            }
-            Err(error) => {
-                tracing::warn!(%error, update_id = id, "cannot write the update to the journal; confirming it when it finished");
-                None
-            }
-        }
-    });
-    join_all(writes).await
+    let mut writes = Vec::with_capacity(fresh.len());
+    let mut journaled = Vec::with_capacity(fresh.len());
+    for (id, _, raw) in fresh {
+        let (id, Some(bytes)) = (*id, raw.clone()) else {
+            journaled.push(None);
+            continue;
+        };
+        let (written, entry) = oneshot::channel();
+        journaled.push(Some(Journaled::Writing(journal.clone(), entry)));
+        writes.push(async move {
+            let entry = match journal.write(id, bytes).await {
+                Ok(Written::New(entry) | Written::Present(entry)) => {
+                    watermark.journaled(id);
+                    Some(entry)
+                }
+                Err(error) => {
+                    tracing::warn!(%error, update_id = id, "cannot write the update to the journal; confirming it when it finished");
+                    None
+                }
+            };
+            let _ = written.send(entry);
+        });
+    }
+    (writes, journaled.into_iter())
 }
 
 /// Tells Telegram that everything below `offset` was handled: retried with backoff until it

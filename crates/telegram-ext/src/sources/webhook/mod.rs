@@ -431,12 +431,12 @@ async fn dispatch<S: Send + Sync + 'static>(app: &Application<S>, queued: Queued
         completion.map(|completion| Box::new(move || completion.complete()) as OnCompleted);
     match entry {
         Ok(update) => {
-            app.submit_tracked(Arc::new(update), on_completed, journaled)
-                .await
+            app.submit_tracked(Arc::new(update), on_completed, journaled.map(Into::into))
+                .await;
         }
         Err(malformed) => {
             report_malformed(app, malformed).await;
-            finish_unprocessed(journaled, on_completed).await;
+            finish_unprocessed(journaled.map(Into::into), on_completed).await;
         }
     }
 }
