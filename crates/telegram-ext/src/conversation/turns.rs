@@ -13,7 +13,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -30,7 +29,9 @@ pub(crate) struct Memo<St> {
 pub(crate) const KEPT: usize = 10_000;
 
 /// Slots by store key.
-type Slots<St> = HashMap<Arc<str>, Arc<Slot<St>>, BuildHasherDefault<KeyHasher>>;
+/// foldhash rather than std's SipHash: store keys are short and made by this process from
+/// Telegram's chat and user ids, and SipHash was a tenth of a conversation update's cost.
+type Slots<St> = HashMap<Arc<str>, Arc<Slot<St>>, foldhash::fast::RandomState>;
 
 /// The per-key locks of one conversation.
 pub(crate) struct Turns<St> {
@@ -116,39 +117,6 @@ impl<St> Turns<St> {
 /// Locks the map; no user code runs under this lock, so a poisoned map is still consistent.
 fn lock<T>(map: &Mutex<T>) -> MutexGuard<'_, T> {
     map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A multiply-rotate hash over 8-byte words (the `FxHasher` scheme): store keys are short and
-/// made by this process from Telegram's chat and user ids, and std's SipHash was a tenth of a
-/// conversation update's cost.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl KeyHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            self.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
-        }
-        let mut last = [0u8; 8];
-        let rest = words.remainder();
-        last[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(last));
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 impl<St> std::ops::Deref for Turn<St> {
